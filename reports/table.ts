@@ -1,0 +1,49 @@
+/** The plain-text table printed at the end of `fffbench run`: one block per runtime and backend. */
+import type { ResultsFile } from '../src/results/schema.ts';
+import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
+
+function renderRows(rows: string[][]): string {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ')).join('\n');
+}
+
+export function renderTable(file: ResultsFile): string {
+  const byId = new Map(file.results.map((r) => [r.id, r]));
+  const blocks: string[] = [];
+  const groups = new Map<string, typeof file.comparisons>();
+  for (const c of file.comparisons) {
+    const key = `${c.runtime} · ${c.backend}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const [key, comparisons] of groups) {
+    const first = byId.get(comparisons[0].fffId)!;
+    const header = `${key} (runtime ${first.runtime.version}, ${first.backend.threads} thread${first.backend.threads === 1 ? '' : 's'})`;
+    const rows = [['shape', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical', 'efficiency']];
+    for (const c of comparisons) {
+      const fff = byId.get(c.fffId)!.stats!;
+      const dense = byId.get(c.denseId)!.stats!;
+      rows.push([
+        formatShape(c.shape),
+        formatTime(fff.median),
+        formatTime(dense.median),
+        `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
+        formatRatio(c.theoreticalSpeedup),
+        formatPercent(c.efficiency),
+      ]);
+    }
+    const kernels = [first.backend.denseKernel && `dense: ${first.backend.denseKernel}`, first.backend.fffStrategy && `FFF: ${first.backend.fffStrategy}`].filter(Boolean).join('; ');
+    blocks.push(`${header}\n${kernels ? `${kernels}\n` : ''}${renderRows(rows)}`);
+  }
+  const notOk = file.results.filter((r) => r.status !== 'ok');
+  if (notOk.length > 0) {
+    const reasons = new Map<string, number>();
+    for (const r of notOk) {
+      const key = `${r.status}: ${r.reason ?? 'no reason given'}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
+    blocks.push(`Not measured (${notOk.length} of ${file.results.length} cases):\n${[...reasons].map(([reason, n]) => `  ${n} × ${reason}`).join('\n')}`);
+  }
+  const counts = ['ok', 'skipped', 'failed', 'invalid'].map((s) => `${file.results.filter((r) => r.status === s).length} ${s}`).join(', ');
+  blocks.push(`${file.results.length} cases: ${counts}`);
+  return blocks.join('\n\n');
+}

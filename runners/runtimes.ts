@@ -1,0 +1,62 @@
+/**
+ * How to start a worker in each runtime, and whether that runtime is installed.
+ * Deno and Bun come from npm (node_modules/.bin); a binary on PATH is used otherwise.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RuntimeName } from '../src/backends/types.ts';
+
+export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const RUNNERS = join(ROOT, 'runners');
+
+function localBin(name: string): string {
+  const local = join(ROOT, 'node_modules', '.bin', name);
+  return existsSync(local) ? local : name;
+}
+
+export interface RuntimeCommand {
+  /** argv to run a worker on `jobFile`. */
+  worker(jobFile: string): string[];
+  /** argv that prints the version. */
+  version: string[];
+}
+
+export const RUNTIMES: Record<RuntimeName, RuntimeCommand> = {
+  node: {
+    // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
+    worker: (job) => [process.execPath, '--expose-gc', '--import', 'tsx', join(RUNNERS, 'worker-node.ts'), job],
+    version: [process.execPath, '--version'],
+  },
+  deno: {
+    // -A: backends read .wasm files, load native addons and read environment variables
+    worker: (job) => [localBin('deno'), 'run', '-A', '--v8-flags=--expose-gc', join(RUNNERS, 'worker-deno.ts'), job],
+    version: [localBin('deno'), '--version'],
+  },
+  bun: {
+    worker: (job) => [localBin('bun'), join(RUNNERS, 'worker-bun.ts'), job],
+    version: [localBin('bun'), '--version'],
+  },
+};
+
+export type RuntimeStatus = { ok: true; version: string } | { ok: false; reason: string };
+
+const cache = new Map<RuntimeName, RuntimeStatus>();
+
+/** Whether the runtime starts here, and its version (first version-like token it prints). */
+export function runtimeStatus(name: RuntimeName): RuntimeStatus {
+  const known = cache.get(name);
+  if (known) return known;
+  const [command, ...args] = RUNTIMES[name].version;
+  const probe = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, cwd: ROOT });
+  let status: RuntimeStatus;
+  if (probe.error || probe.status !== 0) {
+    const why = probe.error ? probe.error.message : (probe.stderr || `exit status ${probe.status}`).trim().split('\n')[0];
+    status = { ok: false, reason: `${name} is not installed or does not start (${why}); run npm ci` };
+  } else {
+    status = { ok: true, version: probe.stdout.match(/\d+\.\d+\.\d+/)?.[0] ?? probe.stdout.trim() };
+  }
+  cache.set(name, status);
+  return status;
+}

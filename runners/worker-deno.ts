@@ -1,0 +1,22 @@
+/** Deno worker entry: reads the job file named on the command line. */
+import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
+
+declare const Deno: {
+  args: string[];
+  version: { deno: string };
+  readTextFileSync(path: string): string;
+  stdout: { writeSync(data: Uint8Array): number };
+};
+
+const encoder = new TextEncoder();
+function writeAll(data: Uint8Array): void {
+  for (let at = 0; at < data.length; ) at += Deno.stdout.writeSync(data.subarray(at));
+}
+
+const job = JSON.parse(Deno.readTextFileSync(Deno.args[0])) as Job;
+await runJob(job, {
+  runtime: 'deno',
+  version: Deno.version.deno,
+  cores: navigator.hardwareConcurrency,
+  emit: (message) => writeAll(encoder.encode(MESSAGE_PREFIX + JSON.stringify(message) + '\n')),
+});

@@ -1,0 +1,48 @@
+/**
+ * The one interface every backend implements. Adding a backend is one module exporting
+ * a `Backend` and one line in registry.ts.
+ *
+ * Lifecycle per case: `prepare` uploads or re-lays the weights for one model and batch size
+ * (not timed), then `run` is called many times under measurement, and `output` reads the
+ * last result for the correctness check.
+ */
+import type { Weights } from '../model/weights.ts';
+
+export type RuntimeName = 'node' | 'deno' | 'bun';
+
+export interface BackendContext {
+  runtime: RuntimeName;
+  /** Logical CPU cores of the machine (for multi-threaded variants). */
+  cores: number;
+}
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+/** What ran, as recorded in every result: the report names the kernels per backend. */
+export interface BackendInfo {
+  name: string;
+  version: string;
+  threads: number;
+  /** The dense kernel, e.g. "packed 4x4 register-blocked GEMM, hidden chunked by 128". */
+  denseKernel: string;
+  /** How the FFF's hard inference runs, e.g. "tree walk per sample, samples grouped by leaf". */
+  fffStrategy: string;
+  /** Anything a reader must know: a software adapter, an emulated instruction set. */
+  notes?: string;
+}
+
+export interface Kernel {
+  /** One forward pass over a batch: input is batchSize × inputDim, row-major. */
+  run(input: Float32Array): void | Promise<void>;
+  /** The last run's output, batchSize × outputDim, row-major. */
+  output(): Float32Array | Promise<Float32Array>;
+  dispose(): void | Promise<void>;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Loads libraries and probes the runtime; never throws for a missing capability. */
+  init(ctx: BackendContext): Promise<Availability>;
+  info(): BackendInfo;
+  prepare(weights: Weights, batchSize: number): Promise<Kernel>;
+}

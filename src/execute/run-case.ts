@@ -1,0 +1,98 @@
+/**
+ * Runs one case, runtime-neutral: build weights, check the backend against the float64
+ * reference on fresh inputs, then time it. A failed check makes the result `invalid` and
+ * nothing is timed.
+ */
+import type { Backend, Kernel } from '../backends/types.ts';
+import { measureCall, type MeasureSettings } from '../measure/measure.ts';
+import { bytesTouchedPerSample, macsPerSample, weightBytes } from '../model/cost.ts';
+import { deriveSeed, Rng } from '../model/rng.ts';
+import { leafCount } from '../model/shape.ts';
+import { initDense, initFff, type Weights } from '../model/weights.ts';
+import type { Result } from '../results/schema.ts';
+import type { CaseSpec } from './case.ts';
+import { checkOutput } from './check.ts';
+
+/** Distinct timing inputs are capped at this many bytes. */
+const ROTATION_BYTES = 64 * 2 ** 20;
+/** Aim for at least this many distinct samples across the rotation (so many leaves are reached). */
+const ROTATION_SAMPLES = 4096;
+
+export interface CaseContext {
+  seed: number;
+  measurement: MeasureSettings;
+  maxWeightBytes: number;
+  runtimeVersion: string;
+}
+
+export function costOf(c: CaseSpec): Result['cost'] {
+  return {
+    macsPerSample: macsPerSample(c.model, c.shape),
+    weightBytes: weightBytes(c.model, c.shape),
+    bytesTouchedPerSample: bytesTouchedPerSample(c.model, c.shape),
+  };
+}
+
+function randomInputs(count: number, seed: number): Float32Array {
+  return new Rng(seed).fillUniform(new Float32Array(count), 1);
+}
+
+/**
+ * How many distinct input batches the timed calls cycle through. Repeating one batch would keep
+ * the FFF's few leaves in cache and flatter it; the dense weights never fit, so it would gain nothing.
+ */
+export function rotationBatches(c: CaseSpec): number {
+  const { batchSize, inputDim } = c.shape;
+  const wanted = Math.max(4, Math.ceil(Math.max(ROTATION_SAMPLES, 2 * leafCount(c.shape.depth)) / batchSize));
+  const affordable = Math.floor(ROTATION_BYTES / (batchSize * inputDim * 4));
+  return Math.max(2, Math.min(wanted, affordable, 256));
+}
+
+export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result['backend']): Result {
+  return {
+    id: c.id,
+    runtime: { name: c.runtime, version: runtimeVersion },
+    backend,
+    model: c.model,
+    shape: c.shape,
+    status: 'skipped',
+    cost: costOf(c),
+  };
+}
+
+export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
+  const result = baseResult(c, ctx.runtimeVersion, backend.info());
+  if (result.cost.weightBytes > ctx.maxWeightBytes) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
+  }
+  const { inputDim: i, batchSize: batch } = c.shape;
+  const caseSeed = deriveSeed(ctx.seed, c.id);
+  // FFF and dense of one shape share nothing but the seed scheme; weights depend only on the shape.
+  const weightSeed = deriveSeed(ctx.seed, `weights/${c.model}/${c.shape.inputDim}/${c.shape.outputDim}/${c.shape.depth}/${c.shape.leafWidth}`);
+  const weights: Weights = c.model === 'fff' ? initFff(c.shape, weightSeed) : initDense(c.shape, weightSeed);
+  let kernel: Kernel | undefined;
+  try {
+    kernel = await backend.prepare(weights, batch);
+    const checkInput = randomInputs(batch * i, deriveSeed(caseSeed, 'check'));
+    await kernel.run(checkInput);
+    const check = checkOutput(weights, checkInput, await kernel.output(), batch);
+    if (!check.ok) {
+      return { ...result, status: 'invalid', check, reason: `output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)} of magnitude > tolerance ${check.tolerance}` };
+    }
+    const batches = rotationBatches(c);
+    const inputs = Array.from({ length: batches }, (_, k) => randomInputs(batch * i, deriveSeed(caseSeed, `timing/${k}`)));
+    let next = 0;
+    const k = kernel;
+    const call = () => k.run(inputs[next++ % batches]);
+    const t0 = performance.now();
+    await call();
+    const firstCallNs = (performance.now() - t0) * 1e6;
+    const stats = await measureCall(call, ctx.measurement, firstCallNs);
+    return { ...result, status: 'ok', check, stats, rotation: { batches, distinctSamples: batches * batch } };
+  } catch (err) {
+    return { ...result, status: 'failed', reason: `${(err as Error)?.message ?? String(err)}` };
+  } finally {
+    await kernel?.dispose();
+  }
+}

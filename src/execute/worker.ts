@@ -1,0 +1,71 @@
+/**
+ * The worker's core, shared by the node, deno and bun entries in runners/: runs a job's cases
+ * one by one and reports each through `host.emit` as soon as it finishes.
+ */
+import { loadBackend } from '../backends/registry.ts';
+import type { Availability, Backend, RuntimeName } from '../backends/types.ts';
+import type { MeasureSettings } from '../measure/measure.ts';
+import type { Result } from '../results/schema.ts';
+import type { CaseSpec } from './case.ts';
+import { baseResult, runCase } from './run-case.ts';
+
+export interface Job {
+  cases: CaseSpec[];
+  /** Instead of running cases, report which of these backends can run here. */
+  probe?: string[];
+  seed: number;
+  measurement: MeasureSettings;
+  maxWeightBytes: number;
+}
+
+export type WorkerMessage =
+  | { type: 'hello'; runtime: RuntimeName; version: string }
+  | { type: 'start'; id: string }
+  | { type: 'result'; result: Result }
+  | { type: 'availability'; backend: string; availability: Availability };
+
+export interface WorkerHost {
+  runtime: RuntimeName;
+  version: string;
+  cores: number;
+  emit(message: WorkerMessage): void;
+}
+
+/** Lines a worker writes to stdout carry this prefix; anything else a library prints is ignored. */
+export const MESSAGE_PREFIX = '@@fffbench ';
+
+export async function runJob(job: Job, host: WorkerHost): Promise<void> {
+  host.emit({ type: 'hello', runtime: host.runtime, version: host.version });
+  const backends = new Map<string, { backend?: Backend; availability: Availability }>();
+  const open = async (name: string) => {
+    let entry = backends.get(name);
+    if (!entry) {
+      try {
+        const backend = await loadBackend(name);
+        entry = { backend, availability: await backend.init({ runtime: host.runtime, cores: host.cores }) };
+      } catch (err) {
+        entry = { availability: { ok: false, reason: `could not load: ${(err as Error).message}` } };
+      }
+      backends.set(name, entry);
+    }
+    return entry;
+  };
+  for (const name of job.probe ?? []) host.emit({ type: 'availability', backend: name, availability: (await open(name)).availability });
+  for (const c of job.cases) {
+    host.emit({ type: 'start', id: c.id });
+    const entry = await open(c.backend);
+    if (!entry.backend || !entry.availability.ok) {
+      const reason = entry.availability.ok ? 'not loaded' : entry.availability.reason;
+      const info = entry.backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
+      host.emit({ type: 'result', result: { ...baseResult(c, host.version, info), status: 'skipped', reason: `backend ${c.backend} unavailable on ${host.runtime}: ${reason}` } });
+      continue;
+    }
+    const result = await runCase(c, entry.backend, {
+      seed: job.seed,
+      measurement: job.measurement,
+      maxWeightBytes: job.maxWeightBytes,
+      runtimeVersion: host.version,
+    });
+    host.emit({ type: 'result', result });
+  }
+}

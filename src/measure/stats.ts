@@ -1,0 +1,115 @@
+/**
+ * Statistics for timing samples. Distribution-free where it matters: timing distributions are
+ * skewed and heavy-tailed, so the median carries the result and its interval comes from order
+ * statistics (no normality assumption); the speedup's interval comes from a seeded bootstrap of
+ * the ratio of medians.
+ */
+import { Rng } from '../model/rng.ts';
+
+export interface SampleStats {
+  unit: 'ns';
+  /** Raw per-call times in ns, ascending (as mitata returns them). */
+  samples: number[];
+  min: number;
+  p25: number;
+  median: number;
+  p75: number;
+  p99: number;
+  max: number;
+  mean: number;
+  /** 95% distribution-free confidence interval of the median. */
+  ciLow: number;
+  ciHigh: number;
+  n: number;
+}
+
+/** Linear-interpolated quantile of an ascending array. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const at = (n - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, ½), computed in log space so large n does not underflow. */
+function binomialHalfCdf(n: number, k: number): number {
+  let logC = 0; // log C(n, 0)
+  let total = 0;
+  const logHalfN = -n * Math.LN2;
+  for (let j = 0; j <= k; j++) {
+    if (j > 0) logC += Math.log((n - j + 1) / j);
+    total += Math.exp(logC + logHalfN);
+  }
+  return total;
+}
+
+/**
+ * Ranks (1-based) [j, n − j + 1] of the order statistics that bound the median with at least
+ * `confidence` coverage: the largest j with 2·P(Binom(n, ½) ≤ j − 1) ≤ 1 − confidence.
+ * With fewer than 6 samples no pair reaches 95%, and the interval is [min, max].
+ */
+export function medianCiRanks(n: number, confidence = 0.95): [number, number] {
+  const alpha = 1 - confidence;
+  if (n > 1000) {
+    // normal approximation to the binomial, exact enough here and O(1)
+    const half = 1.959963984540054 * Math.sqrt(n) / 2;
+    const j = Math.max(1, Math.floor(n / 2 - half));
+    return [j, n - j + 1];
+  }
+  let j = 1;
+  while (j + 1 <= n / 2 && 2 * binomialHalfCdf(n, j) <= alpha) j++;
+  return [j, n - j + 1];
+}
+
+export function summarize(samplesNs: number[]): SampleStats {
+  const sorted = [...samplesNs].sort((a, b) => a - b);
+  const n = sorted.length;
+  const [lo, hi] = medianCiRanks(n);
+  const mean = sorted.reduce((a, v) => a + v, 0) / n;
+  return {
+    unit: 'ns',
+    samples: sorted,
+    min: sorted[0],
+    p25: quantileSorted(sorted, 0.25),
+    median: quantileSorted(sorted, 0.5),
+    p75: quantileSorted(sorted, 0.75),
+    p99: quantileSorted(sorted, 0.99),
+    max: sorted[n - 1],
+    mean,
+    ciLow: sorted[lo - 1],
+    ciHigh: sorted[hi - 1],
+    n,
+  };
+}
+
+function medianOf(values: Float64Array): number {
+  values.sort();
+  return quantileSorted(values, 0.5);
+}
+
+/**
+ * Ratio of medians (numerator / denominator) with a 95% percentile-bootstrap interval:
+ * both sample sets are resampled independently, `resamples` times, from a fixed seed so the
+ * same samples always give the same interval.
+ */
+export function ratioOfMedians(
+  numerator: number[],
+  denominator: number[],
+  resamples = 1000,
+  seed = 1,
+): { ratio: number; ciLow: number; ciHigh: number } {
+  const ratio = medianOf(Float64Array.from(numerator)) / medianOf(Float64Array.from(denominator));
+  const rng = new Rng(seed);
+  const ratios = new Float64Array(resamples);
+  const a = new Float64Array(numerator.length);
+  const b = new Float64Array(denominator.length);
+  for (let r = 0; r < resamples; r++) {
+    for (let k = 0; k < a.length; k++) a[k] = numerator[(rng.next() * numerator.length) | 0];
+    for (let k = 0; k < b.length; k++) b[k] = denominator[(rng.next() * denominator.length) | 0];
+    ratios[r] = medianOf(a) / medianOf(b);
+  }
+  ratios.sort();
+  return { ratio, ciLow: quantileSorted(ratios, 0.025), ciHigh: quantileSorted(ratios, 0.975) };
+}

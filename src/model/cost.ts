@@ -1,0 +1,41 @@
+/**
+ * Cost model, per sample, in multiply-adds (MACs) and bytes of float32 weights.
+ * Dense FF of width W: W·(i + o). FFF: d·i for the nodes on the path + ℓ·(i + o) for one leaf.
+ */
+import type { LayerShape, ModelKind } from './shape.ts';
+import { leafCount, nodeCount, trainingWidth } from './shape.ts';
+
+const FLOAT_BYTES = 4;
+
+export function macsPerSample(model: ModelKind, s: LayerShape): number {
+  const leafMacs = s.leafWidth * (s.inputDim + s.outputDim);
+  if (model === 'fff') return s.depth * s.inputDim + leafMacs;
+  return trainingWidth(s) * (s.inputDim + s.outputDim);
+}
+
+/** Every parameter of the model (weights and biases), in bytes. */
+export function weightBytes(model: ModelKind, s: LayerShape): number {
+  const { inputDim: i, outputDim: o, depth, leafWidth: l } = s;
+  if (model === 'fff') {
+    const nodes = nodeCount(depth) * (i + 1);
+    const leaves = leafCount(depth) * (i * l + l + l * o + o);
+    return (nodes + leaves) * FLOAT_BYTES;
+  }
+  const w = trainingWidth(s);
+  return (i * w + w + w * o + o) * FLOAT_BYTES;
+}
+
+/**
+ * Parameter bytes one sample must read: d node rows and one leaf for the FFF, all of it for dense.
+ * (Input and output vectors are i + o floats for both and are not counted here.)
+ */
+export function bytesTouchedPerSample(model: ModelKind, s: LayerShape): number {
+  const { inputDim: i, outputDim: o, depth, leafWidth: l } = s;
+  if (model === 'fff') return (depth * (i + 1) + i * l + l + l * o + o) * FLOAT_BYTES;
+  return weightBytes('dense', s);
+}
+
+/** Theoretical speedup at equal training width: 2^d·ℓ·(i+o) / (d·i + ℓ·(i+o)). */
+export function theoreticalSpeedup(s: LayerShape): number {
+  return macsPerSample('dense', s) / macsPerSample('fff', s);
+}

@@ -1,0 +1,187 @@
+/**
+ * Float64 reference forward passes. Every backend's float32 output is checked against these
+ * before it is timed; they favour clarity over speed.
+ *
+ * Each output comes with a magnitude: the same forward pass on absolute values
+ * (Σ|x·w| + |b| at each layer). Float32 rounding error is bounded by a multiple of that
+ * magnitude, so errors are reported relative to it — a plain relative error would explode
+ * wherever a sum cancels to near zero.
+ */
+import { activation64 } from './activation.ts';
+import { leafCount } from './shape.ts';
+import type { DenseWeights, FffWeights } from './weights.ts';
+
+export interface ReferenceOutput {
+  /** batch × o */
+  output: Float64Array;
+  /** batch × o, the absolute-value forward pass (error scale) */
+  magnitude: Float64Array;
+}
+
+/** Dense FF: y = act(x·W1 + b1)·W2 + b2. */
+export function denseForwardRef(w: DenseWeights, input: Float32Array, batch: number): ReferenceOutput {
+  const { inputDim: i, outputDim: o, activation } = w.shape;
+  const act = activation64(activation);
+  const width = w.width;
+  const output = new Float64Array(batch * o);
+  const magnitude = new Float64Array(batch * o);
+  const hidden = new Float64Array(width);
+  const hiddenMag = new Float64Array(width);
+  for (let s = 0; s < batch; s++) {
+    for (let j = 0; j < width; j++) {
+      let sum = w.b1[j];
+      let mag = Math.abs(w.b1[j]);
+      for (let k = 0; k < i; k++) {
+        const term = input[s * i + k] * w.w1[k * width + j];
+        sum += term;
+        mag += Math.abs(term);
+      }
+      hidden[j] = act(sum);
+      hiddenMag[j] = mag;
+    }
+    for (let c = 0; c < o; c++) {
+      let sum = w.b2[c];
+      let mag = Math.abs(w.b2[c]);
+      for (let j = 0; j < width; j++) {
+        sum += hidden[j] * w.w2[j * o + c];
+        mag += hiddenMag[j] * Math.abs(w.w2[j * o + c]);
+      }
+      output[s * o + c] = sum;
+      magnitude[s * o + c] = mag;
+    }
+  }
+  return { output, magnitude };
+}
+
+/** Score of node `node` for sample `s`: w·x + b, and its magnitude Σ|w·x| + |b|. */
+function nodeScore(w: FffWeights, input: Float32Array, s: number, node: number): [number, number] {
+  const i = w.shape.inputDim;
+  let sum = w.nodeBias[node];
+  let mag = Math.abs(sum);
+  for (let k = 0; k < i; k++) {
+    const term = input[s * i + k] * w.nodeWeights[node * i + k];
+    sum += term;
+    mag += Math.abs(term);
+  }
+  return [sum, mag];
+}
+
+/** Leaf λ's FF for sample s, written into out/outMag at offset 0. */
+function leafForward(
+  w: FffWeights,
+  input: Float32Array,
+  s: number,
+  leaf: number,
+  out: Float64Array,
+  outMag: Float64Array,
+): void {
+  const { inputDim: i, outputDim: o, leafWidth: l, activation } = w.shape;
+  const act = activation64(activation);
+  const hidden = new Float64Array(l);
+  const hiddenMag = new Float64Array(l);
+  for (let j = 0; j < l; j++) {
+    let sum = w.leafB1[leaf * l + j];
+    let mag = Math.abs(sum);
+    for (let k = 0; k < i; k++) {
+      const term = input[s * i + k] * w.leafW1[(leaf * i + k) * l + j];
+      sum += term;
+      mag += Math.abs(term);
+    }
+    hidden[j] = act(sum);
+    hiddenMag[j] = mag;
+  }
+  for (let c = 0; c < o; c++) {
+    let sum = w.leafB2[leaf * o + c];
+    let mag = Math.abs(sum);
+    for (let j = 0; j < l; j++) {
+      sum += hidden[j] * w.leafW2[(leaf * l + j) * o + c];
+      mag += hiddenMag[j] * Math.abs(w.leafW2[(leaf * l + j) * o + c]);
+    }
+    out[c] = sum;
+    outMag[c] = mag;
+  }
+}
+
+export interface FffReferenceOutput extends ReferenceOutput {
+  /** The leaf each sample reached (hard inference, float64 scores). */
+  leaves: Int32Array;
+}
+
+/** Hard FFF inference: at each level go right iff w·x + b ≥ 0, then evaluate one leaf. */
+export function fffForwardRef(w: FffWeights, input: Float32Array, batch: number): FffReferenceOutput {
+  const { outputDim: o, depth } = w.shape;
+  const output = new Float64Array(batch * o);
+  const magnitude = new Float64Array(batch * o);
+  const leaves = new Int32Array(batch);
+  for (let s = 0; s < batch; s++) {
+    let node = 0;
+    for (let level = 0; level < depth; level++) {
+      const [score] = nodeScore(w, input, s, node);
+      node = 2 * node + (score >= 0 ? 2 : 1);
+    }
+    const leaf = node - (leafCount(depth) - 1);
+    leaves[s] = leaf;
+    leafForward(w, input, s, leaf, output.subarray(s * o), magnitude.subarray(s * o));
+  }
+  return { output, magnitude, leaves };
+}
+
+/**
+ * The leaves a float32 implementation may legitimately reach for sample s: where a node score
+ * is within `margin`·(its magnitude) of zero, rounding can send float32 either way, so both
+ * subtrees are admissible. The first entry is the float64 path's leaf.
+ */
+export function admissibleLeaves(w: FffWeights, input: Float32Array, s: number, margin: number, cap = 16): number[] {
+  const depth = w.shape.depth;
+  const firstLeaf = leafCount(depth) - 1;
+  let frontier = [0];
+  for (let level = 0; level < depth; level++) {
+    const next: number[] = [];
+    for (const node of frontier) {
+      const [score, mag] = nodeScore(w, input, s, node);
+      const primary = 2 * node + (score >= 0 ? 2 : 1);
+      next.push(primary);
+      if (Math.abs(score) <= margin * mag && next.length < cap) next.push(primary === 2 * node + 2 ? 2 * node + 1 : 2 * node + 2);
+    }
+    frontier = next;
+  }
+  return frontier.map((node) => node - firstLeaf);
+}
+
+/** The output of leaf λ for sample s (used to check samples whose path is ambiguous in float32). */
+export function leafForwardRef(w: FffWeights, input: Float32Array, s: number, leaf: number): ReferenceOutput {
+  const o = w.shape.outputDim;
+  const output = new Float64Array(o);
+  const magnitude = new Float64Array(o);
+  leafForward(w, input, s, leaf, output, magnitude);
+  return { output, magnitude };
+}
+
+/**
+ * Soft (training) FFF forward: Σ over leaves of (Π along the path of c or 1 − c) · leaf(x),
+ * c = sigmoid(node score), right child weighted by c.
+ */
+export function fffSoftForwardRef(w: FffWeights, input: Float32Array, batch: number): Float64Array {
+  const { outputDim: o, depth } = w.shape;
+  const leaves = leafCount(depth);
+  const output = new Float64Array(batch * o);
+  const leafOut = new Float64Array(o);
+  const leafMag = new Float64Array(o);
+  for (let s = 0; s < batch; s++) {
+    // mixture weight of every node, top-down in heap order
+    const mix = new Float64Array(2 * leaves - 1);
+    mix[0] = 1;
+    for (let node = 0; node < leaves - 1; node++) {
+      const [score] = nodeScore(w, input, s, node);
+      const c = 1 / (1 + Math.exp(-score));
+      mix[2 * node + 1] = mix[node] * (1 - c);
+      mix[2 * node + 2] = mix[node] * c;
+    }
+    for (let leaf = 0; leaf < leaves; leaf++) {
+      const weight = mix[leaves - 1 + leaf];
+      leafForward(w, input, s, leaf, leafOut, leafMag);
+      for (let c = 0; c < o; c++) output[s * o + c] += weight * leafOut[c];
+    }
+  }
+  return output;
+}

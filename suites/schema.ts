@@ -1,0 +1,86 @@
+/**
+ * The suite file format, validated with zod. A suite is plain JSON:
+ *
+ *   { "name": "quick", "runtimes": ["node", "deno", "bun"], "backends": ["js"],
+ *     "sweeps": [{ "inputDim": 768, "outputDim": 768, "depth": { "from": 1, "to": 8 },
+ *                  "leafWidth": 32, "batchSize": [1, 64] }],
+ *     "measurement": { "minTimeMs": 200 }, "seed": 1, "limits": { "maxWeightBytes": 1073741824 } }
+ *
+ * Each sweep is a cartesian product; a list field may also be a single value. A sweep gives either
+ * `depth` (a list or {from, to}) or `trainingWidth` (depth = log2(trainingWidth / leafWidth)).
+ */
+import { z } from 'zod';
+import { ACTIVATIONS } from '../src/model/activation.ts';
+import { BACKEND_NAMES } from '../src/backends/registry.ts';
+
+export const RUNTIMES = ['node', 'deno', 'bun'] as const;
+export const MODELS = ['fff', 'dense'] as const;
+
+/** The deepest tree a suite may ask for: 2^24 leaves is already far beyond any memory here. */
+export const MAX_DEPTH = 24;
+const MAX_DIM = 1 << 16;
+const MAX_BATCH = 1 << 16;
+
+const listOf = <T extends z.ZodType>(item: T) =>
+  z.union([item, z.array(item).min(1, 'needs at least one value')]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+
+const dim = z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_DIM, `must be at most ${MAX_DIM}`);
+const depthValue = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(MAX_DEPTH, `must be at most ${MAX_DEPTH}`);
+
+const depthRange = z
+  .object({ from: depthValue, to: depthValue })
+  .strict()
+  .refine((r) => r.from <= r.to, { message: '"from" must not exceed "to"' })
+  .transform((r) => Array.from({ length: r.to - r.from + 1 }, (_, k) => r.from + k));
+
+export const SweepSchema = z
+  .object({
+    inputDim: listOf(dim),
+    outputDim: listOf(dim),
+    depth: z.union([depthRange, listOf(depthValue)]).optional(),
+    trainingWidth: listOf(z.number().int().min(1, 'must be at least 1')).optional(),
+    leafWidth: listOf(dim),
+    batchSize: listOf(z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`)),
+    activation: listOf(z.enum(ACTIVATIONS)).default(['relu']),
+  })
+  .strict()
+  .refine((s) => (s.depth === undefined) !== (s.trainingWidth === undefined), {
+    message: 'give exactly one of "depth" or "trainingWidth"',
+  });
+
+export const MeasurementSchema = z
+  .object({
+    minTimeMs: z.number().positive('must be more than 0').default(300),
+    minSamples: z.number().int().min(1).default(10),
+    maxSamples: z.number().int().min(1).default(100_000),
+    warmupSamples: z.number().int().min(0).default(3),
+    maxCaseTimeMs: z.number().positive().default(20_000),
+  })
+  .strict()
+  .refine((m) => m.minSamples <= m.maxSamples, { message: 'minSamples must not exceed maxSamples' });
+
+export const SuiteSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1).regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only'),
+    description: z.string().optional(),
+    runtimes: z.array(z.enum(RUNTIMES)).min(1, 'needs at least one runtime').default([...RUNTIMES]),
+    backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1, 'needs at least one backend').default(['js']),
+    models: z.array(z.enum(MODELS)).min(1).default([...MODELS]),
+    sweeps: z.array(SweepSchema).min(1, 'needs at least one sweep'),
+    measurement: MeasurementSchema.prefault({}),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    limits: z
+      .object({
+        /** Largest parameter size of one model; bigger cases are skipped with this reason. */
+        maxWeightBytes: z.number().int().positive().default(2 ** 30),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type SuiteInput = z.input<typeof SuiteSchema>;
+export type Suite = z.output<typeof SuiteSchema>;
+export type Sweep = z.output<typeof SweepSchema>;
+export type Measurement = z.output<typeof MeasurementSchema>;
