@@ -9,11 +9,13 @@ import type { Weights } from '../model/weights.ts';
 import type { Check } from '../results/schema.ts';
 
 /**
- * Largest accepted |error| / magnitude. Float32 dot products of length n err by about √n·2^−24
- * relative to their magnitude (seen here: < 2e-6 for n up to 10^5); 1e-4 leaves room for
- * different summation orders while still catching a dropped term in any but the widest layers.
+ * Largest accepted |error| / magnitude. Rounding in a float32 sum of random-sign terms stays
+ * near 2^−24 of the sum of their absolute values whatever its length (seen here: 1e-10 to 5e-8
+ * with double accumulators, ~1e-7 with float32 ones); 1e-5 leaves two orders of magnitude for
+ * other summation orders and approximate erf, while a real bug — a wrong bias, a dropped hidden
+ * unit in a layer of moderate width — lands above it.
  */
-export const CHECK_TOLERANCE = 1e-4;
+export const CHECK_TOLERANCE = 1e-5;
 
 /** Reference work allowed per check, in multiply-adds: wide dense layers are checked on a subset of rows. */
 const REFERENCE_MAC_BUDGET = 4e8;

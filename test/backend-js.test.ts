@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { jsBackend } from '../src/backends/js/index.ts';
+import type { Backend } from '../src/backends/types.ts';
+import { caseId, type CaseSpec } from '../src/execute/case.ts';
+import { runCase } from '../src/execute/run-case.ts';
+import { trainingWidth, type ModelKind } from '../src/model/shape.ts';
+import { Rng } from '../src/model/rng.ts';
+import { ODD_SHAPES } from './support.ts';
+
+const ctx = {
+  seed: 3,
+  measurement: { minTimeMs: 1, minSamples: 3, maxSamples: 50, warmupSamples: 0, maxCaseTimeMs: 50 },
+  maxWeightBytes: 2 ** 28,
+  runtimeVersion: process.versions.node,
+};
+
+function spec(model: ModelKind, s: (typeof ODD_SHAPES)[number]): CaseSpec {
+  const shape = { ...s, trainingWidth: trainingWidth(s) };
+  return { id: caseId('node', 'js', model, shape), runtime: 'node', backend: 'js', model, shape };
+}
+
+describe('js backend against the float64 reference', () => {
+  it('passes the odd shapes', async () => {
+    for (const s of ODD_SHAPES) {
+      for (const model of ['fff', 'dense'] as const) {
+        const r = await runCase(spec(model, s), jsBackend, ctx);
+        assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+        assert.ok(r.check!.ok && r.check!.maxRelError < 1e-5, `${r.id}: ${r.check!.maxRelError}`);
+        assert.ok(r.stats!.n >= 3 && r.stats!.median > 0);
+      }
+    }
+  });
+
+  it('passes random shapes', async () => {
+    const rng = new Rng(99);
+    const pick = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
+    for (let t = 0; t < 12; t++) {
+      const s = { inputDim: pick(1, 70), outputDim: pick(1, 20), depth: pick(0, 6), leafWidth: pick(1, 9), batchSize: pick(1, 40), activation: rng.next() < 0.5 ? 'relu' : 'gelu' } as const;
+      for (const model of ['fff', 'dense'] as const) {
+        const r = await runCase(spec(model, s), jsBackend, ctx);
+        assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+      }
+    }
+  });
+
+  it('marks a wrong kernel invalid and does not time it', async () => {
+    const broken: Backend = {
+      ...jsBackend,
+      async prepare(w, batch) {
+        const k = await jsBackend.prepare(w, batch);
+        return { ...k, output: async () => (await k.output()).map((v, i) => (i === 5 ? v + 1e-3 : v)) };
+      },
+    };
+    const r = await runCase(spec('dense', ODD_SHAPES[3]), broken, ctx);
+    assert.equal(r.status, 'invalid');
+    assert.equal(r.check!.ok, false);
+    assert.equal(r.stats, undefined);
+    assert.match(r.reason!, /float64 reference/);
+  });
+
+  it('skips cases over the weight limit with the numbers in the reason', async () => {
+    const r = await runCase(spec('dense', { ...ODD_SHAPES[3], depth: 12 }), jsBackend, { ...ctx, maxWeightBytes: 2 ** 20 });
+    assert.equal(r.status, 'skipped');
+    assert.match(r.reason!, /MiB.*limit/);
+  });
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { expandCases, expandShapes } from '../suites/expand.ts';
+import { loadSuite, parseSuite, shippedSuites, UserError } from '../suites/load.ts';
+import { runCli, tempDir } from './support.ts';
+
+const valid = () => ({
+  name: 'ok-suite',
+  sweeps: [{ inputDim: 8, outputDim: 3, leafWidth: [1, 2], depth: { from: 0, to: 2 }, batchSize: [1, 4] }],
+});
+
+function errorOf(input: unknown): string {
+  try {
+    parseSuite(input, 'my-suite.json');
+  } catch (err) {
+    assert.ok(err instanceof UserError);
+    return err.message;
+  }
+  assert.fail('expected a validation error');
+}
+
+describe('shipped suites', () => {
+  it('all validate and expand', () => {
+    for (const name of ['batch-sweep', 'paper-fig3', 'paper-table1', 'quick']) assert.ok(shippedSuites().includes(name), name);
+    for (const name of shippedSuites()) {
+      const { suite, file } = loadSuite(name);
+      assert.ok(expandCases(suite, file).length > 0, name);
+    }
+  });
+  it('paper-fig3 is the paper setup: i = o = 768, ℓ = 32, depth 1-15, batch 256', () => {
+    const shapes = expandShapes(loadSuite('paper-fig3').suite);
+    assert.deepEqual(shapes.map((s) => s.depth), Array.from({ length: 15 }, (_, k) => k + 1));
+    assert.ok(shapes.every((s) => s.inputDim === 768 && s.outputDim === 768 && s.leafWidth === 32 && s.batchSize === 256));
+  });
+  it('paper-table1 covers training widths 16-128 for ℓ in 1, 2, 4, 8 at batch 2048', () => {
+    const shapes = expandShapes(loadSuite('paper-table1').suite);
+    assert.equal(shapes.length, 16);
+    assert.deepEqual([...new Set(shapes.map((s) => s.trainingWidth))].sort((a, b) => a - b), [16, 32, 64, 128]);
+    assert.ok(shapes.every((s) => s.inputDim === 784 && s.outputDim === 10 && s.batchSize === 2048));
+  });
+});
+
+describe('suite validation', () => {
+  it('expands a cartesian product with defaults', () => {
+    const suite = parseSuite(valid(), 'x.json');
+    assert.deepEqual(suite.runtimes, ['node', 'deno', 'bun']);
+    assert.equal(expandShapes(suite).length, 2 * 3 * 2);
+    assert.equal(expandCases(suite).length, 12 * 3 * 2);
+    assert.equal(suite.measurement.minTimeMs, 300);
+  });
+  it('accepts trainingWidth instead of depth', () => {
+    const shapes = expandShapes(parseSuite({ ...valid(), sweeps: [{ inputDim: 4, outputDim: 2, leafWidth: 2, trainingWidth: [2, 8], batchSize: 1 }] }, 'x.json'));
+    assert.deepEqual(shapes.map((s) => s.depth), [0, 2]);
+  });
+  it('names the file, the field path, the value and what is allowed', () => {
+    const message = errorOf({ ...valid(), runtimes: ['node', 'dno'] });
+    assert.match(message, /my-suite\.json: runtimes\[1\]/);
+    assert.match(message, /"node"\|"deno"\|"bun"/);
+    assert.match(message, /given: "dno"/);
+    assert.match(errorOf({ ...valid(), sweeps: [{ ...valid().sweeps[0], batchSize: [4, 0] }] }), /sweeps\[0\]\.batchSize\[1\]: must be at least 1 \(given: 0\)/);
+    assert.match(errorOf({ ...valid(), sweeps: [{ ...valid().sweeps[0], depth: { from: 3, to: 1 } }] }), /sweeps\[0\]\.depth/);
+    assert.match(errorOf({ ...valid(), colour: 'red' }), /my-suite\.json: colour: unknown field/);
+    assert.match(errorOf({ ...valid(), sweeps: [] }), /sweeps: needs at least one sweep/);
+    assert.match(errorOf({ ...valid(), backends: ['cuda'] }), /backends\[0\]/);
+    assert.match(errorOf({ name: 'x', sweeps: [{ inputDim: 4, outputDim: 2, leafWidth: 2, batchSize: 1 }] }), /exactly one of "depth" or "trainingWidth"/);
+  });
+  it('rejects a training width that is not leafWidth times a power of two', () => {
+    const suite = parseSuite({ ...valid(), sweeps: [{ inputDim: 4, outputDim: 2, leafWidth: 3, trainingWidth: 16, batchSize: 1 }] }, 'x.json');
+    assert.throws(() => expandShapes(suite, 'x.json'), /trainingWidth: 16 is not leafWidth 3 times a power of two/);
+  });
+});
+
+describe('fffbench run with a broken suite', () => {
+  it('exits 2 before running anything, naming the field', () => {
+    const dir = tempDir();
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, JSON.stringify({ ...valid(), sweeps: [{ ...valid().sweeps[0], leafWidth: -2 }] }));
+    const r = runCli(['run', file, '--out', join(dir, 'out.json')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /broken\.json: sweeps\[0\]\.leafWidth: must be at least 1 \(given: -2\)/);
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  });
+  it('exits 2 on a file that is not JSON, and on an unknown backend flag', () => {
+    const dir = tempDir();
+    const file = join(dir, 'garbage.json');
+    writeFileSync(file, '{ "name": ');
+    const r = runCli(['run', file]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /garbage\.json: not valid JSON/);
+    const flag = runCli(['run', 'quick', '--backends', 'js,cuda']);
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /--backends: unknown "cuda" \(allowed: /);
+  });
+});
