@@ -6,14 +6,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { UserError } from '../src/errors.ts';
 import { SuiteSchema, type Suite } from './schema.ts';
 
 export const SUITES_DIR = dirname(fileURLToPath(import.meta.url));
 
-/** A user's mistake: the CLI prints the message and exits 2, without a stack trace. */
-export class UserError extends Error {
-  override name = 'UserError';
-}
+export { UserError };
 
 export function shippedSuites(): string[] {
   return readdirSync(SUITES_DIR)
