@@ -1,0 +1,122 @@
+/**
+ * The results file: the only thing runners, reports and compare exchange. Field names are a
+ * contract (nightly CI and reports read them); add fields freely, rename none without bumping
+ * schemaVersion.
+ */
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+const ShapeSchema = z.object({
+  inputDim: z.number().int(),
+  outputDim: z.number().int(),
+  depth: z.number().int(),
+  leafWidth: z.number().int(),
+  trainingWidth: z.number().int(),
+  batchSize: z.number().int(),
+  activation: z.enum(['relu', 'gelu']),
+});
+
+const StatsSchema = z.object({
+  unit: z.literal('ns'),
+  samples: z.array(z.number()),
+  min: z.number(),
+  p25: z.number(),
+  median: z.number(),
+  p75: z.number(),
+  p99: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  ciLow: z.number(),
+  ciHigh: z.number(),
+  n: z.number().int(),
+});
+
+export const CheckSchema = z.object({
+  /** Largest |backend − reference| over the checked outputs. */
+  maxAbsError: z.number(),
+  /** Largest |backend − reference| / magnitude, magnitude being the forward pass on |x|, |w|. */
+  maxRelError: z.number(),
+  tolerance: z.number(),
+  ok: z.boolean(),
+  /** Samples of the batch compared with the reference (all of them unless the reference is too costly). */
+  checkedSamples: z.number().int(),
+  /** FFF samples whose path has a node score within rounding of zero (either branch accepted). */
+  ambiguousSamples: z.number().int(),
+});
+
+export const ResultSchema = z.object({
+  id: z.string(),
+  runtime: z.object({ name: z.enum(['node', 'deno', 'bun']), version: z.string() }),
+  backend: z.object({
+    name: z.string(),
+    version: z.string(),
+    threads: z.number().int(),
+    denseKernel: z.string().optional(),
+    fffStrategy: z.string().optional(),
+    notes: z.string().optional(),
+  }),
+  model: z.enum(['fff', 'dense']),
+  shape: ShapeSchema,
+  status: z.enum(['ok', 'skipped', 'failed', 'invalid']),
+  reason: z.string().optional(),
+  check: CheckSchema.optional(),
+  stats: StatsSchema.optional(),
+  cost: z.object({ macsPerSample: z.number(), weightBytes: z.number(), bytesTouchedPerSample: z.number() }),
+  /** Timed calls cycle through `batches` distinct random input batches (batches × batchSize samples). */
+  rotation: z.object({ batches: z.number().int(), distinctSamples: z.number().int() }).optional(),
+});
+
+export const ComparisonSchema = z.object({
+  runtime: z.string(),
+  backend: z.string(),
+  shape: ShapeSchema,
+  fffId: z.string(),
+  denseId: z.string(),
+  speedup: z.number(),
+  speedupCiLow: z.number(),
+  speedupCiHigh: z.number(),
+  theoreticalSpeedup: z.number(),
+  efficiency: z.number(),
+});
+
+export const MachineSchema = z.object({
+  /** Stable fingerprint of the hardware and OS (not the hostname), to group runs per machine. */
+  id: z.string(),
+  hostname: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  cpuModel: z.string(),
+  cpuCores: z.number().int(),
+  memoryBytes: z.number(),
+});
+
+export const ResultsFileSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('fffbench'), version: z.string() }).optional(),
+  suite: z.object({ name: z.string(), file: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  git: z.object({ commit: z.string(), dirty: z.boolean() }).optional(),
+  machine: MachineSchema,
+  seed: z.number().int().optional(),
+  measurement: z
+    .object({
+      minTimeMs: z.number(),
+      minSamples: z.number(),
+      maxSamples: z.number(),
+      warmupSamples: z.number(),
+      maxCaseTimeMs: z.number(),
+      interval: z.string(),
+      outlierPolicy: z.string(),
+    })
+    .optional(),
+  results: z.array(ResultSchema),
+  comparisons: z.array(ComparisonSchema),
+});
+
+export type Result = z.infer<typeof ResultSchema>;
+export type Comparison = z.infer<typeof ComparisonSchema>;
+export type Machine = z.infer<typeof MachineSchema>;
+export type ResultsFile = z.infer<typeof ResultsFileSchema>;
+export type Check = z.infer<typeof CheckSchema>;
