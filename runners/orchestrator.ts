@@ -3,7 +3,7 @@
  * compete for the two cores), results streamed back as each case finishes. A case that hangs or
  * kills its worker becomes a `failed` result and a fresh worker carries on with the rest.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +20,19 @@ export interface RunOptions {
   seed: number;
   measurement: Job['measurement'];
   maxWeightBytes: number;
+  /** Planned memory of one case (weights, copies, inputs, activations) must fit in this. */
+  memoryBudgetBytes: number;
   /** Longest a single case may take, from its start to its result. */
   caseTimeoutMs: number;
   onStart?: (c: CaseSpec) => void;
   onResult?: (r: Result) => void;
+}
+
+const liveWorkers = new Set<ChildProcess>();
+
+/** Kills every running worker (on Ctrl-C: the journal already holds each finished case). */
+export function killWorkers(): void {
+  for (const child of liveWorkers) child.kill('SIGKILL');
 }
 
 const UNKNOWN_BACKEND = { version: 'unknown', threads: 0 };
@@ -45,10 +54,19 @@ interface WorkerOutcome {
 function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions, probe?: string[]): Promise<WorkerOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'fffbench-'));
   const jobFile = join(dir, 'job.json');
-  const job: Job = { cases, probe, seed: options.seed, measurement: options.measurement, maxWeightBytes: options.maxWeightBytes };
+  const job: Job = {
+    cases,
+    probe,
+    seed: options.seed,
+    measurement: options.measurement,
+    maxWeightBytes: options.maxWeightBytes,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+  };
   writeFileSync(jobFile, JSON.stringify(job));
   const [command, ...args] = RUNTIMES[runtime].worker(jobFile);
   const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  liveWorkers.add(child);
+  child.on('exit', () => liveWorkers.delete(child));
   const byId = new Map(cases.map((c) => [c.id, c]));
   const outcome: WorkerOutcome = { results: [], availability: new Map() };
   let running: string | undefined;
@@ -151,7 +169,7 @@ export async function runCases(options: RunOptions): Promise<Result[]> {
 export async function probeBackends(runtime: RuntimeName, backends: string[]): Promise<Map<string, Availability>> {
   const status = runtimeStatus(runtime);
   if (!status.ok) return new Map(backends.map((b) => [b, { ok: false, reason: status.reason }]));
-  const outcome = await runWorker(runtime, [], { cases: [], seed: 0, measurement: {} as Job['measurement'], maxWeightBytes: 0, caseTimeoutMs: 120_000 }, backends);
+  const outcome = await runWorker(runtime, [], { cases: [], seed: 0, measurement: {} as Job['measurement'], maxWeightBytes: 0, memoryBudgetBytes: 0, caseTimeoutMs: 120_000 }, backends);
   for (const b of backends) {
     if (!outcome.availability.has(b)) outcome.availability.set(b, { ok: false, reason: outcome.startupFailure ?? 'worker gave no answer' });
   }

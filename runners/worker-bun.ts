@@ -1,5 +1,6 @@
 /** Bun worker entry: reads the job file named on the command line. */
 import { writeSync } from 'node:fs';
+import { dawnGpu } from './gpu-dawn.ts';
 import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 
 declare const Bun: { argv: string[]; version: string; file(path: string): { text(): Promise<string> } };
@@ -8,6 +9,7 @@ const job = JSON.parse(await Bun.file(Bun.argv[2]).text()) as Job;
 await runJob(job, {
   runtime: 'bun',
   version: Bun.version,
+  gpu: dawnGpu,
   cores: navigator.hardwareConcurrency,
   emit: (message) => writeSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
 });

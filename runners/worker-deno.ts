@@ -1,4 +1,5 @@
 /** Deno worker entry: reads the job file named on the command line. */
+import { denoGpu } from './gpu-deno.ts';
 import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 
 declare const Deno: {
@@ -17,6 +18,7 @@ const job = JSON.parse(Deno.readTextFileSync(Deno.args[0])) as Job;
 await runJob(job, {
   runtime: 'deno',
   version: Deno.version.deno,
+  gpu: denoGpu,
   cores: navigator.hardwareConcurrency,
   emit: (message) => writeAll(encoder.encode(MESSAGE_PREFIX + JSON.stringify(message) + '\n')),
 });

@@ -1,12 +1,14 @@
 /** Node worker entry (run through tsx): reads the job file named on the command line. */
 import { readFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dawnGpu } from './gpu-dawn.ts';
 import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
 await runJob(job, {
   runtime: 'node',
   version: process.versions.node,
+  gpu: dawnGpu,
   cores: availableParallelism(),
   // writeSync: a message must be out before the next case can crash the process
   emit: (message) => writeSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),

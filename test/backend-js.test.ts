@@ -12,6 +12,7 @@ const ctx = {
   seed: 3,
   measurement: { minTimeMs: 1, minSamples: 3, maxSamples: 50, warmupSamples: 0, maxCaseTimeMs: 50 },
   maxWeightBytes: 2 ** 28,
+  memoryBudgetBytes: 2 ** 32,
   runtimeVersion: process.versions.node,
 };
 
@@ -63,5 +64,31 @@ describe('js backend against the float64 reference', () => {
     const r = await runCase(spec('dense', { ...ODD_SHAPES[3], depth: 12 }), jsBackend, { ...ctx, maxWeightBytes: 2 ** 20 });
     assert.equal(r.status, 'skipped');
     assert.match(r.reason!, /MiB.*limit/);
+  });
+});
+
+describe('faults inside a case', () => {
+  it('a NaN output is a failed case, with the value and index in the reason', async () => {
+    const nan: Backend = {
+      ...jsBackend,
+      async prepare(w, batch) {
+        const k = await jsBackend.prepare(w, batch);
+        return { ...k, output: async () => (await k.output()).map((v, i) => (i === 2 ? NaN : v)) };
+      },
+    };
+    const r = await runCase(spec('fff', ODD_SHAPES[3]), nan, ctx);
+    assert.equal(r.status, 'failed');
+    assert.match(r.reason!, /returned NaN at output index 2/);
+  });
+  it('a case over the memory budget is skipped with the numbers', async () => {
+    const r = await runCase(spec('dense', ODD_SHAPES[3]), jsBackend, { ...ctx, memoryBudgetBytes: 1000 });
+    assert.equal(r.status, 'skipped');
+    assert.match(r.reason!, /needs about \d+ MiB \(weights .*\), over the memory budget of 0 MiB/);
+  });
+  it('a case over the backend memory limit is skipped', async () => {
+    const small: Backend = { ...jsBackend, maxMemoryBytes: 1024 };
+    const r = await runCase(spec('dense', ODD_SHAPES[3]), small, ctx);
+    assert.equal(r.status, 'skipped');
+    assert.match(r.reason!, /over its memory limit/);
   });
 });

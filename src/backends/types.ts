@@ -14,6 +14,8 @@ export interface BackendContext {
   runtime: RuntimeName;
   /** Logical CPU cores of the machine (for multi-threaded variants). */
   cores: number;
+  /** The runtime's WebGPU entry point (navigator.gpu or Dawn's), where it has one; rejects with why not. */
+  gpu?: () => Promise<GPU>;
 }
 
 export type Availability = { ok: true } | { ok: false; reason: string };
@@ -29,6 +31,8 @@ export interface BackendInfo {
   fffStrategy: string;
   /** Anything a reader must know: a software adapter, an emulated instruction set. */
   notes?: string;
+  /** GPU backends: the adapter that ran, e.g. "mesa software (llvmpipe …), software adapter". */
+  adapter?: string;
 }
 
 export interface Kernel {
@@ -41,6 +45,8 @@ export interface Kernel {
 
 export interface Backend {
   readonly name: string;
+  /** The most memory the backend can address for one case (e.g. 4 GiB for a WebAssembly memory). */
+  readonly maxMemoryBytes?: number;
   /** Loads libraries and probes the runtime; never throws for a missing capability. */
   init(ctx: BackendContext): Promise<Availability>;
   info(): BackendInfo;

@@ -22,6 +22,8 @@ export interface CaseContext {
   seed: number;
   measurement: MeasureSettings;
   maxWeightBytes: number;
+  /** What one case may plan to allocate (see plannedBytes). */
+  memoryBudgetBytes: number;
   runtimeVersion: string;
 }
 
@@ -48,6 +50,25 @@ export function rotationBatches(c: CaseSpec): number {
   return Math.max(2, Math.min(wanted, affordable, 256));
 }
 
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+/**
+ * Bytes a case plans to hold at once: the weights twice (the generated float32 copy and the
+ * backend's own, packed or uploaded), the rotation's input batches, and the activations of the
+ * widest layer (a backend may materialise the whole batch × width hidden layer).
+ */
+export function plannedBytes(c: CaseSpec): { total: number; detail: string } {
+  const { inputDim: i, outputDim: o, batchSize: b, leafWidth: l } = c.shape;
+  const weights = 2 * weightBytes(c.model, c.shape);
+  const inputs = rotationBatches(c) * b * i * 4;
+  const width = c.model === 'dense' ? c.shape.trainingWidth : l;
+  const activations = b * (i + width + o) * 4 * 2;
+  return {
+    total: weights + inputs + activations,
+    detail: `weights ${mib(weights)} (two copies), inputs ${mib(inputs)}, activations ${mib(activations)}`,
+  };
+}
+
 export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result['backend']): Result {
   return {
     id: c.id,
@@ -63,8 +84,15 @@ export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result[
 export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
   const result = baseResult(c, ctx.runtimeVersion, backend.info());
   if (result.cost.weightBytes > ctx.maxWeightBytes) {
-    const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
     return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
+  }
+  const planned = plannedBytes(c);
+  if (planned.total > ctx.memoryBudgetBytes) {
+    return { ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (60% of free memory)` };
+  }
+  const backendLimit = backend.maxMemoryBytes;
+  if (backendLimit !== undefined && planned.total / 2 > backendLimit) {
+    return { ...result, status: 'skipped', reason: `the backend's copy needs about ${mib(planned.total / 2)}, over its memory limit of ${mib(backendLimit)}` };
   }
   const { inputDim: i, batchSize: batch } = c.shape;
   const caseSeed = deriveSeed(ctx.seed, c.id);
@@ -76,7 +104,12 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
     kernel = await backend.prepare(weights, batch);
     const checkInput = randomInputs(batch * i, deriveSeed(caseSeed, 'check'));
     await kernel.run(checkInput);
-    const check = checkOutput(weights, checkInput, await kernel.output(), batch);
+    const output = await kernel.output();
+    const bad = output.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      return { ...result, status: 'failed', reason: `the backend returned ${output[bad]} at output index ${bad}` };
+    }
+    const check = checkOutput(weights, checkInput, output, batch);
     if (!check.ok) {
       return { ...result, status: 'invalid', check, reason: `output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)} of magnitude > tolerance ${check.tolerance}` };
     }

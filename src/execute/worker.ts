@@ -3,7 +3,7 @@
  * one by one and reports each through `host.emit` as soon as it finishes.
  */
 import { loadBackend } from '../backends/registry.ts';
-import type { Availability, Backend, RuntimeName } from '../backends/types.ts';
+import type { Availability, Backend, BackendContext, RuntimeName } from '../backends/types.ts';
 import type { MeasureSettings } from '../measure/measure.ts';
 import type { Result } from '../results/schema.ts';
 import type { CaseSpec } from './case.ts';
@@ -16,6 +16,7 @@ export interface Job {
   seed: number;
   measurement: MeasureSettings;
   maxWeightBytes: number;
+  memoryBudgetBytes: number;
 }
 
 export type WorkerMessage =
@@ -28,6 +29,8 @@ export interface WorkerHost {
   runtime: RuntimeName;
   version: string;
   cores: number;
+  /** The runtime's WebGPU entry point, passed on to backends (see BackendContext.gpu). */
+  gpu?: BackendContext['gpu'];
   emit(message: WorkerMessage): void;
 }
 
@@ -42,7 +45,7 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
     if (!entry) {
       try {
         const backend = await loadBackend(name);
-        entry = { backend, availability: await backend.init({ runtime: host.runtime, cores: host.cores }) };
+        entry = { backend, availability: await backend.init({ runtime: host.runtime, cores: host.cores, gpu: host.gpu }) };
       } catch (err) {
         entry = { availability: { ok: false, reason: `could not load: ${(err as Error).message}` } };
       }
@@ -64,6 +67,7 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
       seed: job.seed,
       measurement: job.measurement,
       maxWeightBytes: job.maxWeightBytes,
+      memoryBudgetBytes: job.memoryBudgetBytes,
       runtimeVersion: host.version,
     });
     host.emit({ type: 'result', result });

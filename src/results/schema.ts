@@ -94,7 +94,8 @@ export const MachineSchema = z.object({
 export const ResultsFileSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal('fffbench'), version: z.string() }).optional(),
-  suite: z.object({ name: z.string(), file: z.string() }),
+  /** shard: "K/N" when the file holds one shard of the suite (see `run --shard`). */
+  suite: z.object({ name: z.string(), file: z.string(), shard: z.string().optional() }),
   startedAt: z.string(),
   finishedAt: z.string(),
   git: z.object({ commit: z.string(), dirty: z.boolean() }).optional(),

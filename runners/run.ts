@@ -1,0 +1,176 @@
+/**
+ * `fffbench run`: expands a suite into cases, runs them through the orchestrator, journals each
+ * result as it arrives, and writes the results file atomically at the end.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { BACKEND_NAMES } from '../src/backends/registry.ts';
+import type { RuntimeName } from '../src/backends/types.ts';
+import { UserError } from '../src/errors.ts';
+import { buildComparisons } from '../src/results/comparisons.ts';
+import { SCHEMA_VERSION, type Result, type ResultsFile } from '../src/results/schema.ts';
+import { renderTable } from '../reports/table.ts';
+import { expandCases } from '../suites/expand.ts';
+import { loadSuite } from '../suites/load.ts';
+import { RUNTIMES as RUNTIME_NAMES } from '../suites/schema.ts';
+import { parseShard, selectShard } from '../suites/shard.ts';
+import { appendResult, journalPathFor, readJournal, startJournal, type JournalHeader } from './journal.ts';
+import { gitInfo, machineFingerprint } from './machine.ts';
+import { killWorkers, runCases } from './orchestrator.ts';
+import { createProgress } from './progress.ts';
+import { ROOT } from './runtimes.ts';
+
+export const TOOL_VERSION = '0.1.0';
+
+/** Share of the machine's free memory a case may plan to use (weights, copies, inputs, activations). */
+const MEMORY_FRACTION = 0.6;
+
+export const RUN_HELP = `Usage: fffbench run [SUITE] [options]
+
+Runs every case of SUITE (a JSON file, or the name of a suite in suites/; default: quick):
+each output is checked against a float64 reference, then timed with mitata.
+
+Options:
+  --runtimes LIST      comma-separated subset of the suite's runtimes (node,deno,bun)
+  --backends LIST      comma-separated backends, replacing the suite's (${BACKEND_NAMES.join(', ')})
+  --out FILE           results file (default: results/<suite>-<time>.json)
+  --shard K/N          run only shard K of N (deterministic, balanced by estimated cost)
+  --resume JOURNAL     finish an interrupted run from its journal (<results file>.journal)
+  --case-timeout SEC   a case running longer is killed and marked failed (default: 3 × maxCaseTimeMs + 120 s)
+  --strict             exit 1 if any case is failed or invalid
+  -h, --help           this help
+
+Each finished case is appended to <results file>.journal; the journal is removed once the
+results file is written (atomically: a temporary file, then a rename).`;
+
+export function csv(value: string | undefined, allowed: readonly string[], flag: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = items.filter((x) => !allowed.includes(x));
+  if (unknown.length > 0 || items.length === 0) {
+    throw new UserError(`${flag}: unknown ${unknown.length ? `"${unknown.join('", "')}"` : 'empty list'} (allowed: ${allowed.join(', ')})`);
+  }
+  return items;
+}
+
+/** Writes JSON so that a reader never sees half a file: a temporary file, then a rename. */
+export function writeJsonAtomic(path: string, data: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 1));
+  renameSync(tmp, path);
+}
+
+export interface RunValues {
+  suite?: string;
+  runtimes?: string;
+  backends?: string;
+  out?: string;
+  shard?: string;
+  resume?: string;
+  caseTimeout?: string;
+  strict?: boolean;
+}
+
+export async function runSuiteCommand(values: RunValues): Promise<{ status: number; file: ResultsFile; out: string }> {
+  let header: JournalHeader;
+  let done: Result[] = [];
+  let journal: string;
+  if (values.resume) {
+    if (values.suite) throw new UserError('--resume takes its suite from the journal; give no SUITE');
+    journal = resolve(values.resume);
+    ({ header, results: done } = readJournal(journal));
+  } else {
+    const startedAt = new Date();
+    const { suite, file } = loadSuite(values.suite ?? 'quick');
+    const out = resolve(values.out ?? join(ROOT, 'results', `${suite.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`));
+    let caseTimeoutMs = 3 * suite.measurement.maxCaseTimeMs + 120_000;
+    if (values.caseTimeout !== undefined) {
+      const sec = Number(values.caseTimeout);
+      if (!(sec > 0)) throw new UserError(`--case-timeout: expected a positive number of seconds (given: ${values.caseTimeout})`);
+      caseTimeoutMs = sec * 1000;
+    }
+    header = {
+      type: 'header',
+      journalVersion: 1,
+      suiteFile: file,
+      runtimes: csv(values.runtimes, RUNTIME_NAMES, '--runtimes'),
+      backends: csv(values.backends, BACKEND_NAMES, '--backends'),
+      shard: values.shard,
+      out,
+      caseTimeoutMs,
+      startedAt: startedAt.toISOString(),
+      git: gitInfo(),
+    };
+    if (values.shard) parseShard(values.shard);
+    journal = journalPathFor(out);
+    mkdirSync(dirname(out), { recursive: true });
+    startJournal(journal, header);
+  }
+
+  const { suite, file } = loadSuite(header.suiteFile);
+  if (header.runtimes) suite.runtimes = header.runtimes as RuntimeName[];
+  if (header.backends) suite.backends = header.backends;
+  let cases = expandCases(suite, file);
+  if (header.shard) cases = selectShard(cases, parseShard(header.shard), suite.measurement);
+  const doneIds = new Set(done.map((r) => r.id));
+  const todo = cases.filter((c) => !doneIds.has(c.id));
+
+  const progress = createProgress(todo.length);
+  const onInterrupt = () => {
+    killWorkers();
+    progress.finish();
+    console.error(`\ninterrupted: ${readJournal(journal).results.length} of ${cases.length} cases are in the journal; resume with:\n  fffbench run --resume ${relative(process.cwd(), journal) || journal}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  const fresh = await runCases({
+    cases: todo,
+    seed: suite.seed,
+    measurement: suite.measurement,
+    maxWeightBytes: suite.limits.maxWeightBytes,
+    memoryBudgetBytes: Math.floor(os.freemem() * MEMORY_FRACTION),
+    caseTimeoutMs: header.caseTimeoutMs,
+    onStart: (c) => progress.start(c.id),
+    onResult: (r) => {
+      appendResult(journal, r);
+      progress.result(r);
+    },
+  });
+  process.off('SIGINT', onInterrupt);
+  process.off('SIGTERM', onInterrupt);
+  progress.finish();
+
+  const rank = new Map(cases.map((c, k) => [c.id, k]));
+  const results = [...done.filter((r) => rank.has(r.id)), ...fresh].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
+  const resultsFile: ResultsFile = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'fffbench', version: TOOL_VERSION },
+    suite: { name: suite.name, file: relative(ROOT, file) || file, ...(header.shard ? { shard: header.shard } : {}) },
+    startedAt: header.startedAt,
+    finishedAt: new Date().toISOString(),
+    git: header.git,
+    machine: machineFingerprint(),
+    seed: suite.seed,
+    measurement: {
+      ...suite.measurement,
+      interval: '95% distribution-free interval of the median (order statistics); speedup: 95% percentile bootstrap of the ratio of medians, 1000 resamples',
+      outlierPolicy: 'all samples kept except the 2 fastest and 2 slowest when more than 12 (mitata); each sample is one call, or the mean of 128 calls for calls under 65 µs',
+    },
+    results,
+    comparisons: buildComparisons(results),
+  };
+  writeJsonAtomic(header.out, resultsFile);
+  if (existsSync(journal)) rmSync(journal);
+  const bad = results.filter((r) => r.status === 'failed' || r.status === 'invalid').length;
+  return { status: values.strict && bad > 0 ? 1 : 0, file: resultsFile, out: header.out };
+}
+
+export async function commandRun(values: RunValues): Promise<number> {
+  const { status, file, out } = await runSuiteCommand(values);
+  console.log(renderTable(file));
+  console.log(`\nresults: ${relative(process.cwd(), out) || out}`);
+  return status;
+}
