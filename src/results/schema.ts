@@ -55,6 +55,7 @@ export const ResultSchema = z.object({
     denseKernel: z.string().optional(),
     fffStrategy: z.string().optional(),
     notes: z.string().optional(),
+    adapter: z.string().optional(),
   }),
   model: z.enum(['fff', 'dense']),
   shape: ShapeSchema,
