@@ -8,6 +8,17 @@ const loaders: Record<string, () => Promise<Backend>> = {
   js: async () => (await import('./js/index.ts')).jsBackend,
 };
 
+/**
+ * Backends from outside the tree: FFFBENCH_BACKEND_MODULES="name=/path/to/module.ts,…", each module
+ * exporting its Backend as `default`. Used by the tests to plant faulty backends; also lets a user
+ * try a backend without editing this file.
+ */
+const extra = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FFFBENCH_BACKEND_MODULES;
+for (const entry of extra ? extra.split(',') : []) {
+  const [name, path] = entry.split('=');
+  if (name && path) loaders[name] = async () => (await import(new URL(`file://${path}`).href)).default as Backend;
+}
+
 export const BACKEND_NAMES = Object.keys(loaders);
 
 export async function loadBackend(name: string): Promise<Backend> {
