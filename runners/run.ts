@@ -15,6 +15,7 @@ import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
 import { RUNTIMES as RUNTIME_NAMES } from '../suites/schema.ts';
 import { parseShard, selectShard } from '../suites/shard.ts';
+import { configuredHistoryDir, fileRun } from './history.ts';
 import { appendResult, journalPathFor, readJournal, startJournal, type JournalHeader } from './journal.ts';
 import { gitInfo, machineFingerprint } from './machine.ts';
 import { killWorkers, runCases } from './orchestrator.ts';
@@ -39,6 +40,8 @@ Options:
   --resume JOURNAL     finish an interrupted run from its journal (<results file>.journal)
   --case-timeout SEC   a case running longer is killed and marked failed (default: 3 × maxCaseTimeMs + 120 s)
   --strict             exit 1 if any case is failed or invalid
+  --history DIR        also file the results under DIR/<machine id>/ (default: FFFBENCH_HISTORY,
+                       or "history" in fffbench.config.json)
   -h, --help           this help
 
 Each finished case is appended to <results file>.journal; the journal is removed once the
@@ -71,6 +74,8 @@ export interface RunValues {
   resume?: string;
   caseTimeout?: string;
   strict?: boolean;
+  /** File the finished run here too (DIR/<machine id>/…); default FFFBENCH_HISTORY or fffbench.config.json. */
+  history?: string;
 }
 
 export async function runSuiteCommand(values: RunValues): Promise<{ status: number; file: ResultsFile; out: string }> {
@@ -169,8 +174,10 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
 }
 
 export async function commandRun(values: RunValues): Promise<number> {
+  const historyDir = values.history ? resolve(values.history) : configuredHistoryDir();
   const { status, file, out } = await runSuiteCommand(values);
   console.log(renderTable(file));
   console.log(`\nresults: ${relative(process.cwd(), out) || out}`);
+  if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileRun(historyDir, out, file))}`);
   return status;
 }

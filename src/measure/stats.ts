@@ -113,3 +113,41 @@ export function ratioOfMedians(
   ratios.sort();
   return { ratio, ciLow: quantileSorted(ratios, 0.025), ciHigh: quantileSorted(ratios, 0.975) };
 }
+
+/** Standard normal CDF (Abramowitz & Stegun 26.2.17 via erf-free rational form, |error| < 7.5e-8). */
+export function normalCdf(z: number): number {
+  const t = 1 / (1 + 0.2316419 * Math.abs(z));
+  const d = 0.3989422804014327 * Math.exp((-z * z) / 2);
+  const tail = d * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  return z >= 0 ? 1 - tail : tail;
+}
+
+/**
+ * Two-sided Mann–Whitney U test of "a and b come from one distribution", normal approximation
+ * with tie correction and continuity correction (sound from about 8 samples a side; with fewer,
+ * p is conservative-ish and the threshold on the change matters more).
+ */
+export function mannWhitneyU(a: number[], b: number[]): { u: number; z: number; p: number } {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 === 0 || n2 === 0) return { u: NaN, z: NaN, p: 1 };
+  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => x.v - y.v);
+  const n = all.length;
+  let rankSumA = 0;
+  let tieTerm = 0;
+  for (let k = 0; k < n; ) {
+    let j = k;
+    while (j + 1 < n && all[j + 1].v === all[k].v) j++;
+    const rank = (k + j) / 2 + 1; // average rank of the tie group, 1-based
+    const size = j - k + 1;
+    tieTerm += size ** 3 - size;
+    for (let m = k; m <= j; m++) if (all[m].g === 0) rankSumA += rank;
+    k = j + 1;
+  }
+  const u = rankSumA - (n1 * (n1 + 1)) / 2;
+  const mean = (n1 * n2) / 2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  if (variance <= 0) return { u, z: 0, p: 1 };
+  const z = (Math.abs(u - mean) - 0.5) / Math.sqrt(variance);
+  return { u, z: Math.max(0, z), p: Math.min(1, 2 * (1 - normalCdf(Math.max(0, z)))) };
+}

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
+import { isBundle } from './merge.ts';
 import { ResultsFileSchema, SCHEMA_VERSION, type ResultsFile } from './schema.ts';
 
 export function parseResultsFile(text: string, file: string): ResultsFile {
@@ -28,12 +29,29 @@ export function parseResultsFile(text: string, file: string): ResultsFile {
   return parsed.data;
 }
 
-export function loadResultsFile(file: string): ResultsFile {
-  let text: string;
+function readText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new UserError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return parseResultsFile(text, file);
+}
+
+export function loadResultsFile(file: string): ResultsFile {
+  return parseResultsFile(readText(file), file);
+}
+
+/**
+ * One results file, or each machine's file from a bundle written by `merge --allow-machines`.
+ */
+export function loadResultsFiles(file: string): ResultsFile[] {
+  const text = readText(file);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return [parseResultsFile(text, file)]; // reports the JSON error
+  }
+  if (isBundle(data)) return data.bundle.map((entry, k) => parseResultsFile(JSON.stringify(entry), `${file} (machine ${k + 1})`));
+  return [parseResultsFile(text, file)];
 }

@@ -1,0 +1,129 @@
+/**
+ * Comparing two runs of one machine: for each case present in both, the relative change of the
+ * median with a bootstrap interval, and a Mann–Whitney U test on the raw samples. A case is a
+ * regression only when it is both significant (p < alpha) and slower by more than the threshold:
+ * run-to-run shifts of a few percent are real but not worth waking anyone for, and a large
+ * change seen in a handful of noisy samples is not yet evidence.
+ */
+import { shapeKey } from '../execute/case.ts';
+import { UserError } from '../errors.ts';
+import { mannWhitneyU, quantileSorted, ratioOfMedians } from '../measure/stats.ts';
+import type { Result, ResultsFile } from '../results/schema.ts';
+
+export interface CompareOptions {
+  /** Relative slowdown that counts, e.g. 0.05 for 5%. */
+  threshold: number;
+  alpha: number;
+}
+
+export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
+
+export interface CaseComparison {
+  key: string;
+  runtime: string;
+  backend: string;
+  model: string;
+  shape: Result['shape'];
+  baselineMedian?: number;
+  candidateMedian?: number;
+  /** candidate / baseline − 1 (positive: slower). */
+  change?: number;
+  changeCiLow?: number;
+  changeCiHigh?: number;
+  p?: number;
+  verdict: Verdict;
+}
+
+export interface Comparison {
+  machineId: string;
+  baselineLabel: string;
+  candidateLabel: string;
+  options: CompareOptions;
+  cases: CaseComparison[];
+  regressions: number;
+  improvements: number;
+}
+
+export function caseKey(r: Pick<Result, 'runtime' | 'backend' | 'model' | 'shape'>): string {
+  return `${r.runtime.name}/${r.backend.name}/${r.model}/${shapeKey(r.shape)}`;
+}
+
+export function label(file: ResultsFile): string {
+  return `${file.suite.name} ${file.startedAt}${file.git ? ` ${file.git.commit.slice(0, 8)}${file.git.dirty ? '+dirty' : ''}` : ''}`;
+}
+
+/**
+ * Baseline samples per case: from one run, or pooled from several runs of the same machine
+ * (history); with several runs the baseline median is the median of the per-run medians.
+ */
+export interface Baseline {
+  machineId: string;
+  label: string;
+  cases: Map<string, { result: Result; samples: number[]; median: number }>;
+}
+
+export function baselineFromRuns(runs: ResultsFile[]): Baseline {
+  if (runs.length === 0) throw new UserError('no baseline runs');
+  const machineId = runs[0].machine.id;
+  for (const run of runs) {
+    if (run.machine.id !== machineId) throw new UserError(`baseline runs come from different machines (${machineId}, ${run.machine.id}); results of different machines are never compared as one`);
+  }
+  const grouped = new Map<string, { result: Result; runs: number[][] }>();
+  for (const run of runs) {
+    for (const r of run.results) {
+      if (r.status !== 'ok' || !r.stats) continue;
+      const key = caseKey(r);
+      const entry = grouped.get(key) ?? { result: r, runs: [] };
+      entry.runs.push(r.stats.samples);
+      grouped.set(key, entry);
+    }
+  }
+  const cases = new Map<string, { result: Result; samples: number[]; median: number }>();
+  for (const [key, entry] of grouped) {
+    const medians = entry.runs.map((s) => quantileSorted([...s].sort((a, b) => a - b), 0.5)).sort((a, b) => a - b);
+    cases.set(key, { result: entry.result, samples: entry.runs.flat(), median: quantileSorted(medians, 0.5) });
+  }
+  return { machineId, label: runs.length === 1 ? label(runs[0]) : `median of ${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`, cases };
+}
+
+export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareOptions): Comparison {
+  if (baseline.machineId !== candidate.machine.id) {
+    throw new UserError(`the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine)`);
+  }
+  const cases: CaseComparison[] = [];
+  const seen = new Set<string>();
+  for (const r of candidate.results) {
+    const key = caseKey(r);
+    seen.add(key);
+    const base = baseline.cases.get(key);
+    const row: CaseComparison = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, verdict: 'not-measured' };
+    if (r.status !== 'ok' || !r.stats) {
+      cases.push({ ...row, baselineMedian: base?.median, verdict: 'not-measured' });
+      continue;
+    }
+    if (!base) {
+      cases.push({ ...row, candidateMedian: r.stats.median, verdict: 'only-in-candidate' });
+      continue;
+    }
+    const { ciLow, ciHigh } = ratioOfMedians(r.stats.samples, base.samples);
+    const change = r.stats.median / base.median - 1;
+    const { p } = mannWhitneyU(base.samples, r.stats.samples);
+    const significant = p < options.alpha;
+    const verdict: Verdict = significant && change > options.threshold ? 'regression' : significant && change < -options.threshold ? 'improvement' : 'unchanged';
+    cases.push({ ...row, baselineMedian: base.median, candidateMedian: r.stats.median, change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, verdict });
+  }
+  for (const [key, base] of baseline.cases) {
+    if (seen.has(key)) continue;
+    const r = base.result;
+    cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: base.median, verdict: 'only-in-baseline' });
+  }
+  return {
+    machineId: candidate.machine.id,
+    baselineLabel: baseline.label,
+    candidateLabel: label(candidate),
+    options,
+    cases,
+    regressions: cases.filter((c) => c.verdict === 'regression').length,
+    improvements: cases.filter((c) => c.verdict === 'improvement').length,
+  };
+}
