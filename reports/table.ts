@@ -18,10 +18,15 @@ export function renderTable(file: ResultsFile): string {
   for (const [key, comparisons] of groups) {
     const first = byId.get(comparisons[0].fffId)!;
     const header = `${key} (runtime ${first.runtime.version}, ${first.backend.threads} thread${first.backend.threads === 1 ? '' : 's'})`;
-    const rows = [['shape', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical', 'efficiency']];
+    const roofline = comparisons.some((c) => byId.get(c.fffId)!.roofline);
+    const rows = [['shape', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical', 'efficiency', ...(roofline ? ['FFF ×floor', 'dense ×floor'] : [])]];
     for (const c of comparisons) {
       const fff = byId.get(c.fffId)!.stats!;
       const dense = byId.get(c.denseId)!.stats!;
+      const multiple = (id: string) => {
+        const r = byId.get(id)!.roofline;
+        return r ? `${r.multiple.toFixed(1)} (${r.bound === 'memory' ? 'mem' : 'flop'})` : '—';
+      };
       rows.push([
         formatShape(c.shape),
         formatTime(fff.median),
@@ -29,6 +34,7 @@ export function renderTable(file: ResultsFile): string {
         `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
         formatRatio(c.theoreticalSpeedup),
         formatPercent(c.efficiency),
+        ...(roofline ? [multiple(c.fffId), multiple(c.denseId)] : []),
       ]);
     }
     const kernels = [first.backend.denseKernel && `dense: ${first.backend.denseKernel}`, first.backend.fffStrategy && `FFF: ${first.backend.fffStrategy}`].filter(Boolean).join('; ');
@@ -42,6 +48,12 @@ export function renderTable(file: ResultsFile): string {
       reasons.set(key, (reasons.get(key) ?? 0) + 1);
     }
     blocks.push(`Not measured (${notOk.length} of ${file.results.length} cases):\n${[...reasons].map(([reason, n]) => `  ${n} × ${reason}`).join('\n')}`);
+  }
+  const calibration = Object.entries(file.machine.calibration ?? {});
+  if (calibration.length > 0) {
+    const gb = (x: number) => `${(x / 1e9).toFixed(1)}`;
+    const lines = calibration.map(([runtime, c]) => `  ${runtime}: read ${gb(c.readBandwidth)} GB/s, copy ${gb(c.copyBandwidth)} GB/s, peak ${gb(c.peakFlops)} GFLOP/s (${c.peakBackend}; ${Object.entries(c.gemmFlops).map(([b, f]) => `${b} ${gb(f)}`).join(', ')})`);
+    blocks.push(`Machine limits (×floor = median / max(flops / peak, bytes / bandwidth)):\n${lines.join('\n')}`);
   }
   const counts = ['ok', 'skipped', 'failed', 'invalid'].map((s) => `${file.results.filter((r) => r.status === s).length} ${s}`).join(', ');
   blocks.push(`${file.results.length} cases: ${counts}`);

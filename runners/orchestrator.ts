@@ -12,6 +12,7 @@ import type { Availability, RuntimeName } from '../src/backends/types.ts';
 import type { CaseSpec } from '../src/execute/case.ts';
 import { baseResult } from '../src/execute/run-case.ts';
 import { MESSAGE_PREFIX, type Job, type WorkerMessage } from '../src/execute/worker.ts';
+import type { Calibration } from '../src/measure/roofline.ts';
 import type { Result } from '../src/results/schema.ts';
 import { ROOT, RUNTIMES, runtimeStatus } from './runtimes.ts';
 
@@ -24,6 +25,9 @@ export interface RunOptions {
   memoryBudgetBytes: number;
   /** Longest a single case may take, from its start to its result. */
   caseTimeoutMs: number;
+  /** Calibrate each runtime once (its first worker) with these backends' GEMMs. */
+  calibrateWith?: string[];
+  onCalibration?: (runtime: RuntimeName, calibration: Calibration) => void;
   onStart?: (c: CaseSpec) => void;
   onResult?: (r: Result) => void;
 }
@@ -51,12 +55,13 @@ interface WorkerOutcome {
   version?: string;
 }
 
-function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions, probe?: string[]): Promise<WorkerOutcome> {
+function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions, probe?: string[], calibrate?: string[]): Promise<WorkerOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'fffbench-'));
   const jobFile = join(dir, 'job.json');
   const job: Job = {
     cases,
     probe,
+    calibrate,
     seed: options.seed,
     measurement: options.measurement,
     maxWeightBytes: options.maxWeightBytes,
@@ -82,6 +87,7 @@ function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions,
     const message = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
     if (message.type === 'hello') outcome.version = message.version;
     else if (message.type === 'availability') outcome.availability.set(message.backend, message.availability);
+    else if (message.type === 'calibration') options.onCalibration?.(runtime, message.calibration);
     else if (message.type === 'start') {
       running = message.id;
       const c = byId.get(message.id);
@@ -129,8 +135,10 @@ async function runRuntime(runtime: RuntimeName, cases: CaseSpec[], options: RunO
   }
   const results: Result[] = [];
   let remaining = cases;
+  let calibrate = options.calibrateWith;
   while (remaining.length > 0) {
-    const outcome = await runWorker(runtime, remaining, options);
+    const outcome = await runWorker(runtime, remaining, options, undefined, calibrate);
+    calibrate = undefined; // once per runtime, not again after a crash
     results.push(...outcome.results);
     const done = new Set(outcome.results.map((r) => r.id));
     if (outcome.casualty) {

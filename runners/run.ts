@@ -8,7 +8,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import type { RuntimeName } from '../src/backends/types.ts';
 import { UserError } from '../src/errors.ts';
+import type { Calibration } from '../src/measure/roofline.ts';
 import { buildComparisons } from '../src/results/comparisons.ts';
+import { withRoofline } from '../src/results/roofline.ts';
 import { SCHEMA_VERSION, type Result, type ResultsFile } from '../src/results/schema.ts';
 import { renderTable } from '../reports/table.ts';
 import { expandCases } from '../suites/expand.ts';
@@ -23,6 +25,9 @@ import { createProgress } from './progress.ts';
 import { ROOT } from './runtimes.ts';
 
 export const TOOL_VERSION = '0.1.0';
+
+/** Backends whose dense GEMM calibrates peak throughput (the best that loads wins). */
+const CALIBRATION_GEMMS = ['js', 'wasm', 'ort-wasm-mt', 'ort-node'];
 
 /** Share of the machine's free memory a case may plan to use (weights, copies, inputs, activations). */
 const MEMORY_FRACTION = 0.6;
@@ -123,6 +128,7 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
   const todo = cases.filter((c) => !doneIds.has(c.id));
 
   const progress = createProgress(todo.length);
+  const calibration: Record<string, Calibration> = {};
   const onInterrupt = () => {
     killWorkers();
     progress.finish();
@@ -138,6 +144,8 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
     maxWeightBytes: suite.limits.maxWeightBytes,
     memoryBudgetBytes: Math.floor(os.freemem() * MEMORY_FRACTION),
     caseTimeoutMs: header.caseTimeoutMs,
+    calibrateWith: suite.measurement.calibrate && todo.length > 0 ? CALIBRATION_GEMMS : undefined,
+    onCalibration: (runtime, c) => (calibration[runtime] = c),
     onStart: (c) => progress.start(c.id),
     onResult: (r) => {
       appendResult(journal, r);
@@ -149,7 +157,11 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
   progress.finish();
 
   const rank = new Map(cases.map((c, k) => [c.id, k]));
-  const results = [...done.filter((r) => rank.has(r.id)), ...fresh].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
+  const results = withRoofline(
+    [...done.filter((r) => rank.has(r.id)), ...fresh].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!),
+    calibration,
+  );
+  const gpus = [...new Set(results.map((r) => r.backend.adapter).filter((a): a is string => Boolean(a)))];
   const resultsFile: ResultsFile = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'fffbench', version: TOOL_VERSION },
@@ -157,7 +169,11 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
     startedAt: header.startedAt,
     finishedAt: new Date().toISOString(),
     git: header.git,
-    machine: machineFingerprint(),
+    machine: {
+      ...machineFingerprint(),
+      ...(gpus.length > 0 ? { gpus } : {}),
+      ...(Object.keys(calibration).length > 0 ? { calibration } : {}),
+    },
     seed: suite.seed,
     measurement: {
       ...suite.measurement,

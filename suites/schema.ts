@@ -55,6 +55,8 @@ export const MeasurementSchema = z
     maxSamples: z.number().int().min(1).default(100_000),
     warmupSamples: z.number().int().min(0).default(3),
     maxCaseTimeMs: z.number().positive().default(20_000),
+    /** Measure memory bandwidth and peak GEMM throughput once per runtime (a few seconds), for roofline floors. */
+    calibrate: z.boolean().default(true),
   })
   .strict()
   .refine((m) => m.minSamples <= m.maxSamples, { message: 'minSamples must not exceed maxSamples' });

@@ -40,7 +40,7 @@ export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends
     runtimes: opts.runtimes,
     backends: opts.backends,
     sweeps: shapes.map((s) => ({ ...s })),
-    measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1 },
+    measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
     seed: 7,
   };
   const file = join(dir, `${suite.name}.json`);

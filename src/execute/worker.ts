@@ -4,13 +4,17 @@
  */
 import { loadBackend } from '../backends/registry.ts';
 import type { Availability, Backend, BackendContext, RuntimeName } from '../backends/types.ts';
+import { calibrate } from '../measure/calibrate.ts';
 import type { MeasureSettings } from '../measure/measure.ts';
+import type { Calibration } from '../measure/roofline.ts';
 import type { Result } from '../results/schema.ts';
 import type { CaseSpec } from './case.ts';
 import { baseResult, runCase } from './run-case.ts';
 
 export interface Job {
   cases: CaseSpec[];
+  /** Before the cases: calibrate the machine, with these backends' GEMMs for peak throughput. */
+  calibrate?: string[];
   /** Instead of running cases, report which of these backends can run here. */
   probe?: string[];
   seed: number;
@@ -23,7 +27,8 @@ export type WorkerMessage =
   | { type: 'hello'; runtime: RuntimeName; version: string }
   | { type: 'start'; id: string }
   | { type: 'result'; result: Result }
-  | { type: 'availability'; backend: string; availability: Availability };
+  | { type: 'availability'; backend: string; availability: Availability }
+  | { type: 'calibration'; calibration: Calibration };
 
 export interface WorkerHost {
   runtime: RuntimeName;
@@ -53,6 +58,7 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
     }
     return entry;
   };
+  if (job.calibrate) host.emit({ type: 'calibration', calibration: await calibrate({ runtime: host.runtime, cores: host.cores, gpu: host.gpu }, job.calibrate) });
   for (const name of job.probe ?? []) host.emit({ type: 'availability', backend: name, availability: (await open(name)).availability });
   for (const c of job.cases) {
     host.emit({ type: 'start', id: c.id });

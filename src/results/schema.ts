@@ -64,6 +64,10 @@ export const ResultSchema = z.object({
   check: CheckSchema.optional(),
   stats: StatsSchema.optional(),
   cost: z.object({ macsPerSample: z.number(), weightBytes: z.number(), bytesTouchedPerSample: z.number() }),
+  /** The roofline floor (max of flops / peak and bytes / bandwidth) and the median as a multiple of it. */
+  roofline: z
+    .object({ floorNs: z.number(), bound: z.enum(['memory', 'compute']), flops: z.number(), bytes: z.number(), multiple: z.number() })
+    .optional(),
   /** Timed calls cycle through `batches` distinct random input batches (batches × batchSize samples). */
   rotation: z.object({ batches: z.number().int(), distinctSamples: z.number().int() }).optional(),
 });
@@ -81,6 +85,14 @@ export const ComparisonSchema = z.object({
   efficiency: z.number(),
 });
 
+export const CalibrationSchema = z.object({
+  readBandwidth: z.number(),
+  copyBandwidth: z.number(),
+  peakFlops: z.number(),
+  peakBackend: z.string(),
+  gemmFlops: z.record(z.string(), z.number()),
+});
+
 export const MachineSchema = z.object({
   /** Stable fingerprint of the hardware and OS (not the hostname), to group runs per machine. */
   id: z.string(),
@@ -90,6 +102,10 @@ export const MachineSchema = z.object({
   cpuModel: z.string(),
   cpuCores: z.number().int(),
   memoryBytes: z.number(),
+  /** GPU adapters the run used (WebGPU backends), e.g. "nvidia hopper (NVIDIA H200)" or a software rasteriser. */
+  gpus: z.array(z.string()).optional(),
+  /** Per runtime: bandwidth (bytes/s) and peak GEMM throughput (FLOP/s) measured at the start of the run. */
+  calibration: z.record(z.string(), CalibrationSchema).optional(),
 });
 
 export const ResultsFileSchema = z.object({

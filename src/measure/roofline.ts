@@ -1,0 +1,64 @@
+/**
+ * Roofline floor of a result: the least time the hardware allows for its work, from the cost
+ * model and the machine's calibration — max(flops / peak, bytes / bandwidth). A measured time
+ * is then reported as a multiple of that floor: how far the kernel is from what the machine allows.
+ *
+ * Bytes counted are those that must move at least once per batch: every weight the batch touches
+ * (all of them for dense; for the FFF the node rows on the paths taken and each distinct leaf
+ * once), plus the input and output batch.
+ */
+import { macsPerSample } from '../model/cost.ts';
+import type { CaseShape, ModelKind } from '../model/shape.ts';
+import { leafCount } from '../model/shape.ts';
+import { weightBytes } from '../model/cost.ts';
+
+const FLOAT = 4;
+
+/** Expected number of distinct bins hit by `draws` uniform draws over `bins` bins. */
+export function expectedDistinct(bins: number, draws: number): number {
+  return bins * (1 - Math.pow(1 - 1 / bins, draws));
+}
+
+/** Bytes a batch must read or write at least once. */
+export function minimumBytes(model: ModelKind, s: CaseShape): number {
+  const io = s.batchSize * (s.inputDim + s.outputDim) * FLOAT;
+  if (model === 'dense') return weightBytes('dense', s) + io;
+  // Level ℓ of the tree has 2^ℓ nodes; a batch of random inputs visits about expectedDistinct of them.
+  let nodeRows = 0;
+  for (let level = 0; level < s.depth; level++) nodeRows += expectedDistinct(2 ** level, s.batchSize);
+  const leafBytes = (s.inputDim * s.leafWidth + s.leafWidth + s.leafWidth * s.outputDim + s.outputDim) * FLOAT;
+  const leaves = expectedDistinct(leafCount(s.depth), s.batchSize);
+  return nodeRows * (s.inputDim + 1) * FLOAT + leaves * leafBytes + io;
+}
+
+export function flopsPerBatch(model: ModelKind, s: CaseShape): number {
+  return 2 * macsPerSample(model, s) * s.batchSize;
+}
+
+export interface Calibration {
+  /** Sustained read bandwidth, bytes per second. */
+  readBandwidth: number;
+  /** Sustained copy bandwidth (read + write bytes), bytes per second. */
+  copyBandwidth: number;
+  /** Best dense throughput measured on a compute-bound GEMM, FLOP per second, and which backend gave it. */
+  peakFlops: number;
+  peakBackend: string;
+  /** Per-backend GEMM throughput measured (FLOP/s), for the report. */
+  gemmFlops: Record<string, number>;
+}
+
+export interface Roofline {
+  floorNs: number;
+  /** Which limit sets the floor. */
+  bound: 'memory' | 'compute';
+  flops: number;
+  bytes: number;
+}
+
+export function rooflineFloor(model: ModelKind, s: CaseShape, c: Calibration, peakFlops = c.peakFlops): Roofline {
+  const flops = flopsPerBatch(model, s);
+  const bytes = minimumBytes(model, s);
+  const computeNs = (flops / peakFlops) * 1e9;
+  const memoryNs = (bytes / c.readBandwidth) * 1e9;
+  return { floorNs: Math.max(computeNs, memoryNs), bound: computeNs >= memoryNs ? 'compute' : 'memory', flops, bytes };
+}
