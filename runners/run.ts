@@ -121,8 +121,7 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
 
   const { suite, file } = loadSuite(header.suiteFile);
   if (header.runtimes) suite.runtimes = header.runtimes as RuntimeName[];
-  if (header.backends) suite.backends = header.backends;
-  let cases = expandCases(suite, file);
+  let cases = expandCases(suite, file, header.backends);
   if (header.shard) cases = selectShard(cases, parseShard(header.shard), suite.measurement);
   const doneIds = new Set(done.map((r) => r.id));
   const todo = cases.filter((c) => !doneIds.has(c.id));

@@ -42,6 +42,10 @@ export const SweepSchema = z
     leafWidth: listOf(dim),
     batchSize: listOf(z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`)),
     activation: listOf(z.enum(ACTIVATIONS)).default(['relu']),
+    /** This sweep only: replaces the suite's backends (e.g. leave slow backends out of huge shapes). */
+    backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1).optional(),
+    /** This sweep only: replaces the suite's models. */
+    models: z.array(z.enum(['fff', 'dense'])).min(1).optional(),
   })
   .strict()
   .refine((s) => (s.depth === undefined) !== (s.trainingWidth === undefined), {

@@ -66,6 +66,17 @@ describe('suite validation', () => {
     assert.match(errorOf({ ...valid(), backends: ['cuda'] }), /backends\[0\]/);
     assert.match(errorOf({ name: 'x', sweeps: [{ inputDim: 4, outputDim: 2, leafWidth: 2, batchSize: 1 }] }), /exactly one of "depth" or "trainingWidth"/);
   });
+  it('a sweep may name its own backends and models, and --backends replaces them all', () => {
+    const suite = parseSuite({
+      ...valid(),
+      backends: ['js'],
+      sweeps: [valid().sweeps[0], { inputDim: 4, outputDim: 2, leafWidth: 2, depth: 9, batchSize: 1, models: ['fff'] }],
+    }, 'x.json');
+    const cases = expandCases(suite, 'x.json');
+    assert.equal(cases.filter((c) => c.shape.depth === 9).length, 3, 'fff only, one per runtime');
+    assert.equal(cases.length, (12 * 2 + 1) * 3);
+    assert.match(errorOf({ ...valid(), sweeps: [{ ...valid().sweeps[0], models: ['sparse'] }] }), /sweeps\[0\]\.models\[0\]/);
+  });
   it('rejects a training width that is not leafWidth times a power of two', () => {
     const suite = parseSuite({ ...valid(), sweeps: [{ inputDim: 4, outputDim: 2, leafWidth: 3, trainingWidth: 16, batchSize: 1 }] }, 'x.json');
     assert.throws(() => expandShapes(suite, 'x.json'), /trainingWidth: 16 is not leafWidth 3 times a power of two/);
