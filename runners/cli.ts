@@ -4,6 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { UserError } from '../src/errors.ts';
+import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './compare.ts';
+import { commandHistory, HISTORY_HELP } from './history-command.ts';
+import { REPORT_HELP } from '../reports/report-help.ts';
 import { commandList, LIST_HELP } from './list.ts';
 import { commandRun, RUN_HELP, TOOL_VERSION } from './run.ts';
 
@@ -26,6 +29,10 @@ Usage: fffbench <command> [options]
 Commands:
   run [SUITE]   run a suite (a path, or a shipped suite name; default: quick) and write results
   list          shipped suites, and which runtimes and backends are available here
+  compare       compare two runs of one machine: regressions, with significance (exit 1 on regression)
+  merge         combine shards of one suite run into one results file
+  history       list the runs filed in a history directory, per machine
+  report FILE…  write an HTML page, PNG charts and summary.md (claim verdicts) for results files
 
 Run "fffbench <command> --help" for a command's options.`;
 
@@ -35,6 +42,7 @@ interface Verb {
 }
 
 const COMMANDS: Record<string, Verb> = {
+  report: { help: REPORT_HELP, run: (args) => import('../reports/cli-report.ts').then((m) => m.commandReport(args)) },
   run: {
     help: RUN_HELP,
     async run(args) {
@@ -48,6 +56,8 @@ const COMMANDS: Record<string, Verb> = {
           resume: { type: 'string' },
           'case-timeout': { type: 'string' },
           strict: { type: 'boolean' },
+          history: { type: 'string' },
+          report: { type: 'boolean' },
         },
         RUN_HELP,
       );
@@ -62,7 +72,36 @@ const COMMANDS: Record<string, Verb> = {
         resume: str('resume'),
         caseTimeout: str('case-timeout'),
         strict: values.strict as boolean | undefined,
+        history: str('history'),
+        report: values.report as boolean | undefined,
       });
+    },
+  },
+  compare: {
+    help: COMPARE_HELP,
+    async run(args) {
+      const { values, positionals } = parseVerbArgs(
+        args,
+        { threshold: { type: 'string' }, alpha: { type: 'string' }, format: { type: 'string' }, last: { type: 'string' }, history: { type: 'string' } },
+        COMPARE_HELP,
+      );
+      const str = (k: string) => values[k] as string | undefined;
+      return commandCompare({ files: positionals, threshold: str('threshold'), alpha: str('alpha'), format: str('format'), last: str('last'), history: str('history') });
+    },
+  },
+  merge: {
+    help: MERGE_HELP,
+    async run(args) {
+      const { values, positionals } = parseVerbArgs(args, { out: { type: 'string', short: 'o' }, 'allow-machines': { type: 'boolean' } }, MERGE_HELP);
+      return commandMerge(positionals, values.out as string | undefined, Boolean(values['allow-machines']));
+    },
+  },
+  history: {
+    help: HISTORY_HELP,
+    async run(args) {
+      const { positionals } = parseVerbArgs(args, {}, HISTORY_HELP);
+      if (positionals.length > 1) throw new UserError(`history takes one directory (given: ${positionals.join(' ')})`);
+      return commandHistory(positionals[0]);
     },
   },
   list: {

@@ -45,6 +45,7 @@ Options:
   --resume JOURNAL     finish an interrupted run from its journal (<results file>.journal)
   --case-timeout SEC   a case running longer is killed and marked failed (default: 3 × maxCaseTimeMs + 120 s)
   --strict             exit 1 if any case is failed or invalid
+  --report             also write the report (index.html, charts/*.png, summary.md) next to the results
   --history DIR        also file the results under DIR/<machine id>/ (default: FFFBENCH_HISTORY,
                        or "history" in fffbench.config.json)
   -h, --help           this help
@@ -81,6 +82,8 @@ export interface RunValues {
   strict?: boolean;
   /** File the finished run here too (DIR/<machine id>/…); default FFFBENCH_HISTORY or fffbench.config.json. */
   history?: string;
+  /** Write the HTML/PNG/Markdown report next to the results file. */
+  report?: boolean;
 }
 
 export async function runSuiteCommand(values: RunValues): Promise<{ status: number; file: ResultsFile; out: string }> {
@@ -194,5 +197,13 @@ export async function commandRun(values: RunValues): Promise<number> {
   console.log(renderTable(file));
   console.log(`\nresults: ${relative(process.cwd(), out) || out}`);
   if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileRun(historyDir, out, file))}`);
+  if (values.report) {
+    // loaded only when asked for: chart.js and the canvas addon take a moment to load
+    const { writeReport } = await import('../reports/build-report.ts');
+    const { defaultReportDir } = await import('../reports/cli-report.ts');
+    const { loadForReport } = await import('../reports/load-results.ts');
+    const written = writeReport(loadForReport(out), defaultReportDir(out));
+    console.log(`report: ${relative(process.cwd(), written.indexHtml)}`);
+  }
   return status;
 }

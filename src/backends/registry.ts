@@ -6,6 +6,8 @@ import type { Backend } from './types.ts';
 
 const loaders: Record<string, () => Promise<Backend>> = {
   js: async () => (await import('./js/index.ts')).jsBackend,
+  wasm: async () => (await import('./wasm/index.ts')).wasmBackend,
+  'tfjs-wasm': async () => (await import('./tfjs-wasm.ts')).tfjsWasmBackend,
 };
 
 /**

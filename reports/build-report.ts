@@ -1,0 +1,75 @@
+/** Assembles a report from results files and writes index.html, charts/*.png and summary.md. */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResultsFile } from '../src/results/schema.ts';
+import { buildChartSections, type ChartSection } from './chart-specs.ts';
+import type { LoadedResults } from './load-results.ts';
+import { buildContext, type ReportContext } from './report-context.ts';
+import { renderHtml } from './render-html.ts';
+import { renderMarkdown } from './render-markdown.ts';
+import { renderChartPng } from './render-png.ts';
+import { formatPercent, formatRatio, formatShape } from './format.ts';
+import { judgeClaims, loadClaims, measuredComparisons, type Verdict } from './verdicts.ts';
+
+export interface ReportModel {
+  title: string;
+  generatedAt: string;
+  sections: ChartSection[];
+  verdicts: Verdict[];
+  closestConfigurationRule: string;
+  context: ReportContext;
+  /** One line with the fastest measured speedup and its bound, or why there is none. */
+  headline: string;
+}
+
+function headline(files: ResultsFile[]): string {
+  const measured = measuredComparisons(files).map((m) => m.comparison);
+  if (measured.length === 0) return 'No FFF and dense pair was measured (see the cases without a measurement below).';
+  const best = measured.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+  return `Fastest measured: ${formatRatio(best.speedup)} [95% CI ${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] on ${best.runtime} · ${best.backend} at ${formatShape(best.shape)} (width ${best.shape.trainingWidth}), ${formatPercent(best.efficiency)} of its ${formatRatio(best.theoreticalSpeedup)} cost-model bound; ${measured.length} FFF/dense pairs measured.`;
+}
+
+export function buildReport(loaded: LoadedResults[]): ReportModel {
+  const files: ResultsFile[] = loaded.map((l) => l.data);
+  const claims = loadClaims();
+  const suites = [...new Set(files.map((f) => f.suite.name))].join(', ');
+  return {
+    title: `fffbench report: ${suites}`,
+    generatedAt: new Date().toISOString(),
+    sections: buildChartSections(files),
+    verdicts: judgeClaims(files, claims),
+    closestConfigurationRule: claims.closestConfigurationRule,
+    context: buildContext(loaded),
+    headline: headline(files),
+  };
+}
+
+export interface WrittenReport {
+  dir: string;
+  indexHtml: string;
+  summaryMd: string;
+  pngs: string[];
+}
+
+export function writeReport(loaded: LoadedResults[], dir: string): WrittenReport {
+  const model = buildReport(loaded);
+  const chartsDir = join(dir, 'charts');
+  mkdirSync(chartsDir, { recursive: true });
+  // Charts from an earlier report in the same folder would be stale: remove our PNGs (nothing else).
+  for (const old of readdirSync(chartsDir)) if (old.endsWith('.png')) rmSync(join(chartsDir, old));
+  const pngs: string[] = [];
+  for (const section of model.sections) {
+    for (const group of section.groups) {
+      for (const panel of group.panels) {
+        const file = join(chartsDir, `${panel.id}.png`);
+        writeFileSync(file, renderChartPng(panel));
+        pngs.push(file);
+      }
+    }
+  }
+  const indexHtml = join(dir, 'index.html');
+  writeFileSync(indexHtml, renderHtml(model));
+  const summaryMd = join(dir, 'summary.md');
+  writeFileSync(summaryMd, renderMarkdown(model));
+  return { dir, indexHtml, summaryMd, pngs };
+}

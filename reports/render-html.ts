@@ -1,0 +1,182 @@
+/**
+ * index.html: one self-contained page. chart.js (its UMD build), the shared chart config code and the
+ * chart data are inlined, so the page opens from file:// with no network. Verdicts come first: a
+ * reader sees whether the papers' speedups hold before any chart.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ReportModel } from './build-report.ts';
+import type { ChartSpec } from './chart-specs.ts';
+import { formatRatio } from './format.ts';
+import { boundText, intervalText, pointText } from './render-markdown.ts';
+import { chartRuntimeSource } from './render-png.ts';
+import { notMeasuredText, setupText, type Verdict } from './verdicts.ts';
+
+const require = createRequire(import.meta.url);
+
+/** chart.js's UMD build (defines the global Chart); not in its package exports, so found beside the main file. */
+function chartJsSource(): string {
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text placed inside <script>: a "</script" in it would end the element early. */
+const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1');
+
+function table(header: string[], rows: string[][], className = ''): string {
+  return `<table class="${className}"><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+const VERDICT_TEXT: Record<Verdict['status'], string> = { reproduced: 'Reproduced', 'not-reproduced': 'Not reproduced', 'not-measured': 'Not measured' };
+
+function verdictCard(v: Verdict): string {
+  const c = v.claim;
+  const rows: string[][] = [];
+  if (v.best) {
+    rows.push(['best measured configuration', pointText(v.best)]);
+    rows.push(['best measured speedup [95% CI]', intervalText(v.best)]);
+    rows.push(['theoretical bound there', formatRatio(v.best.theoretical)]);
+    rows.push(['matching measurements', String(v.matchingCount)]);
+    if (v.gap) rows.push(['gap to the claim', `${formatRatio(v.gap)} (claimed / upper end of the interval)`]);
+  } else if (v.closest) {
+    rows.push(['nearest measured configuration (not judged)', `${pointText(v.closest)}: ${intervalText(v.closest)}, theoretical ${formatRatio(v.closest.theoretical)}`]);
+    rows.push(['differs from the claim in', v.closest.differences.join(', ')]);
+  }
+  rows.push(["cost-model bound at the claim's setup", boundText(v)]);
+  for (const p of v.perTarget) rows.push([`${p.runtime} · ${p.backend} on ${p.machineId}`, `${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' (reaches the claim)' : ''}`]);
+  if (v.notMeasuredCases.length > 0) {
+    rows.push(['cases in this setup without a measurement', notMeasuredText(v.notMeasuredCases).join('; ')]);
+  }
+  return `<article class="verdict ${v.status}">
+  <div class="badge">${VERDICT_TEXT[v.status]}</div>
+  <h3>${c.claimedSpeedup}x: ${esc(c.statement)}</h3>
+  <p class="source"><a href="${esc(c.source.url)}">${esc(c.source.paper)}, arXiv ${esc(c.source.arxiv)}</a>, ${esc(c.source.location)}. Original setup: ${esc(c.originalSetup)}. Judged at: ${esc(setupText(c))}.</p>
+  <p class="summary">${esc(v.summary)}</p>
+  ${table(['', ''], rows, 'kv')}
+  ${c.caveat ? `<p class="caveat">Caveat: ${esc(c.caveat)}</p>` : ''}
+</article>`;
+}
+
+function chartsHtml(model: ReportModel, specs: ChartSpec[]): string {
+  return model.sections
+    .map((section) => {
+      const groups = section.groups
+        .map((g) => {
+          const panels = g.panels
+            .map((p) => {
+              specs.push(p);
+              const machine = p.title.includes(' — ') ? `<figcaption>${esc(p.title.split(' — ')[1])}</figcaption>` : '';
+              return `<figure>${machine}<div class="chart-box"><canvas data-chart-index="${specs.length - 1}" role="img" aria-label="${esc(p.title)}"></canvas></div><p class="png"><a href="charts/${esc(p.id)}.png">PNG</a></p></figure>`;
+            })
+            .join('');
+          return `<div class="group"><h3>${esc(g.title)}</h3><p class="subtitle">${esc(g.panels[0].subtitle)}</p><div class="panels n${g.panels.length}">${panels}</div></div>`;
+        })
+        .join('');
+      const missing = section.missing.map((m) => `<p class="missing">${esc(m)}</p>`).join('');
+      return `<section id="${section.id}"><h2>${esc(section.title)}</h2><p>${esc(section.description)}</p>${missing}${groups}</section>`;
+    })
+    .join('\n');
+}
+
+function contextHtml(model: ReportModel): string {
+  const ctx = model.context;
+  const parts: string[] = ['<section id="context"><h2>Where and how it ran</h2>'];
+  parts.push('<h3>Machines</h3>');
+  parts.push(
+    table(
+      ['fingerprint', 'CPU', 'cores', 'memory', 'OS / arch', 'host'],
+      ctx.machines.map((m) => [m.id, m.cpuModel, String(m.cpuCores), `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`, `${m.os} / ${m.arch}`, m.hostname]),
+    ),
+  );
+  parts.push('<h3>Runtimes and backends</h3>');
+  parts.push(
+    table(
+      ['machine', 'runtime', 'backend', 'threads', 'dense kernel', 'FFF strategy', 'notes'],
+      ctx.targets.map((t) => [t.machine, t.runtime, t.softwareAdapter ? `${t.backend} ⚠ SOFTWARE ADAPTER (not GPU numbers)` : t.backend, String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
+    ),
+  );
+  parts.push('<h3>Results files, suites and measurement</h3>');
+  for (const s of ctx.sources) {
+    const rows: string[][] = [
+      ['file', s.path],
+      ['suite', `${s.suite} (${s.suiteFile})`],
+      ['run', `${s.startedAt} → ${s.finishedAt}`],
+      ['tool / git / seed', `${s.tool} / ${s.git} / ${s.seed}`],
+      ['machine', s.machine.id],
+      ['cases', `${s.counts.ok} ok, ${s.counts.skipped} skipped, ${s.counts.failed} failed, ${s.counts.invalid} invalid`],
+      ...s.measurement,
+    ];
+    parts.push(table(['', ''], rows, 'kv'));
+  }
+  parts.push('<h3>Cases without a measurement</h3>');
+  parts.push(
+    ctx.notMeasured.length === 0
+      ? '<p>None: every case was measured and passed the float64 reference check.</p>'
+      : table(['status', 'reason', 'cases', 'e.g.'], ctx.notMeasured.map((n) => [n.status, n.reason, String(n.count), n.examples.join(', ')])),
+  );
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+const STYLE = `
+body { font: 15px/1.45 system-ui, 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif; margin: 0 auto; max-width: 1500px; padding: 0 24px 48px; color: #1a1a1a; }
+h1 { margin: 24px 0 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #ddd; padding-bottom: 4px; } h3 { margin: 20px 0 4px; }
+.lede { color: #444; margin: 0 0 8px; } .headline { font-size: 17px; font-weight: 600; margin: 8px 0; }
+.verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+.verdict { border: 1px solid #ccc; border-left: 8px solid #999; border-radius: 6px; padding: 10px 16px; background: #fafafa; }
+.verdict.reproduced { border-left-color: #1e8e3e; } .verdict.not-reproduced { border-left-color: #d93025; }
+.badge { display: inline-block; font-weight: bold; padding: 2px 10px; border-radius: 12px; color: #fff; background: #777; }
+.reproduced .badge { background: #1e8e3e; } .not-reproduced .badge { background: #d93025; }
+.verdict h3 { margin: 8px 0 2px; font-size: 16px; } .source, .caveat { font-size: 13px; color: #555; } .summary { font-weight: 600; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; } table.kv thead { display: none; } table.kv td:first-child { color: #555; width: 38%; }
+.subtitle { color: #555; margin: 0 0 6px; font-size: 13px; } .missing { color: #8a5a00; background: #fff6e0; padding: 6px 10px; border-radius: 4px; }
+.panels { display: grid; gap: 12px; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); }
+figure { margin: 0; border: 1px solid #eee; border-radius: 6px; padding: 8px; } figcaption { font-weight: 600; font-size: 13px; }
+.chart-box { position: relative; height: 440px; } .png { margin: 2px 0 0; font-size: 12px; text-align: right; }
+`;
+
+export function renderHtml(model: ReportModel): string {
+  const specs: ChartSpec[] = [];
+  const charts = chartsHtml(model, specs);
+  const data = JSON.stringify({ charts: specs }).replace(/</g, '\\u003c');
+  const machines = model.context.machines.map((m) => `${m.cpuModel} (${m.id})`).join(', ');
+  const tables = model.context.tables.map((t) => `<h3>${esc(t.title)}</h3>${t.kernels ? `<p class="subtitle">${esc(t.kernels)}</p>` : ''}${table(t.header, t.rows)}`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(model.title)}</title><style>${STYLE}</style></head>
+<body>
+<h1>${esc(model.title)}</h1>
+<p class="lede">FFF (fast feedforward, arXiv 2308.14711) against the dense feedforward layer of the same training width. Machine${model.context.machines.length > 1 ? 's' : ''}: ${esc(machines)}. Generated ${esc(model.generatedAt)}.</p>
+<p class="headline">${esc(model.headline)}</p>
+<section id="verdicts"><h2>Do the papers’ speedups hold here?</h2>
+<div class="verdicts">${model.verdicts.map(verdictCard).join('\n')}</div>
+<details><summary>How a verdict is reached</summary><p>${esc(model.closestConfigurationRule)}</p></details>
+</section>
+${charts}
+<section id="tables"><h2>Speedup tables</h2>${tables || '<p>No comparison was measured.</p>'}</section>
+${contextHtml(model)}
+<script type="application/json" id="report-data">${data}</script>
+<script>${scriptSafe(chartJsSource())}</script>
+<script>
+var fffCharts = (function () {
+${scriptSafe(chartRuntimeSource())}
+})();
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  Chart.defaults.font.family = "system-ui, 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif";
+  var drawn = 0;
+  document.querySelectorAll('canvas[data-chart-index]').forEach(function (canvas) {
+    var spec = data.charts[Number(canvas.getAttribute('data-chart-index'))];
+    new Chart(canvas, fffCharts.buildConfig(spec, { titles: false, responsive: true }));
+    drawn += 1;
+  });
+  document.body.setAttribute('data-charts-drawn', String(drawn));
+})();
+</script>
+</body></html>
+`;
+}

@@ -1,0 +1,105 @@
+/** summary.md: verdicts, speedup tables and context in GitHub Markdown (fit for a CI job summary). */
+import type { ReportModel } from './build-report.ts';
+import { formatRatio, formatShape } from './format.ts';
+import type { MeasuredPoint, Verdict } from './verdicts.ts';
+import { notMeasuredText, setupText } from './verdicts.ts';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** A GitHub table; `numeric` right-aligns every column but the first (for tables of numbers). */
+function table(header: string[], rows: string[][], numeric = false): string {
+  return [
+    `| ${header.map(cell).join(' | ')} |`,
+    `| ${header.map((_, k) => (numeric && k > 0 ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+export const VERDICT_LABEL: Record<Verdict['status'], string> = {
+  reproduced: '✅ reproduced',
+  'not-reproduced': '❌ not reproduced',
+  'not-measured': '⚪ not measured',
+};
+
+export function pointText(p: MeasuredPoint): string {
+  return `${formatShape(p.shape)} (width ${p.shape.trainingWidth}), ${p.runtime} · ${p.backend}`;
+}
+
+export function intervalText(p: MeasuredPoint): string {
+  return `${formatRatio(p.speedup)} [${formatRatio(p.ciLow)}, ${formatRatio(p.ciHigh)}]`;
+}
+
+export function boundText(v: Verdict): string {
+  return v.boundAtClaim.map((b) => `${formatRatio(b.theoretical)} at d=${b.depth}`).join(' … ');
+}
+
+function verdictRow(v: Verdict): string[] {
+  const c = v.claim;
+  const claim = `${c.statement} (${c.claimedSpeedup}x; arXiv ${c.source.arxiv}, ${c.source.location})`;
+  if (v.best) {
+    return [claim, pointText(v.best), intervalText(v.best), formatRatio(v.best.theoretical), VERDICT_LABEL[v.status] + (v.gap ? ` (${formatRatio(v.gap)} short)` : '')];
+  }
+  const closest = v.closest ? `nothing at ${setupText(c)}; nearest: ${pointText(v.closest)} — not judged` : `nothing at ${setupText(c)}`;
+  return [claim, closest, v.closest ? `${intervalText(v.closest)} (not comparable)` : '—', v.closest ? formatRatio(v.closest.theoretical) : '—', VERDICT_LABEL[v.status]];
+}
+
+export function renderMarkdown(model: ReportModel): string {
+  const out: string[] = [];
+  const ctx = model.context;
+  out.push(`# ${model.title}`);
+  out.push(
+    ctx.sources
+      .map((s) => `- \`${s.suiteFile}\` (suite **${s.suite}**), ${s.startedAt} → ${s.finishedAt}, git ${s.git}; ${s.counts.ok} ok, ${s.counts.skipped} skipped, ${s.counts.failed} failed, ${s.counts.invalid} invalid`)
+      .join('\n'),
+  );
+
+  out.push(`**${model.headline}**`);
+  out.push('## Do the papers’ speedups hold here?');
+  out.push(table(['claim', 'closest measured configuration', 'best measured speedup [95% CI]', 'theoretical there', 'verdict'], model.verdicts.map(verdictRow)));
+  for (const v of model.verdicts) {
+    const lines = [`- **${v.claim.id}**: ${v.summary} Cost-model bound at the claim's setup: ${boundText(v)}.`];
+    if (v.perTarget.length > 1) lines.push(...v.perTarget.map((p) => `  - ${p.runtime} · ${p.backend} (${p.machineId}): ${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' — reaches the claim' : ''}`));
+    if (v.notMeasuredCases.length > 0) lines.push(`  - Cases in the claim's setup without a measurement: ${notMeasuredText(v.notMeasuredCases).join('; ')}`);
+    if (v.claim.caveat) lines.push(`  - Caveat: ${v.claim.caveat}`);
+    out.push(lines.join('\n'));
+  }
+  out.push(`<details><summary>How a verdict is reached</summary>\n\n${model.closestConfigurationRule}\n\n</details>`);
+
+  out.push('## Speedup tables');
+  for (const t of ctx.tables) {
+    out.push(`### ${t.title}\n${t.kernels ? `${t.kernels}\n\n` : ''}${table(t.header, t.rows, true)}`);
+  }
+  if (ctx.tables.length === 0) out.push('No comparison was measured (no FFF and dense pair with status ok).');
+
+  out.push('## Charts');
+  const chartLines: string[] = [];
+  for (const section of model.sections) {
+    const panels = section.groups.flatMap((g) => g.panels);
+    chartLines.push(`- **${section.title}**: ${panels.length > 0 ? panels.map((p) => `[${p.title}](charts/${p.id}.png)`).join(', ') : ''}${section.missing.length ? ` ${section.missing.join(' ')}` : ''}`);
+  }
+  out.push(chartLines.join('\n') + '\n\nThe interactive page with every chart is `index.html` in this folder (opens offline).');
+
+  if (ctx.notMeasured.length > 0) {
+    out.push('## Not measured');
+    out.push(table(['status', 'reason', 'cases', 'e.g.'], ctx.notMeasured.map((n) => [n.status, n.reason, String(n.count), n.examples.join(', ')])));
+  }
+
+  out.push('## Where and how it ran');
+  out.push(
+    table(
+      ['machine (fingerprint)', 'os / arch', 'cores', 'memory'],
+      ctx.machines.map((m) => [`${m.cpuModel} (${m.id}, host ${m.hostname})`, `${m.os} / ${m.arch}`, String(m.cpuCores), `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`]),
+    ),
+  );
+  out.push(
+    table(
+      ['runtime', 'backend', 'threads', 'dense kernel', 'FFF strategy', 'notes'],
+      ctx.targets.map((t) => [t.runtime, t.backend + (t.softwareAdapter ? ' ⚠ software adapter' : ''), String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
+    ),
+  );
+  // One measurement table per distinct method (usually all files share one).
+  const methods = new Map<string, string[]>();
+  for (const s of ctx.sources) methods.set(JSON.stringify(s.measurement), [...(methods.get(JSON.stringify(s.measurement)) ?? []), s.suite]);
+  for (const [method, suites] of methods) out.push(table([`measurement (${suites.join(', ')})`, ''], JSON.parse(method) as string[][]));
+  return out.join('\n\n') + '\n';
+}

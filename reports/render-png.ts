@@ -1,0 +1,43 @@
+/** Server-side charts: chart.js drawing on @napi-rs/canvas, from the same specs and config code as the page. */
+import { readFileSync } from 'node:fs';
+import { createCanvas } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import type { ChartSpec } from './chart-specs.ts';
+
+export const CHART_RUNTIME_PATH = new URL('./assets/chart-runtime.js', import.meta.url);
+
+interface ChartRuntime {
+  buildConfig(spec: ChartSpec, options: { titles?: boolean; responsive?: boolean; devicePixelRatio?: number }): ChartConfiguration;
+  formatValue(unit: string, value: number): string;
+}
+
+/** The shared config code's source text (the page inlines the same text). */
+export function chartRuntimeSource(): string {
+  return readFileSync(CHART_RUNTIME_PATH, 'utf8');
+}
+
+let runtime: ChartRuntime | undefined;
+function chartRuntime(): ChartRuntime {
+  if (!runtime) {
+    runtime = new Function(chartRuntimeSource())() as ChartRuntime;
+    Chart.register(...registerables);
+    // Fonts the Debian images have (fonts-liberation comes with chromium; DejaVu is common elsewhere).
+    Chart.defaults.font.family = "'Liberation Sans', 'DejaVu Sans', Arial, sans-serif";
+  }
+  return runtime;
+}
+
+export const PNG_SIZE = { width: 960, height: 540, devicePixelRatio: 1.5 };
+
+export function renderChartPng(spec: ChartSpec): Buffer {
+  const { width, height, devicePixelRatio } = PNG_SIZE;
+  // chart.js lays out in width × height and enlarges the canvas itself by devicePixelRatio.
+  const canvas = createCanvas(width, height);
+  const config = chartRuntime().buildConfig(spec, { titles: true, responsive: false, devicePixelRatio });
+  const chart = new Chart(canvas as unknown as HTMLCanvasElement, config);
+  try {
+    return canvas.toBuffer('image/png');
+  } finally {
+    chart.destroy();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The non-chart content of a report, as plain data both the page and summary.md render: the speedup
+ * tables, what ran where (machines, runtimes, backends and their kernels), how it was measured, and
+ * every case that produced no measurement with its reason.
+ */
+import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
+import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
+import type { LoadedResults } from './load-results.ts';
+import { machineLabel } from './verdicts.ts';
+
+export interface SpeedupTable {
+  /** e.g. "node 20.20.2 · js 1 (1 thread)" plus the machine when there are several. */
+  title: string;
+  kernels: string;
+  header: string[];
+  rows: string[][];
+}
+
+export interface TargetInfo {
+  machine: string;
+  runtime: string;
+  backend: string;
+  threads: number;
+  denseKernel: string;
+  fffStrategy: string;
+  notes: string;
+  /** A GPU backend that ran on a CPU implementation (llvmpipe, SwiftShader, …): its numbers are not a GPU's. */
+  softwareAdapter: boolean;
+}
+
+export interface NotMeasuredGroup {
+  status: Result['status'];
+  reason: string;
+  count: number;
+  examples: string[];
+}
+
+export interface SourceInfo {
+  path: string;
+  suite: string;
+  suiteFile: string;
+  startedAt: string;
+  finishedAt: string;
+  tool: string;
+  git: string;
+  seed: string;
+  machine: Machine;
+  measurement: [string, string][];
+  counts: Record<Result['status'], number>;
+}
+
+export interface ReportContext {
+  sources: SourceInfo[];
+  machines: Machine[];
+  targets: TargetInfo[];
+  tables: SpeedupTable[];
+  notMeasured: NotMeasuredGroup[];
+}
+
+const SOFTWARE = /software adapter|llvmpipe|lavapipe|swiftshader|softpipe|\bwarp\b|emulat/i;
+
+type ResultWithExtras = Result & { backend: Result['backend'] & { adapter?: string } };
+
+function measurementRows(m: ResultsFile['measurement']): [string, string][] {
+  if (!m) return [['method', 'not recorded in this results file']];
+  return [
+    ['time per case', `at least ${m.minTimeMs} ms and ${m.minSamples} samples (at most ${m.maxSamples}), up to ${m.maxCaseTimeMs} ms`],
+    ['warm-up', `${m.warmupSamples} samples discarded`],
+    ['intervals', m.interval],
+    ['outliers', m.outlierPolicy],
+  ];
+}
+
+export function buildContext(loaded: LoadedResults[]): ReportContext {
+  const severalMachines = new Set(loaded.map((l) => l.data.machine.id)).size > 1;
+  const sources: SourceInfo[] = loaded.map(({ path, data }) => ({
+    path,
+    suite: data.suite.name,
+    suiteFile: data.suite.file,
+    startedAt: data.startedAt,
+    finishedAt: data.finishedAt,
+    tool: data.tool ? `${data.tool.name} ${data.tool.version}` : 'unknown',
+    git: data.git ? `${data.git.commit.slice(0, 12)}${data.git.dirty ? ' (uncommitted changes)' : ''}` : 'unknown',
+    seed: data.seed === undefined ? 'unknown' : String(data.seed),
+    machine: data.machine,
+    measurement: measurementRows(data.measurement),
+    counts: {
+      ok: data.results.filter((r) => r.status === 'ok').length,
+      skipped: data.results.filter((r) => r.status === 'skipped').length,
+      failed: data.results.filter((r) => r.status === 'failed').length,
+      invalid: data.results.filter((r) => r.status === 'invalid').length,
+    },
+  }));
+
+  const machines = [...new Map(loaded.map((l) => [l.data.machine.id, l.data.machine])).values()];
+
+  const targets = new Map<string, TargetInfo>();
+  for (const { data } of loaded) {
+    for (const r of data.results as ResultWithExtras[]) {
+      const key = `${data.machine.id}/${r.runtime.name}/${r.backend.name}`;
+      if (targets.has(key) && r.status !== 'ok') continue;
+      const notes = [r.backend.adapter && `adapter: ${r.backend.adapter}`, r.backend.notes].filter(Boolean).join('; ');
+      targets.set(key, {
+        machine: machineLabel(data.machine),
+        runtime: `${r.runtime.name} ${r.runtime.version}`,
+        backend: `${r.backend.name} ${r.backend.version}`,
+        threads: r.backend.threads,
+        denseKernel: r.backend.denseKernel ?? '—',
+        fffStrategy: r.backend.fffStrategy ?? '—',
+        notes: notes || '—',
+        softwareAdapter: SOFTWARE.test(notes),
+      });
+    }
+  }
+
+  const tables: SpeedupTable[] = [];
+  for (const { data } of loaded) {
+    const byId = new Map(data.results.map((r) => [r.id, r]));
+    const groups = new Map<string, typeof data.comparisons>();
+    for (const c of data.comparisons) {
+      const fff = byId.get(c.fffId);
+      const dense = byId.get(c.denseId);
+      // A comparison is only shown when both of its results were measured.
+      if (fff?.status !== 'ok' || dense?.status !== 'ok' || !fff.stats || !dense.stats) continue;
+      const key = `${c.runtime}/${c.backend}`;
+      groups.set(key, [...(groups.get(key) ?? []), c]);
+    }
+    for (const comparisons of groups.values()) {
+      const first = byId.get(comparisons[0].fffId)!;
+      const kernels = [first.backend.denseKernel && `dense: ${first.backend.denseKernel}`, first.backend.fffStrategy && `FFF: ${first.backend.fffStrategy}`]
+        .filter(Boolean)
+        .join('; ');
+      tables.push({
+        title: `${first.runtime.name} ${first.runtime.version} · ${first.backend.name} ${first.backend.version} (${first.backend.threads} thread${first.backend.threads === 1 ? '' : 's'}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
+        kernels,
+        header: ['configuration', 'training width', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical', 'efficiency'],
+        rows: comparisons.map((c) => [
+          formatShape(c.shape),
+          String(c.shape.trainingWidth),
+          formatTime(byId.get(c.fffId)!.stats!.median),
+          formatTime(byId.get(c.denseId)!.stats!.median),
+          `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
+          formatRatio(c.theoreticalSpeedup),
+          formatPercent(c.efficiency),
+        ]),
+      });
+    }
+  }
+
+  const notMeasured = new Map<string, NotMeasuredGroup>();
+  for (const { data } of loaded) {
+    for (const r of data.results) {
+      if (r.status === 'ok') continue;
+      const reason = r.reason ?? 'no reason given';
+      const key = `${r.status}\u0000${reason}`;
+      const group = notMeasured.get(key) ?? { status: r.status, reason, count: 0, examples: [] };
+      group.count += 1;
+      if (group.examples.length < 3) group.examples.push(r.id);
+      notMeasured.set(key, group);
+    }
+  }
+  return { sources, machines, targets: [...targets.values()], tables, notMeasured: [...notMeasured.values()] };
+}

@@ -1,0 +1,271 @@
+/**
+ * Claim verdicts: does a paper's speedup hold in the measured results?
+ *
+ * The rule (also stated in claims.json, and printed on the report): a measurement counts for a claim
+ * only when its configuration matches the claim's setup exactly and both its FFF and dense results
+ * are status ok. A verdict never reads from anything else; the nearest non-matching configuration is
+ * shown for orientation only.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { theoreticalSpeedup } from '../src/model/cost.ts';
+import type { Comparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
+
+const ClaimSchema = z.object({
+  id: z.string(),
+  statement: z.string(),
+  claimedSpeedup: z.number().positive(),
+  source: z.object({ paper: z.string(), arxiv: z.string(), location: z.string(), url: z.string() }),
+  originalSetup: z.string(),
+  match: z.object({
+    inputDim: z.number().int(),
+    outputDim: z.number().int(),
+    leafWidth: z.number().int(),
+    batchSize: z.number().int(),
+    depth: z.object({ from: z.number().int(), to: z.number().int() }),
+    activation: z.enum(['relu', 'gelu']).optional(),
+  }),
+  /** The shipped suite that measures the claim's setup, or null when none does yet. */
+  suite: z.string().nullable(),
+  howToMeasure: z.string().optional(),
+  caveat: z.string().optional(),
+});
+
+export const ClaimsFileSchema = z.object({
+  closestConfigurationRule: z.string(),
+  claims: z.array(ClaimSchema),
+});
+
+export type Claim = z.infer<typeof ClaimSchema>;
+export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
+
+export const CLAIMS_PATH = new URL('./claims.json', import.meta.url);
+
+export function loadClaims(path: URL | string = CLAIMS_PATH): ClaimsFile {
+  return ClaimsFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/** One comparison whose FFF and dense results were both measured (status ok), with its machine. */
+export interface MeasuredComparison {
+  machine: Machine;
+  comparison: Comparison;
+}
+
+/**
+ * Every comparison in `files` whose two results exist with status ok and stats. A comparison that
+ * points at a result that failed, was skipped or is missing is dropped: it was not measured.
+ */
+export function measuredComparisons(files: ResultsFile[]): MeasuredComparison[] {
+  const measured: MeasuredComparison[] = [];
+  for (const file of files) {
+    const ok = new Set(file.results.filter((r) => r.status === 'ok' && r.stats).map((r) => r.id));
+    for (const comparison of file.comparisons) {
+      if (ok.has(comparison.fffId) && ok.has(comparison.denseId)) measured.push({ machine: file.machine, comparison });
+    }
+  }
+  return measured;
+}
+
+type Shape = Comparison['shape'];
+
+export function matchesClaim(claim: Claim, shape: Shape): boolean {
+  const m = claim.match;
+  return (
+    shape.inputDim === m.inputDim &&
+    shape.outputDim === m.outputDim &&
+    shape.leafWidth === m.leafWidth &&
+    shape.batchSize === m.batchSize &&
+    shape.depth >= m.depth.from &&
+    shape.depth <= m.depth.to &&
+    (m.activation === undefined || shape.activation === m.activation)
+  );
+}
+
+/** How far a shape is from the claim's setup: Σ |log2(measured / claimed)| + depth levels outside the range. */
+export function configurationDistance(claim: Claim, shape: Shape): number {
+  const m = claim.match;
+  const log2Ratio = (a: number, b: number) => Math.abs(Math.log2(Math.max(a, 1) / Math.max(b, 1)));
+  const depthOutside = Math.max(0, m.depth.from - shape.depth, shape.depth - m.depth.to);
+  return (
+    log2Ratio(shape.inputDim, m.inputDim) +
+    log2Ratio(shape.outputDim, m.outputDim) +
+    log2Ratio(shape.leafWidth, m.leafWidth) +
+    log2Ratio(shape.batchSize, m.batchSize) +
+    depthOutside +
+    (m.activation !== undefined && shape.activation !== m.activation ? 1 : 0)
+  );
+}
+
+/** The fields where `shape` differs from the claim's setup, e.g. ["input 256 (claim 768)"]. */
+export function mismatches(claim: Claim, shape: Shape): string[] {
+  const m = claim.match;
+  const out: string[] = [];
+  if (shape.inputDim !== m.inputDim) out.push(`input ${shape.inputDim} (claim ${m.inputDim})`);
+  if (shape.outputDim !== m.outputDim) out.push(`output ${shape.outputDim} (claim ${m.outputDim})`);
+  if (shape.leafWidth !== m.leafWidth) out.push(`leaf width ${shape.leafWidth} (claim ${m.leafWidth})`);
+  if (shape.batchSize !== m.batchSize) out.push(`batch ${shape.batchSize} (claim ${m.batchSize})`);
+  if (shape.depth < m.depth.from || shape.depth > m.depth.to) out.push(`depth ${shape.depth} (claim ${depthRange(claim)})`);
+  if (m.activation !== undefined && shape.activation !== m.activation) out.push(`activation ${shape.activation} (claim ${m.activation})`);
+  return out;
+}
+
+export function depthRange(claim: Claim): string {
+  const { from, to } = claim.match.depth;
+  return from === to ? `${from}` : `${from}-${to}`;
+}
+
+export interface MeasuredPoint {
+  machineId: string;
+  machineLabel: string;
+  runtime: string;
+  backend: string;
+  shape: Shape;
+  speedup: number;
+  ciLow: number;
+  ciHigh: number;
+  theoretical: number;
+}
+
+export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-measured';
+
+export interface Verdict {
+  claim: Claim;
+  status: VerdictStatus;
+  /** Measured comparisons matching the claim's setup. */
+  matchingCount: number;
+  /** The comparison the verdict reads (only when something matched). */
+  best?: MeasuredPoint;
+  /** claimed / best.ciHigh when not reproduced: how many times faster the best would have to be. */
+  gap?: number;
+  /** Nearest measured configuration when nothing matched, for orientation only (never judged). */
+  closest?: MeasuredPoint & { differences: string[] };
+  /** Best matching comparison per machine × runtime × backend. */
+  perTarget: (MeasuredPoint & { reaches: boolean })[];
+  /** Cases in the claim's setup that did not produce a measurement, with why. */
+  notMeasuredCases: { id: string; status: Result['status']; reason: string; depth: number }[];
+  /** The cost-model bound at the claim's own setup, at its shallowest and deepest depth. */
+  boundAtClaim: { depth: number; theoretical: number }[];
+  /** One sentence a reader can take away. */
+  summary: string;
+}
+
+export function machineLabel(machine: Machine): string {
+  return `${machine.cpuModel} · ${machine.cpuCores} cores · ${machine.id}`;
+}
+
+function toPoint({ machine, comparison: c }: MeasuredComparison): MeasuredPoint {
+  return {
+    machineId: machine.id,
+    machineLabel: machineLabel(machine),
+    runtime: c.runtime,
+    backend: c.backend,
+    shape: c.shape,
+    speedup: c.speedup,
+    ciLow: c.speedupCiLow,
+    ciHigh: c.speedupCiHigh,
+    theoretical: c.theoreticalSpeedup,
+  };
+}
+
+const x = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + 'x';
+const interval = (p: MeasuredPoint) => `${x(p.speedup)} [95% CI ${x(p.ciLow)}, ${x(p.ciHigh)}]`;
+const where = (p: MeasuredPoint) => `${p.runtime} · ${p.backend}, depth ${p.shape.depth}`;
+
+/** Picks the comparison a verdict reads: reaching the claim first, then the highest median speedup. */
+function pickBest(points: MeasuredPoint[], claimed: number): MeasuredPoint {
+  const score = (p: MeasuredPoint) => [p.ciHigh >= claimed ? 1 : 0, p.speedup];
+  return points.reduce((best, p) => {
+    const [a1, a2] = score(p);
+    const [b1, b2] = score(best);
+    return a1 > b1 || (a1 === b1 && a2 > b2) ? p : best;
+  });
+}
+
+export function boundAtClaim(claim: Claim): Verdict['boundAtClaim'] {
+  const { from, to } = claim.match.depth;
+  return [...new Set([from, to])].map((depth) => ({
+    depth,
+    theoretical: theoreticalSpeedup({ ...claim.match, depth, activation: claim.match.activation ?? 'relu' }),
+  }));
+}
+
+export function judgeClaim(claim: Claim, files: ResultsFile[]): Verdict {
+  const measured = measuredComparisons(files);
+  const bounds = boundAtClaim(claim);
+  const claimed = claim.claimedSpeedup;
+  const matching = measured.filter((m) => matchesClaim(claim, m.comparison.shape)).map(toPoint);
+  const notMeasuredCases = files.flatMap((f) =>
+    f.results
+      .filter((r) => r.status !== 'ok' && matchesClaim(claim, r.shape))
+      .map((r) => ({ id: r.id, status: r.status, reason: r.reason ?? 'no reason given', depth: r.shape.depth })),
+  );
+
+  if (matching.length === 0) {
+    const run = claim.suite ? `run the ${claim.suite} suite (fffbench run ${claim.suite})` : (claim.howToMeasure ?? 'no shipped suite measures it');
+    let closest: Verdict['closest'];
+    if (measured.length > 0) {
+      // Smallest distance; among equally near ones, the fastest (the claims are "up to" numbers).
+      const nearest = measured.reduce((a, b) => {
+        const [da, db] = [configurationDistance(claim, a.comparison.shape), configurationDistance(claim, b.comparison.shape)];
+        return db < da || (db === da && b.comparison.speedup > a.comparison.speedup) ? b : a;
+      });
+      const point = toPoint(nearest);
+      closest = { ...point, differences: mismatches(claim, point.shape) };
+    }
+    return {
+      claim,
+      status: 'not-measured',
+      matchingCount: 0,
+      closest,
+      perTarget: [],
+      notMeasuredCases,
+      boundAtClaim: bounds,
+      summary: `Not measured: no ok measurement at ${setupText(claim)}; ${run}.`,
+    };
+  }
+
+  const best = pickBest(matching, claimed);
+  const perTargetMap = new Map<string, MeasuredPoint[]>();
+  for (const p of matching) {
+    const key = `${p.machineId}/${p.runtime}/${p.backend}`;
+    perTargetMap.set(key, [...(perTargetMap.get(key) ?? []), p]);
+  }
+  const perTarget = [...perTargetMap.values()].map((points) => {
+    const p = pickBest(points, claimed);
+    return { ...p, reaches: p.ciHigh >= claimed };
+  });
+  const bound = best.theoretical < claimed ? ` (the cost-model bound there is only ${x(best.theoretical)})` : '';
+  if (best.ciHigh >= claimed) {
+    return {
+      claim, status: 'reproduced', matchingCount: matching.length, best, perTarget, notMeasuredCases, boundAtClaim: bounds,
+      summary: `Reproduced: ${interval(best)} on ${where(best)} reaches the claimed ${x(claimed)}.`,
+    };
+  }
+  const gap = claimed / best.ciHigh;
+  return {
+    claim, status: 'not-reproduced', matchingCount: matching.length, best, gap, perTarget, notMeasuredCases, boundAtClaim: bounds,
+    summary: `Not reproduced: the best, ${interval(best)} on ${where(best)}, stops ${x(gap)} short of the claimed ${x(claimed)}${bound}.`,
+  };
+}
+
+/** Not-measured cases grouped by status and reason: "4 skipped at depth 14, 15: weights exceed …". */
+export function notMeasuredText(cases: Verdict['notMeasuredCases']): string[] {
+  const groups = new Map<string, { status: string; reason: string; depths: Set<number>; count: number }>();
+  for (const c of cases) {
+    const key = `${c.status}\u0000${c.reason}`;
+    const g = groups.get(key) ?? { status: c.status, reason: c.reason, depths: new Set<number>(), count: 0 };
+    g.count += 1;
+    g.depths.add(c.depth);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => `${g.count} ${g.status} at depth ${[...g.depths].sort((a, b) => a - b).join(', ')}: ${g.reason}`);
+}
+
+export function setupText(claim: Claim): string {
+  const m = claim.match;
+  return `i ${m.inputDim}, o ${m.outputDim}, ℓ ${m.leafWidth}, depth ${depthRange(claim)}, batch ${m.batchSize}${m.activation ? `, ${m.activation}` : ''}`;
+}
+
+export function judgeClaims(files: ResultsFile[], claims: ClaimsFile = loadClaims()): Verdict[] {
+  return claims.claims.map((claim) => judgeClaim(claim, files));
+}

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { measureReadBandwidth } from '../src/backends/wasm/bandwidth.ts';
+import { expectedDistinct, flopsPerBatch, minimumBytes, rooflineFloor } from '../src/measure/roofline.ts';
+import type { CaseShape } from '../src/model/shape.ts';
+
+const fig3 = (depth: number, batchSize: number): CaseShape => ({ inputDim: 768, outputDim: 768, depth, leafWidth: 32, trainingWidth: 2 ** depth * 32, batchSize, activation: 'relu' });
+
+describe('roofline', () => {
+  it('expected distinct leaves: one draw hits one, many draws hit them all', () => {
+    assert.equal(expectedDistinct(4096, 1), 1);
+    assert.ok(Math.abs(expectedDistinct(4096, 256) - 4096 * (1 - (4095 / 4096) ** 256)) < 1e-9);
+    assert.ok(expectedDistinct(8, 10_000) > 7.999);
+  });
+  it('FFF at d = 12, batch 1 must touch about 237 KB of weights (issue 8: "about 233 KB")', () => {
+    const bytes = minimumBytes('fff', fig3(12, 1));
+    const weights = bytes - 2 * 768 * 4;
+    assert.ok(weights > 230e3 && weights < 240e3, `${weights}`);
+  });
+  it('FFF at d = 12, batch 256 counts each distinct leaf once (about 50 MB)', () => {
+    const bytes = minimumBytes('fff', fig3(12, 256));
+    assert.ok(bytes > 45e6 && bytes < 55e6, `${bytes}`);
+  });
+  it('dense reads every weight; the floor takes the binding limit', () => {
+    const s = fig3(7, 256);
+    assert.ok(minimumBytes('dense', s) > 4096 * 1536 * 4);
+    assert.equal(flopsPerBatch('dense', s), 2 * 256 * 4096 * 1536);
+    const calibration = { readBandwidth: 20e9, copyBandwidth: 30e9, peakFlops: 100e9, peakBackend: 'x', gemmFlops: {} };
+    const dense = rooflineFloor('dense', s, calibration);
+    assert.equal(dense.bound, 'compute');
+    assert.equal(dense.floorNs, (flopsPerBatch('dense', s) / 100e9) * 1e9);
+    assert.equal(rooflineFloor('fff', fig3(12, 1), calibration).bound, 'memory');
+  });
+  it('the wasm streaming read measures a positive bandwidth (and checks its own sum)', async () => {
+    const bandwidth = await measureReadBandwidth(8 * 2 ** 20, 2);
+    assert.ok(bandwidth > 1e8, `${bandwidth}`);
+  });
+});
