@@ -6,8 +6,8 @@
  * Both products use the packed register-blocked GEMM in gemm.ts.
  *
  * FFF: every sample walks the tree (unrolled dot products against node rows), then samples are
- * grouped by leaf (counting sort) and each leaf's FF runs once over its group, so a leaf's
- * weights are read once per batch rather than once per sample.
+ * grouped by leaf (counting sort) and each leaf's FF runs once over its group through the same
+ * packed GEMM, so a leaf's weights are read once per batch rather than once per sample.
  */
 import { gelu32 } from '../../model/activation.ts';
 import type { Activation } from '../../model/activation.ts';
@@ -70,17 +70,15 @@ function prepareFff(w: FffWeights, batch: number): Kernel {
   const { inputDim: i, outputDim: o, depth, leafWidth: l, activation } = w.shape;
   const leaves = leafCount(depth);
   const firstLeaf = leaves - 1;
-  // Leaf W1 transposed to ℓ × i so each hidden unit is one contiguous dot product.
-  const w1t = new Float32Array(w.leafW1.length);
-  for (let leaf = 0; leaf < leaves; leaf++) {
-    for (let k = 0; k < i; k++) {
-      for (let j = 0; j < l; j++) w1t[(leaf * l + j) * i + k] = w.leafW1[(leaf * i + k) * l + j];
-    }
-  }
+  // Each leaf's W1 (i × ℓ) and W2 (ℓ × o) packed for the GEMM, once.
+  const leafW1 = Array.from({ length: leaves }, (_, leaf) => packPanels(w.leafW1.subarray(leaf * i * l, (leaf + 1) * i * l), i, l, l));
+  const leafW2 = Array.from({ length: leaves }, (_, leaf) => packPanels(w.leafW2.subarray(leaf * l * o, (leaf + 1) * l * o), l, o, o));
   const leafOf = new Int32Array(batch);
-  const counts = new Int32Array(leaves + 1);
+  const starts = new Int32Array(leaves + 1);
   const order = new Int32Array(batch);
-  const hidden = new Float64Array(l);
+  const groupX = new Float32Array(batch * i);
+  const groupH = new Float32Array(batch * l);
+  const groupY = new Float32Array(batch * o);
   const out = new Float32Array(batch * o);
 
   function dot(a: Float32Array, aAt: number, b: Float32Array, bAt: number): number {
@@ -107,27 +105,24 @@ function prepareFff(w: FffWeights, batch: number): Kernel {
         }
         leafOf[s] = node - firstLeaf;
       }
-      // 2. group samples by leaf (counting sort)
-      counts.fill(0);
-      for (let s = 0; s < batch; s++) counts[leafOf[s] + 1]++;
-      for (let leaf = 0; leaf < leaves; leaf++) counts[leaf + 1] += counts[leaf];
-      for (let s = 0; s < batch; s++) order[counts[leafOf[s]]++] = s;
-      // 3. each sample's leaf FF, in leaf order (a leaf's weights stay in cache across its group)
-      for (let n = 0; n < batch; n++) {
-        const s = order[n];
-        const leaf = leafOf[s];
-        for (let j = 0; j < l; j++) {
-          const v = dot(x, s * i, w1t, (leaf * l + j) * i) + w.leafB1[leaf * l + j];
-          hidden[j] = activation === 'relu' ? (v > 0 ? v : 0) : gelu32(v);
-        }
-        const y = s * o;
-        const b2 = leaf * o;
-        for (let c = 0; c < o; c++) out[y + c] = w.leafB2[b2 + c];
-        for (let j = 0; j < l; j++) {
-          const h = hidden[j];
-          const row = (leaf * l + j) * o;
-          for (let c = 0; c < o; c++) out[y + c] += h * w.leafW2[row + c];
-        }
+      // 2. group samples by leaf (counting sort): starts[λ] .. starts[λ+1] in `order`
+      starts.fill(0);
+      for (let s = 0; s < batch; s++) starts[leafOf[s] + 1]++;
+      for (let leaf = 0; leaf < leaves; leaf++) starts[leaf + 1] += starts[leaf];
+      const cursor = starts.slice();
+      for (let s = 0; s < batch; s++) order[cursor[leafOf[s]]++] = s;
+      // 3. each visited leaf's FF once over its group, through the register-blocked GEMM
+      for (let leaf = 0; leaf < leaves; leaf++) {
+        const from = starts[leaf];
+        const rows = starts[leaf + 1] - from;
+        if (rows === 0) continue;
+        for (let r = 0; r < rows; r++) groupX.set(x.subarray(order[from + r] * i, (order[from + r] + 1) * i), r * i);
+        groupH.fill(0, 0, rows * l);
+        gemmAccumulate(groupX, i, rows, i, leafW1[leaf], l, groupH, l);
+        applyBiasActivation(groupH, rows, l, l, w.leafB1, leaf * l, activation);
+        fillRowsWithBias(groupY, rows, o, w.leafB2, leaf * o);
+        gemmAccumulate(groupH, l, rows, l, leafW2[leaf], o, groupY, o);
+        for (let r = 0; r < rows; r++) out.set(groupY.subarray(r * o, (r + 1) * o), order[from + r] * o);
       }
     },
     output: () => out,
@@ -146,7 +141,7 @@ export const jsBackend: Backend = {
       version: '1',
       threads: 1,
       denseKernel: `packed 4x4 register-blocked GEMM, hidden layer in chunks of ${HIDDEN_CHUNK}`,
-      fffStrategy: 'tree walk per sample, then samples grouped by leaf',
+      fffStrategy: 'tree walk per sample, then samples grouped by leaf, each group through the packed GEMM',
     };
   },
   async prepare(weights: Weights, batchSize: number) {
