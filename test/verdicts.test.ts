@@ -95,7 +95,7 @@ test('with nothing measured at all, every claim is not measured and names what t
   assert.deepEqual(verdicts.map((v) => v.status), ['not-measured', 'not-measured', 'not-measured']);
   assert.match(verdicts[0].summary, /fffbench run paper-fig3/);
   assert.match(verdicts[1].summary, /fffbench run paper-table1/);
-  assert.match(verdicts[2].summary, /no shipped suite/);
+  assert.match(verdicts[2].summary, /fffbench run ultrafastbert/);
   assert.equal(verdicts[0].closest, undefined);
 });
 
