@@ -9,6 +9,7 @@ import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { renderChartPng } from './render-png.ts';
 import { formatPercent, formatRatio, formatShape } from './format.ts';
+import { gapText } from './roofline-text.ts';
 import { judgeClaims, loadClaims, measuredComparisons, type Verdict } from './verdicts.ts';
 
 export interface ReportModel {
@@ -23,10 +24,11 @@ export interface ReportModel {
 }
 
 function headline(files: ResultsFile[]): string {
-  const measured = measuredComparisons(files).map((m) => m.comparison);
+  const measured = measuredComparisons(files);
   if (measured.length === 0) return 'No FFF and dense pair was measured (see the cases without a measurement below).';
-  const best = measured.reduce((a, b) => (b.speedup > a.speedup ? b : a));
-  return `Fastest measured: ${formatRatio(best.speedup)} [95% CI ${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] on ${best.runtime} · ${best.backend} at ${formatShape(best.shape)} (width ${best.shape.trainingWidth}), ${formatPercent(best.efficiency)} of its ${formatRatio(best.theoreticalSpeedup)} cost-model bound; ${measured.length} FFF/dense pairs measured.`;
+  const { comparison: best, floors } = measured.reduce((a, b) => (b.comparison.speedup > a.comparison.speedup ? b : a));
+  const roofline = floors ? ` ${gapText(best.speedup, best.theoreticalSpeedup, floors)}` : '';
+  return `Fastest measured: ${formatRatio(best.speedup)} [95% CI ${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] on ${best.runtime} · ${best.backend} at ${formatShape(best.shape)} (width ${best.shape.trainingWidth}), ${formatPercent(best.efficiency)} of its ${formatRatio(best.theoreticalSpeedup)} cost-model bound; ${measured.length} FFF/dense pairs measured.${roofline}`;
 }
 
 export function buildReport(loaded: LoadedResults[]): ReportModel {

@@ -44,7 +44,7 @@ export interface ChartGroup {
 }
 
 export interface ChartSection {
-  id: 'speedup-width' | 'speedup-batch' | 'latency-depth' | 'efficiency' | 'runtimes';
+  id: 'speedup-width' | 'speedup-batch' | 'latency-depth' | 'efficiency' | 'roofline' | 'runtimes';
   title: string;
   description: string;
   groups: ChartGroup[];
@@ -271,6 +271,52 @@ function latencyVsDepth(input: ChartInput, color: ReturnType<typeof colorMap>): 
   return groups;
 }
 
+/** Median / roofline floor per backend and model vs depth: how far each kernel is from what the machine allows. */
+function distanceToRoofline(input: ChartInput, color: ReturnType<typeof colorMap>): { groups: ChartGroup[]; leftOut: string[] } {
+  const groups: ChartGroup[] = [];
+  const leftOut: string[] = [];
+  const withFloor = input.results.filter((r) => r.result.roofline);
+  const byGroup = groupBy(withFloor, (r) => `${familyKey(r.result.shape)}-l${r.result.shape.leafWidth}-b${r.result.shape.batchSize}`);
+  for (const [key, items] of byGroup) {
+    const s0 = items[0].result.shape;
+    const panels = perMachine(input, items, (ofMachine, machineSuffix, idSuffix) => {
+      const series: ChartSeries[] = [...groupBy(ofMachine, (r) => `${r.result.runtime.name}·${r.result.backend.name}·${r.result.model}`).values()]
+        .map((points) => {
+          const r0 = points[0].result;
+          return {
+            label: `${r0.model === 'fff' ? 'FFF' : 'dense'} · ${r0.runtime.name} · ${r0.backend.name}`,
+            color: color(r0.runtime.name, r0.backend.name),
+            role: 'measured' as const,
+            dashed: r0.model === 'dense',
+            pointStyle: r0.model === 'fff' ? 'circle' : 'rect',
+            points: points
+              .map((r) => r.result)
+              .sort((a, b) => a.shape.depth - b.shape.depth)
+              .map((r) => {
+                const floor = r.roofline!.floorNs;
+                return { x: r.shape.depth, y: r.roofline!.multiple, low: r.stats!.ciLow / floor, high: r.stats!.ciHigh / floor };
+              }),
+          };
+        })
+        .sort((a, b) => a.label.localeCompare(b.label));
+      if (!series.some((s) => s.points.length >= 2)) return undefined;
+      series.push(horizontal('the floor (1x): as fast as the machine allows', 1, ofMachine.map((r) => r.result.shape.depth), BOUND_COLOR, 'bound'));
+      return {
+        id: `roofline-depth-${key}${idSuffix}`,
+        title: `Distance to the roofline: ${formatFamily(s0)}, batch ${s0.batchSize}${machineSuffix}`,
+        subtitle: 'Median / max(FLOPs / peak, bytes / bandwidth); FFF solid, dense dashed; bars: 95% interval of the median',
+        type: 'line',
+        x: { label: 'depth d (training width 2ᵈ·ℓ)', log: false },
+        y: { label: 'median / roofline floor (×)', log: true, unit: 'ratio' },
+        series,
+      };
+    });
+    if (panels.length > 0) groups.push({ title: panels[0].title.replace(/ — .*$/, ''), panels });
+    else leftOut.push(`${formatFamily(s0)}, batch ${s0.batchSize}: one depth only, its multiples are in the tables.`);
+  }
+  return { groups, leftOut };
+}
+
 function acrossRuntimes(input: ChartInput): ChartGroup[] {
   const groups: ChartGroup[] = [];
   const runtimeColor = (runtime: string) => ({ node: '#3c873a', deno: '#222222', bun: '#d97706' })[runtime] ?? '#1f77b4';
@@ -310,12 +356,20 @@ export function buildChartSections(files: ResultsFile[]): ChartSection[] {
   const color = colorMap(input);
   const runtimes = distinct(input.comparisons.map((m) => m.comparison.runtime));
   const batch = speedupVsBatch(input, color);
+  const roofline = distanceToRoofline(input, color);
   const noDepthSweep = 'no runtime · backend measured two depths of the same shape and batch: run a depth sweep (e.g. the quick or paper-fig3 suite)';
   const sections: ChartSection[] = [
     { id: 'speedup-width', title: 'Speedup vs training width', description: 'The measured speedup against the cost-model bound 2^d·ℓ·(i+o) / (d·i + ℓ·(i+o)) and the paper’s 220x.', groups: speedupVsWidth(input, color, false), missing: [] },
     { id: 'speedup-batch', title: 'Speedup vs batch size', description: 'The FFF gathers scattered leaf weights per sample while the dense layer becomes a GEMM: the speedup depends on the batch.', groups: batch.groups, missing: batch.leftOut },
     { id: 'latency-depth', title: 'Latency vs depth', description: 'Absolute time per batch for the FFF and the dense layer of the same training width.', groups: latencyVsDepth(input, color), missing: [] },
     { id: 'efficiency', title: 'Efficiency', description: 'Measured speedup / theoretical speedup: how much of the saved arithmetic turns into saved time.', groups: speedupVsWidth(input, color, true), missing: [] },
+    {
+      id: 'roofline',
+      title: 'Distance to the roofline',
+      description: 'Each kernel’s median as a multiple of its roofline floor, the least time this machine’s calibrated bandwidth and peak GEMM throughput allow (1x = at the limit). A speedup is only meaningful when both kernels run near their floors.',
+      groups: roofline.groups,
+      missing: roofline.groups.length > 0 ? roofline.leftOut : [],
+    },
     { id: 'runtimes', title: 'Runtimes compared', description: 'The same backend on node, deno and bun.', groups: acrossRuntimes(input), missing: [] },
   ];
   const empty: Record<ChartSection['id'], string> = {
@@ -323,6 +377,9 @@ export function buildChartSections(files: ResultsFile[]): ChartSection[] {
     'speedup-batch': 'No chart: every configuration was measured at a single batch size; run the batch-sweep suite (fffbench run batch-sweep).',
     'latency-depth': `No chart: ${noDepthSweep}.`,
     efficiency: `No chart: ${noDepthSweep}.`,
+    roofline: input.results.some((r) => r.result.roofline)
+      ? `No chart: ${noDepthSweep}.`
+      : 'No chart: these results files carry no roofline floors (the run did not calibrate the machine, or the file predates calibration); run with measurement.calibrate (the default).',
     runtimes:
       runtimes.length < 2
         ? `No chart: only ${runtimes.join(', ') || 'no runtime'} measured; run with --runtimes node,deno,bun to compare.`

@@ -12,6 +12,7 @@ import { formatRatio } from './format.ts';
 import { boundText, intervalText, pointText } from './render-markdown.ts';
 import { chartRuntimeSource } from './render-png.ts';
 import { notMeasuredText, setupText, type Verdict } from './verdicts.ts';
+import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -39,6 +40,7 @@ function verdictCard(v: Verdict): string {
     rows.push(['best measured configuration', pointText(v.best)]);
     rows.push(['best measured speedup [95% CI]', intervalText(v.best)]);
     rows.push(['theoretical bound there', formatRatio(v.best.theoretical)]);
+    if (v.best.floors) rows.push(['what the hardware allows there (roofline)', gapText(v.best.speedup, v.best.theoretical, v.best.floors)]);
     rows.push(['matching measurements', String(v.matchingCount)]);
     if (v.gap) rows.push(['gap to the claim', `${formatRatio(v.gap)} (claimed / upper end of the interval)`]);
   } else if (v.closest) {
@@ -144,6 +146,11 @@ export function renderHtml(model: ReportModel): string {
   const charts = chartsHtml(model, specs);
   const data = JSON.stringify({ charts: specs }).replace(/</g, '\\u003c');
   const machines = model.context.machines.map((m) => `${m.cpuModel} (${m.id})`).join(', ');
+  const limits =
+    model.context.limits.length > 0
+      ? `<h3 id="machine-limits">Machine limits</h3><p class="subtitle">Calibrated at the start of each run: sustained read and copy bandwidth, and the best dense GEMM throughput (i = o = 768, width 4096, batch 256) per backend.</p>${table(LIMITS_HEADER, model.context.limits)}`
+      : '';
+  const rooflineNote = model.context.roofline ? `<p class="roofline-note">${esc(ROOFLINE_EXPLANATION)}</p>` : '';
   const tables = model.context.tables.map((t) => `<h3>${esc(t.title)}</h3>${t.kernels ? `<p class="subtitle">${esc(t.kernels)}</p>` : ''}${table(t.header, t.rows)}`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -157,7 +164,7 @@ export function renderHtml(model: ReportModel): string {
 <details><summary>How a verdict is reached</summary><p>${esc(model.closestConfigurationRule)}</p></details>
 </section>
 ${charts}
-<section id="tables"><h2>Speedup tables</h2>${tables || '<p>No comparison was measured.</p>'}</section>
+<section id="tables"><h2>Speedup tables</h2>${rooflineNote}${limits}${tables || '<p>No comparison was measured.</p>'}</section>
 ${contextHtml(model)}
 <script type="application/json" id="report-data">${data}</script>
 <script>${scriptSafe(chartJsSource())}</script>

@@ -3,6 +3,7 @@ import type { ReportModel } from './build-report.ts';
 import { formatRatio, formatShape } from './format.ts';
 import type { MeasuredPoint, Verdict } from './verdicts.ts';
 import { notMeasuredText, setupText } from './verdicts.ts';
+import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -58,6 +59,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(table(['claim', 'closest measured configuration', 'best measured speedup [95% CI]', 'theoretical there', 'verdict'], model.verdicts.map(verdictRow)));
   for (const v of model.verdicts) {
     const lines = [`- **${v.claim.id}**: ${v.summary} Cost-model bound at the claim's setup: ${boundText(v)}.`];
+    if (v.best?.floors) lines.push(`  - What the hardware allows there (roofline): ${gapText(v.best.speedup, v.best.theoretical, v.best.floors)}`);
     if (v.perTarget.length > 1) lines.push(...v.perTarget.map((p) => `  - ${p.runtime} · ${p.backend} (${p.machineId}): ${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' — reaches the claim' : ''}`));
     if (v.notMeasuredCases.length > 0) lines.push(`  - Cases in the claim's setup without a measurement: ${notMeasuredText(v.notMeasuredCases).join('; ')}`);
     if (v.claim.caveat) lines.push(`  - Caveat: ${v.claim.caveat}`);
@@ -66,6 +68,10 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(`<details><summary>How a verdict is reached</summary>\n\n${model.closestConfigurationRule}\n\n</details>`);
 
   out.push('## Speedup tables');
+  if (ctx.roofline) out.push(ROOFLINE_EXPLANATION);
+  if (ctx.limits.length > 0) {
+    out.push(`### Machine limits\nCalibrated at the start of each run: sustained read and copy bandwidth, and the best dense GEMM throughput (i = o = 768, width 4096, batch 256) per backend.\n\n${table(LIMITS_HEADER, ctx.limits)}`);
+  }
   for (const t of ctx.tables) {
     out.push(`### ${t.title}\n${t.kernels ? `${t.kernels}\n\n` : ''}${table(t.header, t.rows, true)}`);
   }

@@ -6,6 +6,7 @@
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
 import type { LoadedResults } from './load-results.ts';
+import { limitsRows, multipleText, rooflineSpeedup } from './roofline-text.ts';
 import { machineLabel } from './verdicts.ts';
 
 export interface SpeedupTable {
@@ -55,6 +56,10 @@ export interface ReportContext {
   targets: TargetInfo[];
   tables: SpeedupTable[];
   notMeasured: NotMeasuredGroup[];
+  /** Machine limits (roofline calibration), one row per machine and runtime; empty for files without one. */
+  limits: string[][];
+  /** Whether any speedup table has the roofline columns. */
+  roofline: boolean;
 }
 
 const SOFTWARE = /software adapter|llvmpipe|lavapipe|swiftshader|softpipe|\bwarp\b|emulat/i;
@@ -130,10 +135,21 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
       const kernels = [first.backend.denseKernel && `dense: ${first.backend.denseKernel}`, first.backend.fffStrategy && `FFF: ${first.backend.fffStrategy}`]
         .filter(Boolean)
         .join('; ');
+      // Roofline columns only where the run calibrated (older files have no floors).
+      const floors = (c: (typeof comparisons)[number]) => {
+        const [fff, dense] = [byId.get(c.fffId)!.roofline, byId.get(c.denseId)!.roofline];
+        return fff && dense ? { fff, dense } : undefined;
+      };
+      const roofline = comparisons.some((c) => floors(c));
       tables.push({
         title: `${first.runtime.name} ${first.runtime.version} · ${first.backend.name} ${first.backend.version} (${first.backend.threads} thread${first.backend.threads === 1 ? '' : 's'}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
         kernels,
-        header: ['configuration', 'training width', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical', 'efficiency'],
+        header: [
+          'configuration', 'training width', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical',
+          ...(roofline ? ['roofline speedup'] : []),
+          'efficiency',
+          ...(roofline ? ['FFF ×floor', 'dense ×floor'] : []),
+        ],
         rows: comparisons.map((c) => [
           formatShape(c.shape),
           String(c.shape.trainingWidth),
@@ -141,7 +157,9 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
           formatTime(byId.get(c.denseId)!.stats!.median),
           `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
           formatRatio(c.theoreticalSpeedup),
+          ...(roofline ? [formatRatio(rooflineSpeedup(floors(c)) ?? NaN)] : []),
           formatPercent(c.efficiency),
+          ...(roofline ? [multipleText(byId.get(c.fffId)!.roofline), multipleText(byId.get(c.denseId)!.roofline)] : []),
         ]),
       });
     }
@@ -159,5 +177,13 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
       notMeasured.set(key, group);
     }
   }
-  return { sources, machines, targets: [...targets.values()], tables, notMeasured: [...notMeasured.values()] };
+  return {
+    sources,
+    machines,
+    targets: [...targets.values()],
+    tables,
+    notMeasured: [...notMeasured.values()],
+    limits: limitsRows(loaded.map((l) => ({ machine: l.data.machine, suite: l.data.suite.name }))),
+    roofline: tables.some((t) => t.header.includes('FFF ×floor')),
+  };
 }

@@ -45,10 +45,15 @@ export function loadClaims(path: URL | string = CLAIMS_PATH): ClaimsFile {
   return ClaimsFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
+/** A result's roofline floor and its median as a multiple of it (results files with a calibration). */
+export type Floor = NonNullable<Result['roofline']>;
+
 /** One comparison whose FFF and dense results were both measured (status ok), with its machine. */
 export interface MeasuredComparison {
   machine: Machine;
   comparison: Comparison;
+  /** The two results' roofline floors, when both results carry one. */
+  floors?: { fff: Floor; dense: Floor };
 }
 
 /**
@@ -58,9 +63,12 @@ export interface MeasuredComparison {
 export function measuredComparisons(files: ResultsFile[]): MeasuredComparison[] {
   const measured: MeasuredComparison[] = [];
   for (const file of files) {
-    const ok = new Set(file.results.filter((r) => r.status === 'ok' && r.stats).map((r) => r.id));
+    const ok = new Map(file.results.filter((r) => r.status === 'ok' && r.stats).map((r) => [r.id, r]));
     for (const comparison of file.comparisons) {
-      if (ok.has(comparison.fffId) && ok.has(comparison.denseId)) measured.push({ machine: file.machine, comparison });
+      const fff = ok.get(comparison.fffId)?.roofline;
+      const dense = ok.get(comparison.denseId)?.roofline;
+      if (!ok.has(comparison.fffId) || !ok.has(comparison.denseId)) continue;
+      measured.push({ machine: file.machine, comparison, ...(fff && dense ? { floors: { fff, dense } } : {}) });
     }
   }
   return measured;
@@ -124,6 +132,7 @@ export interface MeasuredPoint {
   ciLow: number;
   ciHigh: number;
   theoretical: number;
+  floors?: MeasuredComparison['floors'];
 }
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-measured';
@@ -153,7 +162,7 @@ export function machineLabel(machine: Machine): string {
   return `${machine.cpuModel} · ${machine.cpuCores} cores · ${machine.id}`;
 }
 
-function toPoint({ machine, comparison: c }: MeasuredComparison): MeasuredPoint {
+function toPoint({ machine, comparison: c, floors }: MeasuredComparison): MeasuredPoint {
   return {
     machineId: machine.id,
     machineLabel: machineLabel(machine),
@@ -164,6 +173,7 @@ function toPoint({ machine, comparison: c }: MeasuredComparison): MeasuredPoint 
     ciLow: c.speedupCiLow,
     ciHigh: c.speedupCiHigh,
     theoretical: c.theoreticalSpeedup,
+    ...(floors ? { floors } : {}),
   };
 }
 
