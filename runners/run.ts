@@ -10,7 +10,7 @@ import type { RuntimeName } from '../src/backends/types.ts';
 import { UserError } from '../src/errors.ts';
 import type { Calibration } from '../src/measure/roofline.ts';
 import { buildComparisons } from '../src/results/comparisons.ts';
-import { withRoofline } from '../src/results/roofline.ts';
+import { effectiveLimits, withRoofline } from '../src/results/roofline.ts';
 import { SCHEMA_VERSION, type Result, type ResultsFile } from '../src/results/schema.ts';
 import { renderTable } from '../reports/table.ts';
 import { expandCases } from '../suites/expand.ts';
@@ -159,10 +159,9 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
   progress.finish();
 
   const rank = new Map(cases.map((c, k) => [c.id, k]));
-  const results = withRoofline(
-    [...done.filter((r) => rank.has(r.id)), ...fresh].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!),
-    calibration,
-  );
+  const measured = [...done.filter((r) => rank.has(r.id)), ...fresh].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
+  const limits = effectiveLimits(measured, calibration);
+  const results = withRoofline(measured, limits);
   const gpus = [...new Set(results.map((r) => r.backend.adapter).filter((a): a is string => Boolean(a)))];
   const resultsFile: ResultsFile = {
     schemaVersion: SCHEMA_VERSION,
@@ -174,7 +173,7 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
     machine: {
       ...machineFingerprint(),
       ...(gpus.length > 0 ? { gpus } : {}),
-      ...(Object.keys(calibration).length > 0 ? { calibration } : {}),
+      ...(Object.keys(limits).length > 0 ? { calibration: limits } : {}),
     },
     seed: suite.seed,
     measurement: {

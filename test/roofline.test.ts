@@ -36,3 +36,24 @@ describe('roofline', () => {
     assert.ok(bandwidth > 1e8, `${bandwidth}`);
   });
 });
+
+describe('effective limits', () => {
+  it('a result faster than the calibrated peak raises the peak, so no multiple falls below 1', async () => {
+    const { effectiveLimits, withRoofline } = await import('../src/results/roofline.ts');
+    const { summarize } = await import('../src/measure/stats.ts');
+    const shape = fig3(7, 256);
+    const flops = flopsPerBatch('dense', shape);
+    const result = {
+      id: 'node/x/dense/s', runtime: { name: 'node' as const, version: '20' }, backend: { name: 'x', version: '1', threads: 1 },
+      model: 'dense' as const, shape, status: 'ok' as const, cost: { macsPerSample: 0, weightBytes: 0, bytesTouchedPerSample: 0 },
+      stats: summarize([(flops / 50e9) * 1e9, (flops / 50e9) * 1e9, (flops / 50e9) * 1e9]), // 50 GFLOP/s achieved
+    };
+    const calibration = { node: { readBandwidth: 20e9, copyBandwidth: 30e9, peakFlops: 30e9, peakBackend: 'x', gemmFlops: {} } };
+    const limits = effectiveLimits([result], calibration);
+    assert.ok(Math.abs(limits.node.peakFlops - 50e9) < 1e3);
+    assert.deepEqual(limits.node.raisedBy, ['peak from node/x/dense/s']);
+    const [annotated] = withRoofline([result], limits);
+    assert.ok(Math.abs(annotated.roofline!.multiple - 1) < 1e-9);
+    assert.equal(effectiveLimits([result], { node: { ...calibration.node, peakFlops: 80e9 } }).node.raisedBy, undefined);
+  });
+});

@@ -45,6 +45,8 @@ export interface Calibration {
   peakBackend: string;
   /** Per-backend GEMM throughput measured (FLOP/s), for the report. */
   gemmFlops: Record<string, number>;
+  /** Set when results of the run beat the calibration: which results raised the peak or the bandwidth. */
+  raisedBy?: string[];
 }
 
 export interface Roofline {

@@ -91,6 +91,7 @@ export const CalibrationSchema = z.object({
   peakFlops: z.number(),
   peakBackend: z.string(),
   gemmFlops: z.record(z.string(), z.number()),
+  raisedBy: z.array(z.string()).optional(),
 });
 
 export const MachineSchema = z.object({
