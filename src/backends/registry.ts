@@ -7,7 +7,12 @@ import type { Backend } from './types.ts';
 const loaders: Record<string, () => Promise<Backend>> = {
   js: async () => (await import('./js/index.ts')).jsBackend,
   wasm: async () => (await import('./wasm/index.ts')).wasmBackend,
+  webgpu: async () => (await import('./webgpu/index.ts')).webgpuBackend,
+  'ort-webgpu': async () => (await import('./webgpu/ort-webgpu.ts')).ortWebGpuBackend,
   'tfjs-wasm': async () => (await import('./tfjs-wasm.ts')).tfjsWasmBackend,
+  'ort-wasm': async () => (await import('./onnx/ort-web.ts')).ortWasmBackend,
+  'ort-wasm-mt': async () => (await import('./onnx/ort-web.ts')).ortWasmMtBackend,
+  'ort-node': async () => (await import('./onnx/ort-node.ts')).ortNodeBackend,
 };
 
 /**

@@ -30,7 +30,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Activation } from '../model/activation.ts';
 import { leafCount, nodeCount } from '../model/shape.ts';
 import type { DenseWeights, FffWeights, Weights } from '../model/weights.ts';
-import type { Availability, Backend, BackendInfo, Kernel } from './types.ts';
+import { CaseTooLarge, type Availability, type Backend, type BackendInfo, type Kernel } from './types.ts';
 
 type Tf = typeof TfCore;
 type Tensor = TfCore.Tensor;
@@ -128,7 +128,7 @@ function assertFitsHeap(weights: Weights): void {
       ? 4 * (weights.w1.length + weights.b1.length + weights.w2.length + weights.b2.length)
       : 4 * (weights.nodeWeights.length + weights.nodeBias.length + weights.leafW1.length + weights.leafB1.length + weights.leafW2.length + weights.leafB2.length);
   if (2 * bytes > HEAP_LIMIT_BYTES * 0.9) {
-    throw new Error(`weights need ${(bytes / 2 ** 20).toFixed(0)} MiB, twice that with XNNPACK's packed copies: over the 4 GiB wasm32 heap`);
+    throw new CaseTooLarge(`weights need ${(bytes / 2 ** 20).toFixed(0)} MiB, twice that with XNNPACK's packed copies: over the 4 GiB wasm32 heap`);
   }
 }
 

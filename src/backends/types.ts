@@ -43,6 +43,14 @@ export interface Kernel {
   dispose(): void | Promise<void>;
 }
 
+/**
+ * Thrown by `prepare` when a case is beyond what the backend can hold (a storage binding, a 32-bit
+ * heap): the case is `skipped` with this message, not `failed` — nothing went wrong.
+ */
+export class CaseTooLarge extends Error {
+  override name = 'CaseTooLarge';
+}
+
 export interface Backend {
   readonly name: string;
   /** The most memory the backend can address for one case (e.g. 4 GiB for a WebAssembly memory). */

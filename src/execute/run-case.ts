@@ -3,7 +3,7 @@
  * reference on fresh inputs, then time it. A failed check makes the result `invalid` and
  * nothing is timed.
  */
-import type { Backend, Kernel } from '../backends/types.ts';
+import { CaseTooLarge, type Backend, type Kernel } from '../backends/types.ts';
 import { measureCall, type MeasureSettings } from '../measure/measure.ts';
 import { bytesTouchedPerSample, macsPerSample, weightBytes } from '../model/cost.ts';
 import { deriveSeed, Rng } from '../model/rng.ts';
@@ -124,6 +124,7 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
     const stats = await measureCall(call, ctx.measurement, firstCallNs);
     return { ...result, status: 'ok', check, stats, rotation: { batches, distinctSamples: batches * batch } };
   } catch (err) {
+    if (err instanceof CaseTooLarge) return { ...result, status: 'skipped', reason: err.message };
     return { ...result, status: 'failed', reason: `${(err as Error)?.message ?? String(err)}` };
   } finally {
     await kernel?.dispose();

@@ -2,6 +2,7 @@
  * The wasm backend's linear memory: an arena of named regions laid out at prepare time, one
  * WebAssembly.Memory sized to hold them all, and the weight packing the kernels expect.
  */
+import { CaseTooLarge } from '../types.ts';
 import type { Activation } from '../../model/activation.ts';
 
 /** Columns per packed panel and per micro-tile (two f32x4 vectors). */
@@ -55,7 +56,7 @@ export class Arena {
     const pages = Math.ceil(this.top / PAGE);
     const regions = [...this.regions].map(([name, bytes]) => `${name} ${mib(bytes)}`).join(', ');
     const detail = () => `wasm backend: ${what} needs ${mib(this.top)} of memory (${regions})`;
-    if (pages > MAX_PAGES) throw new Error(`${detail()}: over the ${mib(MAX_PAGES * PAGE)} a 32-bit wasm memory can address`);
+    if (pages > MAX_PAGES) throw new CaseTooLarge(`${detail()}: over the ${mib(MAX_PAGES * PAGE)} a 32-bit wasm memory can address`);
     try {
       return new WebAssembly.Memory({ initial: pages, maximum: pages });
     } catch (err) {

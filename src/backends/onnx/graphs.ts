@@ -1,0 +1,111 @@
+/**
+ * ONNX graphs of the two layers, for one batch size (input 'x' [B, i] float32, output 'y' [B, o]).
+ *
+ * Dense FF: Gemm(x, W1, b1) → activation → Gemm(·, W2, b2). Gemm carries the bias in the same
+ * kernel call, and onnxruntime fuses Gemm + Relu.
+ *
+ * FFF hard inference, the level-by-level tree walk unrolled for depth d (as the reference
+ * `fastfeedforward` v0.2.0 does it in PyTorch):
+ *   level 0:  score = x·w₀ + b₀ (every sample is at the root: one MatMul against one row)
+ *   level m:  score = ReduceSum(x ⊙ Gather(nodeW, idx)) + Gather(nodeB, idx)
+ *   each level: idx ← 2·idx + 1 + (score ≥ 0)      (heap order: children of k are 2k+1, 2k+2)
+ *   leaf = idx − (2^d − 1); W1, b1, W2, b2 of each sample's leaf gathered to [B, i, ℓ] etc.;
+ *   y = act([B,1,i] × [B,i,ℓ] + b1) × [B,ℓ,o] + b2   (batched MatMul)
+ * Depth 0 has a single leaf and no walk: the leaf is a plain dense FF of width ℓ.
+ *
+ * GELU is the exact erf form, written as x·0.5·(1 + Erf(x/√2)): it works on any opset, and
+ * onnxruntime's GeluFusion turns the pattern into its single Gelu kernel at level 'all' (checked
+ * on onnxruntime-node 1.30 by dumping the optimised model). The opset-20 `Gelu` op also runs on
+ * onnxruntime 1.30 (web and node) but gains nothing over the fused pattern.
+ */
+import type { Activation } from '../../model/activation.ts';
+import { leafCount, nodeCount } from '../../model/shape.ts';
+import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
+import { encodeModel, GraphBuilder, type OnnxGraph } from './onnx-model.ts';
+
+export const INPUT_NAME = 'x';
+export const OUTPUT_NAME = 'y';
+
+function activate(g: GraphBuilder, h: string, activation: Activation): string {
+  if (activation === 'relu') return g.op('Relu', [h]);
+  const erf = g.op('Erf', [g.op('Div', [h, g.float('sqrt2', [Math.SQRT2], [])])]);
+  const onePlusErf = g.op('Add', [erf, g.float('one', [1], [])]);
+  return g.op('Mul', [g.op('Mul', [h, onePlusErf]), g.float('half', [0.5], [])]);
+}
+
+/** x [B,i] → act(x·W1 + b1)·W2 + b2 [B,o] with two Gemm nodes. */
+function denseLayer(
+  g: GraphBuilder,
+  x: string,
+  p: { w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array; i: number; width: number; o: number; activation: Activation },
+): void {
+  const w1 = g.constant('W1', p.w1, [p.i, p.width]);
+  const b1 = g.constant('b1', p.b1, [p.width]);
+  const w2 = g.constant('W2', p.w2, [p.width, p.o]);
+  const b2 = g.constant('b2', p.b2, [p.o]);
+  const hidden = activate(g, g.op('Gemm', [x, w1, b1]), p.activation);
+  g.op('Gemm', [hidden, w2, b2], undefined, OUTPUT_NAME);
+}
+
+export function denseGraph(w: DenseWeights, batch: number): OnnxGraph {
+  const { inputDim: i, outputDim: o, activation } = w.shape;
+  const g = new GraphBuilder();
+  const x = g.input(INPUT_NAME, 'float32', [batch, i]);
+  denseLayer(g, x, { w1: w.w1, b1: w.b1, w2: w.w2, b2: w.b2, i, width: w.width, o, activation });
+  return g.build('dense_ff', [{ name: OUTPUT_NAME, elemType: 'float32', dims: [batch, o] }]);
+}
+
+export function fffGraph(w: FffWeights, batch: number): OnnxGraph {
+  const { inputDim: i, outputDim: o, depth, leafWidth: l, activation } = w.shape;
+  const g = new GraphBuilder();
+  const x = g.input(INPUT_NAME, 'float32', [batch, i]);
+  const outputs = [{ name: OUTPUT_NAME, elemType: 'float32' as const, dims: [batch, o] }];
+  if (depth === 0) {
+    denseLayer(g, x, { w1: w.leafW1, b1: w.leafB1, w2: w.leafW2, b2: w.leafB2, i, width: l, o, activation });
+    return g.build('fff_depth0', outputs);
+  }
+
+  // --- tree walk ---
+  const zero = g.float('zero', [0], []);
+  const one = g.int64('one_i64', [1], []);
+  const goesRight = (score: string) => g.op('Cast', [g.op('GreaterOrEqual', [score, zero])], { to: 7 /* INT64 */ });
+
+  // level 0: all samples at the root; MatMul with a 1-D second operand gives [B]
+  const rootScore = g.op('Add', [
+    g.op('MatMul', [x, g.constant('root_w', w.nodeWeights.subarray(0, i), [i])]),
+    g.constant('root_b', w.nodeBias.subarray(0, 1), []),
+  ]);
+  let idx = g.op('Add', [goesRight(rootScore), one]);
+  if (depth > 1) {
+    const two = g.int64('two_i64', [2], []);
+    const sumAxes = g.int64('axes_1', [1]);
+    const nodeW = g.constant('node_W', w.nodeWeights, [nodeCount(depth), i]);
+    const nodeB = g.constant('node_b', w.nodeBias, [nodeCount(depth)]);
+    for (let level = 1; level < depth; level++) {
+      const rows = g.op('Gather', [nodeW, idx], { axis: 0 }); // [B, i]
+      const dot = g.op('ReduceSum', [g.op('Mul', [x, rows]), sumAxes], { keepdims: 0 }); // [B]
+      const score = g.op('Add', [dot, g.op('Gather', [nodeB, idx], { axis: 0 })]);
+      idx = g.op('Add', [g.op('Add', [g.op('Mul', [idx, two]), one]), goesRight(score)]);
+    }
+  }
+  const leaf = g.op('Sub', [idx, g.int64('first_leaf', [nodeCount(depth)], [])]);
+
+  // --- the leaf's FF with gathered weights ---
+  const leaves = leafCount(depth);
+  const gatherLeaf = (name: string, data: Float32Array, dims: number[]) => g.op('Gather', [g.constant(name, data, [leaves, ...dims]), leaf], { axis: 0 });
+  const w1 = gatherLeaf('leaf_W1', w.leafW1, [i, l]); // [B, i, ℓ]
+  const b1 = gatherLeaf('leaf_b1', w.leafB1, [l]); // [B, ℓ]
+  const w2 = gatherLeaf('leaf_W2', w.leafW2, [l, o]); // [B, ℓ, o]
+  const b2 = gatherLeaf('leaf_b2', w.leafB2, [o]); // [B, o]
+  const x3 = g.op('Reshape', [x, g.int64('shape_B1i', [batch, 1, i])]);
+  const h = g.op('Add', [g.op('Reshape', [g.op('MatMul', [x3, w1]), g.int64('shape_Bl', [batch, l])]), b1]);
+  const a3 = g.op('Reshape', [activate(g, h, activation), g.int64('shape_B1l', [batch, 1, l])]);
+  const y = g.op('Reshape', [g.op('MatMul', [a3, w2]), g.int64('shape_Bo', [batch, o])]);
+  g.op('Add', [y, b2], undefined, OUTPUT_NAME);
+  return g.build(`fff_depth${depth}`, outputs);
+}
+
+/** The serialised ONNX model of `weights` for a fixed batch size. */
+export function buildModel(weights: Weights, batch: number): Uint8Array {
+  return encodeModel(weights.kind === 'dense' ? denseGraph(weights, batch) : fffGraph(weights, batch));
+}

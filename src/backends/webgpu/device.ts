@@ -1,0 +1,190 @@
+/**
+ * Adapter and device acquisition, and the small helpers the kernels share: buffers, pipelines
+ * from generated WGSL, bind groups, error scopes.
+ *
+ * Usage flags are written as numbers, not GPUBufferUsage.*, because those globals exist in Deno
+ * but in Node and Bun only after Dawn's globals were installed (runners/gpu-dawn.ts).
+ */
+
+import { CaseTooLarge } from '../types.ts';
+
+export const USAGE = { MAP_READ: 0x0001, COPY_SRC: 0x0004, COPY_DST: 0x0008, STORAGE: 0x0080 } as const;
+const MAP_MODE_READ = 0x0001;
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation (lavapipe/llvmpipe, SwiftShader, WARP) or the adapter calls itself a fallback. */
+  software: boolean;
+  /** One line for results and reports. */
+  label: string;
+}
+
+const SOFTWARE_NAMES = /llvmpipe|lavapipe|softpipe|swiftshader|\bwarp\b|basic render|software/i;
+
+export async function summarizeAdapter(adapter: GPUAdapter): Promise<AdapterSummary> {
+  // adapter.info is current WebGPU; requestAdapterInfo() is what older implementations had.
+  const legacy = adapter as GPUAdapter & { requestAdapterInfo?: () => Promise<GPUAdapterInfo>; isFallbackAdapter?: boolean };
+  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } = adapter.info ?? (await legacy.requestAdapterInfo?.()) ?? {};
+  const vendor = info.vendor ?? '';
+  const architecture = info.architecture ?? '';
+  const device = info.device ?? '';
+  const description = info.description ?? '';
+  const fallback = info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false;
+  const software = fallback || SOFTWARE_NAMES.test([vendor, architecture, device, description].join(' '));
+  const names = [vendor, architecture, description || device].filter((s) => s !== '').join(' ');
+  return { vendor, architecture, device, description, software, label: `${names || 'unnamed adapter'}${software ? ' [software adapter]' : ''}` };
+}
+
+export interface Gpu {
+  device: GPUDevice;
+  adapter: AdapterSummary;
+  maxBindingBytes: number;
+  /** Median ms from an empty submit to onSubmittedWorkDone: the floor under every timed call. */
+  completionFloorMs: number;
+}
+
+/**
+ * The runtime's completion latency. It differs a lot: Dawn resolves in tens of µs, Deno's wgpu
+ * polls the device on a timer (~12 ms here), which then bounds every timed call from below.
+ */
+async function completionFloorMs(device: GPUDevice): Promise<number> {
+  const times: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    device.queue.submit([device.createCommandEncoder().finish()]);
+    await device.queue.onSubmittedWorkDone();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[2];
+}
+
+/** The adapter's largest limits, so wide layers fit where the hardware allows. */
+function generousLimits(adapter: GPUAdapter): Record<string, number> {
+  const wanted = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension'] as const;
+  const limits: Record<string, number> = {};
+  for (const name of wanted) {
+    const value = adapter.limits[name];
+    if (typeof value === 'number') limits[name] = value;
+  }
+  return limits;
+}
+
+/** A device on the default adapter, or why there is none. Never throws. */
+export async function openGpu(entry: (() => Promise<GPU>) | undefined): Promise<Gpu | { reason: string }> {
+  if (!entry) return { reason: 'this runtime provides no WebGPU entry point' };
+  let gpu: GPU;
+  try {
+    gpu = await entry();
+  } catch (err) {
+    return { reason: `WebGPU is not available: ${(err as Error).message}` };
+  }
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (err) {
+    return { reason: `requestAdapter failed: ${(err as Error).message}` };
+  }
+  if (!adapter) return { reason: 'no WebGPU adapter (no GPU, and no software Vulkan driver such as Mesa lavapipe ≥ 25; see .ci/install-webgpu.sh)' };
+  const summary = await summarizeAdapter(adapter);
+  try {
+    const device = await adapter.requestDevice({ requiredLimits: generousLimits(adapter) });
+    return { device, adapter: summary, maxBindingBytes: device.limits.maxStorageBufferBindingSize, completionFloorMs: await completionFloorMs(device) };
+  } catch (err) {
+    return { reason: `requestDevice failed on ${summary.label}: ${(err as Error).message}` };
+  }
+}
+
+/** Bytes of a storage buffer for `data`; WebGPU wants sizes in multiples of 4 and bindings of at least 4 bytes. */
+function storageSize(bytes: number): number {
+  return Math.max(16, Math.ceil(bytes / 4) * 4);
+}
+
+export function checkBindingFits(gpu: Gpu, what: string, bytes: number): void {
+  if (bytes > gpu.maxBindingBytes) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    throw new CaseTooLarge(`${what} needs ${mib(bytes)} in one storage binding, over this adapter's maxStorageBufferBindingSize of ${mib(gpu.maxBindingBytes)}`);
+  }
+}
+
+/** A storage buffer holding `data` (uploaded now), or an empty one of `bytes`. */
+export function storageBuffer(gpu: Gpu, what: string, data: Float32Array | Uint32Array | number, extraUsage = 0): GPUBuffer {
+  const bytes = typeof data === 'number' ? data : data.byteLength;
+  checkBindingFits(gpu, what, bytes);
+  const buffer = gpu.device.createBuffer({ label: what, size: storageSize(bytes), usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC | extraUsage });
+  if (typeof data !== 'number' && data.byteLength > 0) writeBuffer(gpu.device, buffer, data);
+  return buffer;
+}
+
+/**
+ * queue.writeBuffer, copying views of a SharedArrayBuffer first: Node 20's Dawn rejects them.
+ */
+export function writeBuffer(device: GPUDevice, buffer: GPUBuffer, data: Float32Array | Uint32Array): void {
+  const plain = typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
+  device.queue.writeBuffer(buffer, 0, plain as Float32Array<ArrayBuffer>, 0, plain.length);
+}
+
+/** A compute pipeline from generated WGSL; compilation errors are thrown with the compiler's messages. */
+export async function computePipeline(device: GPUDevice, label: string, code: string): Promise<GPUComputePipeline> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ label, code });
+  const pipeline = await device.createComputePipelineAsync({ label, layout: 'auto', compute: { module, entryPoint: 'main' } }).catch(async (err: Error) => {
+    const info = await module.getCompilationInfo?.();
+    const messages = info?.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+    throw new Error(`WGSL ${label} did not compile: ${messages || err.message}`);
+  });
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`WGSL ${label}: ${error.message}`);
+  return pipeline;
+}
+
+/** A bind group whose binding n is buffers[n] (the WGSL declares them in the same order). */
+export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}
+
+/** WGSL declarations for bindings 0…n−1, in the order of `decls` ("name: type" plus access). */
+export type BindingDecl = readonly [name: string, access: 'read' | 'read_write', type: string];
+export function bindingDecls(decls: readonly BindingDecl[]): string {
+  return decls.map(([name, access, type], n) => `@group(0) @binding(${n}) var<storage, ${access}> ${name}: ${type};`).join('\n');
+}
+
+/** Reads a buffer back through a mappable staging copy. */
+export async function readBack(device: GPUDevice, source: GPUBuffer, staging: GPUBuffer, floats: number): Promise<Float32Array> {
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(MAP_MODE_READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0, floats * 4));
+  staging.unmap();
+  return out;
+}
+
+/** Workgroup grid for `count` workgroups: x up to the per-dimension limit, the rest in y. */
+export function grid(count: number, maxPerDimension = 65535): [number, number] {
+  return count <= maxPerDimension ? [count, 1] : [maxPerDimension, Math.ceil(count / maxPerDimension)];
+}
+
+/** Runs `body` in validation and out-of-memory error scopes and throws what they caught. */
+export async function withErrorScopes<T>(device: GPUDevice, what: string, body: () => Promise<T>): Promise<T> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    await device.popErrorScope();
+    await device.popErrorScope();
+    throw err;
+  }
+  const validation = await device.popErrorScope();
+  const memory = await device.popErrorScope();
+  if (validation) throw new Error(`${what}: ${validation.message}`);
+  if (memory) throw new Error(`${what}: out of GPU memory (${memory.message})`);
+  return result;
+}
