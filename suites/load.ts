@@ -15,7 +15,7 @@ export { UserError };
 
 export function shippedSuites(): string[] {
   return readdirSync(SUITES_DIR)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
     .map((f) => basename(f, '.json'))
     .sort();
 }

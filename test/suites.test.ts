@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { expandCases, expandShapes } from '../suites/expand.ts';
-import { loadSuite, parseSuite, shippedSuites, UserError } from '../suites/load.ts';
+import { JSON_SCHEMA_URL, suiteJsonSchema } from '../suites/json-schema.ts';
+import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../suites/load.ts';
 import { runCli, tempDir } from './support.ts';
 
 const valid = () => ({
@@ -22,6 +23,10 @@ function errorOf(input: unknown): string {
 }
 
 describe('shipped suites', () => {
+  it('suite.schema.json is generated from the zod schema and up to date (npm run build:schema)', () => {
+    assert.equal(readFileSync(JSON_SCHEMA_URL, 'utf8'), suiteJsonSchema());
+    for (const name of shippedSuites()) assert.equal(JSON.parse(readFileSync(resolveSuitePath(name), 'utf8')).$schema, './suite.schema.json', name);
+  });
   it('all validate and expand', () => {
     for (const name of ['batch-sweep', 'paper-fig3', 'paper-table1', 'quick']) assert.ok(shippedSuites().includes(name), name);
     for (const name of shippedSuites()) {
