@@ -233,28 +233,33 @@ function formatFamily(s: Result['shape']): string {
   return `i=${s.inputDim}, o=${s.outputDim}, ℓ=${s.leafWidth}${s.activation === 'relu' ? '' : `, ${s.activation}`}`;
 }
 
+/** One line per runtime × backend × model (FFF solid circles, dense dashed squares), points by depth. */
+function seriesPerModel(items: MeasuredResult[], color: ReturnType<typeof colorMap>, point: (r: Result) => ChartPoint): ChartSeries[] {
+  return [...groupBy(items, (r) => `${r.result.runtime.name}·${r.result.backend.name}·${r.result.model}`).values()]
+    .map((points) => {
+      const r0 = points[0].result;
+      return {
+        label: `${r0.model === 'fff' ? 'FFF' : 'dense'} · ${r0.runtime.name} · ${r0.backend.name}`,
+        color: color(r0.runtime.name, r0.backend.name),
+        role: 'measured' as const,
+        dashed: r0.model === 'dense',
+        pointStyle: r0.model === 'fff' ? 'circle' : 'rect',
+        points: points
+          .map((r) => r.result)
+          .sort((a, b) => a.shape.depth - b.shape.depth)
+          .map(point),
+      };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
+
 function latencyVsDepth(input: ChartInput, color: ReturnType<typeof colorMap>): ChartGroup[] {
   const groups: ChartGroup[] = [];
   const byGroup = groupBy(input.results, (r) => `${familyKey(r.result.shape)}-l${r.result.shape.leafWidth}-b${r.result.shape.batchSize}`);
   for (const [key, items] of byGroup) {
     const s0 = items[0].result.shape;
     const panels = perMachine(input, items, (ofMachine, machineSuffix, idSuffix) => {
-      const series: ChartSeries[] = [...groupBy(ofMachine, (r) => `${r.result.runtime.name}·${r.result.backend.name}·${r.result.model}`).values()]
-        .map((points) => {
-          const r0 = points[0].result;
-          return {
-            label: `${r0.model === 'fff' ? 'FFF' : 'dense'} · ${r0.runtime.name} · ${r0.backend.name}`,
-            color: color(r0.runtime.name, r0.backend.name),
-            role: 'measured' as const,
-            dashed: r0.model === 'dense',
-            pointStyle: r0.model === 'fff' ? 'circle' : 'rect',
-            points: points
-              .map((r) => r.result)
-              .sort((a, b) => a.shape.depth - b.shape.depth)
-              .map((r) => ({ x: r.shape.depth, y: r.stats!.median, low: r.stats!.ciLow, high: r.stats!.ciHigh })),
-          };
-        })
-        .sort((a, b) => a.label.localeCompare(b.label));
+      const series = seriesPerModel(ofMachine, color, (r) => ({ x: r.shape.depth, y: r.stats!.median, low: r.stats!.ciLow, high: r.stats!.ciHigh }));
       if (!series.some((s) => s.points.length >= 2)) return undefined;
       return {
         id: `latency-depth-${key}${idSuffix}`,
@@ -280,25 +285,10 @@ function distanceToRoofline(input: ChartInput, color: ReturnType<typeof colorMap
   for (const [key, items] of byGroup) {
     const s0 = items[0].result.shape;
     const panels = perMachine(input, items, (ofMachine, machineSuffix, idSuffix) => {
-      const series: ChartSeries[] = [...groupBy(ofMachine, (r) => `${r.result.runtime.name}·${r.result.backend.name}·${r.result.model}`).values()]
-        .map((points) => {
-          const r0 = points[0].result;
-          return {
-            label: `${r0.model === 'fff' ? 'FFF' : 'dense'} · ${r0.runtime.name} · ${r0.backend.name}`,
-            color: color(r0.runtime.name, r0.backend.name),
-            role: 'measured' as const,
-            dashed: r0.model === 'dense',
-            pointStyle: r0.model === 'fff' ? 'circle' : 'rect',
-            points: points
-              .map((r) => r.result)
-              .sort((a, b) => a.shape.depth - b.shape.depth)
-              .map((r) => {
-                const floor = r.roofline!.floorNs;
-                return { x: r.shape.depth, y: r.roofline!.multiple, low: r.stats!.ciLow / floor, high: r.stats!.ciHigh / floor };
-              }),
-          };
-        })
-        .sort((a, b) => a.label.localeCompare(b.label));
+      const series = seriesPerModel(ofMachine, color, (r) => {
+        const floor = r.roofline!.floorNs;
+        return { x: r.shape.depth, y: r.roofline!.multiple, low: r.stats!.ciLow / floor, high: r.stats!.ciHigh / floor };
+      });
       if (!series.some((s) => s.points.length >= 2)) return undefined;
       series.push(horizontal('the floor (1x): as fast as the machine allows', 1, ofMachine.map((r) => r.result.shape.depth), BOUND_COLOR, 'bound'));
       return {

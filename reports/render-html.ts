@@ -48,7 +48,7 @@ function verdictCard(v: Verdict): string {
     rows.push(['differs from the claim in', v.closest.differences.join(', ')]);
   }
   rows.push(["cost-model bound at the claim's setup", boundText(v)]);
-  for (const p of v.perTarget) rows.push([`${p.runtime} · ${p.backend} on ${p.machineId}`, `${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' (reaches the claim)' : ''}`]);
+  for (const p of v.perTarget) rows.push([`${p.runtime} · ${p.backend} on ${p.machineId}, against its own dense`, `${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' (reaches the claim)' : ''}`]);
   if (v.notMeasuredCases.length > 0) {
     rows.push(['cases in this setup without a measurement', notMeasuredText(v.notMeasuredCases).join('; ')]);
   }

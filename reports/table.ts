@@ -40,6 +40,22 @@ export function renderTable(file: ResultsFile): string {
     const kernels = [first.backend.denseKernel && `dense: ${first.backend.denseKernel}`, first.backend.fffStrategy && `FFF: ${first.backend.fffStrategy}`].filter(Boolean).join('; ');
     blocks.push(`${header}\n${kernels ? `${kernels}\n` : ''}${renderRows(rows)}`);
   }
+  const backends = new Set(file.results.map((r) => r.backend.name));
+  for (const runtime of [...new Set((file.bestComparisons ?? []).map((c) => c.runtime))]) {
+    if (backends.size < 2) break;
+    const rows = [['shape', 'fastest FFF', 'fastest dense', 'speedup [95% CI]', 'theoretical', 'efficiency']];
+    for (const c of file.bestComparisons!.filter((x) => x.runtime === runtime)) {
+      rows.push([
+        formatShape(c.shape),
+        `${formatTime(byId.get(c.fffId)!.stats!.median)} ${c.fffBackend}`,
+        `${formatTime(byId.get(c.denseId)!.stats!.median)} ${c.denseBackend}`,
+        `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
+        formatRatio(c.theoreticalSpeedup),
+        formatPercent(c.efficiency),
+      ]);
+    }
+    blocks.push(`${runtime} · fastest FFF against fastest dense, any backend (the fair machine-level speedup)\n${renderRows(rows)}`);
+  }
   const notOk = file.results.filter((r) => r.status !== 'ok');
   if (notOk.length > 0) {
     const reasons = new Map<string, number>();

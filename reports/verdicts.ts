@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
+import { buildBestComparisons } from '../src/results/comparisons.ts';
 import type { Comparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
 
 const ClaimSchema = z.object({
@@ -60,11 +61,21 @@ export interface MeasuredComparison {
  * Every comparison in `files` whose two results exist with status ok and stats. A comparison that
  * points at a result that failed, was skipped or is missing is dropped: it was not measured.
  */
-export function measuredComparisons(files: ResultsFile[]): MeasuredComparison[] {
+/**
+ * Files written before bestComparisons existed: derive them, reusing the file's own comparison
+ * where the fastest FFF and dense are one backend's pair (the same numbers by definition).
+ */
+function bestFromOlderFile(file: ResultsFile): Comparison[] {
+  const own = new Map(file.comparisons.map((c) => [`${c.fffId}|${c.denseId}`, c]));
+  return buildBestComparisons(file.results).map((c) => own.get(`${c.fffId}|${c.denseId}`) ?? c);
+}
+
+export function measuredComparisons(files: ResultsFile[], kind: 'per-backend' | 'best' = 'per-backend'): MeasuredComparison[] {
   const measured: MeasuredComparison[] = [];
   for (const file of files) {
     const ok = new Map(file.results.filter((r) => r.status === 'ok' && r.stats).map((r) => [r.id, r]));
-    for (const comparison of file.comparisons) {
+    const comparisons = kind === 'best' ? (file.bestComparisons ?? bestFromOlderFile(file)) : file.comparisons;
+    for (const comparison of comparisons) {
       const fff = ok.get(comparison.fffId)?.roofline;
       const dense = ok.get(comparison.denseId)?.roofline;
       if (!ok.has(comparison.fffId) || !ok.has(comparison.denseId)) continue;
@@ -200,10 +211,13 @@ export function boundAtClaim(claim: Claim): Verdict['boundAtClaim'] {
 }
 
 export function judgeClaim(claim: Claim, files: ResultsFile[]): Verdict {
-  const measured = measuredComparisons(files);
+  // The verdict reads the fastest FFF against the fastest dense of one runtime (any backends): a
+  // backend whose own dense kernel is slow must not carry a claim. Per-backend speedups are listed.
+  const measured = measuredComparisons(files, 'best');
   const bounds = boundAtClaim(claim);
   const claimed = claim.claimedSpeedup;
   const matching = measured.filter((m) => matchesClaim(claim, m.comparison.shape)).map(toPoint);
+  const perBackend = measuredComparisons(files).filter((m) => matchesClaim(claim, m.comparison.shape)).map(toPoint);
   const notMeasuredCases = files.flatMap((f) =>
     f.results
       .filter((r) => r.status !== 'ok' && matchesClaim(claim, r.shape))
@@ -236,7 +250,7 @@ export function judgeClaim(claim: Claim, files: ResultsFile[]): Verdict {
 
   const best = pickBest(matching, claimed);
   const perTargetMap = new Map<string, MeasuredPoint[]>();
-  for (const p of matching) {
+  for (const p of perBackend) {
     const key = `${p.machineId}/${p.runtime}/${p.backend}`;
     perTargetMap.set(key, [...(perTargetMap.get(key) ?? []), p]);
   }

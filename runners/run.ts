@@ -9,7 +9,7 @@ import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import type { RuntimeName } from '../src/backends/types.ts';
 import { UserError } from '../src/errors.ts';
 import type { Calibration } from '../src/measure/roofline.ts';
-import { buildComparisons } from '../src/results/comparisons.ts';
+import { buildBestComparisons, buildComparisons } from '../src/results/comparisons.ts';
 import { effectiveLimits, withRoofline } from '../src/results/roofline.ts';
 import { SCHEMA_VERSION, type Result, type ResultsFile } from '../src/results/schema.ts';
 import { renderTable } from '../reports/table.ts';
@@ -183,6 +183,7 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
     },
     results,
     comparisons: buildComparisons(results),
+    bestComparisons: buildBestComparisons(results),
   };
   writeJsonAtomic(header.out, resultsFile);
   if (existsSync(journal)) rmSync(journal);

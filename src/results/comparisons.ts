@@ -30,3 +30,42 @@ export function buildComparisons(results: Result[]): Comparison[] {
   }
   return comparisons;
 }
+
+/**
+ * The question a user asks of a machine: the fastest FFF it can run against the fastest dense
+ * layer it can run, on the same runtime and shape, whichever backends those are. A per-backend
+ * speedup can be large only because that backend's dense kernel is slow (one thread against
+ * another backend's two); this one cannot. `backend` reads "<FFF backend> vs <dense backend>".
+ */
+export function buildBestComparisons(results: Result[]): Comparison[] {
+  const groups = new Map<string, { fff?: Result; dense?: Result }>();
+  for (const r of results) {
+    if (r.status !== 'ok' || !r.stats) continue;
+    const key = `${r.runtime.name}/${shapeKey(r.shape)}`;
+    const group = groups.get(key) ?? {};
+    const best = group[r.model];
+    if (!best || r.stats.median < best.stats!.median) group[r.model] = r;
+    groups.set(key, group);
+  }
+  const comparisons: Comparison[] = [];
+  for (const { fff, dense } of groups.values()) {
+    if (!fff?.stats || !dense?.stats) continue;
+    const { ratio, ciLow, ciHigh } = ratioOfMedians(dense.stats.samples, fff.stats.samples);
+    const theoretical = theoreticalSpeedup(fff.shape);
+    comparisons.push({
+      runtime: fff.runtime.name,
+      backend: `${fff.backend.name} vs ${dense.backend.name}`,
+      fffBackend: fff.backend.name,
+      denseBackend: dense.backend.name,
+      shape: fff.shape,
+      fffId: fff.id,
+      denseId: dense.id,
+      speedup: ratio,
+      speedupCiLow: ciLow,
+      speedupCiHigh: ciHigh,
+      theoreticalSpeedup: theoretical,
+      efficiency: ratio / theoretical,
+    });
+  }
+  return comparisons;
+}

@@ -4,7 +4,7 @@
  * a bundle (one results file per machine), which report and compare read group by group.
  */
 import { UserError } from '../errors.ts';
-import { buildComparisons } from './comparisons.ts';
+import { buildBestComparisons, buildComparisons } from './comparisons.ts';
 import type { ResultsFile } from './schema.ts';
 
 export interface Bundle {
@@ -43,6 +43,7 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
     git: first.file.git && { commit: first.file.git.commit, dirty: files.some((f) => f.file.git?.dirty) },
     results,
     comparisons: buildComparisons(results),
+    bestComparisons: buildBestComparisons(results),
   };
 }
 

@@ -75,6 +75,9 @@ export const ResultSchema = z.object({
 export const ComparisonSchema = z.object({
   runtime: z.string(),
   backend: z.string(),
+  /** bestComparisons only: the backends of the fastest FFF and of the fastest dense. */
+  fffBackend: z.string().optional(),
+  denseBackend: z.string().optional(),
   shape: ShapeSchema,
   fffId: z.string(),
   denseId: z.string(),
@@ -132,6 +135,8 @@ export const ResultsFileSchema = z.object({
     .optional(),
   results: z.array(ResultSchema),
   comparisons: z.array(ComparisonSchema),
+  /** Per runtime and shape: the fastest FFF against the fastest dense, across backends. */
+  bestComparisons: z.array(ComparisonSchema).optional(),
 });
 
 export type Result = z.infer<typeof ResultSchema>;

@@ -15,7 +15,7 @@
  */
 import type { DenseWeights } from '../../model/weights.ts';
 import { CaseTooLarge, type Kernel } from '../types.ts';
-import { bindBuffers, bindingDecls, computePipeline, grid, readBack, storageBuffer, USAGE, withErrorScopes, writeBuffer, type BindingDecl, type Gpu } from './device.ts';
+import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, storageBuffer, USAGE, withErrorScopes, type BindingDecl, type Gpu } from './device.ts';
 import { activationWgsl, u32 } from './wgsl.ts';
 
 const TILE = 64;
@@ -207,33 +207,5 @@ export async function prepareDense(gpu: Gpu, w: DenseWeights, batch: number): Pr
   for (const p of setup.passes) {
     if (p.groups[1] > maxGroups || p.groups[0] > maxGroups) throw new CaseTooLarge(`dense GEMM grid ${p.groups.join('×')} exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
   }
-  let checkedErrors = false;
-  const dispatchAll = async () => {
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    for (const p of setup.passes) {
-      pass.setPipeline(p.pipeline);
-      pass.setBindGroup(0, p.bindGroup);
-      pass.dispatchWorkgroups(p.groups[0], p.groups[1], p.groups[2]);
-    }
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-  };
-  return {
-    async run(input) {
-      writeBuffer(device, setup.x, input);
-      // The first call (the correctness check) runs under error scopes; timed calls do not pay for them.
-      if (!checkedErrors) {
-        checkedErrors = true;
-        await withErrorScopes(device, 'dense run', dispatchAll);
-      } else {
-        await dispatchAll();
-      }
-    },
-    output: () => readBack(device, setup.y, setup.staging, batch * o),
-    dispose() {
-      for (const b of buffers) b.destroy();
-    },
-  };
+  return dispatchKernel(device, 'dense run', { x: setup.x, y: setup.y, staging: setup.staging, outputFloats: batch * o }, setup.passes, buffers);
 }

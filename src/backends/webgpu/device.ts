@@ -188,3 +188,52 @@ export async function withErrorScopes<T>(device: GPUDevice, what: string, body: 
   if (memory) throw new Error(`${what}: out of GPU memory (${memory.message})`);
   return result;
 }
+
+/** One compute pass of the kernel: a pipeline, its bindings and its workgroup grid. */
+export interface Dispatch {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  groups: number[];
+}
+
+/**
+ * The Kernel every WGSL backend path returns. run() writes the input, encodes all passes in one
+ * compute pass and waits for onSubmittedWorkDone: the timing covers upload, dispatch and completion.
+ * The first call (the correctness check) runs under error scopes; timed calls do not pay for them.
+ */
+export function dispatchKernel(
+  device: GPUDevice,
+  label: string,
+  io: { x: GPUBuffer; y: GPUBuffer; staging: GPUBuffer; outputFloats: number },
+  passes: Dispatch[],
+  buffers: GPUBuffer[],
+) {
+  let checkedErrors = false;
+  const dispatchAll = async () => {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (const p of passes) {
+      pass.setPipeline(p.pipeline);
+      pass.setBindGroup(0, p.bindGroup);
+      pass.dispatchWorkgroups(p.groups[0], p.groups[1] ?? 1, p.groups[2] ?? 1);
+    }
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  };
+  return {
+    async run(input: Float32Array) {
+      writeBuffer(device, io.x, input);
+      if (!checkedErrors) {
+        checkedErrors = true;
+        await withErrorScopes(device, label, dispatchAll);
+      } else {
+        await dispatchAll();
+      }
+    },
+    output: () => readBack(device, io.y, io.staging, io.outputFloats),
+    dispose() {
+      for (const b of buffers) b.destroy();
+    },
+  };
+}

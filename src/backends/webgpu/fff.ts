@@ -17,7 +17,7 @@
 import { leafCount, nodeCount } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { bindBuffers, bindingDecls, computePipeline, grid, readBack, storageBuffer, USAGE, withErrorScopes, writeBuffer, type BindingDecl, type Gpu } from './device.ts';
+import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, storageBuffer, USAGE, withErrorScopes, type BindingDecl, type Gpu } from './device.ts';
 import { activationWgsl, u32 } from './wgsl.ts';
 
 const WG = 64;
@@ -291,33 +291,5 @@ export async function prepareFff(gpu: Gpu, w: FffWeights, batch: number): Promis
     throw err;
   });
 
-  let checkedErrors = false;
-  const dispatchAll = async () => {
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    for (const step of setup.steps) {
-      pass.setPipeline(step.pipeline);
-      pass.setBindGroup(0, step.bindGroup);
-      pass.dispatchWorkgroups(step.groups[0], step.groups[1]);
-    }
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-  };
-  return {
-    async run(input) {
-      writeBuffer(device, setup.x, input);
-      // The first call (the correctness check) runs under error scopes; timed calls do not pay for them.
-      if (!checkedErrors) {
-        checkedErrors = true;
-        await withErrorScopes(device, 'fff run', dispatchAll);
-      } else {
-        await dispatchAll();
-      }
-    },
-    output: () => readBack(device, setup.y, setup.staging, batch * o),
-    dispose() {
-      for (const b of buffers) b.destroy();
-    },
-  };
+  return dispatchKernel(device, 'fff run', { x: setup.x, y: setup.y, staging: setup.staging, outputFloats: batch * o }, setup.steps, buffers);
 }
