@@ -21,11 +21,12 @@ function rows(c: Comparison, all: boolean): string[][] {
     x.candidateMedian === undefined ? '—' : formatTime(x.candidateMedian),
     x.change === undefined ? '—' : `${signed(x.change)} [${signed(x.changeCiLow)}, ${signed(x.changeCiHigh)}]`,
     x.p === undefined ? '—' : x.p < 1e-4 ? '<1e-4' : x.p.toFixed(4),
+    x.threshold === undefined ? '—' : `${(x.threshold * 100).toFixed(1)}%${x.noise !== undefined && x.noise > c.options.threshold ? ' (noise)' : ''}`,
     ICON[x.verdict],
   ]);
 }
 
-const HEADER = ['case', 'shape', 'baseline', 'candidate', 'change [95% CI]', 'p', 'verdict'];
+const HEADER = ['case', 'shape', 'baseline', 'candidate', 'change [95% CI]', 'p', 'threshold', 'verdict'];
 
 function headline(c: Comparison): string {
   const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
@@ -43,7 +44,7 @@ export function compareMarkdown(c: Comparison): string {
     '',
     table,
     '',
-    'A case is a regression only when its samples differ significantly (two-sided Mann–Whitney U, p < alpha) and its median is slower by more than the threshold.',
+    'A case is a regression only when its samples differ significantly (two-sided Mann–Whitney U, p < alpha) and the whole 95% interval of its change lies beyond the threshold — raised, per case, to the spread of the baseline runs\' medians when the baseline has several runs (--last N).',
   ].join('\n');
 }
 

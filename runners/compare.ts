@@ -7,12 +7,16 @@ import { compareMarkdown, compareTable } from '../reports/compare-format.ts';
 import { configuredHistoryDir, lastRuns } from './history.ts';
 import { writeJsonAtomic } from './run.ts';
 
-export const COMPARE_HELP = `Usage: fffbench compare BASELINE.json CANDIDATE.json [options]
+export const COMPARE_HELP = `Usage: fffbench compare BASELINE.json [MORE_BASELINES.json ...] CANDIDATE.json [options]
        fffbench compare --last N [--history DIR] CANDIDATE.json [options]
 
 Matches cases by runtime, backend, model and shape. For each: the relative change of the median
 with a 95% bootstrap interval, and a two-sided Mann–Whitney U test on the raw samples. A case is a
-regression only when it is both significant (p < alpha) and slower than the threshold.
+regression only when it is significant (p < alpha) and its whole interval lies beyond the
+threshold. Runs of one commit differ by more than their samples show (a virtual machine's
+neighbours, thread placement): with several baseline runs (--last N, or several BASELINE files),
+the baseline is the median of their medians, and each case's threshold is raised to the spread
+of those runs' medians.
 Results of different machines are never compared: bundles (merge --allow-machines) are compared
 machine by machine.
 
@@ -70,9 +74,9 @@ export function commandCompare(v: CompareValues): number {
       return runs.length > 0 ? baselineFromRuns(runs) : undefined;
     };
   } else {
-    if (v.files.length !== 2) throw new UserError(`expected BASELINE.json CANDIDATE.json (given ${v.files.length} files)`);
-    const base = loadResultsFiles(v.files[0]);
-    candidatePath = v.files[1];
+    if (v.files.length < 2) throw new UserError(`expected BASELINE.json [MORE_BASELINES.json ...] CANDIDATE.json (given ${v.files.length} file${v.files.length === 1 ? '' : 's'})`);
+    const base = v.files.slice(0, -1).flatMap(loadResultsFiles);
+    candidatePath = v.files[v.files.length - 1];
     baselines = (machineId) => {
       const runs = base.filter((f) => f.machine.id === machineId);
       return runs.length > 0 ? baselineFromRuns(runs) : undefined;

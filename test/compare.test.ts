@@ -69,6 +69,20 @@ describe('fffbench compare', () => {
     assert.ok(row.change! > 0.1 && row.changeCiLow! > 0.05, JSON.stringify(row));
   });
 
+  it('with several baseline runs, a case is judged against the spread of their medians', () => {
+    const rng = new Rng(8);
+    const victim = run.results.find((r) => r.model === 'dense' && r.status === 'ok')!.id;
+    // one baseline run was 30% slower on this case (a noisy neighbour): the case's noise is 30%
+    const baseline = baselineFromRuns([redraw(run, rng), redraw(run, rng, (id) => (id === victim ? 1.3 : 1))]);
+    const c = compareRuns(baseline, redraw(run, rng, (id) => (id === victim ? 1.35 : 1)), OPTIONS);
+    const row = c.cases.find((x) => x.verdict !== 'only-in-baseline' && run.results.find((r) => r.id === victim)!.shape === x.shape && x.model === 'dense')!;
+    assert.ok(row.noise! > 0.25 && row.threshold! > 0.25, JSON.stringify(row));
+    assert.equal(row.verdict, 'unchanged');
+    assert.equal(c.regressions, 0);
+    // the same slowdown against a quiet baseline is a regression
+    assert.equal(compareRuns(baselineFromRuns([redraw(run, rng), redraw(run, rng)]), redraw(run, rng, (id) => (id === victim ? 1.35 : 1)), OPTIONS).regressions, 1);
+  });
+
   it('exits 1 on a regression (with Markdown for CI), 0 on A/A, 2 across machines or on a bad file', () => {
     const dir = tempDir();
     const rng = new Rng(7);

@@ -1,9 +1,14 @@
 /**
  * Comparing two runs of one machine: for each case present in both, the relative change of the
  * median with a bootstrap interval, and a Mann–Whitney U test on the raw samples. A case is a
- * regression only when it is both significant (p < alpha) and slower by more than the threshold:
- * run-to-run shifts of a few percent are real but not worth waking anyone for, and a large
- * change seen in a handful of noisy samples is not yet evidence.
+ * regression only when it is significant (p < alpha) AND its whole 95% interval lies beyond the
+ * threshold: a point estimate just past 5% is not yet evidence of a 5% slowdown.
+ *
+ * Samples within one run are not independent of the run: process layout, thread placement and the
+ * neighbours of a virtual machine shift a whole run by several percent (seen here: up to 30-40% for
+ * multi-threaded and tfjs cases between two runs of one commit). Within-run statistics cannot see
+ * that. With several baseline runs (history --last N, or several baseline files), the spread of the
+ * per-run medians is each case's measured noise, and the threshold for that case is raised to it.
  */
 import { shapeKey } from '../execute/case.ts';
 import { UserError } from '../errors.ts';
@@ -25,6 +30,10 @@ export interface CaseComparison {
   model: string;
   shape: Result['shape'];
   baselineMedian?: number;
+  /** Spread of the baseline runs' medians (max / min − 1), when the baseline has several runs. */
+  noise?: number;
+  /** The threshold this case was judged against: max(threshold, noise). */
+  threshold?: number;
   candidateMedian?: number;
   /** candidate / baseline − 1 (positive: slower). */
   change?: number;
@@ -59,7 +68,7 @@ export function label(file: ResultsFile): string {
 export interface Baseline {
   machineId: string;
   label: string;
-  cases: Map<string, { result: Result; samples: number[]; median: number }>;
+  cases: Map<string, { result: Result; samples: number[]; median: number; noise?: number }>;
 }
 
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {
@@ -78,10 +87,11 @@ export function baselineFromRuns(runs: ResultsFile[]): Baseline {
       grouped.set(key, entry);
     }
   }
-  const cases = new Map<string, { result: Result; samples: number[]; median: number }>();
+  const cases = new Map<string, { result: Result; samples: number[]; median: number; noise?: number }>();
   for (const [key, entry] of grouped) {
     const medians = entry.runs.map((s) => quantileSorted([...s].sort((a, b) => a - b), 0.5)).sort((a, b) => a - b);
-    cases.set(key, { result: entry.result, samples: entry.runs.flat(), median: quantileSorted(medians, 0.5) });
+    const noise = medians.length > 1 ? medians[medians.length - 1] / medians[0] - 1 : undefined;
+    cases.set(key, { result: entry.result, samples: entry.runs.flat(), median: quantileSorted(medians, 0.5), noise });
   }
   return { machineId, label: runs.length === 1 ? label(runs[0]) : `median of ${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`, cases };
 }
@@ -109,8 +119,9 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     const change = r.stats.median / base.median - 1;
     const { p } = mannWhitneyU(base.samples, r.stats.samples);
     const significant = p < options.alpha;
-    const verdict: Verdict = significant && change > options.threshold ? 'regression' : significant && change < -options.threshold ? 'improvement' : 'unchanged';
-    cases.push({ ...row, baselineMedian: base.median, candidateMedian: r.stats.median, change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, verdict });
+    const threshold = Math.max(options.threshold, base.noise ?? 0);
+    const verdict: Verdict = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
+    cases.push({ ...row, baselineMedian: base.median, candidateMedian: r.stats.median, change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, noise: base.noise, threshold, verdict });
   }
   for (const [key, base] of baseline.cases) {
     if (seen.has(key)) continue;
