@@ -1,17 +1,19 @@
 /** `fffbench history [DIR]`: the runs filed in a history directory, one block per machine. */
 import { UserError } from '../src/errors.ts';
 import { formatRatio } from '../reports/format.ts';
-import { configuredHistoryDir, readHistory } from './history.ts';
+import { loadResultsFiles } from '../src/results/load.ts';
+import { configuredHistoryDir, fileResults, readHistory } from './history.ts';
 
-export const HISTORY_HELP = `Usage: fffbench history [DIR]
+export const HISTORY_HELP = `Usage: fffbench history [DIR] [--add RESULTS.json ...]
 
 Lists the runs filed with "run --history DIR" (default DIR: FFFBENCH_HISTORY, or "history" in
 fffbench.config.json), grouped by machine: when, which commit, which suite, how many cases were
-ok, and the best FFF speedup measured.`;
+ok, and the best FFF speedup measured. --add files results (a merged bundle: each machine) first.`;
 
-export function commandHistory(dirArg?: string): number {
+export function commandHistory(dirArg?: string, add: string[] = []): number {
   const dir = dirArg ?? configuredHistoryDir();
   if (!dir) throw new UserError('no history directory: give DIR, or set FFFBENCH_HISTORY, or "history" in fffbench.config.json');
+  for (const path of add) for (const file of loadResultsFiles(path)) console.log(`filed: ${fileResults(dir, file)}`);
   const machines = readHistory(dir);
   if (machines.size === 0) {
     console.log(`no runs in ${dir}`);

@@ -3,7 +3,7 @@
  * different machines never mix. The directory comes from --history, else FFFBENCH_HISTORY, else
  * "history" in fffbench.config.json at the project root.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../src/errors.ts';
 import { loadResultsFile } from '../src/results/load.ts';
@@ -25,14 +25,25 @@ export function configuredHistoryDir(): string | undefined {
   return resolve(ROOT, parsed.history);
 }
 
-/** Files a finished run; returns where it went. */
-export function fileRun(dir: string, resultsPath: string, file: ResultsFile): string {
+function historyPath(dir: string, file: ResultsFile): string {
   const machineDir = join(dir, file.machine.id);
   mkdirSync(machineDir, { recursive: true });
   const stamp = file.startedAt.replace(/[:.]/g, '-');
   const commit = file.git ? file.git.commit.slice(0, 8) + (file.git.dirty ? '-dirty' : '') : 'nogit';
-  const target = join(machineDir, `${stamp}-${commit}-${file.suite.name}.json`);
+  return join(machineDir, `${stamp}-${commit}-${file.suite.name}.json`);
+}
+
+/** Files a finished run; returns where it went. */
+export function fileRun(dir: string, resultsPath: string, file: ResultsFile): string {
+  const target = historyPath(dir, file);
   copyFileSync(resultsPath, target);
+  return target;
+}
+
+/** Files results that are not in a file of their own (each machine of a merged bundle). */
+export function fileResults(dir: string, file: ResultsFile): string {
+  const target = historyPath(dir, file);
+  writeFileSync(target, JSON.stringify(file));
   return target;
 }
 

@@ -172,9 +172,12 @@ describe('history', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /filed in history: /);
     }
-    const list = runCli(['history', history]);
+    const later = join(dir, 'later.json');
+    writeFileSync(later, JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'run1.json'), 'utf8')), startedAt: '2030-01-01T00:00:00.000Z' }));
+    const list = runCli(['history', history, '--add', later]);
     assert.equal(list.status, 0, list.stderr);
-    assert.match(list.stdout, /machine [0-9a-f]{12}: .*\(2 runs\)/);
+    assert.match(list.stdout, /filed: .*2030-01-01/);
+    assert.match(list.stdout, /machine [0-9a-f]{12}: .*\(3 runs\)/);
     const c = runCli(['compare', '--last', '1', '--history', history, join(dir, 'run2.json'), '--threshold', '500%']);
     assert.equal(c.status, 0, c.stderr);
     assert.match(c.stdout, /baseline: +tiny/);
