@@ -7,6 +7,7 @@ const ICON: Record<CaseComparison['verdict'], string> = {
   regression: '🔴 regression',
   improvement: '🟢 improvement',
   unchanged: 'unchanged',
+  unstable: '⚠️ unstable (not judged)',
   'only-in-baseline': 'only in baseline',
   'only-in-candidate': 'new',
   'not-measured': 'not measured',
@@ -30,7 +31,14 @@ const HEADER = ['case', 'shape', 'baseline', 'candidate', 'change [95% CI]', 'p'
 
 function headline(c: Comparison): string {
   const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
-  return `${c.regressions} regression${c.regressions === 1 ? '' : 's'}, ${c.improvements} improvement${c.improvements === 1 ? '' : 's'}, ${unchanged} unchanged (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha}; machine ${c.machineId})`;
+  const unstable = c.cases.filter((x) => x.verdict === 'unstable').length;
+  return `${c.regressions} regression${c.regressions === 1 ? '' : 's'}, ${c.improvements} improvement${c.improvements === 1 ? '' : 's'}, ${unchanged} unchanged${unstable ? `, ${unstable} unstable (not judged)` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha}; machine ${c.machineId})`;
+}
+
+function unstableNotes(c: Comparison): string[] {
+  const notes = new Map<string, string>();
+  for (const x of c.cases) if (x.verdict === 'unstable' && x.note) notes.set(`${x.runtime} · ${x.backend}`, x.note);
+  return [...notes].map(([where, note]) => `${where}: ${note}; its cases are listed but not judged.`);
 }
 
 export function compareMarkdown(c: Comparison): string {
@@ -43,6 +51,7 @@ export function compareMarkdown(c: Comparison): string {
     `candidate: ${c.candidateLabel}`,
     '',
     table,
+    ...unstableNotes(c).map((n) => `\n⚠️ ${n}`),
     '',
     'A case is a regression only when its samples differ significantly (two-sided Mann–Whitney U, p < alpha) and the whole 95% interval of its change lies beyond the threshold — raised, per case, to the spread of the baseline runs\' medians when the baseline has several runs (--last N).',
   ].join('\n');
@@ -51,5 +60,5 @@ export function compareMarkdown(c: Comparison): string {
 export function compareTable(c: Comparison): string {
   const all = [HEADER, ...rows(c, true)];
   const widths = HEADER.map((_, k) => Math.max(...all.map((r) => r[k].length)));
-  return [headline(c), `baseline:  ${c.baselineLabel}`, `candidate: ${c.candidateLabel}`, '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  '))].join('\n');
+  return [headline(c), `baseline:  ${c.baselineLabel}`, `candidate: ${c.candidateLabel}`, '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  ')), ...unstableNotes(c)].join('\n');
 }

@@ -83,6 +83,21 @@ describe('fffbench compare', () => {
     assert.equal(compareRuns(baselineFromRuns([redraw(run, rng), redraw(run, rng)]), redraw(run, rng, (id) => (id === victim ? 1.35 : 1)), OPTIONS).regressions, 1);
   });
 
+  it('a backend whose calibration GEMM moved (another thread-pool state) is unstable, not a regression', () => {
+    const rng = new Rng(9);
+    const withSentinel = (file: ResultsFile, flops: number): ResultsFile => ({
+      ...file,
+      machine: { ...file.machine, calibration: { node: { readBandwidth: 2e10, copyBandwidth: 2e10, peakFlops: 2e11, peakBackend: 'js', gemmFlops: { js: flops } } } },
+    });
+    const baseline = baselineFromRuns([withSentinel(redraw(run, rng), 48e9), withSentinel(redraw(run, rng), 47e9)]);
+    const slowState = compareRuns(baseline, withSentinel(redraw(run, rng, () => 1.8), 13e9), OPTIONS);
+    assert.equal(slowState.regressions, 0);
+    assert.ok(slowState.cases.filter((x) => x.verdict === 'unstable').length > 0);
+    assert.match(slowState.cases.find((x) => x.verdict === 'unstable')!.note!, /calibration GEMM ran at 13\.0 GFLOP\/s against 47\.0–48\.0/);
+    // the same slowdown with the sentinel where it was: a regression
+    assert.ok(compareRuns(baseline, withSentinel(redraw(run, rng, () => 1.8), 48e9), OPTIONS).regressions > 0);
+  });
+
   it('exits 1 on a regression (with Markdown for CI), 0 on A/A, 2 across machines or on a bad file', () => {
     const dir = tempDir();
     const rng = new Rng(7);

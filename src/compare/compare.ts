@@ -21,7 +21,7 @@ export interface CompareOptions {
   alpha: number;
 }
 
-export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
+export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
 
 export interface CaseComparison {
   key: string;
@@ -34,6 +34,8 @@ export interface CaseComparison {
   noise?: number;
   /** The threshold this case was judged against: max(threshold, noise). */
   threshold?: number;
+  /** Why an `unstable` case was not judged. */
+  note?: string;
   candidateMedian?: number;
   /** candidate / baseline − 1 (positive: slower). */
   change?: number;
@@ -69,6 +71,27 @@ export interface Baseline {
   machineId: string;
   label: string;
   cases: Map<string, { result: Result; samples: number[]; median: number; noise?: number }>;
+  /** Per runtime and backend: the calibration GEMM throughput of each baseline run (the sentinel). */
+  sentinels: Map<string, number[]>;
+}
+
+/**
+ * Multi-threaded backends on a small virtual machine can start a whole run in a slow state
+ * (seen here: onnxruntime-web's 2-thread GEMM at 13 instead of 48 GFLOP/s in one of four runs
+ * of one commit). The calibration runs each backend's GEMM in the same worker before the cases,
+ * so it sees that state: where it moved beyond the threshold and the baseline's own spread, the
+ * backend's cases are `unstable`, reported but not judged.
+ */
+function sentinelKey(runtime: string, backend: string): string {
+  return `${runtime}/${backend}`;
+}
+
+function sentinelsOf(run: ResultsFile): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [runtime, c] of Object.entries(run.machine.calibration ?? {})) {
+    for (const [backend, flops] of Object.entries(c.gemmFlops)) out.set(sentinelKey(runtime, backend), flops);
+  }
+  return out;
 }
 
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {
@@ -93,7 +116,9 @@ export function baselineFromRuns(runs: ResultsFile[]): Baseline {
     const noise = medians.length > 1 ? medians[medians.length - 1] / medians[0] - 1 : undefined;
     cases.set(key, { result: entry.result, samples: entry.runs.flat(), median: quantileSorted(medians, 0.5), noise });
   }
-  return { machineId, label: runs.length === 1 ? label(runs[0]) : `median of ${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`, cases };
+  const sentinels = new Map<string, number[]>();
+  for (const run of runs) for (const [key, flops] of sentinelsOf(run)) sentinels.set(key, [...(sentinels.get(key) ?? []), flops]);
+  return { machineId, label: runs.length === 1 ? label(runs[0]) : `median of ${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`, cases, sentinels };
 }
 
 export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareOptions): Comparison {
@@ -102,6 +127,19 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
   }
   const cases: CaseComparison[] = [];
   const seen = new Set<string>();
+  const candidateSentinels = sentinelsOf(candidate);
+  const unstable = (runtime: string, backend: string): string | undefined => {
+    const now = candidateSentinels.get(sentinelKey(runtime, backend));
+    const before = baseline.sentinels.get(sentinelKey(runtime, backend));
+    if (now === undefined || !before?.length) return undefined;
+    const lo = Math.min(...before);
+    const hi = Math.max(...before);
+    const allowed = Math.max(options.threshold, hi / lo - 1);
+    const moved = now < lo ? lo / now - 1 : now > hi ? now / hi - 1 : 0;
+    return moved > allowed
+      ? `the backend's calibration GEMM ran at ${(now / 1e9).toFixed(1)} GFLOP/s against ${(lo / 1e9).toFixed(1)}–${(hi / 1e9).toFixed(1)} in the baseline: the machine or the backend's thread pool was in another state`
+      : undefined;
+  };
   for (const r of candidate.results) {
     const key = caseKey(r);
     seen.add(key);
@@ -120,8 +158,10 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     const { p } = mannWhitneyU(base.samples, r.stats.samples);
     const significant = p < options.alpha;
     const threshold = Math.max(options.threshold, base.noise ?? 0);
-    const verdict: Verdict = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
-    cases.push({ ...row, baselineMedian: base.median, candidateMedian: r.stats.median, change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, noise: base.noise, threshold, verdict });
+    const judged: Verdict = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
+    const note = judged === 'unchanged' ? undefined : unstable(r.runtime.name, r.backend.name);
+    const verdict: Verdict = note ? 'unstable' : judged;
+    cases.push({ ...row, baselineMedian: base.median, candidateMedian: r.stats.median, change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, noise: base.noise, threshold, verdict, ...(note ? { note } : {}) });
   }
   for (const [key, base] of baseline.cases) {
     if (seen.has(key)) continue;
