@@ -5,8 +5,7 @@ import type { Backend } from '../src/backends/types.ts';
 import { caseId, type CaseSpec } from '../src/execute/case.ts';
 import { runCase } from '../src/execute/run-case.ts';
 import { trainingWidth, type ModelKind } from '../src/model/shape.ts';
-import { Rng } from '../src/model/rng.ts';
-import { ODD_SHAPES } from './support.ts';
+import { assertRandomShapesPass, ODD_SHAPES, randomShapes } from './support.ts';
 
 const ctx = {
   seed: 3,
@@ -33,17 +32,7 @@ describe('js backend against the float64 reference', () => {
     }
   });
 
-  it('passes random shapes', async () => {
-    const rng = new Rng(99);
-    const pick = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
-    for (let t = 0; t < 12; t++) {
-      const s = { inputDim: pick(1, 70), outputDim: pick(1, 20), depth: pick(0, 6), leafWidth: pick(1, 9), batchSize: pick(1, 40), activation: rng.next() < 0.5 ? 'relu' : 'gelu' } as const;
-      for (const model of ['fff', 'dense'] as const) {
-        const r = await runCase(spec(model, s), jsBackend, ctx);
-        assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-      }
-    }
-  });
+  it('passes random shapes', () => assertRandomShapesPass(jsBackend, randomShapes(99, 12)));
 
   it('marks a wrong kernel invalid and does not time it', async () => {
     const broken: Backend = {

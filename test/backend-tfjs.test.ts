@@ -8,12 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createTfjsWasmBackend, tfjsWasmBackend } from '../src/backends/tfjs-wasm.ts';
-import { caseId, type CaseSpec } from '../src/execute/case.ts';
-import { runCase } from '../src/execute/run-case.ts';
 import { Rng } from '../src/model/rng.ts';
-import { trainingWidth, type ModelKind } from '../src/model/shape.ts';
 import { initDense, initFff } from '../src/model/weights.ts';
-import { ODD_SHAPES, ROOT, runTinySuite, tempDir } from './support.ts';
+import { assertRandomShapesPass, ODD_SHAPES, randomShapes, ROOT, runTinySuite, tempDir } from './support.ts';
 
 /** Runs `init()` of a fresh backend in a child process (tfjs's engine is global and a failed start sticks). */
 function initInChild(command: string[], wasmDir: string | null): { ok: boolean; reason?: string } {
@@ -72,29 +69,9 @@ describe('tfjs-wasm backend', () => {
   });
 
   describe('in this process', () => {
-    const ctx = {
-      seed: 5,
-      measurement: { minTimeMs: 1, minSamples: 2, maxSamples: 10, warmupSamples: 0, maxCaseTimeMs: 30 },
-      maxWeightBytes: 2 ** 28,
-      memoryBudgetBytes: 2 ** 32,
-      runtimeVersion: process.versions.node,
-    };
-    const spec = (model: ModelKind, s: (typeof ODD_SHAPES)[number]): CaseSpec => {
-      const shape = { ...s, trainingWidth: trainingWidth(s) };
-      return { id: caseId('node', 'tfjs-wasm', model, shape), runtime: 'node', backend: 'tfjs-wasm', model, shape };
-    };
-
     it('passes random shapes', async () => {
       assert.deepEqual(await tfjsWasmBackend.init({ runtime: 'node', cores: 1 }), { ok: true });
-      const rng = new Rng(17);
-      const pick = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
-      for (let t = 0; t < 10; t++) {
-        const s = { inputDim: pick(1, 70), outputDim: pick(1, 20), depth: pick(0, 6), leafWidth: pick(1, 9), batchSize: pick(1, 40), activation: rng.next() < 0.5 ? 'relu' : 'gelu' } as const;
-        for (const model of ['fff', 'dense'] as const) {
-          const r = await runCase(spec(model, s), tfjsWasmBackend, ctx);
-          assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-        }
-      }
+      await assertRandomShapesPass(tfjsWasmBackend, randomShapes(17, 10));
     });
 
     it('leaks no tensors across calls and frees its weights on dispose', async () => {

@@ -5,13 +5,9 @@ import { describe, it } from 'node:test';
 import { assembleKernels, WASM_URL } from '../src/backends/wasm/assemble.ts';
 import { Arena, fillRowTable, instantiate, MODE } from '../src/backends/wasm/layout.ts';
 import { gelu64 } from '../src/model/activation.ts';
-import { caseId, type CaseSpec } from '../src/execute/case.ts';
-import { runCase } from '../src/execute/run-case.ts';
-import { Rng } from '../src/model/rng.ts';
-import { trainingWidth, type LayerShape, type ModelKind } from '../src/model/shape.ts';
 import { wasmBackend } from '../src/backends/wasm/index.ts';
 import type { FffWeights } from '../src/model/weights.ts';
-import { ODD_SHAPES, runTinySuite } from './support.ts';
+import { assertRandomShapesPass, ODD_SHAPES, randomShapes, runTinySuite } from './support.ts';
 
 /**
  * Beyond ODD_SHAPES: leaf widths of 8 and more (several 8-column panels, one partial), a dense
@@ -74,26 +70,7 @@ describe('wasm backend', () => {
 
   it('matches the reference on random shapes (in process)', async () => {
     assert.deepEqual(await wasmBackend.init({ runtime: 'node', cores: 1 }), { ok: true });
-    const ctx = {
-      seed: 11,
-      measurement: { minTimeMs: 1, minSamples: 2, maxSamples: 5, warmupSamples: 0, maxCaseTimeMs: 20 },
-      maxWeightBytes: 2 ** 28,
-      memoryBudgetBytes: 2 ** 32,
-      runtimeVersion: process.versions.node,
-    };
-    const spec = (model: ModelKind, s: LayerShape & { batchSize: number }): CaseSpec => {
-      const shape = { ...s, trainingWidth: trainingWidth(s) };
-      return { id: caseId('node', 'wasm', model, shape), runtime: 'node', backend: 'wasm', model, shape };
-    };
-    const rng = new Rng(2024);
-    const pick = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
-    for (let t = 0; t < 16; t++) {
-      const s = { inputDim: pick(1, 90), outputDim: pick(1, 30), depth: pick(0, 7), leafWidth: pick(1, 20), batchSize: pick(1, 70), activation: rng.next() < 0.5 ? 'relu' : 'gelu' } as const;
-      for (const model of ['fff', 'dense'] as const) {
-        const r = await runCase(spec(model, s), wasmBackend, ctx);
-        assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-      }
-    }
+    await assertRandomShapesPass(wasmBackend, randomShapes(2024, 16, { inputDim: 90, outputDim: 30, depth: 7, leafWidth: 20, batchSize: 70 }));
   });
 
   it('refuses a case that cannot fit a 32-bit wasm memory, with the sizes', async () => {

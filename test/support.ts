@@ -3,7 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CaseShape } from '../src/model/shape.ts';
+import assert from 'node:assert/strict';
+import type { Backend } from '../src/backends/types.ts';
+import { caseId, type CaseSpec } from '../src/execute/case.ts';
+import { runCase } from '../src/execute/run-case.ts';
+import { Rng } from '../src/model/rng.ts';
+import { trainingWidth, type CaseShape, type ModelKind } from '../src/model/shape.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { ROOT } from '../runners/runtimes.ts';
 
@@ -56,4 +61,44 @@ export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { time
   const r = runCli(['run', suite, '--out', out], { timeoutMs: opts.timeoutMs });
   if (r.status !== 0) throw new Error(`fffbench run exited ${r.status}\n${r.stderr}\n${r.stdout}`);
   return { file: JSON.parse(readFileSync(out, 'utf8')) as ResultsFile, ...r };
+}
+
+/** Default measurement context for in-process runCase calls in tests: tiny settings, generous limits. */
+export const TEST_CASE_CONTEXT = {
+  seed: 3,
+  measurement: { minTimeMs: 1, minSamples: 3, maxSamples: 50, warmupSamples: 0, maxCaseTimeMs: 50 },
+  maxWeightBytes: 2 ** 28,
+  memoryBudgetBytes: 2 ** 32,
+  runtimeVersion: process.versions.node,
+};
+
+/** The case of `backend` running `model` at `s` in node, as the orchestrator would build it. */
+export function caseFor(backend: string, model: ModelKind, s: Omit<CaseShape, 'trainingWidth'>): CaseSpec {
+  const shape = { ...s, trainingWidth: trainingWidth(s) };
+  return { id: caseId('node', backend, model, shape), runtime: 'node', backend, model, shape };
+}
+
+/** Seeded random shapes up to the given sizes (inclusive), both activations. */
+export function randomShapes(seed: number, count: number, max = { inputDim: 70, outputDim: 20, depth: 6, leafWidth: 9, batchSize: 40 }): Omit<CaseShape, 'trainingWidth'>[] {
+  const rng = new Rng(seed);
+  const pick = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
+  return Array.from({ length: count }, () => ({
+    inputDim: pick(1, max.inputDim),
+    outputDim: pick(1, max.outputDim),
+    depth: pick(0, max.depth),
+    leafWidth: pick(1, max.leafWidth),
+    batchSize: pick(1, max.batchSize),
+    activation: rng.next() < 0.5 ? ('relu' as const) : ('gelu' as const),
+  }));
+}
+
+/** Every random shape, FFF and dense, checks ok against the float64 reference on `backend` (in process). */
+export async function assertRandomShapesPass(backend: Backend, shapes: Omit<CaseShape, 'trainingWidth'>[]): Promise<void> {
+  for (const s of shapes) {
+    for (const model of ['fff', 'dense'] as const) {
+      const r = await runCase(caseFor(backend.name, model, s), backend, TEST_CASE_CONTEXT);
+      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+      assert.equal(r.check?.ok, true, `${r.id}: ${r.check?.maxRelError}`);
+    }
+  }
 }

@@ -4,6 +4,25 @@ import { ratioOfMedians } from '../measure/stats.ts';
 import { theoreticalSpeedup } from '../model/cost.ts';
 import type { Comparison, Result } from './schema.ts';
 
+/** Speedup of `fff` over `dense` (ratio of medians with its bootstrap interval) against the cost model. */
+function pair(fff: Result, dense: Result, backend: string, extra: Partial<Comparison> = {}): Comparison {
+  const { ratio, ciLow, ciHigh } = ratioOfMedians(dense.stats!.samples, fff.stats!.samples);
+  const theoretical = theoreticalSpeedup(fff.shape);
+  return {
+    runtime: fff.runtime.name,
+    backend,
+    ...extra,
+    shape: fff.shape,
+    fffId: fff.id,
+    denseId: dense.id,
+    speedup: ratio,
+    speedupCiLow: ciLow,
+    speedupCiHigh: ciHigh,
+    theoreticalSpeedup: theoretical,
+    efficiency: ratio / theoretical,
+  };
+}
+
 export function buildComparisons(results: Result[]): Comparison[] {
   const key = (r: Result) => `${r.runtime.name}/${r.backend.name}/${shapeKey(r.shape)}`;
   const dense = new Map<string, Result>();
@@ -13,20 +32,7 @@ export function buildComparisons(results: Result[]): Comparison[] {
     if (fff.model !== 'fff' || fff.status !== 'ok' || !fff.stats) continue;
     const d = dense.get(key(fff));
     if (!d?.stats) continue;
-    const { ratio, ciLow, ciHigh } = ratioOfMedians(d.stats.samples, fff.stats.samples);
-    const theoretical = theoreticalSpeedup(fff.shape);
-    comparisons.push({
-      runtime: fff.runtime.name,
-      backend: fff.backend.name,
-      shape: fff.shape,
-      fffId: fff.id,
-      denseId: d.id,
-      speedup: ratio,
-      speedupCiLow: ciLow,
-      speedupCiHigh: ciHigh,
-      theoreticalSpeedup: theoretical,
-      efficiency: ratio / theoretical,
-    });
+    comparisons.push(pair(fff, d, fff.backend.name));
   }
   return comparisons;
 }
@@ -50,22 +56,7 @@ export function buildBestComparisons(results: Result[]): Comparison[] {
   const comparisons: Comparison[] = [];
   for (const { fff, dense } of groups.values()) {
     if (!fff?.stats || !dense?.stats) continue;
-    const { ratio, ciLow, ciHigh } = ratioOfMedians(dense.stats.samples, fff.stats.samples);
-    const theoretical = theoreticalSpeedup(fff.shape);
-    comparisons.push({
-      runtime: fff.runtime.name,
-      backend: `${fff.backend.name} vs ${dense.backend.name}`,
-      fffBackend: fff.backend.name,
-      denseBackend: dense.backend.name,
-      shape: fff.shape,
-      fffId: fff.id,
-      denseId: dense.id,
-      speedup: ratio,
-      speedupCiLow: ciLow,
-      speedupCiHigh: ciHigh,
-      theoreticalSpeedup: theoretical,
-      efficiency: ratio / theoretical,
-    });
+    comparisons.push(pair(fff, dense, `${fff.backend.name} vs ${dense.backend.name}`, { fffBackend: fff.backend.name, denseBackend: dense.backend.name }));
   }
   return comparisons;
 }
