@@ -14,7 +14,7 @@ import { formatRatio, formatTime } from './format.ts';
 import type { Floor } from './verdicts.ts';
 
 export const ROOFLINE_EXPLANATION =
-  'Each result’s roofline floor is max(FLOPs / peak, bytes / read bandwidth), with the machine limits below; “×floor” is the median as a multiple of that floor (1x = as fast as this machine allows). ' +
+  'Each result’s roofline floor is max(FLOPs / peak, bytes / read bandwidth), with the machine limits below; “×floor” is the median as a multiple of that floor (1x = as fast as this machine allows; below 1x, the data was in cache, where the memory-bandwidth floor does not bind). ' +
   'The roofline speedup, dense floor / FFF floor, is the speedup the hardware allows. It is below the cost model’s theoretical speedup (a ratio of multiply-adds) whenever the FFF is memory-bound while the dense GEMM is compute-bound: the FFF saves arithmetic but still has to read its node rows and leaves, at memory speed. ' +
   'The measured speedup equals the roofline speedup × (dense ×floor) / (FFF ×floor): a slow dense kernel inflates it, a slow FFF kernel hides it.';
 
