@@ -15,7 +15,7 @@ import { checkOutput } from '../src/execute/check.ts';
 import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
 import { initDense, initFff, type Weights } from '../src/model/weights.ts';
-import { ODD_SHAPES, ROOT, runTinySuite } from './support.ts';
+import { ODD_SHAPES, okOrSkippedWithReason, ROOT, runTinySuite } from './support.ts';
 
 const ORT_BACKENDS = ['ort-wasm', 'ort-wasm-mt', 'ort-node'];
 
@@ -98,13 +98,7 @@ describe('onnxruntime backends', () => {
     const { file } = runTinySuite({ runtimes: ['node', 'deno', 'bun'], backends: ORT_BACKENDS, timeoutMs: 240_000 });
     assert.equal(file.results.length, ODD_SHAPES.length * 2 * 3 * ORT_BACKENDS.length);
     const cores = availableParallelism();
-    for (const r of file.results) {
-      if (r.status === 'skipped') {
-        assert.ok(r.reason && r.reason.length > 10, `${r.id}: skipped without a reason`);
-        continue;
-      }
-      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-      assert.ok(r.check?.ok, `${r.id}: check failed`);
+    for (const r of okOrSkippedWithReason(file.results)) {
       assert.equal(r.backend.version, '1.30.0');
       const expectedThreads = r.backend.name === 'ort-wasm' ? 1 : cores;
       assert.equal(r.backend.threads, expectedThreads, `${r.id}: threads`);

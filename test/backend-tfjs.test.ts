@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { createTfjsWasmBackend, tfjsWasmBackend } from '../src/backends/tfjs-wasm.ts';
 import { Rng } from '../src/model/rng.ts';
 import { initDense, initFff } from '../src/model/weights.ts';
-import { assertRandomShapesPass, ODD_SHAPES, randomShapes, ROOT, runTinySuite, tempDir } from './support.ts';
+import { assertRandomShapesPass, ODD_SHAPES, okOrSkippedWithReason, randomShapes, ROOT, runTinySuite, tempDir } from './support.ts';
 
 /** Runs `init()` of a fresh backend in a child process (tfjs's engine is global and a failed start sticks). */
 function initInChild(command: string[], wasmDir: string | null): { ok: boolean; reason?: string } {
@@ -30,13 +30,7 @@ describe('tfjs-wasm backend', () => {
   it('passes the odd shapes on node, deno and bun (or skips with a reason)', () => {
     const { file } = runTinySuite({ runtimes: ['node', 'deno', 'bun'], backends: ['tfjs-wasm'], timeoutMs: 240_000 });
     assert.equal(file.results.length, ODD_SHAPES.length * 2 * 3);
-    for (const r of file.results) {
-      if (r.status === 'skipped') {
-        assert.ok(r.reason && r.reason.length > 10, `${r.id}: skipped without a reason`);
-        continue;
-      }
-      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-      assert.ok(r.check?.ok, `${r.id}: check failed`);
+    for (const r of okOrSkippedWithReason(file.results)) {
       assert.equal(r.backend.name, 'tfjs-wasm');
       assert.equal(r.backend.threads, 1);
       assert.match(r.backend.notes ?? '', /SIMD (on|off)/);

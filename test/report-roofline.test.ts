@@ -4,17 +4,15 @@
  * without roofline data (older runs, or calibrate: false) still render, without those parts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { withReportPage } from './browser.ts';
 import { rooflineFloor, type Calibration } from '../src/measure/roofline.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { craftResults, FIG3 } from './crafted-results.ts';
 import { runCli, tempDir, writeTinySuite } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** Three depths at one batch: enough for one roofline panel with two lines (FFF, dense). */
 const DEPTHS = [1, 2, 3].map((depth) => ({ inputDim: 16, outputDim: 8, depth, leafWidth: 2, batchSize: 8, activation: 'relu' as const }));
@@ -115,21 +113,7 @@ test('a calibrated run: the page shows the limits and draws the distance-to-the-
   const pngs = readdirSync(join(calibratedReport, 'charts')).filter((n) => n.startsWith('roofline-depth-'));
   assert.deepEqual(pngs, ['roofline-depth-i16-o8-relu-l2-b8.png']);
 
-  if (!existsSync(CHROMIUM)) {
-    const message = `Chromium is not installed at ${CHROMIUM}: run .ci/install-chromium.sh`;
-    if (process.env.CI === 'true') assert.fail(message);
-    t.skip(message);
-    return;
-  }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await page.goto(`file://${join(calibratedReport, 'index.html')}`, { waitUntil: 'load' });
+  await withReportPage(t, join(calibratedReport, 'index.html'), async (page, problems) => {
     assert.deepEqual(problems, []);
     assert.match((await page.textContent('#machine-limits')) ?? '', /Machine limits/);
     assert.match((await page.textContent('#tables')) ?? '', /roofline speedup.*FFF ×floor.*dense ×floor/s);
@@ -146,16 +130,14 @@ test('a calibrated run: the page shows the limits and draws the distance-to-the-
         datasets: instance.data.datasets.map((d: { label: string; data: { x: number; y: number }[] }) => ({ label: d.label, xs: d.data.map((p) => p.x), ys: d.data.map((p) => p.y) })),
         inkedShare: inked / (canvas.width * canvas.height),
       };
-    });
-    assert.match(chart.label ?? '', /^Distance to the roofline: i=16, o=8, ℓ=2, batch 8/);
-    assert.equal(chart.yType, 'logarithmic');
-    assert.deepEqual(chart.datasets.map((d: { label: string }) => d.label), ['dense · node · js', 'FFF · node · js', 'the floor (1x): as fast as the machine allows']);
-    for (const d of chart.datasets.slice(0, 2)) {
-      assert.deepEqual(d.xs, [1, 2, 3]);
-      assert.ok(d.ys.every((y: number) => Number.isFinite(y) && y > 0), `${d.label}: ${d.ys}`);
-    }
-    assert.ok(chart.inkedShare > 0.005, `blank canvas (${(chart.inkedShare * 100).toFixed(2)}% drawn)`);
-  } finally {
-    await browser.close();
+  });
+  assert.match(chart.label ?? '', /^Distance to the roofline: i=16, o=8, ℓ=2, batch 8/);
+  assert.equal(chart.yType, 'logarithmic');
+  assert.deepEqual(chart.datasets.map((d: { label: string }) => d.label), ['dense · node · js', 'FFF · node · js', 'the floor (1x): as fast as the machine allows']);
+  for (const d of chart.datasets.slice(0, 2)) {
+    assert.deepEqual(d.xs, [1, 2, 3]);
+    assert.ok(d.ys.every((y: number) => Number.isFinite(y) && y > 0), `${d.label}: ${d.ys}`);
   }
+  assert.ok(chart.inkedShare > 0.005, `blank canvas (${(chart.inkedShare * 100).toFixed(2)}% drawn)`);
+  });
 });

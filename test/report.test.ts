@@ -7,13 +7,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { chromium } from 'playwright-core';
+import { withReportPage } from './browser.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { craftMachine, craftResults, FIG3 } from './crafted-results.ts';
 import { runCli, runTinySuite, tempDir } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** Depth 1-3 at two batch sizes: enough for the width, batch, latency and efficiency charts. */
 const SWEEP = [1, 2, 3].flatMap((depth) => [1, 8].map((batchSize) => ({ inputDim: 16, outputDim: 8, depth, leafWidth: 2, batchSize, activation: 'relu' as const })));
@@ -85,24 +83,7 @@ test('the PNGs decode and are not blank', async () => {
 });
 
 test('index.html draws every chart in headless Chromium, offline, with no console errors', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    const message = `Chromium is not installed at ${CHROMIUM}: run .ci/install-chromium.sh`;
-    if (process.env.CI === 'true') assert.fail(message);
-    t.skip(message);
-    return;
-  }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => {
-      if (!/^(file|data|blob):/.test(r.url())) problems.push(`network request: ${r.url()}`);
-    });
-    await page.goto(`file://${join(reportDir, 'index.html')}`, { waitUntil: 'load' });
+  await withReportPage(t, join(reportDir, 'index.html'), async (page, problems) => {
     const canvases = await page.evaluate(() =>
       [...document.querySelectorAll('canvas')].map((canvas) => {
         const { width, height } = canvas;
@@ -121,9 +102,7 @@ test('index.html draws every chart in headless Chromium, offline, with no consol
     assert.deepEqual(problems, []);
     const text = await page.textContent('#verdicts');
     assert.match(text ?? '', /Not measured/);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('a results file that just reaches the 220x claim reads reproduced; one that just misses does not', () => {

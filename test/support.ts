@@ -102,3 +102,16 @@ export async function assertRandomShapesPass(backend: Backend, shapes: Omit<Case
     }
   }
 }
+
+/** Each result is ok with a passing check, or skipped with a specific reason. Returns the ok ones. */
+export function okOrSkippedWithReason(results: ResultsFile['results']): ResultsFile['results'] {
+  return results.filter((r) => {
+    if (r.status === 'skipped') {
+      assert.ok(r.reason && r.reason.length > 10, `${r.id}: skipped without a reason`);
+      return false;
+    }
+    assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+    assert.ok(r.check?.ok, `${r.id}: check failed`);
+    return true;
+  });
+}
