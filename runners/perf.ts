@@ -5,8 +5,6 @@
  */
 import { relative } from 'node:path';
 import { shapeKey } from '../src/execute/case.ts';
-import { ratioOfMedians } from '../src/measure/stats.ts';
-import { rooflineFloor, type Calibration } from '../src/measure/roofline.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { formatRatio, formatShape, formatTime } from '../reports/format.ts';
@@ -23,19 +21,6 @@ const find = (file: ResultsFile, backend: string, model: string, depth: number, 
 
 function gflops(r: Result): number {
   return (2 * r.cost.macsPerSample * r.shape.batchSize) / r.stats!.median;
-}
-
-/** Best FFF against best dense on one runtime and shape, whichever backends they come from. */
-export function bestAgainstBest(file: ResultsFile, runtime: string, depth: number, batch: number, calibration?: Calibration) {
-  const ok = file.results.filter((r) => r.runtime.name === runtime && r.shape.depth === depth && r.shape.batchSize === batch && r.status === 'ok' && r.stats);
-  const best = (model: string) => ok.filter((r) => r.model === model).sort((a, b) => a.stats!.median - b.stats!.median)[0];
-  const fff = best('fff');
-  const dense = best('dense');
-  if (!fff || !dense) return undefined;
-  const { ratio, ciLow, ciHigh } = ratioOfMedians(dense.stats!.samples, fff.stats!.samples);
-  const theoretical = theoreticalSpeedup(fff.shape);
-  const floors = calibration && { fff: rooflineFloor('fff', fff.shape, calibration), dense: rooflineFloor('dense', dense.shape, calibration) };
-  return { fff, dense, ratio, ciLow, ciHigh, theoretical, efficiency: ratio / theoretical, rooflineSpeedup: floors && floors.dense.floorNs / floors.fff.floorNs };
 }
 
 function table(file: ResultsFile): string {
@@ -78,14 +63,21 @@ function targets(file: ResultsFile): Target[] {
       detail: r?.roofline ? `${formatTime(r.stats!.median)} against a floor of ${formatTime(r.roofline.floorNs)} (${r.roofline.multiple.toFixed(2)}x; ${(r.roofline.bytes / 1e6).toFixed(2)} MB at ${(file.machine.calibration!.node.readBandwidth / 1e9).toFixed(1)} GB/s)` : 'not measured',
     });
   }
-  const best = bestAgainstBest(file, 'node', 12, 256, file.machine.calibration?.node);
+  // The run's own fastest-against-fastest pair (results file `bestComparisons`), with the floors
+  // its two results were placed against.
+  const best = file.bestComparisons?.find((c) => c.runtime === 'node' && c.shape.depth === 12 && c.shape.batchSize === 256);
+  const byId = new Map(file.results.map((r) => [r.id, r]));
+  const fff = best && byId.get(best.fffId);
+  const dense = best && byId.get(best.denseId);
+  const rooflineSpeedup = fff?.roofline && dense?.roofline ? dense.roofline.floorNs / fff.roofline.floorNs : undefined;
   out.push({
     text: 'best CPU FFF against best CPU dense at d = 12, batch 256 (paper-fig3 shape), node',
     met: undefined,
-    detail: best
-      ? `${formatRatio(best.ratio)} [${formatRatio(best.ciLow)}, ${formatRatio(best.ciHigh)}] (FFF ${best.fff.backend.name} ${formatTime(best.fff.stats!.median)}, dense ${best.dense.backend.name} ${formatTime(best.dense.stats!.median)}); theoretical ${formatRatio(best.theoretical)}, efficiency ${(100 * best.efficiency).toFixed(1)}%` +
-        (best.rooflineSpeedup ? `; the floors allow ${formatRatio(best.rooflineSpeedup)} (dense is compute-bound, the FFF memory-bound: the cost model counts MACs, the hardware moves bytes)` : '')
-      : 'not measured',
+    detail:
+      best && fff && dense
+        ? `${formatRatio(best.speedup)} [${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] (FFF ${best.fffBackend} ${formatTime(fff.stats!.median)}, dense ${best.denseBackend} ${formatTime(dense.stats!.median)}); theoretical ${formatRatio(best.theoreticalSpeedup)}, efficiency ${(100 * best.efficiency).toFixed(1)}%` +
+          (rooflineSpeedup ? `; the floors allow ${formatRatio(rooflineSpeedup)} (dense is compute-bound, the FFF memory-bound: the cost model counts MACs, the hardware moves bytes)` : '')
+        : 'not measured',
   });
   return out;
 }
