@@ -23,14 +23,13 @@ import { gitInfo, machineFingerprint } from './machine.ts';
 import { killWorkers, runCases } from './orchestrator.ts';
 import { createProgress } from './progress.ts';
 import { ROOT } from './runtimes.ts';
+import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
 /** Backends whose dense GEMM calibrates peak throughput (the best that loads wins). */
 const CALIBRATION_GEMMS = ['js', 'wasm', 'ort-wasm-mt', 'ort-node'];
 
-/** Share of the machine's free memory a case may plan to use (weights, copies, inputs, activations). */
-const MEMORY_FRACTION = 0.6;
 
 export const RUN_HELP = `Usage: fffbench run [SUITE] [options]
 
@@ -144,7 +143,7 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
     seed: suite.seed,
     measurement: suite.measurement,
     maxWeightBytes: suite.limits.maxWeightBytes,
-    memoryBudgetBytes: Math.floor(os.freemem() * MEMORY_FRACTION),
+    memoryBudgetBytes: Math.floor(os.freemem() * MEMORY_BUDGET_FRACTION),
     caseTimeoutMs: header.caseTimeoutMs,
     calibrateWith: suite.measurement.calibrate && todo.length > 0 ? CALIBRATION_GEMMS : undefined,
     onCalibration: (runtime, c) => (calibration[runtime] = c),

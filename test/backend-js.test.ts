@@ -75,7 +75,7 @@ describe('faults inside a case', () => {
     assert.match(r.reason!, /needs about \d+ MiB \(weights .*\), over the memory budget of 0 MiB/);
   });
   it('a case over the backend memory limit is skipped', async () => {
-    const small: Backend = { ...jsBackend, maxMemoryBytes: 1024 };
+    const small: Backend = { ...jsBackend, maxMemoryBytes: { fff: 1024, dense: 1024 } };
     const r = await runCase(spec('dense', ODD_SHAPES[3]), small, ctx);
     assert.equal(r.status, 'skipped');
     assert.match(r.reason!, /over its memory limit/);

@@ -6,6 +6,7 @@
  * (not timed), then `run` is called many times under measurement, and `output` reads the
  * last result for the correctness check.
  */
+import type { ModelKind } from '../model/shape.ts';
 import type { Weights } from '../model/weights.ts';
 
 export type RuntimeName = 'node' | 'deno' | 'bun';
@@ -53,8 +54,17 @@ export class CaseTooLarge extends Error {
 
 export interface Backend {
   readonly name: string;
-  /** The most memory the backend can address for one case (e.g. 4 GiB for a WebAssembly memory). */
-  readonly maxMemoryBytes?: number;
+  /**
+   * The most memory the backend can address for one case of each model (e.g. 4 GiB for one
+   * WebAssembly memory); a model left out has no limit of the backend's own.
+   */
+  readonly maxMemoryBytes?: Partial<Record<ModelKind, number>>;
+  /**
+   * How many copies of the weights the backend holds besides the generated float32 ones (packed,
+   * serialised, uploaded) while a case of `model` with `weightBytes` of parameters runs; 1 when
+   * absent. 0 for a backend that reads the generated arrays in place. The memory budget counts it.
+   */
+  weightCopies?(model: ModelKind, weightBytes: number): number;
   /** Loads libraries and probes the runtime; never throws for a missing capability. */
   init(ctx: BackendContext): Promise<Availability>;
   info(): BackendInfo;

@@ -21,7 +21,8 @@ const ROTATION_SAMPLES = 4096;
 export interface CaseContext {
   seed: number;
   measurement: MeasureSettings;
-  maxWeightBytes: number;
+  /** The suite's optional cap on one model's parameter bytes (none by default). */
+  maxWeightBytes?: number;
   /** What one case may plan to allocate (see plannedBytes). */
   memoryBudgetBytes: number;
   runtimeVersion: string;
@@ -50,22 +51,30 @@ export function rotationBatches(c: CaseSpec): number {
   return Math.max(2, Math.min(wanted, affordable, 256));
 }
 
+/** How the orchestrator sizes the memory budget, for skip reasons. */
+export const MEMORY_BUDGET_FRACTION = 0.75;
+const MEMORY_BUDGET_TEXT = `${MEMORY_BUDGET_FRACTION * 100}% of the memory available when the run started`;
+
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 /**
- * Bytes a case plans to hold at once: the weights twice (the generated float32 copy and the
- * backend's own, packed or uploaded), the rotation's input batches, and the activations of the
- * widest layer (a backend may materialise the whole batch × width hidden layer).
+ * Bytes a case plans to hold at once: the generated float32 weights plus the backend's own copies
+ * (packed, serialised or uploaded; `Backend.weightCopies`, 1 unless it says otherwise), the
+ * rotation's input batches, and the activations of the widest layer (a backend may materialise
+ * the whole batch × width hidden layer).
  */
-export function plannedBytes(c: CaseSpec): { total: number; detail: string } {
+export function plannedBytes(c: CaseSpec, backendCopies = 1): { total: number; backendWeights: number; detail: string } {
   const { inputDim: i, outputDim: o, batchSize: b, leafWidth: l } = c.shape;
-  const weights = 2 * weightBytes(c.model, c.shape);
+  const generated = weightBytes(c.model, c.shape);
+  const backendWeights = backendCopies * generated;
   const inputs = rotationBatches(c) * b * i * 4;
   const width = c.model === 'dense' ? c.shape.trainingWidth : l;
   const activations = b * (i + width + o) * 4 * 2;
+  const copies = backendCopies === 1 ? 'two copies' : `${1 + backendCopies} copies`;
   return {
-    total: weights + inputs + activations,
-    detail: `weights ${mib(weights)} (two copies), inputs ${mib(inputs)}, activations ${mib(activations)}`,
+    total: generated + backendWeights + inputs + activations,
+    backendWeights,
+    detail: `weights ${mib(generated + backendWeights)} (${copies}), inputs ${mib(inputs)}, activations ${mib(activations)}`,
   };
 }
 
@@ -83,16 +92,16 @@ export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result[
 
 export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
   const result = baseResult(c, ctx.runtimeVersion, backend.info());
-  if (result.cost.weightBytes > ctx.maxWeightBytes) {
+  if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
     return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
   }
-  const planned = plannedBytes(c);
+  const planned = plannedBytes(c, backend.weightCopies?.(c.model, result.cost.weightBytes) ?? 1);
   if (planned.total > ctx.memoryBudgetBytes) {
-    return { ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (60% of free memory)` };
+    return { ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` };
   }
-  const backendLimit = backend.maxMemoryBytes;
-  if (backendLimit !== undefined && planned.total / 2 > backendLimit) {
-    return { ...result, status: 'skipped', reason: `the backend's copy needs about ${mib(planned.total / 2)}, over its memory limit of ${mib(backendLimit)}` };
+  const backendLimit = backend.maxMemoryBytes?.[c.model];
+  if (backendLimit !== undefined && planned.backendWeights > backendLimit) {
+    return { ...result, status: 'skipped', reason: `the backend's copy of the weights needs about ${mib(planned.backendWeights)}, over its memory limit of ${mib(backendLimit)}` };
   }
   const { inputDim: i, batchSize: batch } = c.shape;
   const caseSeed = deriveSeed(ctx.seed, c.id);

@@ -56,7 +56,7 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt'): Backend {
     name,
     // A 32-bit wasm heap of 4 GiB holds the initializers and MLAS's prepacked copy of each weight
     // matrix: about twice the weights, so the weights themselves get half.
-    maxMemoryBytes: 2 * 2 ** 30,
+    maxMemoryBytes: { fff: 2 * 2 ** 30, dense: 2 * 2 ** 30 },
     async init(ctx: BackendContext) {
       const wanted = multiThreaded ? ctx.cores : 1;
       if (multiThreaded && wanted < 2) return { ok: false, reason: `only ${ctx.cores} core: nothing for a multi-threaded run to use` };

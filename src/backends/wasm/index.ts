@@ -46,7 +46,7 @@ function warmUp(module: WebAssembly.Module): void {
 
 export const wasmBackend: Backend = {
   name: 'wasm',
-  maxMemoryBytes: MAX_MEMORY_BYTES,
+  maxMemoryBytes: { fff: MAX_MEMORY_BYTES, dense: MAX_MEMORY_BYTES },
   async init() {
     if (compiled) return { ok: true };
     let bytes: Uint8Array<ArrayBuffer>;
