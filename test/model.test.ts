@@ -16,6 +16,14 @@ function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, wh
 }
 
 describe('seeded initialisation', () => {
+  it('fillUniform (the inlined generator) draws exactly what uniform() draws, and leaves the same state', () => {
+    for (const seed of [1, 7, 123456789, 4294967295]) {
+      const [bulk, single] = [new Rng(seed), new Rng(seed)];
+      const filled = bulk.fillUniform(new Float32Array(10_007), 0.3);
+      filled.forEach((v, k) => assert.equal(v, Math.fround(single.uniform(0.3)), `seed ${seed}, draw ${k}`));
+      assert.equal(bulk.nextUint32(), single.nextUint32());
+    }
+  });
   it('is deterministic and seed-dependent', () => {
     assert.deepEqual(initFff(shape(), 5).leafW1, initFff(shape(), 5).leafW1);
     assert.notDeepEqual(initFff(shape(), 5).leafW1, initFff(shape(), 6).leafW1);

@@ -49,9 +49,31 @@ export class Rng {
     return (this.next() * 2 - 1) * bound;
   }
 
-  /** Fills a Float32Array with U(-bound, bound). */
+  /**
+   * Fills a Float32Array with U(-bound, bound): the same numbers as calling uniform() per element,
+   * with the generator inlined on local variables (7x faster: a depth-15 model is 1.6 billion draws).
+   */
   fillUniform(target: Float32Array, bound: number): Float32Array {
-    for (let k = 0; k < target.length; k++) target[k] = this.uniform(bound);
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let k = 0; k < target.length; k++) {
+      const m = Math.imul(s1, 5);
+      const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      target[k] = ((result / 4294967296) * 2 - 1) * bound;
+    }
+    this.s0 = s0 >>> 0;
+    this.s1 = s1 >>> 0;
+    this.s2 = s2 >>> 0;
+    this.s3 = s3 >>> 0;
     return target;
   }
 }
