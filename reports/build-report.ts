@@ -41,11 +41,12 @@ export function buildReport(loaded: LoadedResults[]): ReportModel {
   const files: ResultsFile[] = loaded.map((l) => l.data);
   const claims = loadClaims();
   const suites = [...new Set(files.map((f) => f.suite.name))].join(', ');
+  const verdicts = judgeClaims(files, claims);
   return {
     title: `fffbench report: ${suites}`,
     generatedAt: new Date().toISOString(),
-    sections: buildChartSections(files),
-    verdicts: judgeClaims(files, claims),
+    sections: buildChartSections(files, verdicts),
+    verdicts,
     closestConfigurationRule: claims.closestConfigurationRule,
     context: buildContext(loaded),
     headline: headline(files),

@@ -5,7 +5,7 @@
  */
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatShape } from './format.ts';
-import { machineLabel, measuredComparisons, type MeasuredComparison } from './verdicts.ts';
+import { machineLabel, matchesClaim, measuredComparisons, type MeasuredComparison, type Verdict } from './verdicts.ts';
 
 export type Unit = 'ratio' | 'ns' | 'fraction';
 
@@ -20,8 +20,11 @@ export interface ChartPoint {
 export interface ChartSeries {
   label: string;
   color: string;
-  /** measured: data with error bars; bound: the cost model; claim: a paper's number; reference: e.g. break-even. */
-  role: 'measured' | 'bound' | 'claim' | 'reference';
+  /**
+   * measured: data with error bars; bound: the cost model; claim: a paper's number; reference: e.g.
+   * break-even; marker: single highlighted points (where a claim is reached), drawn without a line.
+   */
+  role: 'measured' | 'bound' | 'claim' | 'reference' | 'marker';
   dashed?: boolean;
   pointStyle?: string;
   points: ChartPoint[];
@@ -69,12 +72,16 @@ export interface MeasuredResult {
 export interface ChartInput {
   machines: Machine[];
   comparisons: MeasuredComparison[];
+  /** Per runtime and shape: the fastest FFF against the fastest dense (the machine's speedup). */
+  best: MeasuredComparison[];
+  /** The claim verdicts, for marking where each claim is reached. */
+  verdicts: Verdict[];
   results: MeasuredResult[];
 }
 
 const familyKey = (s: Result['shape']) => `i${s.inputDim}-o${s.outputDim}-${s.activation}`;
 
-export function chartInput(files: ResultsFile[]): ChartInput {
+export function chartInput(files: ResultsFile[], verdicts: Verdict[] = []): ChartInput {
   const machines = new Map<string, Machine>();
   const comparisons = new Map<string, MeasuredComparison>();
   const results = new Map<string, MeasuredResult>();
@@ -85,7 +92,8 @@ export function chartInput(files: ResultsFile[]): ChartInput {
       if (result.status === 'ok' && result.stats) results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
     }
   }
-  return { machines: [...machines.values()], comparisons: [...comparisons.values()], results: [...results.values()] };
+  const best = new Map(measuredComparisons(files, 'best').map((m) => [`${m.machine.id}/${m.comparison.fffId}/${m.comparison.denseId}`, m]));
+  return { machines: [...machines.values()], comparisons: [...comparisons.values()], best: [...best.values()], results: [...results.values()], verdicts };
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
@@ -123,6 +131,40 @@ function perMachine<T extends { machine: Machine }>(
   return [...groupBy(items, (i) => i.machine.id).values()]
     .map((ofMachine) => build(ofMachine, several ? ` — ${machineLabel(ofMachine[0].machine)}` : '', several ? `-${slug(ofMachine[0].machine.id)}` : ''))
     .filter((s): s is ChartSpec => s !== undefined);
+}
+
+/** The machine-level curve: per runtime, the fastest FFF against the fastest dense, any backends. */
+function bestSeries(input: ChartInput, machineId: string, groupKey: string): ChartSeries[] {
+  const ofGroup = input.best.filter((m) => m.machine.id === machineId && `${familyKey(m.comparison.shape)}-b${m.comparison.shape.batchSize}` === groupKey);
+  return [...groupBy(ofGroup, (m) => `${m.comparison.runtime}·${m.comparison.shape.leafWidth}`).values()].map((points) => {
+    const c0 = points[0].comparison;
+    return {
+      label: `${c0.runtime} · fastest FFF vs fastest dense${points.length > 0 && distinct(ofGroup.map((m) => m.comparison.shape.leafWidth)).length > 1 ? ` · ℓ=${c0.shape.leafWidth}` : ''}`,
+      color: '#000000',
+      role: 'measured' as const,
+      pointStyle: 'rectRot',
+      points: points
+        .map((m) => m.comparison)
+        .sort((a, b) => a.shape.trainingWidth - b.shape.trainingWidth)
+        .map((c) => ({ x: c.shape.trainingWidth, y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh })),
+    };
+  });
+}
+
+/** Where each claim whose setup this chart shows is reached on this machine (or extrapolated to be). */
+function claimMarkers(input: ChartInput, machineId: string, shape: Result['shape']): ChartSeries[] {
+  const markers: ChartSeries[] = [];
+  for (const v of input.verdicts) {
+    const reach = v.reach;
+    if (!reach || reach.machineId !== machineId || !matchesClaim(v.claim, { ...shape, depth: v.claim.match.depth.from })) continue;
+    const claimed = v.claim.claimedSpeedup;
+    if (reach.reachedAt) {
+      markers.push({ label: `${claimed}x first reached here (depth ${reach.reachedAt.shape.depth}, ${reach.runtime})`, color: CLAIM_COLOR, role: 'marker', pointStyle: 'star', points: [{ x: reach.reachedAt.shape.trainingWidth, y: reach.reachedAt.speedup }] });
+    } else if (reach.extrapolation) {
+      markers.push({ label: `${claimed}x extrapolated at depth ${reach.extrapolation.depth} (not measured)`, color: CLAIM_COLOR, role: 'marker', pointStyle: 'crossRot', points: [{ x: reach.extrapolation.trainingWidth, y: claimed }] });
+    }
+  }
+  return markers;
 }
 
 function speedupVsWidth(input: ChartInput, color: ReturnType<typeof colorMap>, efficiency: boolean): ChartGroup[] {
@@ -164,6 +206,8 @@ function speedupVsWidth(input: ChartInput, color: ReturnType<typeof colorMap>, e
             points: [...bound].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y })),
           });
         }
+        series.unshift(...bestSeries(input, ofMachine[0].machine.id, key));
+        series.push(...claimMarkers(input, ofMachine[0].machine.id, s0));
         series.push(horizontal(PAPER_HEADLINE.label, PAPER_HEADLINE.speedup, xs, CLAIM_COLOR, 'claim'));
         series.push(horizontal('break-even (1x)', 1, xs, REFERENCE_COLOR, 'reference'));
       }
@@ -341,8 +385,8 @@ function acrossRuntimes(input: ChartInput): ChartGroup[] {
   return groups;
 }
 
-export function buildChartSections(files: ResultsFile[]): ChartSection[] {
-  const input = chartInput(files);
+export function buildChartSections(files: ResultsFile[], verdicts: Verdict[] = []): ChartSection[] {
+  const input = chartInput(files, verdicts);
   const color = colorMap(input);
   const runtimes = distinct(input.comparisons.map((m) => m.comparison.runtime));
   const batch = speedupVsBatch(input, color);

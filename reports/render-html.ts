@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { ReportModel } from './build-report.ts';
 import type { ChartSpec } from './chart-specs.ts';
 import { formatRatio } from './format.ts';
-import { boundText, intervalText, pointText } from './render-markdown.ts';
+import { boundText, intervalText, pointText, shownPoint, sidesText } from './render-markdown.ts';
 import { chartRuntimeSource } from './render-png.ts';
 import { notMeasuredText, setupText, type Verdict } from './verdicts.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
@@ -31,17 +31,23 @@ function table(header: string[], rows: string[][], className = ''): string {
     .join('')}</tbody></table>`;
 }
 
-const VERDICT_TEXT: Record<Verdict['status'], string> = { reproduced: 'Reproduced', 'not-reproduced': 'Not reproduced', 'not-measured': 'Not measured' };
+const VERDICT_TEXT: Record<Verdict['status'], string> = { reproduced: 'Reproduced', 'not-reproduced': 'Not reproduced', 'not-judged': 'Not judged', 'not-measured': 'Not measured' };
 
 function verdictCard(v: Verdict): string {
   const c = v.claim;
   const rows: string[][] = [];
-  if (v.best) {
-    rows.push(['best measured configuration', pointText(v.best)]);
-    rows.push(['best measured speedup [95% CI]', intervalText(v.best)]);
-    rows.push(['theoretical bound there', formatRatio(v.best.theoretical)]);
-    if (v.best.floors) rows.push(['what the hardware allows there (roofline)', gapText(v.best.speedup, v.best.theoretical, v.best.floors)]);
-    rows.push(['matching measurements', String(v.matchingCount)]);
+  rows.push(['claim measured on', v.hardware.claim]);
+  rows.push(['this machine', v.hardware.here]);
+  const p = shownPoint(v);
+  if (p) {
+    rows.push([v.best ? 'configuration the verdict reads' : 'fastest matching configuration (not judged)', pointText(p)]);
+    rows.push(['FFF / dense (threads)', sidesText(p)]);
+    rows.push([v.best ? 'measured speedup [95% CI]' : 'measured speedup [95% CI] (not judged)', intervalText(p)]);
+    if (v.unjudged) rows.push(['why not judged', v.unjudged.notJudgedBecause ?? '']);
+    if (v.reach) rows.push(['where the claim is reached here', v.reach.text]);
+    rows.push(['theoretical bound there', formatRatio(p.theoretical)]);
+    if (p.floors) rows.push(['what the hardware allows there (roofline)', gapText(p.speedup, p.theoretical, p.floors)]);
+    rows.push(['matching measurements (judged)', `${v.matchingCount} (${v.judgedCount})`]);
     if (v.gap) rows.push(['gap to the claim', `${formatRatio(v.gap)} (claimed / upper end of the interval)`]);
   } else if (v.closest) {
     rows.push(['nearest measured configuration (not judged)', `${pointText(v.closest)}: ${intervalText(v.closest)}, theoretical ${formatRatio(v.closest.theoretical)}`]);
@@ -129,7 +135,7 @@ h1 { margin: 24px 0 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #ddd;
 .lede { color: #444; margin: 0 0 8px; } .headline { font-size: 17px; font-weight: 600; margin: 8px 0; }
 .verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
 .verdict { border: 1px solid #ccc; border-left: 8px solid #999; border-radius: 6px; padding: 10px 16px; background: #fafafa; }
-.verdict.reproduced { border-left-color: #1e8e3e; } .verdict.not-reproduced { border-left-color: #d93025; }
+.verdict.reproduced { border-left-color: #1e8e3e; } .verdict.not-reproduced { border-left-color: #d93025; } .verdict.not-judged { border-left-color: #e8a317; }
 .badge { display: inline-block; font-weight: bold; padding: 2px 10px; border-radius: 12px; color: #fff; background: #777; }
 .reproduced .badge { background: #1e8e3e; } .not-reproduced .badge { background: #d93025; }
 .verdict h3 { margin: 8px 0 2px; font-size: 16px; } .source, .caveat { font-size: 13px; color: #555; } .summary { font-weight: 600; }
@@ -158,11 +164,11 @@ export function renderHtml(model: ReportModel): string {
 <body>
 <h1>${esc(model.title)}</h1>
 <p class="lede">FFF (fast feedforward, arXiv 2308.14711) against the dense feedforward layer of the same training width. Machine${model.context.machines.length > 1 ? 's' : ''}: ${esc(machines)}. Generated ${esc(model.generatedAt)}.</p>
-<p class="headline">${esc(model.headline)}</p>
 <section id="verdicts"><h2>Do the papers’ speedups hold here?</h2>
 <div class="verdicts">${model.verdicts.map(verdictCard).join('\n')}</div>
 <details><summary>How a verdict is reached</summary><p>${esc(model.closestConfigurationRule)}</p></details>
 </section>
+<p class="headline">${esc(model.headline)}</p>
 ${charts}
 <section id="tables"><h2>Speedup tables</h2>${rooflineNote}${limits}${tables || '<p>No comparison was measured.</p>'}</section>
 ${contextHtml(model)}

@@ -19,8 +19,20 @@ function table(header: string[], rows: string[][], numeric = false): string {
 export const VERDICT_LABEL: Record<Verdict['status'], string> = {
   reproduced: '✅ reproduced',
   'not-reproduced': '❌ not reproduced',
+  'not-judged': '⚠️ not judged',
   'not-measured': '⚪ not measured',
 };
+
+/** "FFF wasm (1 thread) / dense ort-node (2 threads)" */
+export function sidesText(p: MeasuredPoint): string {
+  const t = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+  return `FFF ${p.fff.backend} (${t(p.fff.threads)}) / dense ${p.dense.backend} (${t(p.dense.threads)})`;
+}
+
+/** The verdict's point, or for a not-judged claim the unjudged one. */
+export function shownPoint(v: Verdict): MeasuredPoint | undefined {
+  return v.best ?? v.unjudged;
+}
 
 export function pointText(p: MeasuredPoint): string {
   return `${formatShape(p.shape)} (width ${p.shape.trainingWidth}), ${p.runtime} · ${p.backend}`;
@@ -36,37 +48,50 @@ export function boundText(v: Verdict): string {
 
 function verdictRow(v: Verdict): string[] {
   const c = v.claim;
-  const claim = `${c.statement} (${c.claimedSpeedup}x; arXiv ${c.source.arxiv}, ${c.source.location})`;
-  if (v.best) {
-    return [claim, pointText(v.best), intervalText(v.best), formatRatio(v.best.theoretical), VERDICT_LABEL[v.status] + (v.gap ? ` (${formatRatio(v.gap)} short)` : '')];
+  const claim = `${c.claimedSpeedup}x: ${c.statement} (arXiv ${c.source.arxiv}, ${c.source.location})`;
+  const label = VERDICT_LABEL[v.status] + (v.gap ? ` (${formatRatio(v.gap)} short)` : '');
+  const hardware = `claim: ${v.hardware.claim}; here: ${v.hardware.here}`;
+  const p = shownPoint(v);
+  if (p) {
+    const where = v.reach ? (v.reach.reachedAt ? `from depth ${v.reach.reachedAt.shape.depth}` : v.reach.extrapolation ? `not reached; extrapolated depth ${v.reach.extrapolation.depth}` : 'not reached') : '—';
+    return [claim, label, pointText(p), intervalText(p) + (v.unjudged ? ' (not judged)' : ''), sidesText(p), where, hardware];
   }
   const closest = v.closest ? `nothing at ${setupText(c)}; nearest: ${pointText(v.closest)} — not judged` : `nothing at ${setupText(c)}`;
-  return [claim, closest, v.closest ? `${intervalText(v.closest)} (not comparable)` : '—', v.closest ? formatRatio(v.closest.theoretical) : '—', VERDICT_LABEL[v.status]];
+  return [claim, label, closest, v.closest ? `${intervalText(v.closest)} (not comparable)` : '—', '—', '—', hardware];
+}
+
+/** The verdict table and a few lines per claim: the first thing summary.md shows. */
+export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'closestConfigurationRule'>): string {
+  const out: string[] = [];
+  out.push('## Do the papers’ speedups hold here?');
+  out.push(table(['claim', 'verdict', 'configuration read', 'speedup [95% CI]', 'threads', 'where reached here', 'hardware'], model.verdicts.map(verdictRow)));
+  for (const v of model.verdicts) {
+    const lines = [`- **${v.claim.id}**: ${v.summary} Cost-model bound at the claim's setup: ${boundText(v)}.`];
+    if (v.reach) lines.push(`  - Where: ${v.reach.text}`);
+    lines.push(`  - Hardware: the claim was measured on ${v.hardware.claim}; this is ${v.hardware.here}.`);
+    if (v.best?.floors) lines.push(`  - What the hardware allows there (roofline): ${gapText(v.best.speedup, v.best.theoretical, v.best.floors)}`);
+    if (v.perTarget.length > 0) lines.push('  - Each backend against its own dense kernel (not what the verdict reads: a slow dense kernel inflates these):');
+    lines.push(...v.perTarget.map((p) => `    - ${p.runtime} · ${p.backend} (${p.machineId}): ${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' — reaches the claim' : ''}${p.notJudgedBecause ? ' — not judged' : ''}`));
+    if (v.notMeasuredCases.length > 0) lines.push(`  - Cases in the claim's setup without a measurement: ${notMeasuredText(v.notMeasuredCases).join('; ')}`);
+    if (v.claim.caveat) lines.push(`  - Caveat: ${v.claim.caveat}`);
+    out.push(lines.join('\n'));
+  }
+  out.push(`<details><summary>How a verdict is reached</summary>\n\n${model.closestConfigurationRule}\n\n</details>`);
+  return out.join('\n\n');
 }
 
 export function renderMarkdown(model: ReportModel): string {
   const out: string[] = [];
   const ctx = model.context;
   out.push(`# ${model.title}`);
+  // The verdicts first: they answer the question the suite exists for.
+  out.push(renderVerdictsMarkdown(model));
+  out.push(`**${model.headline}**`);
   out.push(
     ctx.sources
       .map((s) => `- \`${s.suiteFile}\` (suite **${s.suite}**), ${s.startedAt} → ${s.finishedAt}, git ${s.git}; ${s.counts.ok} ok, ${s.counts.skipped} skipped, ${s.counts.failed} failed, ${s.counts.invalid} invalid`)
       .join('\n'),
   );
-
-  out.push(`**${model.headline}**`);
-  out.push('## Do the papers’ speedups hold here?');
-  out.push(table(['claim', 'closest measured configuration', 'best measured speedup [95% CI]', 'theoretical there', 'verdict'], model.verdicts.map(verdictRow)));
-  for (const v of model.verdicts) {
-    const lines = [`- **${v.claim.id}**: ${v.summary} Cost-model bound at the claim's setup: ${boundText(v)}.`];
-    if (v.best?.floors) lines.push(`  - What the hardware allows there (roofline): ${gapText(v.best.speedup, v.best.theoretical, v.best.floors)}`);
-    if (v.perTarget.length > 0) lines.push('  - Each backend against its own dense kernel (not what the verdict reads: a slow dense kernel inflates these):');
-    lines.push(...v.perTarget.map((p) => `    - ${p.runtime} · ${p.backend} (${p.machineId}): ${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' — reaches the claim' : ''}`));
-    if (v.notMeasuredCases.length > 0) lines.push(`  - Cases in the claim's setup without a measurement: ${notMeasuredText(v.notMeasuredCases).join('; ')}`);
-    if (v.claim.caveat) lines.push(`  - Caveat: ${v.claim.caveat}`);
-    out.push(lines.join('\n'));
-  }
-  out.push(`<details><summary>How a verdict is reached</summary>\n\n${model.closestConfigurationRule}\n\n</details>`);
 
   out.push('## Speedup tables');
   if (ctx.roofline) out.push(ROOFLINE_EXPLANATION);

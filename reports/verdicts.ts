@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import { buildBestComparisons } from '../src/results/comparisons.ts';
 import type { Comparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
+import { claimReach, type ClaimReach } from './claim-reach.ts';
 
 const ClaimSchema = z.object({
   id: z.string(),
@@ -18,6 +19,8 @@ const ClaimSchema = z.object({
   claimedSpeedup: z.number().positive(),
   source: z.object({ paper: z.string(), arxiv: z.string(), location: z.string(), url: z.string() }),
   originalSetup: z.string(),
+  /** What the paper measured on, in words, shown beside this machine so a CPU result is never read as a GPU reproduction. */
+  claimHardware: z.string(),
   match: z.object({
     inputDim: z.number().int(),
     outputDim: z.number().int(),
@@ -32,10 +35,22 @@ const ClaimSchema = z.object({
   caveat: z.string().optional(),
 });
 
+const BaselineRuleSchema = z.object({
+  /**
+   * A comparison is judged only when its dense result reaches at least this share of what the
+   * machine allows there: of the runtime's best calibrated dense GEMM where compute-bound, of its
+   * read bandwidth where memory-bound (its roofline multiple is at most 1 / share).
+   */
+  minDenseShareOfBest: z.number().gt(0).max(1),
+});
+
 export const ClaimsFileSchema = z.object({
   closestConfigurationRule: z.string(),
+  baselineRule: BaselineRuleSchema,
   claims: z.array(ClaimSchema),
 });
+
+export type BaselineRule = z.infer<typeof BaselineRuleSchema>;
 
 export type Claim = z.infer<typeof ClaimSchema>;
 export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
@@ -53,6 +68,8 @@ export type Floor = NonNullable<Result['roofline']>;
 export interface MeasuredComparison {
   machine: Machine;
   comparison: Comparison;
+  fff: Result;
+  dense: Result;
   /** The two results' roofline floors, when both results carry one. */
   floors?: { fff: Floor; dense: Floor };
 }
@@ -76,10 +93,11 @@ export function measuredComparisons(files: ResultsFile[], kind: 'per-backend' | 
     const ok = new Map(file.results.filter((r) => r.status === 'ok' && r.stats).map((r) => [r.id, r]));
     const comparisons = kind === 'best' ? (file.bestComparisons ?? bestFromOlderFile(file)) : file.comparisons;
     for (const comparison of comparisons) {
-      const fff = ok.get(comparison.fffId)?.roofline;
-      const dense = ok.get(comparison.denseId)?.roofline;
-      if (!ok.has(comparison.fffId) || !ok.has(comparison.denseId)) continue;
-      measured.push({ machine: file.machine, comparison, ...(fff && dense ? { floors: { fff, dense } } : {}) });
+      const fff = ok.get(comparison.fffId);
+      const dense = ok.get(comparison.denseId);
+      if (!fff || !dense) continue;
+      const floors = fff.roofline && dense.roofline ? { floors: { fff: fff.roofline, dense: dense.roofline } } : {};
+      measured.push({ machine: file.machine, comparison, fff, dense, ...floors });
     }
   }
   return measured;
@@ -144,19 +162,39 @@ export interface MeasuredPoint {
   ciHigh: number;
   theoretical: number;
   floors?: MeasuredComparison['floors'];
+  /** Who ran each side, with how many threads (a 1-thread FFF against a 2-thread dense reads differently). */
+  fff: Side;
+  dense: Side;
+  /** Why this comparison cannot carry a verdict (a weak dense baseline, a software GPU); absent when it can. */
+  notJudgedBecause?: string;
 }
 
-export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-measured';
+export interface Side {
+  backend: string;
+  threads: number;
+  /** GPU backends: the adapter, e.g. "mesa software (llvmpipe), software adapter". */
+  adapter?: string;
+}
+
+export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
 
 export interface Verdict {
   claim: Claim;
   status: VerdictStatus;
   /** Measured comparisons matching the claim's setup. */
   matchingCount: number;
-  /** The comparison the verdict reads (only when something matched). */
+  /** Of those, the ones with a dense baseline near this machine's best (the only ones judged). */
+  judgedCount: number;
+  /** The comparison the verdict reads (only when something was judged). */
   best?: MeasuredPoint;
+  /** Not judged: the fastest matching comparison, whose `notJudgedBecause` says why, and the backends to add. */
+  unjudged?: MeasuredPoint & { addBackends: string[] };
   /** claimed / best.ciHigh when not reproduced: how many times faster the best would have to be. */
   gap?: number;
+  /** Where on this machine the claimed factor is reached (or the extrapolated depth). */
+  reach?: ClaimReach;
+  /** The claim's hardware beside this machine's, in words. */
+  hardware: { claim: string; here: string };
   /** Nearest measured configuration when nothing matched, for orientation only (never judged). */
   closest?: MeasuredPoint & { differences: string[] };
   /** Best matching comparison per machine × runtime × backend. */
@@ -173,7 +211,46 @@ export function machineLabel(machine: Machine): string {
   return `${machine.cpuModel} · ${machine.cpuCores} cores · ${machine.id}`;
 }
 
-function toPoint({ machine, comparison: c, floors }: MeasuredComparison): MeasuredPoint {
+/** A GPU backend that ran on a CPU implementation (llvmpipe, SwiftShader, …): its numbers are not a GPU's. */
+const SOFTWARE_ADAPTER = /software adapter|llvmpipe|lavapipe|swiftshader|softpipe|\bwarp\b|emulat/i;
+
+export function isSoftwareAdapter(text: string | undefined): boolean {
+  return text !== undefined && SOFTWARE_ADAPTER.test(text);
+}
+
+const side = (r: Result): Side => ({ backend: r.backend.name, threads: r.backend.threads, ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}) });
+const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
+
+/**
+ * Why `m` cannot judge a claim, or undefined when it can: a dense baseline below the rule's share
+ * of this machine's best (a slow dense layer inflates any speedup), no calibration to show it is
+ * not, or either side on a software GPU adapter.
+ */
+export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string | undefined {
+  const software = [m.fff, m.dense].find((r) => isSoftwareAdapter(r.backend.adapter) || isSoftwareAdapter(r.backend.notes));
+  if (software) return `${software.backend.name} ran on a software GPU adapter (${software.backend.adapter ?? software.backend.notes}): a CPU emulating a GPU says nothing about GPU speed`;
+  const floor = m.dense.roofline;
+  const dense = `${m.dense.backend.name}, ${m.dense.backend.threads} thread${m.dense.backend.threads === 1 ? '' : 's'}`;
+  if (!floor) return `the run did not calibrate this machine (measurement.calibrate), so nothing shows that the dense baseline (${dense}) runs near this machine's best`;
+  const share = 1 / floor.multiple;
+  if (share >= rule.minDenseShareOfBest) return undefined;
+  const limit = floor.bound === 'compute' ? 'dense GEMM throughput' : 'memory bandwidth';
+  return `the dense baseline (${dense}) ran at ${percent(share)} of this machine's best ${limit} (${floor.multiple.toFixed(1)}x its roofline floor; a verdict needs at least ${percent(rule.minDenseShareOfBest)})`;
+}
+
+/** Backends whose calibrated dense GEMM on this machine and runtime reaches the rule's share of the best. */
+export function competitiveDenseBackends(machine: Machine, runtime: string, rule: BaselineRule): string[] {
+  const c = machine.calibration?.[runtime];
+  if (!c) return [];
+  return Object.entries(c.gemmFlops)
+    .filter(([, flops]) => flops >= rule.minDenseShareOfBest * c.peakFlops)
+    .sort((a, b) => b[1] - a[1])
+    .map(([backend]) => backend);
+}
+
+function toPoint(m: MeasuredComparison, rule: BaselineRule): MeasuredPoint {
+  const { machine, comparison: c, floors } = m;
+  const why = whyNotJudged(m, rule);
   return {
     machineId: machine.id,
     machineLabel: machineLabel(machine),
@@ -185,12 +262,19 @@ function toPoint({ machine, comparison: c, floors }: MeasuredComparison): Measur
     ciHigh: c.speedupCiHigh,
     theoretical: c.theoreticalSpeedup,
     ...(floors ? { floors } : {}),
+    fff: side(m.fff),
+    dense: side(m.dense),
+    ...(why ? { notJudgedBecause: why } : {}),
   };
 }
 
 const x = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + 'x';
 const interval = (p: MeasuredPoint) => `${x(p.speedup)} [95% CI ${x(p.ciLow)}, ${x(p.ciHigh)}]`;
-const where = (p: MeasuredPoint) => `${p.runtime} · ${p.backend}, depth ${p.shape.depth}`;
+const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+/** "node, depth 12: FFF on wasm (1 thread) against dense on ort-node (2 threads)" */
+export function whereText(p: MeasuredPoint): string {
+  return `${p.runtime}, depth ${p.shape.depth}: FFF on ${p.fff.backend} (${threads(p.fff.threads)}) against dense on ${p.dense.backend} (${threads(p.dense.threads)})`;
+}
 
 /** Picks the comparison a verdict reads: reaching the claim first, then the highest median speedup. */
 function pickBest(points: MeasuredPoint[], claimed: number): MeasuredPoint {
@@ -210,19 +294,50 @@ export function boundAtClaim(claim: Claim): Verdict['boundAtClaim'] {
   }));
 }
 
-export function judgeClaim(claim: Claim, files: ResultsFile[]): Verdict {
+/** This machine in words: CPU, cores, and the GPU adapters the matching results used (or none). */
+function hardwareHere(files: ResultsFile[], points: MeasuredPoint[]): string {
+  const machines = [...new Map(files.map((f) => [f.machine.id, f.machine])).values()];
+  const ids = new Set(points.map((p) => p.machineId));
+  const shown = ids.size > 0 ? machines.filter((m) => ids.has(m.id)) : machines;
+  const adapters = [...new Set(points.flatMap((p) => [p.fff.adapter, p.dense.adapter]).filter((a): a is string => Boolean(a)))];
+  const gpu = adapters.length > 0 ? `GPU: ${adapters.join('; ')}` : 'no GPU used (CPU backends only)';
+  return `${shown.map((m) => `${m.cpuModel}, ${m.cpuCores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB`).join(' / ') || 'no machine'}; ${gpu}`;
+}
+
+let defaultRule: BaselineRule | undefined;
+
+export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRule = (defaultRule ??= loadClaims().baselineRule)): Verdict {
   // The verdict reads the fastest FFF against the fastest dense of one runtime (any backends): a
   // backend whose own dense kernel is slow must not carry a claim. Per-backend speedups are listed.
   const measured = measuredComparisons(files, 'best');
   const bounds = boundAtClaim(claim);
   const claimed = claim.claimedSpeedup;
-  const matching = measured.filter((m) => matchesClaim(claim, m.comparison.shape)).map(toPoint);
-  const perBackend = measuredComparisons(files).filter((m) => matchesClaim(claim, m.comparison.shape)).map(toPoint);
+  const matching = measured.filter((m) => matchesClaim(claim, m.comparison.shape)).map((m) => toPoint(m, rule));
+  const judged = matching.filter((p) => !p.notJudgedBecause);
+  const perBackend = measuredComparisons(files).filter((m) => matchesClaim(claim, m.comparison.shape)).map((m) => toPoint(m, rule));
   const notMeasuredCases = files.flatMap((f) =>
     f.results
       .filter((r) => r.status !== 'ok' && matchesClaim(claim, r.shape))
       .map((r) => ({ id: r.id, status: r.status, reason: r.reason ?? 'no reason given', depth: r.shape.depth })),
   );
+  const perTargetMap = new Map<string, MeasuredPoint[]>();
+  for (const p of perBackend) {
+    const key = `${p.machineId}/${p.runtime}/${p.backend}`;
+    perTargetMap.set(key, [...(perTargetMap.get(key) ?? []), p]);
+  }
+  const perTarget = [...perTargetMap.values()].map((points) => {
+    const p = pickBest(points, claimed);
+    return { ...p, reaches: p.ciHigh >= claimed };
+  });
+  const common = {
+    claim,
+    matchingCount: matching.length,
+    judgedCount: judged.length,
+    perTarget,
+    notMeasuredCases,
+    boundAtClaim: bounds,
+    hardware: { claim: claim.claimHardware, here: hardwareHere(files, judged.length > 0 ? judged : matching) },
+  };
 
   if (matching.length === 0) {
     const run = claim.suite ? `run the ${claim.suite} suite (fffbench run ${claim.suite})` : (claim.howToMeasure ?? 'no shipped suite measures it');
@@ -233,42 +348,41 @@ export function judgeClaim(claim: Claim, files: ResultsFile[]): Verdict {
         const [da, db] = [configurationDistance(claim, a.comparison.shape), configurationDistance(claim, b.comparison.shape)];
         return db < da || (db === da && b.comparison.speedup > a.comparison.speedup) ? b : a;
       });
-      const point = toPoint(nearest);
+      const point = toPoint(nearest, rule);
       closest = { ...point, differences: mismatches(claim, point.shape) };
     }
+    return { ...common, status: 'not-measured', closest, summary: `Not measured: no ok measurement at ${setupText(claim)}; ${run}.` };
+  }
+
+  if (judged.length === 0) {
+    const fastest = matching.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+    const machine = files.find((f) => f.machine.id === fastest.machineId)!.machine;
+    const addBackends = competitiveDenseBackends(machine, fastest.runtime, rule).filter((b) => b !== fastest.dense.backend);
+    const add = addBackends.length > 0
+      ? `run the dense layer on ${addBackends.join(' or ')} (the backends whose dense GEMM calibrated near this machine's best on ${fastest.runtime}), e.g. fffbench run ${claim.suite ?? 'SUITE'} --backends ${[...new Set([fastest.fff.backend, ...addBackends])].join(',')}`
+      : `run a suite that includes this machine's fastest dense backends (fffbench list shows them), with calibration on`;
     return {
-      claim,
-      status: 'not-measured',
-      matchingCount: 0,
-      closest,
-      perTarget: [],
-      notMeasuredCases,
-      boundAtClaim: bounds,
-      summary: `Not measured: no ok measurement at ${setupText(claim)}; ${run}.`,
+      ...common,
+      status: 'not-judged',
+      unjudged: { ...fastest, addBackends },
+      summary: `Not judged: ${interval(fastest)} was measured (${whereText(fastest)}), but ${fastest.notJudgedBecause}; ${add}.`,
     };
   }
 
-  const best = pickBest(matching, claimed);
-  const perTargetMap = new Map<string, MeasuredPoint[]>();
-  for (const p of perBackend) {
-    const key = `${p.machineId}/${p.runtime}/${p.backend}`;
-    perTargetMap.set(key, [...(perTargetMap.get(key) ?? []), p]);
-  }
-  const perTarget = [...perTargetMap.values()].map((points) => {
-    const p = pickBest(points, claimed);
-    return { ...p, reaches: p.ciHigh >= claimed };
-  });
+  const best = pickBest(judged, claimed);
+  const reach = claimReach(claim, judged, best);
   const bound = best.theoretical < claimed ? ` (the cost-model bound there is only ${x(best.theoretical)})` : '';
   if (best.ciHigh >= claimed) {
-    return {
-      claim, status: 'reproduced', matchingCount: matching.length, best, perTarget, notMeasuredCases, boundAtClaim: bounds,
-      summary: `Reproduced: ${interval(best)} on ${where(best)} reaches the claimed ${x(claimed)}.`,
-    };
+    return { ...common, status: 'reproduced', best, reach, summary: `Reproduced: ${interval(best)} on ${whereText(best)} reaches the claimed ${x(claimed)}.` };
   }
   const gap = claimed / best.ciHigh;
   return {
-    claim, status: 'not-reproduced', matchingCount: matching.length, best, gap, perTarget, notMeasuredCases, boundAtClaim: bounds,
-    summary: `Not reproduced: the best, ${interval(best)} on ${where(best)}, stops ${x(gap)} short of the claimed ${x(claimed)}${bound}.`,
+    ...common,
+    status: 'not-reproduced',
+    best,
+    gap,
+    reach,
+    summary: `Not reproduced: the best, ${interval(best)} on ${whereText(best)}, stops ${x(gap)} short of the claimed ${x(claimed)}${bound}.`,
   };
 }
 
@@ -291,5 +405,5 @@ export function setupText(claim: Claim): string {
 }
 
 export function judgeClaims(files: ResultsFile[], claims: ClaimsFile = loadClaims()): Verdict[] {
-  return claims.claims.map((claim) => judgeClaim(claim, files));
+  return claims.claims.map((claim) => judgeClaim(claim, files, claims.baselineRule));
 }

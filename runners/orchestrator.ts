@@ -20,7 +20,7 @@ export interface RunOptions {
   cases: CaseSpec[];
   seed: number;
   measurement: Job['measurement'];
-  maxWeightBytes: number;
+  maxWeightBytes?: number;
   /** Planned memory of one case (weights, copies, inputs, activations) must fit in this. */
   memoryBudgetBytes: number;
   /** Longest a single case may take, from its start to its result. */
@@ -177,7 +177,7 @@ export async function runCases(options: RunOptions): Promise<Result[]> {
 export async function probeBackends(runtime: RuntimeName, backends: string[]): Promise<Map<string, Availability>> {
   const status = runtimeStatus(runtime);
   if (!status.ok) return new Map(backends.map((b) => [b, { ok: false, reason: status.reason }]));
-  const outcome = await runWorker(runtime, [], { cases: [], seed: 0, measurement: {} as Job['measurement'], maxWeightBytes: 0, memoryBudgetBytes: 0, caseTimeoutMs: 120_000 }, backends);
+  const outcome = await runWorker(runtime, [], { cases: [], seed: 0, measurement: {} as Job['measurement'], memoryBudgetBytes: 0, caseTimeoutMs: 120_000 }, backends);
   for (const b of backends) {
     if (!outcome.availability.has(b)) outcome.availability.set(b, { ok: false, reason: outcome.startupFailure ?? 'worker gave no answer' });
   }

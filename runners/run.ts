@@ -13,6 +13,8 @@ import { buildBestComparisons, buildComparisons } from '../src/results/compariso
 import { effectiveLimits, withRoofline } from '../src/results/roofline.ts';
 import { SCHEMA_VERSION, type Result, type ResultsFile } from '../src/results/schema.ts';
 import { renderTable } from '../reports/table.ts';
+import { renderVerdictsText } from '../reports/verdict-text.ts';
+import { judgeClaims } from '../reports/verdicts.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
 import { RUNTIMES as RUNTIME_NAMES } from '../suites/schema.ts';
@@ -193,6 +195,8 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
 export async function commandRun(values: RunValues): Promise<number> {
   const historyDir = values.history ? resolve(values.history) : configuredHistoryDir();
   const { status, file, out } = await runSuiteCommand(values);
+  // The verdicts first: whether the papers' speedups hold here is the question the tool answers.
+  console.log(`\n${renderVerdictsText(judgeClaims([file]))}\n`);
   console.log(renderTable(file));
   console.log(`\nresults: ${relative(process.cwd(), out) || out}`);
   if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileRun(historyDir, out, file))}`);

@@ -78,8 +78,12 @@ export const SuiteSchema = z
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
     limits: z
       .object({
-        /** Largest parameter size of one model; bigger cases are skipped with this reason. */
-        maxWeightBytes: z.number().int().positive().default(2 ** 30),
+        /**
+         * Optional cap on one model's parameter bytes; bigger cases are skipped with this reason.
+         * None by default: a case is skipped only when it does not fit the machine (the memory
+         * budget) or a backend (its own limit), with the numbers.
+         */
+        maxWeightBytes: z.number().int().positive().optional(),
       })
       .strict()
       .prefault({}),

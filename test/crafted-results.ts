@@ -14,10 +14,23 @@ export interface CraftedComparison {
   backend?: string;
   /** Status of the FFF result (the dense one is always ok). Anything but ok means "not measured". */
   fffStatus?: Result['status'];
+  /** The dense result's median as a multiple of its (compute-bound) roofline floor: 1 = at this machine's best. */
+  denseMultiple?: number;
+  /** Backend of the dense side when it differs from the FFF's (a best-vs-best pair). */
+  denseBackend?: string;
+  /** A GPU adapter both sides report, e.g. "llvmpipe (software adapter)". */
+  adapter?: string;
 }
 
+/** A machine whose node calibration names ort-node as the fastest dense GEMM and js as a slow one. */
 export function craftMachine(id = 'crafted-machine'): Machine {
-  return { id, hostname: 'test', os: 'Linux test', arch: 'x64', cpuModel: 'Test CPU', cpuCores: 4, memoryBytes: 8 * 2 ** 30 };
+  const calibration = { readBandwidth: 30e9, copyBandwidth: 20e9, peakFlops: 300e9, peakBackend: 'ort-node', gemmFlops: { js: 4e9, wasm: 40e9, 'ort-wasm-mt': 200e9, 'ort-node': 300e9 } };
+  return { id, hostname: 'test', os: 'Linux test', arch: 'x64', cpuModel: 'Test CPU', cpuCores: 4, memoryBytes: 8 * 2 ** 30, calibration: { node: calibration, deno: calibration, bun: calibration } };
+}
+
+/** A compute-bound roofline entry placing `medianNs` at `multiple` times its floor. */
+function roofline(medianNs: number, multiple: number) {
+  return { floorNs: medianNs / multiple, bound: 'compute' as const, flops: 1, bytes: 1, multiple };
 }
 
 function stats(medianNs: number) {
@@ -33,27 +46,29 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     const runtime = c.runtime ?? 'node';
     const backend = c.backend ?? 'js';
     const key = `i${shape.inputDim}-o${shape.outputDim}-d${shape.depth}-l${shape.leafWidth}-b${shape.batchSize}-${shape.activation}`;
+    const denseBackend = c.denseBackend ?? backend;
+    const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}) });
     const base = {
       runtime: { name: runtime, version: '1.0.0' },
-      backend: { name: backend, version: '1', threads: 1, denseKernel: 'test GEMM', fffStrategy: 'test walk' },
       shape,
       cost: { macsPerSample: 1, weightBytes: 1, bytesTouchedPerSample: 1 },
     };
     const denseMedian = 1e6;
     const fffStatus = c.fffStatus ?? 'ok';
-    results.push({ ...base, id: `${runtime}/${backend}/dense/${key}`, model: 'dense', status: 'ok', stats: stats(denseMedian) });
+    results.push({ ...base, backend: backendInfo(denseBackend, 2), id: `${runtime}/${denseBackend}/dense/${key}`, model: 'dense', status: 'ok', stats: stats(denseMedian), roofline: roofline(denseMedian, c.denseMultiple ?? 1) });
     results.push(
       fffStatus === 'ok'
-        ? { ...base, id: `${runtime}/${backend}/fff/${key}`, model: 'fff', status: 'ok', stats: stats(denseMedian / c.speedup) }
-        : { ...base, id: `${runtime}/${backend}/fff/${key}`, model: 'fff', status: fffStatus, reason: `crafted ${fffStatus} case` },
+        ? { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/fff/${key}`, model: 'fff', status: 'ok', stats: stats(denseMedian / c.speedup), roofline: roofline(denseMedian / c.speedup, 2) }
+        : { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/fff/${key}`, model: 'fff', status: fffStatus, reason: `crafted ${fffStatus} case` },
     );
     const theoretical = theoreticalSpeedup(shape);
     out.push({
       runtime,
-      backend,
+      backend: denseBackend === backend ? backend : `${backend} vs ${denseBackend}`,
+      ...(denseBackend === backend ? {} : { fffBackend: backend, denseBackend }),
       shape,
       fffId: `${runtime}/${backend}/fff/${key}`,
-      denseId: `${runtime}/${backend}/dense/${key}`,
+      denseId: `${runtime}/${denseBackend}/dense/${key}`,
       speedup: c.speedup,
       speedupCiLow: c.ciLow ?? c.speedup * 0.98,
       speedupCiHigh: c.ciHigh ?? c.speedup * 1.02,

@@ -76,7 +76,7 @@ test('a configuration outside the claim never decides it, however fast', () => {
   assert.equal(v.status, 'not-measured');
   assert.equal(v.best, undefined);
   assert.equal(v.matchingCount, 0);
-  assert.match(v.summary, /paper-fig3/);
+  assert.match(v.summary, /fffbench run claims/);
   assert.ok(v.closest, 'the nearest measured configuration is shown for orientation');
   assert.ok(v.closest!.differences.length > 0);
 });
@@ -93,9 +93,8 @@ test('a comparison whose FFF result failed is not a measurement', () => {
 test('with nothing measured at all, every claim is not measured and names what to run', () => {
   const verdicts = judgeClaims([craftResults([])], claims);
   assert.deepEqual(verdicts.map((v) => v.status), ['not-measured', 'not-measured', 'not-measured']);
-  assert.match(verdicts[0].summary, /fffbench run paper-fig3/);
-  assert.match(verdicts[1].summary, /fffbench run paper-table1/);
-  assert.match(verdicts[2].summary, /fffbench run ultrafastbert/);
+  // The default suite (npm run bench) measures every claim's configuration.
+  for (const v of verdicts) assert.match(v.summary, /fffbench run claims/);
   assert.equal(verdicts[0].closest, undefined);
 });
 
@@ -133,4 +132,87 @@ test('the verdict reads the fastest FFF against the fastest dense, not a backend
   assert.equal(v.best!.backend, 'slowdense vs fastdense');
   assert.ok(Math.abs(v.best!.speedup - 30) < 1, `${v.best!.speedup}`);
   assert.ok(v.perTarget.some((p) => p.backend === 'slowdense' && p.reaches), 'the per-backend 300x is still listed');
+});
+
+test('a dense baseline at 10% of the calibrated peak is not judged, and the card names the backends to add', () => {
+  const weak = craftResults([{ shape: FIG3(12), speedup: 1983, ciLow: 1976, ciHigh: 2022, backend: 'js', denseMultiple: 10 }]);
+  const v = judgeClaim(UP_TO_220, [weak]);
+  assert.equal(v.status, 'not-judged');
+  assert.equal(v.best, undefined, 'nothing was judged');
+  assert.equal(v.judgedCount, 0);
+  assert.match(v.summary, /ran at 10% of this machine's best dense GEMM throughput/);
+  assert.deepEqual(v.unjudged?.addBackends, ['ort-node', 'ort-wasm-mt'], 'the calibrated GEMMs at ≥ 50% of the peak, fastest first');
+  assert.match(v.summary, /--backends js,ort-node,ort-wasm-mt/);
+  // At exactly half the peak (2x the floor) the baseline is near enough; just below it is not.
+  assert.equal(judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 300, denseMultiple: 2 }])]).status, 'reproduced');
+  assert.equal(judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 300, denseMultiple: 2.01 }])]).status, 'not-judged');
+});
+
+test('the verdict reads a judged comparison even when an unjudged one is faster', () => {
+  const v = judgeClaim(UP_TO_220, [
+    craftResults([
+      { shape: FIG3(12), speedup: 1983, backend: 'js', denseMultiple: 80 },
+      { shape: FIG3(12), speedup: 150, ciLow: 140, ciHigh: 160, backend: 'wasm', denseBackend: 'ort-node', runtime: 'deno' },
+    ]),
+  ]);
+  assert.equal(v.status, 'not-reproduced');
+  assert.equal(v.best?.speedup, 150);
+  assert.equal(v.best?.fff.backend, 'wasm');
+  assert.equal(v.best?.dense.backend, 'ort-node');
+  assert.match(v.summary, /FFF on wasm \(1 thread\) against dense on ort-node \(2 threads\)/);
+});
+
+test('a run without calibration cannot show its dense baseline is near the best: not judged', () => {
+  const file = craftResults([{ shape: FIG3(12), speedup: 300 }]);
+  for (const r of file.results) delete r.roofline;
+  const v = judgeClaim(UP_TO_220, [file]);
+  assert.equal(v.status, 'not-judged');
+  assert.match(v.summary, /did not calibrate/);
+});
+
+test('no speed verdict from a software GPU adapter', () => {
+  const v = judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 300, backend: 'webgpu', adapter: 'llvmpipe (LLVM 19, 256 bits), software adapter' }])]);
+  assert.equal(v.status, 'not-judged');
+  assert.match(v.summary, /software GPU adapter/);
+});
+
+test('where the claim is reached: the shallowest depth whose interval reaches it', () => {
+  const file = craftResults([10, 11, 12, 13, 14].map((depth) => ({ shape: FIG3(depth), speedup: 30 * 2 ** (depth - 10), ciLow: 28 * 2 ** (depth - 10), ciHigh: 32 * 2 ** (depth - 10) })));
+  // speedups 30, 60, 120, 240, 480: the interval first reaches 220 at depth 13 (upper end 256)
+  const v = judgeClaim(UP_TO_220, [file]);
+  assert.equal(v.status, 'reproduced');
+  assert.equal(v.reach?.reachedAt?.shape.depth, 13);
+  assert.equal(v.reach?.extrapolation, undefined);
+  assert.match(v.reach!.text, /from depth 13 \(training width 262,144\)/);
+  // The interval of depth 12 reaching the claim by its upper end alone counts.
+  const edge = craftResults([{ shape: FIG3(12), speedup: 200, ciLow: 190, ciHigh: 221 }, { shape: FIG3(13), speedup: 400 }]);
+  assert.equal(judgeClaim(UP_TO_220, [edge]).reach?.reachedAt?.shape.depth, 12);
+});
+
+test('where nothing reaches the claim: the largest speedup and a labelled extrapolation of the deep-end trend', () => {
+  // ×2 per level: 25, 50, 100 at depths 10-12 -> 220 first at depth 14 (200 at 13, 400 at 14)
+  const file = craftResults([9, 10, 11, 12].map((depth) => ({ shape: FIG3(depth), speedup: 100 * 2 ** (depth - 12) })));
+  const v = judgeClaim(UP_TO_220, [file]);
+  assert.equal(v.status, 'not-reproduced');
+  assert.equal(v.reach?.reachedAt, undefined);
+  assert.equal(v.reach?.largest?.shape.depth, 12);
+  assert.deepEqual(v.reach?.extrapolation?.fitDepths, [10, 11, 12]);
+  assert.equal(v.reach?.extrapolation?.depth, 14);
+  assert.ok(Math.abs(v.reach!.extrapolation!.factorPerLevel - 2) < 1e-9);
+  assert.equal(v.reach?.extrapolation?.beyondClaimRange, false);
+  assert.match(v.reach!.text, /Extrapolation, not a measurement/);
+  // A flat trend predicts nothing; a single-depth claim has no trend to follow.
+  const flat = judgeClaim(UP_TO_220, [craftResults([10, 11, 12].map((depth) => ({ shape: FIG3(depth), speedup: 100 })))]);
+  assert.equal(flat.reach?.extrapolation, undefined);
+  assert.match(flat.reach!.noExtrapolation!, /does not grow/);
+  const table1 = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 2 }])]);
+  assert.match(table1.reach!.noExtrapolation!, /single depth/);
+});
+
+test("each verdict states the claim's hardware beside this machine's", () => {
+  const v = judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 150 }])]);
+  assert.match(v.hardware.claim, /A100/);
+  assert.match(v.hardware.here, /Test CPU, 4 cores/);
+  assert.match(v.hardware.here, /no GPU used/);
+  assert.match(judgeClaim(UFB_78, [craftResults([])]).hardware.claim, /Intel CPU with MKL/);
 });

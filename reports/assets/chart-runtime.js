@@ -125,10 +125,11 @@ function dataset(spec, series) {
     borderWidth: series.role === 'measured' ? 2 : 1.5,
     borderDash: series.dashed ? [6, 4] : undefined,
     pointStyle: series.pointStyle || (series.role === 'claim' || series.role === 'reference' ? 'line' : 'circle'),
-    pointRadius: series.role === 'measured' ? 3.5 : series.role === 'bound' ? 2 : 0,
+    pointRadius: series.role === 'marker' ? 11 : series.role === 'measured' ? 3.5 : series.role === 'bound' ? 2 : 0,
+    showLine: series.role !== 'marker',
     fill: false,
     tension: 0,
-    order: series.role === 'measured' ? 1 : 2,
+    order: series.role === 'marker' ? 0 : series.role === 'measured' ? 1 : 2,
     fffIntervals: series.points.map(function (p) {
       return typeof p.low === 'number' && typeof p.high === 'number' ? [p.low, p.high] : null;
     }),

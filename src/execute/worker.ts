@@ -19,7 +19,7 @@ export interface Job {
   probe?: string[];
   seed: number;
   measurement: MeasureSettings;
-  maxWeightBytes: number;
+  maxWeightBytes?: number;
   memoryBudgetBytes: number;
 }
 

@@ -1,0 +1,15 @@
+/** The claim verdicts as plain text: the first block `fffbench run` prints when a run ends. */
+import { VERDICT_LABEL } from './render-markdown.ts';
+import type { Verdict } from './verdicts.ts';
+
+export function renderVerdictsText(verdicts: Verdict[]): string {
+  const lines = ['Do the papers’ speedups hold on this machine?'];
+  for (const v of verdicts) {
+    const c = v.claim;
+    lines.push(`  ${VERDICT_LABEL[v.status]} — ${c.claimedSpeedup}x: ${c.statement} (arXiv ${c.source.arxiv}, ${c.source.location})`);
+    lines.push(`      ${v.summary}`);
+    if (v.reach) lines.push(`      ${v.reach.text}`);
+    lines.push(`      Claim measured on ${v.hardware.claim}; here: ${v.hardware.here}.`);
+  }
+  return lines.join('\n');
+}
