@@ -27,7 +27,7 @@ const MAIN_HELP = `fffbench ${TOOL_VERSION}: measures Fast Feedforward (FFF) lay
 Usage: fffbench <command> [options]
 
 Commands:
-  run [SUITE]   run a suite (a path, or a shipped suite name; default: quick) and write results
+  run [SUITE]   run a suite (a path, or a shipped suite name; default: claims, the configurations the verdicts need) and write results
   list          shipped suites, and which runtimes and backends are available here
   compare       compare two runs of one machine: regressions, with significance (exit 1 on regression)
   merge         combine shards of one suite run into one results file

@@ -29,13 +29,17 @@ import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 
 export const TOOL_VERSION = '0.1.0';
 
+/** What `fffbench run` and `npm run bench` run: every configuration the claim verdicts need. */
+export const DEFAULT_SUITE = 'claims';
+
 /** Backends whose dense GEMM calibrates peak throughput (the best that loads wins). */
 const CALIBRATION_GEMMS = ['js', 'wasm', 'ort-wasm-mt', 'ort-node'];
 
 
 export const RUN_HELP = `Usage: fffbench run [SUITE] [options]
 
-Runs every case of SUITE (a JSON file, or the name of a suite in suites/; default: quick):
+Runs every case of SUITE (a JSON file, or the name of a suite in suites/; default: ${DEFAULT_SUITE},
+the configurations the claim verdicts need; quick is the smoke suite):
 each output is checked against a float64 reference, then timed with mitata.
 
 Options:
@@ -97,7 +101,7 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
     ({ header, results: done } = readJournal(journal));
   } else {
     const startedAt = new Date();
-    const { suite, file } = loadSuite(values.suite ?? 'quick');
+    const { suite, file } = loadSuite(values.suite ?? DEFAULT_SUITE);
     const out = resolve(values.out ?? join(ROOT, 'results', `${suite.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`));
     let caseTimeoutMs = 3 * suite.measurement.maxCaseTimeMs + 120_000;
     if (values.caseTimeout !== undefined) {

@@ -16,6 +16,13 @@ function localBin(name: string): string {
   return existsSync(local) ? local : name;
 }
 
+/**
+ * The Node binary: this process's when the orchestrator runs on Node, else `node` on PATH. Deno and
+ * Bun answer to process.execPath with their own binary, which would run the "node" worker on
+ * themselves (deno task bench, bun runners/cli.ts).
+ */
+const NODE = 'Deno' in globalThis || 'Bun' in globalThis ? 'node' : process.execPath;
+
 export interface RuntimeCommand {
   /** argv to run a worker on `jobFile`. */
   worker(jobFile: string): string[];
@@ -26,8 +33,8 @@ export interface RuntimeCommand {
 export const RUNTIMES: Record<RuntimeName, RuntimeCommand> = {
   node: {
     // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
-    worker: (job) => [process.execPath, '--expose-gc', '--import', 'tsx', join(RUNNERS, 'worker-node.ts'), job],
-    version: [process.execPath, '--version'],
+    worker: (job) => [NODE, '--expose-gc', '--import', 'tsx', join(RUNNERS, 'worker-node.ts'), job],
+    version: [NODE, '--version'],
   },
   deno: {
     // -A: backends read .wasm files, load native addons and read environment variables

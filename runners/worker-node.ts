@@ -4,6 +4,9 @@ import { availableParallelism } from 'node:os';
 import { dawnGpu } from './gpu-dawn.ts';
 import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 
+// A worker started by the wrong binary would file Deno's or Bun's times under node.
+if ('Deno' in globalThis || 'Bun' in globalThis) throw new Error('worker-node.ts must run on Node, not on Deno or Bun');
+
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
 await runJob(job, {
   runtime: 'node',

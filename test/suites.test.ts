@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { expandCases, expandShapes } from '../suites/expand.ts';
 import { JSON_SCHEMA_URL, suiteJsonSchema } from '../suites/json-schema.ts';
 import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../suites/load.ts';
+import { loadClaims, matchesClaim } from '../reports/verdicts.ts';
 import { runCli, tempDir } from './support.ts';
 
 const valid = () => ({
@@ -28,7 +29,7 @@ describe('shipped suites', () => {
     for (const name of shippedSuites()) assert.equal(JSON.parse(readFileSync(resolveSuitePath(name), 'utf8')).$schema, './suite.schema.json', name);
   });
   it('all validate and expand', () => {
-    for (const name of ['batch-sweep', 'paper-fig3', 'paper-table1', 'quick']) assert.ok(shippedSuites().includes(name), name);
+    for (const name of ['batch-sweep', 'claims', 'paper-fig3', 'paper-table1', 'quick']) assert.ok(shippedSuites().includes(name), name);
     for (const name of shippedSuites()) {
       const { suite, file } = loadSuite(name);
       assert.ok(expandCases(suite, file).length > 0, name);
@@ -38,6 +39,36 @@ describe('shipped suites', () => {
     const shapes = expandShapes(loadSuite('paper-fig3').suite);
     assert.deepEqual(shapes.map((s) => s.depth), Array.from({ length: 15 }, (_, k) => k + 1));
     assert.ok(shapes.every((s) => s.inputDim === 768 && s.outputDim === 768 && s.leafWidth === 32 && s.batchSize === 256));
+  });
+  it('the default suite (claims) measures every configuration each claim is judged at, FFF and dense', () => {
+    const { suite, file } = loadSuite('claims');
+    const cases = expandCases(suite, file);
+    for (const claim of loadClaims().claims) {
+      assert.equal(claim.suite, 'claims', `${claim.id}: the default run must answer it`);
+      for (let depth = claim.match.depth.from; depth <= claim.match.depth.to; depth++) {
+        if (claim.id === 'fff-up-to-220x' && depth === 15) continue; // 6.4 GB per model: paper-fig3, not the default run
+        for (const model of ['fff', 'dense'] as const) {
+          assert.ok(cases.some((c) => c.model === model && matchesClaim(claim, c.shape) && c.shape.depth === depth), `${claim.id}: no ${model} case at depth ${depth}`);
+        }
+      }
+    }
+  });
+  it('no shipped suite measures a claim configuration without a competitive dense backend (a slow dense baseline inflates the speedup)', () => {
+    // The dense kernels that run near a CPU's or GPU's best: multi-threaded MLAS, or a GPU.
+    const competitive = new Set(['ort-node', 'ort-wasm-mt', 'webgpu', 'ort-webgpu']);
+    for (const name of shippedSuites()) {
+      const { suite, file } = loadSuite(name);
+      const dense = expandCases(suite, file).filter((c) => c.model === 'dense');
+      for (const claim of loadClaims().claims) {
+        const matching = dense.filter((c) => matchesClaim(claim, c.shape));
+        for (const depth of new Set(matching.map((c) => c.shape.depth))) {
+          assert.ok(matching.some((c) => c.shape.depth === depth && competitive.has(c.backend)), `${name}: ${claim.id} at depth ${depth} has dense only on ${matching.filter((c) => c.shape.depth === depth).map((c) => c.backend).join(', ')}`);
+        }
+      }
+    }
+  });
+  it('shipped suites set no weight cap: only the machine and the backends limit a case', () => {
+    for (const name of shippedSuites()) assert.equal(loadSuite(name).suite.limits.maxWeightBytes, undefined, name);
   });
   it('paper-table1 covers training widths 16-128 for ℓ in 1, 2, 4, 8 at batch 2048', () => {
     const shapes = expandShapes(loadSuite('paper-table1').suite);

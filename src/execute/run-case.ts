@@ -107,7 +107,9 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
   const caseSeed = deriveSeed(ctx.seed, c.id);
   // FFF and dense of one shape share nothing but the seed scheme; weights depend only on the shape.
   const weightSeed = deriveSeed(ctx.seed, `weights/${c.model}/${c.shape.inputDim}/${c.shape.outputDim}/${c.shape.depth}/${c.shape.leafWidth}`);
-  const weights: Weights = c.model === 'fff' ? initFff(c.shape, weightSeed) : initDense(c.shape, weightSeed);
+  // Released after the check: a backend that packed or uploaded them holds its own copy, and a
+  // deep model's generated arrays are gigabytes the timed calls must not compete with.
+  let weights: Weights | undefined = c.model === 'fff' ? initFff(c.shape, weightSeed) : initDense(c.shape, weightSeed);
   let kernel: Kernel | undefined;
   try {
     kernel = await backend.prepare(weights, batch);
@@ -119,6 +121,7 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
       return { ...result, status: 'failed', reason: `the backend returned ${output[bad]} at output index ${bad}` };
     }
     const check = checkOutput(weights, checkInput, output, batch);
+    weights = undefined;
     if (!check.ok) {
       return { ...result, status: 'invalid', check, reason: `output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)} of magnitude > tolerance ${check.tolerance}` };
     }
