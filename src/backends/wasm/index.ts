@@ -5,7 +5,8 @@
  * Dense (dense.ts): packed register-blocked GEMM — 4 × 8 micro-tiles in v128 locals, weights packed
  * into 8-column panels at prepare time — with the hidden layer in chunks and bias + activation
  * (exact-erf GELU) fused into the store. FFF (fff.ts): SIMD tree walk, samples grouped by leaf,
- * each leaf's FF through the same GEMM. Memory layout and packing: layout.ts.
+ * each leaf's FF through the same GEMM; leaves that do not fit one 4 GiB memory are split across
+ * several memories (shards), one instance each. Memory layout and packing: layout.ts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,8 @@ function warmUp(module: WebAssembly.Module): void {
 
 export const wasmBackend: Backend = {
   name: 'wasm',
-  maxMemoryBytes: { fff: MAX_MEMORY_BYTES, dense: MAX_MEMORY_BYTES },
+  // One memory holds a dense case; an FFF's leaves are split across as many memories as they need.
+  maxMemoryBytes: { dense: MAX_MEMORY_BYTES },
   async init() {
     if (compiled) return { ok: true };
     let bytes: Uint8Array<ArrayBuffer>;
@@ -71,7 +73,7 @@ export const wasmBackend: Backend = {
       version: '1',
       threads: 1,
       denseKernel: `hand-written wasm SIMD128 GEMM: 4x8 f32x4 register tile (1x8 for leftover rows), weights packed in 8-column panels at prepare time, rows outer / panels inner, hidden layer in chunks of ${HIDDEN_CHUNK}, bias + activation fused into the store (GELU: exact-erf form, A&S 7.1.26 erf with a SIMD exp)`,
-      fffStrategy: 'SIMD tree walk per sample (dot products against node rows), samples grouped by leaf (counting sort over the batch), each visited leaf once per batch through the same packed GEMM, addressing the group\'s rows in place',
+      fffStrategy: 'SIMD tree walk per sample (dot products against node rows), samples grouped by leaf (counting sort over the batch), each visited leaf once per batch through the same packed GEMM, addressing the group\'s rows in place; leaves that do not fit one 4 GiB wasm memory are split across several (one instance each, the tree in the first): the rows routed to another memory\'s leaves are copied there and their outputs copied back within the run',
       notes: 'f32 accumulation (no FMA: wasm SIMD128 has separate mul and add); leaf widths and output dims are padded to multiples of 8 in memory',
     };
   },
