@@ -133,20 +133,25 @@ function perMachine<T extends { machine: Machine }>(
     .filter((s): s is ChartSpec => s !== undefined);
 }
 
+
 /** The machine-level curve: per runtime, the fastest FFF against the fastest dense, any backends. */
-function bestSeries(input: ChartInput, machineId: string, groupKey: string): ChartSeries[] {
-  const ofGroup = input.best.filter((m) => m.machine.id === machineId && `${familyKey(m.comparison.shape)}-b${m.comparison.shape.batchSize}` === groupKey);
-  return [...groupBy(ofGroup, (m) => `${m.comparison.runtime}·${m.comparison.shape.leafWidth}`).values()].map((points) => {
+function bestSeries(best: MeasuredComparison[], efficiency: boolean): ChartSeries[] {
+  const leafWidths = distinct(best.map((m) => m.comparison.shape.leafWidth));
+  return [...groupBy(best, (m) => `${m.comparison.runtime}·${m.comparison.shape.leafWidth}`).values()].map((points) => {
     const c0 = points[0].comparison;
     return {
-      label: `${c0.runtime} · fastest FFF vs fastest dense${points.length > 0 && distinct(ofGroup.map((m) => m.comparison.shape.leafWidth)).length > 1 ? ` · ℓ=${c0.shape.leafWidth}` : ''}`,
+      label: `${c0.runtime} · fastest FFF vs fastest dense${leafWidths.length > 1 ? ` · ℓ=${c0.shape.leafWidth}` : ''}`,
       color: '#000000',
       role: 'measured' as const,
       pointStyle: 'rectRot',
       points: points
         .map((m) => m.comparison)
         .sort((a, b) => a.shape.trainingWidth - b.shape.trainingWidth)
-        .map((c) => ({ x: c.shape.trainingWidth, y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh })),
+        .map((c) =>
+          efficiency
+            ? { x: c.shape.trainingWidth, y: c.efficiency, low: c.speedupCiLow / c.theoreticalSpeedup, high: c.speedupCiHigh / c.theoreticalSpeedup }
+            : { x: c.shape.trainingWidth, y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh },
+        ),
     };
   });
 }
@@ -169,13 +174,16 @@ function claimMarkers(input: ChartInput, machineId: string, shape: Result['shape
 
 function speedupVsWidth(input: ChartInput, color: ReturnType<typeof colorMap>, efficiency: boolean): ChartGroup[] {
   const groups: ChartGroup[] = [];
-  const byGroup = groupBy(input.comparisons, (m) => `${familyKey(m.comparison.shape)}-b${m.comparison.shape.batchSize}`);
+  // Each backend's own pairs and the machine-level best pairs share the chart (and its axes).
+  const best = new Set(input.best);
+  const isBest = (m: MeasuredComparison) => best.has(m);
+  const byGroup = groupBy([...input.comparisons, ...input.best], (m) => `${familyKey(m.comparison.shape)}-b${m.comparison.shape.batchSize}`);
   for (const [key, items] of byGroup) {
     const s0 = items[0].comparison.shape;
     const panels = perMachine(input, items, (ofMachine, machineSuffix, idSuffix) => {
       const leafWidths = distinct(ofMachine.map((m) => m.comparison.shape.leafWidth)).sort((a, b) => a - b);
-      const series: ChartSeries[] = [];
-      for (const points of groupBy(ofMachine, (m) => `${m.comparison.runtime}·${m.comparison.backend}·${m.comparison.shape.leafWidth}`).values()) {
+      const series: ChartSeries[] = bestSeries(ofMachine.filter(isBest), efficiency);
+      for (const points of groupBy(ofMachine.filter((m) => !isBest(m)), (m) => `${m.comparison.runtime}·${m.comparison.backend}·${m.comparison.shape.leafWidth}`).values()) {
         const c0 = points[0].comparison;
         const sorted = points.map((m) => m.comparison).sort((a, b) => a.shape.trainingWidth - b.shape.trainingWidth);
         series.push({
@@ -206,7 +214,6 @@ function speedupVsWidth(input: ChartInput, color: ReturnType<typeof colorMap>, e
             points: [...bound].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y })),
           });
         }
-        series.unshift(...bestSeries(input, ofMachine[0].machine.id, key));
         series.push(...claimMarkers(input, ofMachine[0].machine.id, s0));
         series.push(horizontal(PAPER_HEADLINE.label, PAPER_HEADLINE.speedup, xs, CLAIM_COLOR, 'claim'));
         series.push(horizontal('break-even (1x)', 1, xs, REFERENCE_COLOR, 'reference'));

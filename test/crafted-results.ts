@@ -38,7 +38,11 @@ function stats(medianNs: number) {
   return { unit: 'ns' as const, samples, min: samples[0], p25: samples[1], median: medianNs, p75: samples[4], p99: samples[5], max: samples[5], mean: medianNs, ciLow: samples[1], ciHigh: samples[4], n: samples.length };
 }
 
-export function craftResults(comparisons: CraftedComparison[], opts: { machine?: Machine; suite?: string } = {}): ResultsFile {
+/**
+ * `calibrated: false` crafts a file as a run without calibration writes it (or one from before
+ * calibration existed): no machine limits, no roofline floors.
+ */
+export function craftResults(comparisons: CraftedComparison[], opts: { machine?: Machine; suite?: string; calibrated?: boolean } = {}): ResultsFile {
   const results: Result[] = [];
   const out: ResultsFile['comparisons'] = [];
   for (const c of comparisons) {
@@ -76,12 +80,15 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
       efficiency: c.speedup / theoretical,
     });
   }
+  if (opts.calibrated === false) for (const r of results) delete r.roofline;
+  const machine = opts.machine ?? craftMachine();
+  if (opts.calibrated === false) delete machine.calibration;
   return ResultsFileSchema.parse({
     schemaVersion: 1,
     suite: { name: opts.suite ?? 'crafted', file: 'suites/crafted.json' },
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
-    machine: opts.machine ?? craftMachine(),
+    machine,
     results,
     comparisons: out,
   });

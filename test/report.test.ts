@@ -106,7 +106,7 @@ test('index.html draws every chart in headless Chromium, offline, with no consol
 });
 
 test('a results file that just reaches the 220x claim reads reproduced; one that just misses does not', () => {
-  const verdictRow = (summary: string) => summary.split('\n').find((l) => l.startsWith('| FFF inference is up to 220x')) ?? '';
+  const verdictRow = (summary: string) => summary.split('\n').find((l) => l.startsWith('| 220x: FFF inference is up to 220x')) ?? '';
   const reach = join(dir, 'reach.json');
   const miss = join(dir, 'miss.json');
   const shapes = [FIG3(10), FIG3(12)];
