@@ -17,6 +17,7 @@
 import { leafCount, nodeCount, type LayerShape } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
 import { CaseTooLarge, type Kernel } from '../types.ts';
+import { LeafGroups } from './leaf-groups.ts';
 import { activationMode, Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, mib, MODE, PANEL, packPanels, readRows, roundUp, type KernelExports } from './layout.ts';
 
 export interface FffOptions {
@@ -213,41 +214,25 @@ function singleMemory(s: ReturnType<typeof createShard>, dm: Dims, shape: LayerS
   const lPanels = lPad / PANEL;
   const oPanels = oPad / PANEL;
 
-  // Grouping state, reused across runs. Only the leaves this batch visits are touched, so a
-  // run costs O(batch) however many leaves the tree has.
   const leafView = new Int32Array(memory.buffer, leafOf, batch);
-  const count = new Int32Array(leaves); // samples per leaf, then the leaf's write cursor
-  const visited = new Int32Array(batch); // distinct leaves in first-seen order
-  const groupStart = new Int32Array(batch);
-  const groupSize = new Int32Array(batch);
+  const grouping = new LeafGroups(leaves, batch);
+  const { visited, start, size, order } = grouping;
 
   return {
     shards: 1,
     run(input) {
       f32.set(input, x / 4);
       kernels.tree_walk(x, batch, i, nodeW, nodeB, depth, leafOf);
-      let groups = 0;
-      for (let s = 0; s < batch; s++) {
-        const leaf = leafView[s];
-        if (count[leaf]++ === 0) visited[groups++] = leaf;
-      }
-      for (let g = 0, at = 0; g < groups; g++) {
-        const leaf = visited[g];
-        groupStart[g] = at;
-        groupSize[g] = count[leaf];
-        count[leaf] = at;
-        at += groupSize[g];
-      }
-      for (let s = 0; s < batch; s++) {
-        const n = count[leafView[s]]++;
+      const groups = grouping.group(leafView, batch);
+      for (let n = 0; n < batch; n++) {
+        const s = order[n];
         u32[xRows / 4 + n] = x + s * i * 4;
         u32[yRows / 4 + n] = y + s * oPad * 4;
       }
       for (let g = 0; g < groups; g++) {
         const leaf = visited[g];
-        count[leaf] = 0;
-        const rows = groupSize[g];
-        const at = groupStart[g] * 4;
+        const rows = size[g];
+        const at = start[g] * 4;
         kernels.gemm(xRows + at, rows, i, w1 + leaf * w1Bytes, lPanels, b1 + leaf * lPad * 4, hRows, act);
         kernels.gemm(hRows, rows, l, w2 + leaf * w2Bytes, oPanels, b2 + leaf * oPad * 4, yRows + at, MODE.bias);
       }
@@ -272,47 +257,30 @@ function sharded(all: ReturnType<typeof createShard>[], plan: ShardPlan[], dm: D
   let shards: Shard[] = all.map(({ kernels, f32, first, x, y, xRows, yRows, hRows, w1, b1, w2, b2 }) => ({ kernels, f32, first, x, y, xRows, yRows, hRows, w1, b1, w2, b2 }));
 
   const leafView = new Int32Array(memory.buffer, leafOf, batch);
-  const count = new Int32Array(leaves);
-  const visited = new Int32Array(batch);
-  const groupStart = new Int32Array(batch);
-  const groupSize = new Int32Array(batch);
-  const sampleAt = new Int32Array(batch); // the sample at each sorted position (other shards' rows)
+  const grouping = new LeafGroups(leaves, batch);
+  const { visited, start, size, order } = grouping;
 
   return {
     shards: plan.length,
     run(input) {
       f32.set(input, x / 4);
       kernels.tree_walk(x, batch, i, nodeW, nodeB, depth, leafOf);
-      let groups = 0;
-      for (let s = 0; s < batch; s++) {
-        const leaf = leafView[s];
-        if (count[leaf]++ === 0) visited[groups++] = leaf;
-      }
-      for (let g = 0, at = 0; g < groups; g++) {
-        const leaf = visited[g];
-        groupStart[g] = at;
-        groupSize[g] = count[leaf];
-        count[leaf] = at;
-        at += groupSize[g];
-      }
-      for (let s = 0; s < batch; s++) {
-        const leaf = leafView[s];
-        const n = count[leaf]++;
-        const k = shardOf(leaf);
+      const groups = grouping.group(leafView, batch);
+      for (let n = 0; n < batch; n++) {
+        const s = order[n];
+        const k = shardOf(leafView[s]);
         if (k === 0) {
           u32[xRows / 4 + n] = x + s * i * 4;
           u32[yRows / 4 + n] = y + s * oPad * 4;
         } else {
           const t = shards[k];
           t.f32.set(input.subarray(s * i, s * i + i), t.x / 4 + n * i);
-          sampleAt[n] = s;
         }
       }
       for (let g = 0; g < groups; g++) {
         const leaf = visited[g];
-        count[leaf] = 0;
-        const rows = groupSize[g];
-        const at = groupStart[g];
+        const rows = size[g];
+        const at = start[g];
         const k = shardOf(leaf);
         const t = shards[k];
         const local = leaf - t.first;
@@ -321,7 +289,7 @@ function sharded(all: ReturnType<typeof createShard>[], plan: ShardPlan[], dm: D
         if (k !== 0) {
           for (let n = at; n < at + rows; n++) {
             const from = t.y / 4 + n * oPad;
-            f32.set(t.f32.subarray(from, from + o), y / 4 + sampleAt[n] * oPad);
+            f32.set(t.f32.subarray(from, from + o), y / 4 + order[n] * oPad);
           }
         }
       }
