@@ -29,7 +29,22 @@ export interface OnnxTensor {
   name: string;
   dims: number[];
   data: Float32Array | BigInt64Array;
+  /** A parameter of the layer (added with GraphBuilder.weight): where it goes depends on the WeightPlacement. */
+  weight?: boolean;
 }
+
+/**
+ * Where the encoder puts the parameter tensors (weights and biases; small constants such as shapes
+ * and scalars are always initializers in the model):
+ *   - 'initializers': in the model as initializers with raw_data, as constants onnxruntime can fold
+ *     and prepack. The whole model must stay under protobuf's 2 GiB.
+ *   - 'inputs': as extra graph inputs after 'x', fed with the caller's arrays on every run (see
+ *     graphs.ts and session.ts).
+ * (ONNX external data, TensorProto.data_location EXTERNAL handed over in memory through the
+ * `externalData` session option, was tried: onnxruntime-node 1.30 copies it into its own tensors
+ * and still refuses any one tensor over 2 GiB, as the dense W1 of width 2^20 at i = 768 is.)
+ */
+export type WeightPlacement = 'initializers' | 'inputs';
 
 export interface OnnxValueInfo {
   name: string;
@@ -86,13 +101,21 @@ function encodeValueInfo(v: OnnxValueInfo): ProtoWriter {
   return new ProtoWriter().string(1, v.name).message(2, type);
 }
 
-/** Serialised ModelProto bytes, ready for InferenceSession.create. */
-export function encodeModel(graph: OnnxGraph): Uint8Array {
+/** Serialised ModelProto bytes, ready for InferenceSession.create, with the parameters placed as `placement` says. */
+export function encodeModel(graph: OnnxGraph, placement: WeightPlacement = 'initializers'): Uint8Array {
   const g = new ProtoWriter();
   graph.nodes.forEach((node, k) => g.message(1, encodeNode(node, k)));
   g.string(2, graph.name);
-  for (const t of graph.initializers) g.message(5, encodeTensor(t));
+  const asInputs = placement === 'inputs';
+  for (const t of graph.initializers) {
+    if (!(asInputs && t.weight)) g.message(5, encodeTensor(t));
+  }
   for (const v of graph.inputs) g.message(11, encodeValueInfo(v));
+  if (asInputs) {
+    for (const t of graph.initializers) {
+      if (t.weight) g.message(11, encodeValueInfo({ name: t.name, elemType: t.data instanceof Float32Array ? 'float32' : 'int64', dims: t.dims }));
+    }
+  }
   for (const v of graph.outputs) g.message(12, encodeValueInfo(v));
 
   const model = new ProtoWriter()
@@ -120,6 +143,12 @@ export class GraphBuilder {
   /** A constant tensor stored in the model (weights, shapes, scalars). */
   constant(name: string, data: Float32Array | BigInt64Array, dims: number[]): string {
     this.initializers.push({ name, dims, data });
+    return name;
+  }
+
+  /** A parameter of the layer (see WeightPlacement): an initializer, or a graph input fed on every run. */
+  weight(name: string, data: Float32Array, dims: number[]): string {
+    this.initializers.push({ name, dims, data, weight: true });
     return name;
   }
 

@@ -26,6 +26,7 @@
  */
 import type { Weights } from '../../model/weights.ts';
 import type { Backend, BackendContext, BackendInfo } from '../types.ts';
+import type { BuildOptions } from './graphs.ts';
 import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtModule } from './session.ts';
 
 interface OrtWebModule extends OrtModule {
@@ -47,7 +48,12 @@ async function loadWasmBundle(): Promise<OrtWebModule> {
 /** The env of each loaded copy, and how many threads the variant that started it asked for. */
 const claimedEnvs = new Map<object, { backend: string; threads: number }>();
 
-export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt'): Backend {
+/**
+ * `build` moves the threshold of the large-model path (tests force it small). Past it the
+ * parameters are graph inputs, which onnxruntime-web copies into its heap on every run; at the
+ * default threshold that path is only reached by models within 64 MiB of maxMemoryBytes.
+ */
+export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt', build: BuildOptions = {}): Backend {
   const multiThreaded = name === 'ort-wasm-mt';
   let ort: OrtWebModule | undefined;
   let threads = 0;
@@ -105,7 +111,7 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt'): Backend {
     },
     async prepare(weights: Weights, batchSize: number) {
       if (!ort) throw new Error(`${name}: prepare() before a successful init()`);
-      return prepareOrtKernel(ort, weights, batchSize, SESSION_OPTIONS);
+      return prepareOrtKernel(ort, weights, batchSize, SESSION_OPTIONS, build);
     },
   };
 }

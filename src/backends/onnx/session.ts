@@ -3,13 +3,24 @@
  * options. onnxruntime-web and onnxruntime-node expose the same API (onnxruntime-common), so the
  * few members used here are typed structurally and either module fits.
  */
-import type { Weights } from '../../model/weights.ts';
+import type { DenseWeights, Weights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { buildModel, INPUT_NAME, OUTPUT_NAME } from './graphs.ts';
+import { buildModel, DENSE_CHUNK_BYTES, denseChunks, INPUT_NAME, OUTPUT_NAME, parameterBytes, placementFor, type BuildOptions } from './graphs.ts';
+import type { WeightPlacement } from './onnx-model.ts';
 
 export interface OrtSession {
   run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
   release(): Promise<void>;
+  readonly inputNames: readonly string[];
+}
+
+/** The Kernel of an onnxruntime backend, with what the session was given (for tests and notes). */
+export interface OrtKernel extends Kernel {
+  readonly placement: WeightPlacement;
+  /** Sessions the layer runs as: 1, or one per hidden chunk of a dense layer past the protobuf limit. */
+  readonly sessions: number;
+  /** The session's graph inputs as onnxruntime reports them: 'x', then the parameters on the 'inputs' path. */
+  readonly inputNames: readonly string[];
 }
 
 /** The part of `import * as ort from 'onnxruntime-web' | 'onnxruntime-node'` the backends use. */
@@ -33,14 +44,50 @@ export const BASE_SESSION_OPTIONS = {
   logSeverityLevel: 3, // errors only: unused-initializer warnings would clutter the worker's output
 } as const;
 
-/** Builds the model for `weights` and batch, opens a session on it, and wraps it as a Kernel. */
-export async function prepareOrtKernel(ort: OrtModule, weights: Weights, batch: number, options: object): Promise<Kernel> {
+/**
+ * Builds the model and opens the session. Its own function so that nothing keeps the serialised
+ * model (as large as the weights on the 'initializers' path) reachable once the session holds its
+ * own copy.
+ */
+async function openSession(ort: OrtModule, weights: Weights, batch: number, options: object, build: BuildOptions) {
+  const model = buildModel(weights, batch, build);
+  const session = await ort.InferenceSession.create(model.bytes, options);
+  const weightFeeds: Record<string, unknown> = {};
+  for (const t of model.weightInputs) weightFeeds[t.name] = new ort.Tensor('float32', t.data as Float32Array, t.dims);
+  return { session, placement: model.placement, weightFeeds, modelBytes: model.bytes.byteLength };
+}
+
+/** Serialised models above this size are collected right after the session is created. */
+const RELEASE_MODEL_BYTES = 64 * 2 ** 20;
+
+function collectGarbage(): void {
+  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+  if (g.gc) g.gc();
+  else g.Bun?.gc(true);
+}
+
+/**
+ * Builds the model for `weights` and batch, opens a session on it, and wraps it as a Kernel. On
+ * the 'inputs' path every run feeds the parameters too: tensors made once, around the weights' own
+ * arrays (onnxruntime-node reads them in place; onnxruntime-web copies them into its heap per run).
+ */
+export async function prepareOrtKernel(ort: OrtModule, weights: Weights, batch: number, options: object, build: BuildOptions = {}): Promise<OrtKernel> {
+  if (weights.kind === 'dense' && placementFor(parameterBytes(weights), build) === 'inputs') {
+    return prepareChunkedDense(ort, weights, batch, options, build.denseChunkBytes ?? DENSE_CHUNK_BYTES);
+  }
   const { inputDim } = weights.shape;
-  const session = await ort.InferenceSession.create(buildModel(weights, batch), options);
+  const { session, placement, weightFeeds, modelBytes } = await openSession(ort, weights, batch, options, build);
+  // The serialised model is unreachable now, but V8 frees an ArrayBuffer only when a GC finds it
+  // dead, and the next one may be far off: a model as large as the weights would stay resident
+  // through the whole case. The workers expose gc (node --expose-gc, deno --v8-flags, Bun.gc).
+  if (modelBytes > RELEASE_MODEL_BYTES) collectGarbage();
   let last: Float32Array | undefined;
   return {
+    placement,
+    sessions: 1,
+    inputNames: [...session.inputNames],
     async run(input) {
-      const results = await session.run({ [INPUT_NAME]: new ort.Tensor('float32', input, [batch, inputDim]) });
+      const results = await session.run({ [INPUT_NAME]: new ort.Tensor('float32', input, [batch, inputDim]), ...weightFeeds });
       const data = results[OUTPUT_NAME]?.data;
       if (!(data instanceof Float32Array)) throw new Error(`onnxruntime returned no float32 output '${OUTPUT_NAME}'`);
       last = data;
@@ -56,6 +103,48 @@ export async function prepareOrtKernel(ort: OrtModule, weights: Weights, batch: 
 }
 
 /**
+ * A dense layer past the protobuf limit: one session per hidden chunk (denseChunks), each with its
+ * weights as constants, run one after another within the call, their outputs summed.
+ */
+async function prepareChunkedDense(ort: OrtModule, weights: DenseWeights, batch: number, options: object, chunkBytes: number): Promise<OrtKernel> {
+  const { inputDim, outputDim } = weights.shape;
+  const sessions: OrtSession[] = [];
+  try {
+    for (const chunk of denseChunks(weights, chunkBytes)) {
+      sessions.push((await openSession(ort, chunk, batch, options, { maxModelBytes: Infinity })).session);
+      collectGarbage(); // the chunk's copied W1 and its serialised model
+    }
+  } catch (err) {
+    await Promise.all(sessions.map((s) => s.release()));
+    throw err;
+  }
+  const sum = new Float32Array(batch * outputDim);
+  let ran = false;
+  return {
+    placement: 'initializers',
+    sessions: sessions.length,
+    inputNames: [...sessions[0].inputNames],
+    async run(input) {
+      const feeds = { [INPUT_NAME]: new ort.Tensor('float32', input, [batch, inputDim]) };
+      for (let k = 0; k < sessions.length; k++) {
+        const data = (await sessions[k].run(feeds))[OUTPUT_NAME]?.data;
+        if (!(data instanceof Float32Array)) throw new Error(`onnxruntime returned no float32 output '${OUTPUT_NAME}'`);
+        if (k === 0) sum.set(data);
+        else for (let n = 0; n < sum.length; n++) sum[n] += data[n];
+      }
+      ran = true;
+    },
+    output() {
+      if (!ran) throw new Error('output() called before run()');
+      return sum;
+    },
+    async dispose() {
+      await Promise.all(sessions.map((s) => s.release()));
+    },
+  };
+}
+
+/**
  * Opens and runs a one-sample model of width 1, to find out in init() (not in the first case)
  * whether the library and its WASM or native binary load in this runtime. Returns the class name
  * of the session's handler: which library onnxruntime-common actually picked for the session.
@@ -64,7 +153,7 @@ export async function probeOrt(ort: OrtModule, options: object): Promise<string>
   const shape = { inputDim: 2, outputDim: 2, depth: 0, leafWidth: 1, activation: 'relu' } as const;
   const ones = (n: number) => new Float32Array(n).fill(1);
   const weights: Weights = { kind: 'dense', shape, width: 1, w1: ones(2), b1: ones(1), w2: ones(2), b2: ones(2) };
-  const session = await ort.InferenceSession.create(buildModel(weights, 1), options);
+  const session = await ort.InferenceSession.create(buildModel(weights, 1).bytes, options);
   try {
     const results = await session.run({ [INPUT_NAME]: new ort.Tensor('float32', new Float32Array([1, 2]), [1, 2]) });
     const y = results[OUTPUT_NAME]?.data as Float32Array;
