@@ -10,7 +10,8 @@ import { renderMarkdown } from './render-markdown.ts';
 import { renderChartPng } from './render-png.ts';
 import { formatPercent, formatRatio, formatShape } from './format.ts';
 import { gapText } from './roofline-text.ts';
-import { judgeClaims, loadClaims, measuredComparisons, type Verdict } from './verdicts.ts';
+import { loadClaims } from './claims.ts';
+import { judgeClaims, measuredComparisons, type Verdict } from './verdicts.ts';
 
 export interface ReportModel {
   title: string;

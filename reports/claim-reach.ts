@@ -7,7 +7,8 @@
  * log(speedup) grows about linearly in depth. A least-squares line through the deepest
  * EXTRAPOLATION_POINTS judged depths, solved for the claimed factor, gives the predicted depth.
  */
-import type { Claim, MeasuredPoint } from './verdicts.ts';
+import type { Claim } from './claims.ts';
+import type { MeasuredPoint } from './verdicts.ts';
 
 /** Depths the deep-end fit uses (the deepest ones measured). */
 export const EXTRAPOLATION_POINTS = 3;

@@ -11,7 +11,8 @@ import type { ChartSpec } from './chart-specs.ts';
 import { formatRatio } from './format.ts';
 import { boundText, intervalText, pointText, shownPoint, sidesText } from './render-markdown.ts';
 import { chartRuntimeSource } from './render-png.ts';
-import { notMeasuredText, setupText, type Verdict } from './verdicts.ts';
+import { setupText } from './claims.ts';
+import { notMeasuredText, type Verdict } from './verdicts.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 
 const require = createRequire(import.meta.url);

@@ -2,7 +2,8 @@
 import type { ReportModel } from './build-report.ts';
 import { formatRatio, formatShape } from './format.ts';
 import type { MeasuredPoint, Verdict } from './verdicts.ts';
-import { notMeasuredText, setupText } from './verdicts.ts';
+import { setupText } from './claims.ts';
+import { notMeasuredText } from './verdicts.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

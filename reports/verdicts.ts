@@ -6,60 +6,11 @@
  * are status ok. A verdict never reads from anything else; the nearest non-matching configuration is
  * shown for orientation only.
  */
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import { buildBestComparisons } from '../src/results/comparisons.ts';
 import type { Comparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
-
-const ClaimSchema = z.object({
-  id: z.string(),
-  statement: z.string(),
-  claimedSpeedup: z.number().positive(),
-  source: z.object({ paper: z.string(), arxiv: z.string(), location: z.string(), url: z.string() }),
-  originalSetup: z.string(),
-  /** What the paper measured on, in words, shown beside this machine so a CPU result is never read as a GPU reproduction. */
-  claimHardware: z.string(),
-  match: z.object({
-    inputDim: z.number().int(),
-    outputDim: z.number().int(),
-    leafWidth: z.number().int(),
-    batchSize: z.number().int(),
-    depth: z.object({ from: z.number().int(), to: z.number().int() }),
-    activation: z.enum(['relu', 'gelu']).optional(),
-  }),
-  /** The shipped suite that measures the claim's setup, or null when none does yet. */
-  suite: z.string().nullable(),
-  howToMeasure: z.string().optional(),
-  caveat: z.string().optional(),
-});
-
-const BaselineRuleSchema = z.object({
-  /**
-   * A comparison is judged only when its dense result reaches at least this share of what the
-   * machine allows there: of the runtime's best calibrated dense GEMM where compute-bound, of its
-   * read bandwidth where memory-bound (its roofline multiple is at most 1 / share).
-   */
-  minDenseShareOfBest: z.number().gt(0).max(1),
-});
-
-export const ClaimsFileSchema = z.object({
-  closestConfigurationRule: z.string(),
-  baselineRule: BaselineRuleSchema,
-  claims: z.array(ClaimSchema),
-});
-
-export type BaselineRule = z.infer<typeof BaselineRuleSchema>;
-
-export type Claim = z.infer<typeof ClaimSchema>;
-export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
-
-export const CLAIMS_PATH = new URL('./claims.json', import.meta.url);
-
-export function loadClaims(path: URL | string = CLAIMS_PATH): ClaimsFile {
-  return ClaimsFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-}
+import { configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile } from './claims.ts';
 
 /** A result's roofline floor and its median as a multiple of it (results files with a calibration). */
 export type Floor = NonNullable<Result['roofline']>;
@@ -104,52 +55,6 @@ export function measuredComparisons(files: ResultsFile[], kind: 'per-backend' | 
 }
 
 type Shape = Comparison['shape'];
-
-export function matchesClaim(claim: Claim, shape: Shape): boolean {
-  const m = claim.match;
-  return (
-    shape.inputDim === m.inputDim &&
-    shape.outputDim === m.outputDim &&
-    shape.leafWidth === m.leafWidth &&
-    shape.batchSize === m.batchSize &&
-    shape.depth >= m.depth.from &&
-    shape.depth <= m.depth.to &&
-    (m.activation === undefined || shape.activation === m.activation)
-  );
-}
-
-/** How far a shape is from the claim's setup: Σ |log2(measured / claimed)| + depth levels outside the range. */
-export function configurationDistance(claim: Claim, shape: Shape): number {
-  const m = claim.match;
-  const log2Ratio = (a: number, b: number) => Math.abs(Math.log2(Math.max(a, 1) / Math.max(b, 1)));
-  const depthOutside = Math.max(0, m.depth.from - shape.depth, shape.depth - m.depth.to);
-  return (
-    log2Ratio(shape.inputDim, m.inputDim) +
-    log2Ratio(shape.outputDim, m.outputDim) +
-    log2Ratio(shape.leafWidth, m.leafWidth) +
-    log2Ratio(shape.batchSize, m.batchSize) +
-    depthOutside +
-    (m.activation !== undefined && shape.activation !== m.activation ? 1 : 0)
-  );
-}
-
-/** The fields where `shape` differs from the claim's setup, e.g. ["input 256 (claim 768)"]. */
-export function mismatches(claim: Claim, shape: Shape): string[] {
-  const m = claim.match;
-  const out: string[] = [];
-  if (shape.inputDim !== m.inputDim) out.push(`input ${shape.inputDim} (claim ${m.inputDim})`);
-  if (shape.outputDim !== m.outputDim) out.push(`output ${shape.outputDim} (claim ${m.outputDim})`);
-  if (shape.leafWidth !== m.leafWidth) out.push(`leaf width ${shape.leafWidth} (claim ${m.leafWidth})`);
-  if (shape.batchSize !== m.batchSize) out.push(`batch ${shape.batchSize} (claim ${m.batchSize})`);
-  if (shape.depth < m.depth.from || shape.depth > m.depth.to) out.push(`depth ${shape.depth} (claim ${depthRange(claim)})`);
-  if (m.activation !== undefined && shape.activation !== m.activation) out.push(`activation ${shape.activation} (claim ${m.activation})`);
-  return out;
-}
-
-export function depthRange(claim: Claim): string {
-  const { from, to } = claim.match.depth;
-  return from === to ? `${from}` : `${from}-${to}`;
-}
 
 export interface MeasuredPoint {
   machineId: string;
@@ -397,11 +302,6 @@ export function notMeasuredText(cases: Verdict['notMeasuredCases']): string[] {
     groups.set(key, g);
   }
   return [...groups.values()].map((g) => `${g.count} ${g.status} at depth ${[...g.depths].sort((a, b) => a - b).join(', ')}: ${g.reason}`);
-}
-
-export function setupText(claim: Claim): string {
-  const m = claim.match;
-  return `i ${m.inputDim}, o ${m.outputDim}, ℓ ${m.leafWidth}, depth ${depthRange(claim)}, batch ${m.batchSize}${m.activation ? `, ${m.activation}` : ''}`;
 }
 
 export function judgeClaims(files: ResultsFile[], claims: ClaimsFile = loadClaims()): Verdict[] {

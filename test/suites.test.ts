@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { expandCases, expandShapes } from '../suites/expand.ts';
 import { JSON_SCHEMA_URL, suiteJsonSchema } from '../suites/json-schema.ts';
 import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../suites/load.ts';
-import { loadClaims, matchesClaim } from '../reports/verdicts.ts';
+import { loadClaims, matchesClaim } from '../reports/claims.ts';
 import { runCli, tempDir } from './support.ts';
 
 const valid = () => ({

@@ -1,15 +1,8 @@
 /** Claim verdicts follow the numbers, and never read from a configuration that was not measured. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  configurationDistance,
-  judgeClaim,
-  judgeClaims,
-  loadClaims,
-  matchesClaim,
-  measuredComparisons,
-  type Claim,
-} from '../reports/verdicts.ts';
+import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../reports/claims.ts';
+import { judgeClaim, judgeClaims, measuredComparisons } from '../reports/verdicts.ts';
 import { craftMachine, craftResults, FIG3, TABLE1 } from './crafted-results.ts';
 
 const claims = loadClaims();
