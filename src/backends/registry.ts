@@ -7,6 +7,7 @@ import type { Backend } from './types.ts';
 const loaders: Record<string, () => Promise<Backend>> = {
   js: async () => (await import('./js/index.ts')).jsBackend,
   wasm: async () => (await import('./wasm/index.ts')).wasmBackend,
+  'wasm-mt': async () => (await import('./wasm-mt/index.ts')).wasmMtBackend,
   webgpu: async () => (await import('./webgpu/index.ts')).webgpuBackend,
   'ort-webgpu': async () => (await import('./webgpu/ort-webgpu.ts')).ortWebGpuBackend,
   'tfjs-wasm': async () => (await import('./tfjs-wasm.ts')).tfjsWasmBackend,

@@ -10,12 +10,42 @@ import { activationMode, Arena, fillRowTable, instantiate, MODE, PANEL, packPane
 
 export const HIDDEN_CHUNK = 128;
 
-interface Chunk {
+/** One hidden chunk's packed weights in the memory (byte addresses). */
+export interface Chunk {
   size: number;
   panels: number;
   w1: number;
   b1: number;
   w2: number;
+}
+
+/** The hidden layer's chunks of HIDDEN_CHUNK units, their packed W1, b1 and W2 placed in `arena`. */
+export function allocChunks(arena: Arena, i: number, width: number, oPad: number): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let start = 0; start < width; start += HIDDEN_CHUNK) {
+    const size = Math.min(HIDDEN_CHUNK, width - start);
+    const panels = Math.ceil(size / PANEL);
+    chunks.push({
+      size,
+      panels,
+      w1: arena.alloc('packed W1', i * panels * PANEL * 4),
+      b1: arena.alloc('b1', panels * PANEL * 4),
+      w2: arena.alloc('packed W2', size * oPad * 4),
+    });
+  }
+  return chunks;
+}
+
+/** Packs W1 and W2 into the chunks' 8-column panels and copies b1 (b2 is the caller's). */
+export function packChunks(f32: Float32Array, chunks: Chunk[], w: DenseWeights): void {
+  const { inputDim: i, outputDim: o } = w.shape;
+  let start = 0;
+  for (const c of chunks) {
+    packPanels(f32, c.w1, w.w1, i, c.size, w.width, 0, start);
+    f32.set(w.b1.subarray(start, start + c.size), c.b1 / 4);
+    packPanels(f32, c.w2, w.w2, c.size, o, o, start, 0);
+    start += c.size;
+  }
 }
 
 export function prepareDense(module: WebAssembly.Module, w: DenseWeights, batch: number): Kernel {
@@ -32,28 +62,10 @@ export function prepareDense(module: WebAssembly.Module, w: DenseWeights, batch:
   const hRows = arena.alloc('row tables', batch * 4);
   const yRows = arena.alloc('row tables', batch * 4);
   const b2 = arena.alloc('b2', oPad * 4);
-  const chunks: Chunk[] = [];
-  for (let start = 0; start < width; start += HIDDEN_CHUNK) {
-    const size = Math.min(HIDDEN_CHUNK, width - start);
-    const panels = Math.ceil(size / PANEL);
-    chunks.push({
-      size,
-      panels,
-      w1: arena.alloc('packed W1', i * panels * PANEL * 4),
-      b1: arena.alloc('b1', panels * PANEL * 4),
-      w2: arena.alloc('packed W2', size * oPad * 4),
-    });
-  }
+  const chunks = allocChunks(arena, i, width, oPad);
   const memory = arena.createMemory(`dense i=${i} W=${width} o=${o} batch=${batch}`);
   const { kernels, f32, u32 } = instantiate(module, memory);
-
-  let start = 0;
-  for (const c of chunks) {
-    packPanels(f32, c.w1, w.w1, i, c.size, width, 0, start);
-    f32.set(w.b1.subarray(start, start + c.size), c.b1 / 4);
-    packPanels(f32, c.w2, w.w2, c.size, o, o, start, 0);
-    start += c.size;
-  }
+  packChunks(f32, chunks, w);
   f32.set(w.b2, b2 / 4);
   fillRowTable(u32, xRows, batch, x, i * 4);
   fillRowTable(u32, hRows, batch, hidden, hiddenStride * 4);

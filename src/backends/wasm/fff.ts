@@ -39,7 +39,8 @@ export interface ShardPlan {
   count: number;
 }
 
-interface Dims {
+/** The FFF's sizes as the memories lay them out (wasm-mt adds its thread count). */
+export interface Dims {
   i: number;
   o: number;
   l: number;
@@ -53,7 +54,7 @@ interface Dims {
   batch: number;
 }
 
-function dims(shape: LayerShape, batch: number): Dims {
+export function dims(shape: LayerShape, batch: number): Dims {
   const { inputDim: i, outputDim: o, depth, leafWidth: l } = shape;
   const lPad = roundUp(l, PANEL);
   const oPad = roundUp(o, PANEL);
@@ -148,8 +149,11 @@ export function planShards(shape: LayerShape, batch: number, maxMemoryBytes = MA
   return plan;
 }
 
-/** Copies the tree (shard 0) and leaves first .. first + count − 1 into a shard's memory. */
-function fill(f32: Float32Array, lay: ShardLayout, d: Dims, w: FffWeights, first: number, count: number, tree: boolean): void {
+/** Where a memory holds the tree and its leaves (byte addresses); wasm-mt's memories lay them out too. */
+export type LeafRegions = Pick<ShardLayout, 'nodeW' | 'nodeB' | 'w1' | 'b1' | 'w2' | 'b2'>;
+
+/** Copies the tree (when `tree`: shard 0) and leaves first .. first + count − 1, packed, into a memory. */
+export function fillLeaves(f32: Float32Array, lay: LeafRegions, d: Pick<Dims, 'i' | 'o' | 'l' | 'lPad' | 'oPad' | 'w1Bytes' | 'w2Bytes'>, w: FffWeights, first: number, count: number, tree: boolean): void {
   const { i, o, l, lPad, oPad, w1Bytes, w2Bytes } = d;
   if (tree) {
     f32.set(w.nodeWeights, lay.nodeW / 4);
@@ -185,7 +189,7 @@ function createShard(module: WebAssembly.Module, d: Dims, w: FffWeights, plan: S
   const lay = layoutShard(d, count, k === 0);
   const memory = lay.arena.createMemory(plan.length === 1 ? what : `${what}, shard ${k + 1} of ${plan.length} (leaves ${first} to ${first + count - 1})`);
   const { kernels, f32, u32 } = instantiate(module, memory);
-  fill(f32, lay, d, w, first, count, k === 0);
+  fillLeaves(f32, lay, d, w, first, count, k === 0);
   fillRowTable(u32, lay.hRows, d.batch, lay.hidden, d.lPad * 4);
   if (k > 0) {
     // Rows are gathered here in sorted order: position n of the sort is row n, for good.

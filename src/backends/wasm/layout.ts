@@ -51,14 +51,17 @@ export class Arena {
     return this.top;
   }
 
-  /** One memory holding every region, or an Error that says what did not fit. */
-  createMemory(what: string): WebAssembly.Memory {
+  /**
+   * One memory holding every region, or an Error that says what did not fit. `shared`: a shared
+   * memory (for the wasm-mt backend's threads); `backend` names the backend in the messages.
+   */
+  createMemory(what: string, options: { shared?: boolean; backend?: string } = {}): WebAssembly.Memory {
     const pages = Math.ceil(this.top / PAGE);
     const regions = [...this.regions].map(([name, bytes]) => `${name} ${mib(bytes)}`).join(', ');
-    const detail = () => `wasm backend: ${what} needs ${mib(this.top)} of memory (${regions})`;
+    const detail = () => `${options.backend ?? 'wasm'} backend: ${what} needs ${mib(this.top)} of memory (${regions})`;
     if (pages > MAX_PAGES) throw new CaseTooLarge(`${detail()}: over the ${mib(MAX_PAGES * PAGE)} a 32-bit wasm memory can address`);
     try {
-      return new WebAssembly.Memory({ initial: pages, maximum: pages });
+      return options.shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages, maximum: pages });
     } catch (err) {
       throw new Error(`${detail()}: the runtime could not allocate it (${(err as Error).message})`);
     }

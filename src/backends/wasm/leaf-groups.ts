@@ -13,11 +13,12 @@ export class LeafGroups {
   /** Per leaf: its sample count, then its write cursor; all zero between runs. */
   private readonly cursor: Int32Array;
 
-  constructor(leaves: number, batch: number) {
+  /** `order` may be given, e.g. a view on a shared memory that worker threads read. */
+  constructor(leaves: number, batch: number, order = new Int32Array(batch)) {
     this.visited = new Int32Array(batch);
     this.start = new Int32Array(batch);
     this.size = new Int32Array(batch);
-    this.order = new Int32Array(batch);
+    this.order = order;
     this.cursor = new Int32Array(leaves);
   }
 

@@ -1,0 +1,125 @@
+/**
+ * Multi-threaded WebAssembly backend: the wasm backend's SIMD128 kernels (kernels.wat, assembled
+ * with a shared memory import into kernels-shared.wasm) on shared WebAssembly memories, driven by
+ * one thread per core — the calling thread and threads − 1 node:worker_threads workers (pool.ts),
+ * synchronised through Atomics.wait/notify on a shared control block, no message per call.
+ *
+ * Dense (dense.ts): rows split across threads (hidden chunks split, for small batches). FFF
+ * (fff.ts): the tree walk split by rows, the samples grouped by leaf on the calling thread, the
+ * leaf groups shared out by cost so each visited leaf is read once per batch; leaves beyond 4 GiB
+ * split across several shared memories. Cases too small for threads to pay off run on the calling
+ * thread alone (options.ts: THREADED_FROM_MICROS, decided by measurement).
+ *
+ * Threads: FFFBENCH_THREADS when set (a whole number ≥ 1), else every core (BackendContext.cores).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ModelKind } from '../../model/shape.ts';
+import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
+import type { Backend, BackendInfo, Kernel } from '../types.ts';
+import { SHARED_WASM_URL } from '../wasm/assemble.ts';
+import { HIDDEN_CHUNK } from '../wasm/dense.ts';
+import { MAX_MEMORY_BYTES, MODE as WASM_MODE } from '../wasm/layout.ts';
+import { prepareDenseMt, ROWS_SPLIT_MIN_ROWS } from './dense.ts';
+import { LEAF_COST_ROWS, prepareFffMt, SPLIT_MIN_ROWS } from './fff.ts';
+import { DEFAULT_OPTIONS, singleThreadMicros, threaded, type MtOptions } from './options.ts';
+import { MODE, warmUp } from './work.mjs';
+
+export interface WasmMtConfig extends Partial<MtOptions> {
+  /** The backend's name (tests plant faulty variants under other names). */
+  name?: string;
+  /** Threads in all; FFFBENCH_THREADS or the machine's cores when absent. */
+  threads?: number;
+}
+
+export type WasmMtBackend = Omit<Backend, 'prepare'> & {
+  /** The thread count init settled on. */
+  readonly threads: number;
+  /** Whether a case of `model` at `batch` runs on every thread (true) or on the calling thread alone. */
+  runsThreaded(model: ModelKind, shape: Weights['shape'], batch: number): boolean;
+  prepare(weights: Weights, batch: number): Promise<Kernel & { readonly threads: number }>;
+};
+
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+
+/** The thread count FFFBENCH_THREADS asks for, undefined when unset, or an Error saying why not. */
+export function threadsFromEnv(value = env.FFFBENCH_THREADS): number | undefined | Error {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) return new Error(`FFFBENCH_THREADS=${JSON.stringify(value)}: expected a whole number of threads from 1 to 1024`);
+  return n;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+async function compileShared(): Promise<WebAssembly.Module> {
+  if (compiled) return compiled;
+  const module = await WebAssembly.compile(new Uint8Array(readFileSync(fileURLToPath(SHARED_WASM_URL))));
+  warmUp(module);
+  compiled = module;
+  return module;
+}
+
+export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
+  const name = config.name ?? 'wasm-mt';
+  const options: MtOptions = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) };
+  let threads = 0;
+  let module: WebAssembly.Module | undefined;
+  let runtime = '';
+
+  const backend: WasmMtBackend = {
+    name,
+    // One shared memory holds a dense case; an FFF's leaves are split across as many as they need.
+    maxMemoryBytes: { dense: MAX_MEMORY_BYTES },
+    get threads() {
+      return threads;
+    },
+    async init(ctx) {
+      runtime = ctx.runtime;
+      const fromEnv = threadsFromEnv();
+      if (fromEnv instanceof Error) return { ok: false, reason: fromEnv.message };
+      threads = config.threads ?? fromEnv ?? Math.max(1, ctx.cores);
+      if (JSON.stringify(MODE) !== JSON.stringify(WASM_MODE)) return { ok: false, reason: 'work.mjs MODE differs from wasm/layout.ts MODE' };
+      if (typeof SharedArrayBuffer === 'undefined') return { ok: false, reason: `${ctx.runtime} has no SharedArrayBuffer` };
+      try {
+        new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+      } catch (err) {
+        return { ok: false, reason: `${ctx.runtime} cannot create a shared WebAssembly.Memory: ${(err as Error).message}` };
+      }
+      try {
+        module = await compileShared();
+      } catch (err) {
+        return { ok: false, reason: `kernels-shared.wasm did not load or compile (run npm run build:wasm): ${(err as Error).message}` };
+      }
+      return { ok: true };
+    },
+    info(): BackendInfo {
+      const smallRule = `a case whose estimated one-thread time (its minimum bytes at 11 GB/s + its multiply-adds at 18 G/s) is under ${options.threadedFromMicros.fff} µs (FFF) or ${options.threadedFromMicros.dense} µs (dense) runs on the calling thread alone, without threads (e.g. the FFF at i = o = 768, ℓ = 32, d = 12, batch 1); larger ones on all ${threads}`;
+      return {
+        name,
+        version: '1',
+        threads,
+        denseKernel: `the wasm backend's SIMD128 GEMM (4x8 f32x4 register tile, weights packed in 8-column panels, hidden layer in chunks of ${HIDDEN_CHUNK}, bias + activation fused) on a shared memory, ${threads} thread(s): rows split in 4-row-aligned blocks (each thread every hidden chunk over its rows) from ${ROWS_SPLIT_MIN_ROWS} rows per thread, hidden chunks split (partial outputs summed by the calling thread) below`,
+        fffStrategy: `tree walk split across ${threads} thread(s) by rows (SIMD dot products against node rows); samples grouped by leaf on the calling thread (counting sort); leaf groups shared out in order by cost (rows + ${LEAF_COST_ROWS} per leaf read), so each visited leaf is read once per batch by one thread (groups of ${SPLIT_MIN_ROWS}+ rows may be cut between two); each group through the packed GEMM; leaves beyond one 4 GiB shared memory split across several (the tree in the first; rows routed to another memory's leaves copied there and back by the thread running them)`,
+        notes: `threads: FFFBENCH_THREADS, else every core (${threads} here); node:worker_threads on ${runtime || 'each runtime'} (Node, Deno and Bun all provide it), the calling thread one of them; sync by Atomics.wait/notify on a shared control block (workers spin ${options.spinMicros} µs before parking), no message per call; a worker that throws or dies fails the run, and so does one that hangs (a join waiting over ${options.timeoutMs / 1000} s, or 20 times the case's estimated one-thread time if longer); ${smallRule}; f32 accumulation, no FMA`,
+      };
+    },
+    runsThreaded(model, shape, batch) {
+      return threaded(model, shape, batch, threads, options);
+    },
+    async prepare(weights: Weights, batch: number) {
+      if (!module) throw new Error(`${name} backend: prepare() before a successful init()`);
+      const t = threaded(weights.kind, weights.shape, batch, threads, options) ? threads : 1;
+      // A hang is a join far longer than the case could take: never under timeoutMs, and at least
+      // 20 times the estimated one-thread time of a call (a huge dense call takes seconds).
+      const timeoutMs = Math.max(options.timeoutMs, Math.ceil(20 * singleThreadMicros(weights.kind, weights.shape, batch) / 1000));
+      const o = { ...options, timeoutMs };
+      return weights.kind === 'dense' ? prepareDenseMt(module, weights as DenseWeights, batch, t, o) : prepareFffMt(module, weights as FffWeights, batch, t, o);
+    },
+  };
+  return backend;
+}
+
+export const wasmMtBackend = createWasmMtBackend();
+
+export { singleThreadMicros };

@@ -1,0 +1,174 @@
+/**
+ * The wasm-mt backend's per-thread work, shared by the calling thread (index.ts, dense.ts, fff.ts)
+ * and the worker threads (thread.mjs). Plain JavaScript: Node 20 cannot load a TypeScript worker
+ * script through tsx, and Deno and Bun load it as it is. Types: work.d.mts.
+ *
+ * A kernel is described once, at prepare time, by a plain object (`desc`: region addresses and the
+ * fixed thread ranges) that every thread receives; a run then only says which task to do. Thread
+ * t (0 = the calling thread) runs its share of a task with its own instances of the shared-memory
+ * kernels (one per memory) — see createExecutor.
+ */
+
+/** Tasks the calling thread hands to the workers (control word TASK). */
+export const TASK = Object.freeze({ exit: 1, dense: 2, walk: 3, leaves: 4 });
+
+/** gemm epilogue modes, as src/backends/wasm/layout.ts's MODE (index.ts checks they agree). */
+export const MODE = Object.freeze({ accumulate: 0, relu: 1, gelu: 2, bias: 3 });
+
+/**
+ * The control block (an Int32Array over a SharedArrayBuffer): CTL.words words — the generation
+ * counter the workers wait on, the task, how many workers finished it, the first failed thread
+ * (index + 1) — then one slot of SLOT_BYTES per thread: the last generation it finished, and the
+ * length and UTF-8 text of its failure.
+ */
+export const CTL = Object.freeze({ gen: 0, task: 1, done: 2, failed: 3, words: 16 });
+export const SLOT_BYTES = 1024;
+
+/** Bytes of the control block for `threads` threads. */
+export function controlBytes(threads) {
+  return CTL.words * 4 + threads * SLOT_BYTES;
+}
+
+const slot = (thread) => CTL.words + (thread * SLOT_BYTES) / 4;
+
+/** Marks generation `gen` finished by `thread`, counts it done and wakes the calling thread. */
+export function markDone(ctl, thread, gen) {
+  Atomics.store(ctl, slot(thread), gen);
+  Atomics.add(ctl, CTL.done, 1);
+  Atomics.notify(ctl, CTL.done);
+}
+
+/** The last generation `thread` finished. */
+export function finishedGeneration(ctl, thread) {
+  return Atomics.load(ctl, slot(thread));
+}
+
+/** Records `message` as thread `thread`'s failure (the first failure wins the `failed` word). */
+export function recordFailure(ctl, thread, message) {
+  const bytes = new TextEncoder().encode(message).subarray(0, SLOT_BYTES - 8);
+  ctl[slot(thread) + 1] = bytes.length;
+  new Uint8Array(ctl.buffer, (slot(thread) + 2) * 4, bytes.length).set(bytes);
+  Atomics.compareExchange(ctl, CTL.failed, 0, thread + 1);
+}
+
+/** The failure message thread `thread` recorded. */
+export function readFailure(ctl, thread) {
+  const length = Math.max(0, Math.min(ctl[slot(thread) + 1], SLOT_BYTES - 8));
+  // slice: TextDecoder refuses views of shared memory
+  return new TextDecoder().decode(new Uint8Array(ctl.buffer, (slot(thread) + 2) * 4, length).slice());
+}
+
+/** Instantiates the shared-memory kernels on each memory. */
+export function instantiateAll(module, memories) {
+  return memories.map((memory) => {
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    return { kernels: instance.exports, f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), u32: new Uint32Array(memory.buffer) };
+  });
+}
+
+/**
+ * Calls every kernel path on a tiny problem, so the calling thread's first case does not run on
+ * V8's baseline code (see src/backends/wasm/index.ts). The compiled code is the module's, shared by
+ * every thread it is posted to.
+ */
+export function warmUp(module) {
+  const rows = 5, k = 24, panels = 2;
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const [{ kernels, u32 }] = instantiateAll(module, [memory]);
+  const a = 64, b = a + rows * k * 4, bias = b + k * panels * 32, c = bias + panels * 32;
+  const aRows = c + rows * panels * 32, cRows = aRows + rows * 4, leaves = cRows + rows * 4;
+  for (let r = 0; r < rows; r++) {
+    u32[aRows / 4 + r] = a + r * k * 4;
+    u32[cRows / 4 + r] = c + r * panels * 32;
+  }
+  for (let n = 0; n < 200; n++) {
+    for (const mode of Object.values(MODE)) kernels.gemm(aRows, rows, k, b, panels, bias, cRows, mode);
+    kernels.tree_walk(a, rows, k, b, bias, 3, leaves);
+  }
+}
+
+/**
+ * Thread `thread`'s share of each task of the kernel `desc`, on `views` (one instance per memory,
+ * in desc's memory order). Returns run(task).
+ */
+export function createExecutor(desc, views, thread) {
+  if (desc.kind === 'dense') return denseExecutor(desc, views[0], thread);
+  return fffExecutor(desc, views, thread);
+}
+
+/**
+ * Dense: `rows` split — thread t runs every hidden chunk over its rows (no synchronisation between
+ * chunks); `hidden` split — thread t runs its hidden chunks over every row into its own output
+ * (thread 0's is the real one; the calling thread adds the others after the join).
+ */
+function denseExecutor(desc, view, thread) {
+  const { kernels } = view;
+  const { i, act, oPanels, chunks, b2, zeroBias, xRows } = desc;
+  const mine = desc.threads[thread];
+  return (task) => {
+    if (task !== TASK.dense) throw new Error(`dense kernel: unexpected task ${task}`);
+    if (desc.split === 'rows') {
+      const [r0, r1] = mine.rows;
+      if (r1 <= r0) return;
+      for (let n = 0; n < chunks.length; n++) {
+        const c = chunks[n];
+        kernels.gemm(xRows + r0 * 4, r1 - r0, i, c.w1, c.panels, c.b1, mine.hRows, act);
+        kernels.gemm(mine.hRows, r1 - r0, c.size, c.w2, oPanels, b2, desc.yRows + r0 * 4, n === 0 ? MODE.bias : MODE.accumulate);
+      }
+    } else {
+      const [c0, c1] = mine.chunks;
+      for (let n = c0; n < c1; n++) {
+        const c = chunks[n];
+        kernels.gemm(xRows, desc.batch, i, c.w1, c.panels, c.b1, mine.hRows, act);
+        kernels.gemm(mine.hRows, desc.batch, c.size, c.w2, oPanels, thread === 0 ? b2 : zeroBias, mine.yRows, n === c0 ? MODE.bias : MODE.accumulate);
+      }
+    }
+  };
+}
+
+/**
+ * FFF: `walk` — thread t walks the tree for its contiguous rows of the batch (leaf of each sample
+ * into shard 0's leafOf); `leaves` — thread t runs the segments the calling thread assigned it
+ * (plan region: per thread [first segment, count], then segments of [leaf, sorted position, rows]).
+ * A segment of another shard's leaf first copies its input rows from shard 0 into that shard (in
+ * sorted order, where its row tables point) and afterwards copies its output rows back.
+ */
+function fffExecutor(desc, views, thread) {
+  const { i, o, l, oPad, lPad, act, lPanels, oPanels, w1Bytes, w2Bytes, inFirst, perShard, shards, plan } = desc;
+  const zero = views[0];
+  const s0 = shards[0];
+  const [w0, w1] = desc.walk[thread];
+  return (task) => {
+    if (task === TASK.walk) {
+      if (w1 > w0) zero.kernels.tree_walk(s0.x + w0 * i * 4, w1 - w0, i, desc.nodeW, desc.nodeB, desc.depth, desc.leafOf + w0 * 4);
+      return;
+    }
+    if (task !== TASK.leaves) throw new Error(`FFF kernel: unexpected task ${task}`);
+    const index = zero.i32;
+    const first = index[plan.index / 4 + 2 * thread];
+    const count = index[plan.index / 4 + 2 * thread + 1];
+    for (let g = first; g < first + count; g++) {
+      const at = plan.segments / 4 + 3 * g;
+      const leaf = index[at], pos = index[at + 1], rows = index[at + 2];
+      const k = leaf < inFirst ? 0 : 1 + (((leaf - inFirst) / perShard) | 0);
+      const s = shards[k];
+      const v = views[k];
+      const local = leaf - s.first;
+      if (k !== 0) {
+        for (let n = pos; n < pos + rows; n++) {
+          const from = s0.x / 4 + index[plan.sampleAt / 4 + n] * i;
+          v.f32.set(zero.f32.subarray(from, from + i), s.x / 4 + n * i);
+        }
+      }
+      const hRows = s.hRows[thread];
+      v.kernels.gemm(s.xRows + pos * 4, rows, i, s.w1 + local * w1Bytes, lPanels, s.b1 + local * lPad * 4, hRows, act);
+      v.kernels.gemm(hRows, rows, l, s.w2 + local * w2Bytes, oPanels, s.b2 + local * oPad * 4, s.yRows + pos * 4, MODE.bias);
+      if (k !== 0) {
+        for (let n = pos; n < pos + rows; n++) {
+          const from = s.y / 4 + n * oPad;
+          zero.f32.set(v.f32.subarray(from, from + o), s0.y / 4 + index[plan.sampleAt / 4 + n] * oPad);
+        }
+      }
+    }
+  };
+}
