@@ -109,7 +109,8 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
         machine: machineLabel(data.machine),
         runtime: `${r.runtime.name} ${r.runtime.version}`,
         backend: `${r.backend.name} ${r.backend.version}`,
-        threads: r.backend.threads,
+        // The most any case used: a multi-threaded backend runs its smallest cases on one thread.
+        threads: Math.max(targets.get(key)?.threads ?? 0, r.backend.threads),
         denseKernel: r.backend.denseKernel ?? '—',
         fffStrategy: r.backend.fffStrategy ?? '—',
         notes: notes || '—',

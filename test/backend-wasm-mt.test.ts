@@ -16,7 +16,9 @@ import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
 import { initDense, initFff, type Weights } from '../src/model/weights.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
-import { assertRandomShapesPass, randomShapes, ROOT, runCli, runTinySuite, tempDir } from './support.ts';
+import type { Backend } from '../src/backends/types.ts';
+import { runCase } from '../src/execute/run-case.ts';
+import { assertRandomShapesPass, caseFor, randomShapes, ROOT, runCli, runTinySuite, TEST_CASE_CONTEXT, tempDir } from './support.ts';
 
 /** The issue's odd shapes: i = 33, o = 7, ℓ ∈ {1, 6}, depth ∈ {0, 4}, batch ∈ {1, 3, 257}, relu and gelu. */
 const MT_SHAPES: (LayerShape & { batch: number })[] = [];
@@ -265,6 +267,15 @@ describe('wasm-mt backend', () => {
     assert.equal(kernel.threads, 1);
     assert.equal(kernel.run(new Float32Array(5 * 33)), undefined);
     await kernel.dispose();
+    // The result of such a case says so: 1 thread, and why, not the backend's 2.
+    const spec = caseFor('wasm-mt', 'fff', { ...small, batchSize: 5 });
+    const r = await runCase(spec, two as unknown as Backend, TEST_CASE_CONTEXT);
+    assert.equal(r.status, 'ok', r.reason ?? '');
+    assert.equal(r.backend.threads, 1);
+    assert.match(r.backend.notes ?? '', /^this case ran on the calling thread alone: its estimated one-thread time, [\d.]+ µs, is under the 45 µs/);
+    const large = await runCase(caseFor('wasm-mt', 'dense', { ...small, depth: 8, batchSize: 64 }), two as unknown as Backend, TEST_CASE_CONTEXT);
+    assert.equal(large.backend.threads, 2);
+    assert.doesNotMatch(large.backend.notes ?? '', /^this case ran on the calling thread alone/);
   });
 
   it('a planted worker-thread fault fails only its case, on node, deno and bun (CLI)', () => {
@@ -315,7 +326,10 @@ describe('wasm-mt backend', () => {
       assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
       assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
       assert.equal(r.backend.name, 'wasm-mt');
-      assert.equal(r.backend.threads, threadsFromEnv() ?? file.machine.cpuCores, r.id);
+      // Each result records the threads its case ran on: all of them, or 1 for a small case.
+      const all = threadsFromEnv() ?? file.machine.cpuCores;
+      const threaded = singleThreadMicros(r.model, r.shape, r.shape.batchSize) >= THREADED_FROM_MICROS[r.model];
+      assert.equal(r.backend.threads, threaded || all === 1 ? all : 1, r.id);
     }
     assert.deepEqual(new Set(file.results.map((r) => r.runtime.name)), new Set(runtimes));
   });

@@ -42,6 +42,13 @@ export interface Kernel {
   /** The last run's output, batchSize × outputDim, row-major. */
   output(): Float32Array | Promise<Float32Array>;
   dispose(): void | Promise<void>;
+  /**
+   * Where this case runs differently from what the backend's info() says (a multi-threaded backend
+   * running a tiny case on the calling thread alone): the threads it runs on, and why. The result
+   * records these, not the backend's defaults.
+   */
+  readonly threads?: number;
+  readonly notes?: string;
 }
 
 /**

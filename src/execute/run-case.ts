@@ -78,6 +78,13 @@ export function plannedBytes(c: CaseSpec, backendCopies = 1): { total: number; b
   };
 }
 
+/** The result's backend as this case ran it: the kernel's own thread count and notes, where it has them. */
+function withKernelFacts(result: Result, kernel: Kernel): Result {
+  if (kernel.threads === undefined && !kernel.notes) return result;
+  const notes = [kernel.notes, result.backend.notes].filter(Boolean).join('; ');
+  return { ...result, backend: { ...result.backend, threads: kernel.threads ?? result.backend.threads, ...(notes ? { notes } : {}) } };
+}
+
 export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result['backend']): Result {
   return {
     id: c.id,
@@ -91,7 +98,7 @@ export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result[
 }
 
 export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
-  const result = baseResult(c, ctx.runtimeVersion, backend.info());
+  let result = baseResult(c, ctx.runtimeVersion, backend.info());
   if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
     return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
   }
@@ -113,6 +120,7 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
   let kernel: Kernel | undefined;
   try {
     kernel = await backend.prepare(weights, batch);
+    result = withKernelFacts(result, kernel);
     const checkInput = randomInputs(batch * i, deriveSeed(caseSeed, 'check'));
     await kernel.run(checkInput);
     const output = await kernel.output();

@@ -114,7 +114,11 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
       // 20 times the estimated one-thread time of a call (a huge dense call takes seconds).
       const timeoutMs = Math.max(options.timeoutMs, Math.ceil(20 * singleThreadMicros(weights.kind, weights.shape, batch) / 1000));
       const o = { ...options, timeoutMs };
-      return weights.kind === 'dense' ? prepareDenseMt(module, weights as DenseWeights, batch, t, o) : prepareFffMt(module, weights as FffWeights, batch, t, o);
+      const kernel = weights.kind === 'dense' ? await prepareDenseMt(module, weights as DenseWeights, batch, t, o) : await prepareFffMt(module, weights as FffWeights, batch, t, o);
+      if (t === threads) return kernel;
+      const estimate = singleThreadMicros(weights.kind, weights.shape, batch);
+      const notes = `this case ran on the calling thread alone: its estimated one-thread time, ${estimate.toFixed(1)} µs, is under the ${options.threadedFromMicros[weights.kind]} µs from which threads pay off`;
+      return Object.assign(kernel, { notes });
     },
   };
   return backend;
