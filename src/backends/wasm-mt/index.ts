@@ -19,11 +19,11 @@ import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
 import type { Backend, BackendInfo, Kernel } from '../types.ts';
 import { SHARED_WASM_URL } from '../wasm/assemble.ts';
 import { HIDDEN_CHUNK } from '../wasm/dense.ts';
-import { MAX_MEMORY_BYTES, MODE as WASM_MODE } from '../wasm/layout.ts';
+import { MAX_MEMORY_BYTES } from '../wasm/layout.ts';
 import { prepareDenseMt, ROWS_SPLIT_MIN_ROWS } from './dense.ts';
 import { LEAF_COST_ROWS, prepareFffMt, SPLIT_MIN_ROWS } from './fff.ts';
 import { DEFAULT_OPTIONS, singleThreadMicros, threaded, type MtOptions } from './options.ts';
-import { MODE, warmUp } from './work.mjs';
+import { warmUp } from './work.mjs';
 
 export interface WasmMtConfig extends Partial<MtOptions> {
   /** The backend's name (tests plant faulty variants under other names). */
@@ -79,7 +79,6 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
       const fromEnv = threadsFromEnv();
       if (fromEnv instanceof Error) return { ok: false, reason: fromEnv.message };
       threads = config.threads ?? fromEnv ?? Math.max(1, ctx.cores);
-      if (JSON.stringify(MODE) !== JSON.stringify(WASM_MODE)) return { ok: false, reason: 'work.mjs MODE differs from wasm/layout.ts MODE' };
       if (typeof SharedArrayBuffer === 'undefined') return { ok: false, reason: `${ctx.runtime} has no SharedArrayBuffer` };
       try {
         new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });

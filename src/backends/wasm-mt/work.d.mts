@@ -2,7 +2,6 @@
 import type { KernelExports } from '../wasm/layout.ts';
 
 export declare const TASK: Readonly<{ exit: 1; dense: 2; walk: 3; leaves: 4 }>;
-export declare const MODE: Readonly<{ accumulate: 0; relu: 1; gelu: 2; bias: 3 }>;
 export declare const CTL: Readonly<{ gen: 0; task: 1; done: 2; failed: 3; words: 16 }>;
 export declare const SLOT_BYTES: number;
 

@@ -8,12 +8,11 @@
  * t (0 = the calling thread) runs its share of a task with its own instances of the shared-memory
  * kernels (one per memory) — see createExecutor.
  */
+import { MODE } from '../wasm/modes.mjs';
 
 /** Tasks the calling thread hands to the workers (control word TASK). */
 export const TASK = Object.freeze({ exit: 1, dense: 2, walk: 3, leaves: 4 });
 
-/** gemm epilogue modes, as src/backends/wasm/layout.ts's MODE (index.ts checks they agree). */
-export const MODE = Object.freeze({ accumulate: 0, relu: 1, gelu: 2, bias: 3 });
 
 /**
  * The control block (an Int32Array over a SharedArrayBuffer): CTL.words words — the generation

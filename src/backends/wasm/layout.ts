@@ -4,6 +4,7 @@
  */
 import { CaseTooLarge } from '../types.ts';
 import type { Activation } from '../../model/activation.ts';
+import { MODE } from './modes.mjs';
 
 /** Columns per packed panel and per micro-tile (two f32x4 vectors). */
 export const PANEL = 8;
@@ -24,7 +25,7 @@ export interface KernelExports {
 }
 
 /** gemm epilogue modes. */
-export const MODE = { accumulate: 0, relu: 1, gelu: 2, bias: 3 } as const;
+export { MODE };
 
 export function activationMode(act: Activation): number {
   return act === 'relu' ? MODE.relu : MODE.gelu;
