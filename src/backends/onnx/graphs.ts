@@ -19,6 +19,7 @@
  * onnxruntime 1.30 (web and node) but gains nothing over the fused pattern.
  */
 import type { Activation } from '../../model/activation.ts';
+import { weightBytes } from '../../model/cost.ts';
 import { leafCount, nodeCount } from '../../model/shape.ts';
 import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
 import { encodeModel, GraphBuilder, type OnnxGraph, type OnnxTensor, type WeightPlacement } from './onnx-model.ts';
@@ -162,10 +163,12 @@ export interface OrtModel {
   weightInputs: OnnxTensor[];
 }
 
-/** Bytes of every parameter array of `weights` (what the initializers would hold, less the repeated root row). */
+/**
+ * Bytes of every parameter of `weights` (what the initializers would hold, less the repeated root
+ * row): the cost model's weightBytes, the figure the memory budget and weightCopies also read.
+ */
 export function parameterBytes(weights: Weights): number {
-  const arrays = weights.kind === 'dense' ? [weights.w1, weights.b1, weights.w2, weights.b2] : [weights.nodeWeights, weights.nodeBias, weights.leafW1, weights.leafB1, weights.leafW2, weights.leafB2];
-  return arrays.reduce((sum, a) => sum + a.byteLength, 0);
+  return weightBytes(weights.kind, weights.shape);
 }
 
 /** The placement buildModel picks for parameters of `bytes`. */
