@@ -8,6 +8,7 @@
  * EXTRAPOLATION_POINTS judged depths, solved for the claimed factor, gives the predicted depth.
  */
 import type { Claim } from './claims.ts';
+import { formatRatio } from './format.ts';
 import type { MeasuredPoint } from './verdicts.ts';
 
 /** Depths the deep-end fit uses (the deepest ones measured). */
@@ -39,7 +40,7 @@ export interface ClaimReach {
   text: string;
 }
 
-const x = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + 'x';
+const x = formatRatio;
 const width = (p: MeasuredPoint) => p.shape.trainingWidth.toLocaleString('en-US');
 
 /** Least-squares slope and intercept of y on x. */

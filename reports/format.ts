@@ -8,6 +8,11 @@ export function formatTime(ns: number): string {
   return `${(ns / 1e9).toPrecision(3)} s`;
 }
 
+/** "1 thread", "2 threads". */
+export function formatThreads(n: number): string {
+  return `${n} thread${n === 1 ? '' : 's'}`;
+}
+
 export function formatRatio(x: number): string {
   if (!Number.isFinite(x)) return '—';
   if (x >= 100) return `${x.toFixed(0)}x`;

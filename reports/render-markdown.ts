@@ -1,6 +1,6 @@
 /** summary.md: verdicts, speedup tables and context in GitHub Markdown (fit for a CI job summary). */
 import type { ReportModel } from './build-report.ts';
-import { formatRatio, formatShape } from './format.ts';
+import { formatRatio, formatShape, formatThreads } from './format.ts';
 import type { MeasuredPoint, Verdict } from './verdicts.ts';
 import { setupText } from './claims.ts';
 import { notMeasuredText } from './verdicts.ts';
@@ -26,8 +26,7 @@ export const VERDICT_LABEL: Record<Verdict['status'], string> = {
 
 /** "FFF wasm (1 thread) / dense ort-node (2 threads)" */
 export function sidesText(p: MeasuredPoint): string {
-  const t = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
-  return `FFF ${p.fff.backend} (${t(p.fff.threads)}) / dense ${p.dense.backend} (${t(p.dense.threads)})`;
+  return `FFF ${p.fff.backend} (${formatThreads(p.fff.threads)}) / dense ${p.dense.backend} (${formatThreads(p.dense.threads)})`;
 }
 
 /** The verdict's point, or for a not-judged claim the unjudged one. */

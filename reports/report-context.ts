@@ -4,7 +4,7 @@
  * every case that produced no measurement with its reason.
  */
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
+import { formatPercent, formatRatio, formatShape, formatThreads, formatTime } from './format.ts';
 import type { LoadedResults } from './load-results.ts';
 import { limitsRows, multipleText, rooflineSpeedup } from './roofline-text.ts';
 import { machineLabel } from './verdicts.ts';
@@ -143,7 +143,7 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
       };
       const roofline = comparisons.some((c) => floors(c));
       tables.push({
-        title: `${first.runtime.name} ${first.runtime.version} · ${first.backend.name} ${first.backend.version} (${first.backend.threads} thread${first.backend.threads === 1 ? '' : 's'}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
+        title: `${first.runtime.name} ${first.runtime.version} · ${first.backend.name} ${first.backend.version} (${formatThreads(first.backend.threads)}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
         kernels,
         header: [
           'configuration', 'training width', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical',

@@ -1,6 +1,6 @@
 /** The plain-text table printed at the end of `fffbench run`: one block per runtime and backend. */
 import type { ResultsFile } from '../src/results/schema.ts';
-import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
+import { formatPercent, formatRatio, formatShape, formatThreads, formatTime } from './format.ts';
 
 function renderRows(rows: string[][]): string {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
@@ -17,7 +17,7 @@ export function renderTable(file: ResultsFile): string {
   }
   for (const [key, comparisons] of groups) {
     const first = byId.get(comparisons[0].fffId)!;
-    const header = `${key} (runtime ${first.runtime.version}, ${first.backend.threads} thread${first.backend.threads === 1 ? '' : 's'})`;
+    const header = `${key} (runtime ${first.runtime.version}, ${formatThreads(first.backend.threads)})`;
     const roofline = comparisons.some((c) => byId.get(c.fffId)!.roofline);
     const rows = [['shape', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical', 'efficiency', ...(roofline ? ['FFF ×floor', 'dense ×floor'] : [])]];
     for (const c of comparisons) {

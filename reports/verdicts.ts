@@ -10,6 +10,7 @@ import { theoreticalSpeedup } from '../src/model/cost.ts';
 import { buildBestComparisons } from '../src/results/comparisons.ts';
 import type { Comparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
+import { formatRatio, formatThreads } from './format.ts';
 import { configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile } from './claims.ts';
 
 /** A result's roofline floor and its median as a multiple of it (results files with a calibration). */
@@ -135,7 +136,7 @@ export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string 
   const software = [m.fff, m.dense].find((r) => isSoftwareAdapter(r.backend.adapter) || isSoftwareAdapter(r.backend.notes));
   if (software) return `${software.backend.name} ran on a software GPU adapter (${software.backend.adapter ?? software.backend.notes}): a CPU emulating a GPU says nothing about GPU speed`;
   const floor = m.dense.roofline;
-  const dense = `${m.dense.backend.name}, ${m.dense.backend.threads} thread${m.dense.backend.threads === 1 ? '' : 's'}`;
+  const dense = `${m.dense.backend.name}, ${formatThreads(m.dense.backend.threads)}`;
   if (!floor) return `the run did not calibrate this machine (measurement.calibrate), so nothing shows that the dense baseline (${dense}) runs near this machine's best`;
   const share = 1 / floor.multiple;
   if (share >= rule.minDenseShareOfBest) return undefined;
@@ -173,9 +174,9 @@ function toPoint(m: MeasuredComparison, rule: BaselineRule): MeasuredPoint {
   };
 }
 
-const x = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + 'x';
+const x = formatRatio;
 const interval = (p: MeasuredPoint) => `${x(p.speedup)} [95% CI ${x(p.ciLow)}, ${x(p.ciHigh)}]`;
-const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+const threads = formatThreads;
 /** "node, depth 12: FFF on wasm (1 thread) against dense on ort-node (2 threads)" */
 export function whereText(p: MeasuredPoint): string {
   return `${p.runtime}, depth ${p.shape.depth}: FFF on ${p.fff.backend} (${threads(p.fff.threads)}) against dense on ${p.dense.backend} (${threads(p.dense.threads)})`;
