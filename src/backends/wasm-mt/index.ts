@@ -125,4 +125,3 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
 
 export const wasmMtBackend = createWasmMtBackend();
 
-export { singleThreadMicros };

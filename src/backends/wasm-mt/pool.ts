@@ -114,10 +114,6 @@ export class ThreadPool {
     return new ThreadPool(workers, control, options);
   }
 
-  get threads(): number {
-    return this.options.threads;
-  }
-
   /** Hands `task` to every worker and returns at once; the caller then runs its own share. */
   dispatch(task: number): void {
     if (this.broken) throw this.broken;
