@@ -97,8 +97,23 @@ export const CalibrationSchema = z.object({
   raisedBy: z.array(z.string()).optional(),
 });
 
+/** What the machine id is built from (see runners/machine.ts), with the raw fields it was read from. */
+export const CpuIdentitySchema = z.object({
+  /** Where the fields come from: proc-cpuinfo (Linux), sysctl (macOS), PROCESSOR_IDENTIFIER (Windows), os.cpus (nothing better). */
+  source: z.string(),
+  vendor: z.string(),
+  family: z.string(),
+  model: z.string(),
+  stepping: z.string(),
+  /** SIMD extensions the kernels can use (x86 flags, Arm features). */
+  simd: z.array(z.string()),
+  /** Cache sizes in bytes: L1d, L1i, L2, L3 where readable. */
+  caches: z.record(z.string(), z.number()),
+  raw: z.record(z.string(), z.string()),
+});
+
 export const MachineSchema = z.object({
-  /** Stable fingerprint of the hardware and OS (not the hostname), to group runs per machine. */
+  /** Hash of what decides speed (CPU vendor/family/model/stepping, SIMD, caches, cores, memory, OS type; not the hostname). */
   id: z.string(),
   hostname: z.string(),
   os: z.string(),
@@ -106,6 +121,8 @@ export const MachineSchema = z.object({
   cpuModel: z.string(),
   cpuCores: z.number().int(),
   memoryBytes: z.number(),
+  /** The CPU fields the id hashes (absent in files written before they were recorded). */
+  cpu: CpuIdentitySchema.optional(),
   /** GPU adapters the run used (WebGPU backends), e.g. "nvidia hopper (NVIDIA H200)" or a software rasteriser. */
   gpus: z.array(z.string()).optional(),
   /** Per runtime: bandwidth (bytes/s) and peak GEMM throughput (FLOP/s) measured at the start of the run. */
@@ -144,3 +161,4 @@ export type Comparison = z.infer<typeof ComparisonSchema>;
 export type Machine = z.infer<typeof MachineSchema>;
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 export type Check = z.infer<typeof CheckSchema>;
+export type CpuIdentity = z.infer<typeof CpuIdentitySchema>;
