@@ -99,9 +99,9 @@ const COMMANDS: Record<string, Verb> = {
   history: {
     help: HISTORY_HELP,
     async run(args) {
-      const { values, positionals } = parseVerbArgs(args, { add: { type: 'string', multiple: true } }, HISTORY_HELP);
+      const { values, positionals } = parseVerbArgs(args, { add: { type: 'string', multiple: true }, prune: { type: 'boolean' }, keep: { type: 'string' } }, HISTORY_HELP);
       if (positionals.length > 1) throw new UserError(`history takes one directory (given: ${positionals.join(' ')})`);
-      return commandHistory(positionals[0], (values.add as string[] | undefined) ?? []);
+      return commandHistory({ dir: positionals[0], add: (values.add as string[] | undefined) ?? [], prune: Boolean(values.prune), keep: values.keep as string | undefined });
     },
   },
   list: {

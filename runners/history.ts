@@ -1,13 +1,10 @@
 /**
- * Result history: runs filed as DIR/<machine id>/<time>-<commit>-<suite>.json, so that runs of
- * different machines never mix. The directory comes from --history, else FFFBENCH_HISTORY, else
- * "history" in fffbench.config.json at the project root.
+ * Where the result history lives: --history DIR, else FFFBENCH_HISTORY, else "history" in
+ * fffbench.config.json at the project root. The store itself is src/results/history.ts.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../src/errors.ts';
-import { loadResultsFile } from '../src/results/load.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
 import { ROOT } from './runtimes.ts';
 
 export function configuredHistoryDir(): string | undefined {
@@ -25,53 +22,9 @@ export function configuredHistoryDir(): string | undefined {
   return resolve(ROOT, parsed.history);
 }
 
-function historyPath(dir: string, file: ResultsFile): string {
-  const machineDir = join(dir, file.machine.id);
-  mkdirSync(machineDir, { recursive: true });
-  const stamp = file.startedAt.replace(/[:.]/g, '-');
-  const commit = file.git ? file.git.commit.slice(0, 8) + (file.git.dirty ? '-dirty' : '') : 'nogit';
-  return join(machineDir, `${stamp}-${commit}-${file.suite.name}.json`);
-}
-
-/** Files a finished run; returns where it went. */
-export function fileRun(dir: string, resultsPath: string, file: ResultsFile): string {
-  const target = historyPath(dir, file);
-  copyFileSync(resultsPath, target);
-  return target;
-}
-
-/** Files results that are not in a file of their own (each machine of a merged bundle). */
-export function fileResults(dir: string, file: ResultsFile): string {
-  const target = historyPath(dir, file);
-  writeFileSync(target, JSON.stringify(file));
-  return target;
-}
-
-export interface HistoryEntry {
-  path: string;
-  file: ResultsFile;
-}
-
-/** Every run filed under DIR, per machine id, oldest first. */
-export function readHistory(dir: string): Map<string, HistoryEntry[]> {
-  if (!existsSync(dir)) throw new UserError(`history directory ${dir} does not exist`);
-  const machines = new Map<string, HistoryEntry[]>();
-  for (const machine of readdirSync(dir, { withFileTypes: true })) {
-    if (!machine.isDirectory()) continue;
-    const entries = readdirSync(join(dir, machine.name))
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => ({ path: join(dir, machine.name, f), file: loadResultsFile(join(dir, machine.name, f)) }));
-    if (entries.length > 0) machines.set(machine.name, entries);
-  }
-  return machines;
-}
-
-/** The last `count` runs of `suite` on `machineId`, excluding the run at `excludePath`. */
-export function lastRuns(dir: string, machineId: string, suite: string, count: number, excludeStartedAt?: string): ResultsFile[] {
-  const entries = readHistory(dir).get(machineId) ?? [];
-  return entries
-    .map((e) => e.file)
-    .filter((f) => f.suite.name === suite && f.startedAt !== excludeStartedAt)
-    .slice(-count);
+/** The history directory a command uses: the flag, else the configured one, else an error saying how to give one. */
+export function historyDir(flag: string | undefined, what: string): string {
+  const dir = flag ? resolve(flag) : configuredHistoryDir();
+  if (!dir) throw new UserError(`${what} needs a history directory: --history DIR, FFFBENCH_HISTORY, or "history" in fffbench.config.json`);
+  return dir;
 }

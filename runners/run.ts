@@ -19,7 +19,8 @@ import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
 import { RUNTIMES as RUNTIME_NAMES } from '../suites/schema.ts';
 import { parseShard, selectShard } from '../suites/shard.ts';
-import { configuredHistoryDir, fileRun } from './history.ts';
+import { fileResults } from '../src/results/history.ts';
+import { configuredHistoryDir } from './history.ts';
 import { appendResult, journalPathFor, readJournal, startJournal, type JournalHeader } from './journal.ts';
 import { gitInfo, machineFingerprint } from './machine.ts';
 import { killWorkers, runCases } from './orchestrator.ts';
@@ -203,7 +204,7 @@ export async function commandRun(values: RunValues): Promise<number> {
   console.log(`\n${renderVerdictsText(judgeClaims([file]))}\n`);
   console.log(renderTable(file));
   console.log(`\nresults: ${relative(process.cwd(), out) || out}`);
-  if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileRun(historyDir, out, file))}`);
+  if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileResults(historyDir, file))}`);
   if (values.report) {
     // loaded only when asked for: chart.js and the canvas addon take a moment to load
     const { writeReport } = await import('../reports/build-report.ts');

@@ -45,8 +45,19 @@ export interface CaseComparison {
   verdict: Verdict;
 }
 
+export interface MachineState {
+  /** The run's calibration (peak GEMM, read bandwidth) moved beyond the baseline runs' spread. */
+  changed: boolean;
+  reasons: string[];
+}
+
 export interface Comparison {
   machineId: string;
+  /** Whether this comparison may fail a job: enough baseline runs, and the machine in its usual state. */
+  gated: boolean;
+  /** Why it is not gated, when it is not. */
+  notGatedBecause?: string;
+  machineState: MachineState;
   baselineLabel: string;
   candidateLabel: string;
   options: CompareOptions;
@@ -170,6 +181,8 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
   }
   return {
     machineId: candidate.machine.id,
+    gated: true,
+    machineState: { changed: false, reasons: [] },
     baselineLabel: baseline.label,
     candidateLabel: label(candidate),
     options,

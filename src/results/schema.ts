@@ -150,6 +150,8 @@ export const ResultsFileSchema = z.object({
       outlierPolicy: z.string(),
     })
     .optional(),
+  /** Set by `history --prune` on an old run: its raw samples were dropped (stats.samples is empty). */
+  reduced: z.object({ at: z.string(), note: z.string() }).optional(),
   results: z.array(ResultSchema),
   comparisons: z.array(ComparisonSchema),
   /** Per runtime and shape: the fastest FFF against the fastest dense, across backends. */
