@@ -4,7 +4,8 @@ import { baselineFromRuns, compareRuns, type Baseline, type Comparison } from '.
 import { loadResultsFiles } from '../src/results/load.ts';
 import { mergeResults } from '../src/results/merge.ts';
 import { compareMarkdown, compareTable } from '../reports/compare-format.ts';
-import { configuredHistoryDir, lastRuns } from './history.ts';
+import { lastRuns } from '../src/results/history.ts';
+import { configuredHistoryDir } from './history.ts';
 import { writeJsonAtomic } from './run.ts';
 
 export const COMPARE_HELP = `Usage: fffbench compare BASELINE.json [MORE_BASELINES.json ...] CANDIDATE.json [options]
