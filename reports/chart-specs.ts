@@ -36,6 +36,7 @@ export interface ChartSpec {
   title: string;
   subtitle: string;
   type: 'line' | 'bar';
+  /** categories: the labels of a bar chart, or of a line chart on a category axis (its points' x name one). */
   x: { label: string; log: boolean; powersOfTwo?: boolean; categories?: string[] };
   y: { label: string; log: boolean; unit: Unit };
   series: ChartSeries[];

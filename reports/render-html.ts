@@ -22,11 +22,11 @@ function chartJsSource(): string {
   return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** Text placed inside <script>: a "</script" in it would end the element early. */
 const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1');
 
-function table(header: string[], rows: string[][], className = ''): string {
+export function table(header: string[], rows: string[][], className = ''): string {
   return `<table class="${className}"><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
@@ -130,7 +130,7 @@ function contextHtml(model: ReportModel): string {
   return parts.join('\n');
 }
 
-const STYLE = `
+export const STYLE = `
 body { font: 15px/1.45 system-ui, 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif; margin: 0 auto; max-width: 1500px; padding: 0 24px 48px; color: #1a1a1a; }
 h1 { margin: 24px 0 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #ddd; padding-bottom: 4px; } h3 { margin: 20px 0 4px; }
 .lede { color: #444; margin: 0 0 8px; } .headline { font-size: 17px; font-weight: 600; margin: 8px 0; }
@@ -151,7 +151,6 @@ figure { margin: 0; border: 1px solid #eee; border-radius: 6px; padding: 8px; } 
 export function renderHtml(model: ReportModel): string {
   const specs: ChartSpec[] = [];
   const charts = chartsHtml(model, specs);
-  const data = JSON.stringify({ charts: specs }).replace(/</g, '\\u003c');
   const machines = model.context.machines.map((m) => `${m.cpuModel} (${m.id})`).join(', ');
   const limits =
     model.context.limits.length > 0
@@ -173,7 +172,18 @@ export function renderHtml(model: ReportModel): string {
 ${charts}
 <section id="tables"><h2>Speedup tables</h2>${rooflineNote}${limits}${tables || '<p>No comparison was measured.</p>'}</section>
 ${contextHtml(model)}
-<script type="application/json" id="report-data">${data}</script>
+${chartScripts(specs)}
+</body></html>
+`;
+}
+
+/**
+ * The end of a page with charts: the specs as JSON, chart.js, the shared chart runtime, and the
+ * code that draws spec k into each <canvas data-chart-index="k"> (then sets body[data-charts-drawn]).
+ */
+export function chartScripts(specs: ChartSpec[]): string {
+  const data = JSON.stringify({ charts: specs }).replace(/</g, '\\u003c');
+  return `<script type="application/json" id="report-data">${data}</script>
 <script>${scriptSafe(chartJsSource())}</script>
 <script>
 var fffCharts = (function () {
@@ -190,7 +200,5 @@ ${scriptSafe(chartRuntimeSource())}
   });
   document.body.setAttribute('data-charts-drawn', String(drawn));
 })();
-</script>
-</body></html>
-`;
+</script>`;
 }

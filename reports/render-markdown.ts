@@ -9,7 +9,7 @@ import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** A GitHub table; `numeric` right-aligns every column but the first (for tables of numbers). */
-function table(header: string[], rows: string[][], numeric = false): string {
+export function table(header: string[], rows: string[][], numeric = false): string {
   return [
     `| ${header.map(cell).join(' | ')} |`,
     `| ${header.map((_, k) => (numeric && k > 0 ? '---:' : '---')).join(' | ')} |`,

@@ -1,5 +1,6 @@
 /** The report verb's help, kept apart so the CLI can show it without loading chart.js and the canvas. */
 export const REPORT_HELP = `Usage: fffbench report RESULTS.json [MORE.json ...] [--out DIR]
+       fffbench report --history DIR [--machine ID] [--suite NAME] [--last N] [--out DIR]
 
 Writes a report of one or more results files into DIR (default: <first results file>-report/ next to it):
   index.html    self-contained page (charts drawn by chart.js, opens offline from file://)
@@ -8,6 +9,18 @@ Writes a report of one or more results files into DIR (default: <first results f
 Results from several machines (several files, or a bundle from "fffbench merge --allow-machines")
 are charted side by side, one panel per machine fingerprint.
 
+With --history DIR it writes the trend report of the runs filed there (DIR/<machine id>/...,
+see "fffbench run --history"), one trend per machine and suite with at least 2 runs: each case's
+median and 95% interval per run, and the regressions and improvements "compare" finds in each run
+against the up to 5 runs before it (5%, alpha 0.01); a run whose machine state changed is marked as
+such. Into DIR (default: <history dir>-trend/ next to it): index.html, charts/trend-*.png (one per
+runtime · backend · model, each case relative to its first run, and one per case that moved) and
+summary.md (what moved and since which run, date and commit; machine-state changes; the runs).
+
 Options:
-  --out DIR    where to write the report
-  -h, --help   this help`;
+  --out DIR       where to write the report
+  --history DIR   trend report of a history directory instead of results files
+  --machine ID    only this machine (a machine id, or a unique prefix of one; default: every machine)
+  --suite NAME    only this suite (default: every suite, one trend each)
+  --last N        show only the last N runs, N >= 2 (default: all); their baselines may be older runs
+  -h, --help      this help`;

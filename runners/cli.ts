@@ -33,6 +33,7 @@ Commands:
   merge         combine shards of one suite run into one results file
   history       list the runs filed in a history directory, per machine
   report FILE…  write an HTML page, PNG charts and summary.md (claim verdicts) for results files
+                (report --history DIR: the trend over the runs filed in a history directory)
 
 Run "fffbench <command> --help" for a command's options.`;
 

@@ -151,20 +151,23 @@ function dataset(spec, series) {
 function buildConfig(spec, options) {
   options = options || {};
   var isBar = spec.type === 'bar';
+  // Bars always sit on categories; a line chart does when its spec lists them (e.g. one run per
+  // label in the trend report), its points then naming their category as x.
+  var isCategory = isBar || Array.isArray(spec.x.categories);
   var y = yBounds(spec);
   var xScale = {
-    type: isBar ? 'category' : spec.x.log ? 'logarithmic' : 'linear',
+    type: isCategory ? 'category' : spec.x.log ? 'logarithmic' : 'linear',
     title: { display: true, text: spec.x.label },
-    ticks: isBar
+    ticks: isCategory
       ? { autoSkip: false, maxRotation: 60, minRotation: 30, font: { size: 10 } }
       : { callback: function (v) { return String(+Number(v).toPrecision(6)); } },
   };
   if (spec.x.powersOfTwo) xScale.afterBuildTicks = powerOfTwoTicks;
   else if (spec.x.log) xScale.afterBuildTicks = niceLogTicks;
-  if (!isBar && !spec.x.log) xScale.ticks.stepSize = 1;
+  if (!isCategory && !spec.x.log) xScale.ticks.stepSize = 1;
   return {
     type: isBar ? 'bar' : 'line',
-    data: { labels: isBar ? spec.x.categories : undefined, datasets: spec.series.map(function (s) { return dataset(spec, s); }) },
+    data: { labels: isCategory ? spec.x.categories : undefined, datasets: spec.series.map(function (s) { return dataset(spec, s); }) },
     options: {
       animation: false,
       responsive: !!options.responsive,
