@@ -1,9 +1,9 @@
-/** Renders a run comparison as Markdown (CI job summaries, PR comments), JSON, or a terminal table. */
+/** Renders a run comparison as Markdown (CI job summaries, PR comments) or a terminal table. */
 import type { CaseComparison, Comparison } from '../src/compare/compare.ts';
 import { formatShape, formatTime } from './format.ts';
 
 const signed = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
-const ICON: Record<CaseComparison['verdict'], string> = {
+const VERDICT_TEXT: Record<CaseComparison['verdict'], string> = {
   regression: '🔴 regression',
   improvement: '🟢 improvement',
   unchanged: 'unchanged',
@@ -13,52 +13,81 @@ const ICON: Record<CaseComparison['verdict'], string> = {
   'not-measured': 'not measured',
 };
 
+function verdictText(c: Comparison, x: CaseComparison): string {
+  if (x.confirmation) {
+    const again = `re-run ${signed(x.confirmation.change)}`;
+    return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${x.confirmation.note ?? again})`;
+  }
+  if (!c.gated && (x.verdict === 'regression' || x.verdict === 'improvement')) return x.verdict === 'regression' ? 'slower (not gated)' : 'faster (not gated)';
+  return VERDICT_TEXT[x.verdict];
+}
+
 function rows(c: Comparison, all: boolean): string[][] {
   const interesting = all ? c.cases : c.cases.filter((x) => x.verdict !== 'unchanged');
   return interesting.map((x) => [
     `${x.runtime} · ${x.backend} · ${x.model}`,
     formatShape(x.shape),
-    x.baselineMedian === undefined ? '—' : formatTime(x.baselineMedian),
+    x.baselineMedian === undefined ? '—' : `${formatTime(x.baselineMedian)}${x.baselineRuns && x.baselineRuns > 1 ? ` (${x.baselineRuns} runs)` : ''}`,
     x.candidateMedian === undefined ? '—' : formatTime(x.candidateMedian),
     x.change === undefined ? '—' : `${signed(x.change)} [${signed(x.changeCiLow)}, ${signed(x.changeCiHigh)}]`,
     x.p === undefined ? '—' : x.p < 1e-4 ? '<1e-4' : x.p.toFixed(4),
-    x.threshold === undefined ? '—' : `${(x.threshold * 100).toFixed(1)}%${x.noise !== undefined && x.noise > c.options.threshold ? ' (noise)' : ''}`,
-    ICON[x.verdict],
+    x.threshold === undefined ? '—' : `${(x.threshold * 100).toFixed(1)}%`,
+    verdictText(c, x),
   ]);
 }
 
 const HEADER = ['case', 'shape', 'baseline', 'candidate', 'change [95% CI]', 'p', 'threshold', 'verdict'];
 
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function headline(c: Comparison): string {
   const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
   const unstable = c.cases.filter((x) => x.verdict === 'unstable').length;
-  return `${c.regressions} regression${c.regressions === 1 ? '' : 's'}, ${c.improvements} improvement${c.improvements === 1 ? '' : 's'}, ${unchanged} unchanged${unstable ? `, ${unstable} unstable (not judged)` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha}; machine ${c.machineId})`;
+  const flagged = c.cases.filter((x) => x.verdict === 'regression').length;
+  const tally = c.gated
+    ? `${count(c.regressions, 'regression')}${c.confirmation ? ` (${flagged} flagged, ${c.confirmation.rerun} re-run, ${c.confirmation.confirmed} confirmed)` : ''}, ${count(c.improvements, 'improvement')}`
+    : `not gated: ${flagged} slower, ${c.improvements} faster`;
+  const machines = c.candidateMachineId ? `machines ${c.machineId} → ${c.candidateMachineId}` : `machine ${c.machineId}`;
+  return `${tally}, ${unchanged} unchanged${unstable ? `, ${unstable} unstable (not judged)` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha}, ${count(c.baselineRuns, 'baseline run')}; ${machines})`;
 }
 
-function unstableNotes(c: Comparison): string[] {
-  const notes = new Map<string, string>();
-  for (const x of c.cases) if (x.verdict === 'unstable' && x.note) notes.set(`${x.runtime} · ${x.backend}`, x.note);
-  return [...notes].map(([where, note]) => `${where}: ${note}; its cases are listed but not judged.`);
+function notes(c: Comparison): string[] {
+  const out: string[] = [];
+  if (c.notGatedBecause) out.push(`Not gated: ${c.notGatedBecause}`);
+  if (c.confirmation?.note) out.push(`Confirmation: ${c.confirmation.note}`);
+  const unstable = new Map<string, string>();
+  for (const x of c.cases) if (x.verdict === 'unstable' && x.note) unstable.set(`${x.runtime} · ${x.backend}`, x.note);
+  for (const [where, note] of unstable) out.push(`${where}: ${note}; its cases are listed but not judged.`);
+  return out;
+}
+
+const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again in a fresh worker and is a regression only if the re-run is beyond alpha too. A run whose calibration moved is set aside as "machine state changed"; with fewer than 3 baseline runs nothing is gated.`;
+
+function icon(c: Comparison): string {
+  if (!c.gated) return c.machineState.changed ? '⚠️' : '⚪';
+  return c.regressions > 0 ? '🔴' : '✅';
 }
 
 export function compareMarkdown(c: Comparison): string {
   const body = rows(c, false);
-  const table = body.length === 0 ? '_No case changed significantly beyond the threshold._' : [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const table = body.length === 0 ? '_No case changed beyond its threshold._' : [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   return [
-    `### fffbench compare: ${c.regressions > 0 ? '🔴' : '✅'} ${headline(c)}`,
+    `### fffbench compare: ${icon(c)} ${headline(c)}`,
     '',
     `baseline: ${c.baselineLabel}  `,
     `candidate: ${c.candidateLabel}`,
     '',
+    ...notes(c).map((n) => `> ${n}\n`),
     table,
-    ...unstableNotes(c).map((n) => `\n⚠️ ${n}`),
     '',
-    'A case is a regression only when its samples differ significantly (two-sided Mann–Whitney U, p < alpha) and the whole 95% interval of its change lies beyond the threshold — raised, per case, to the spread of the baseline runs\' medians when the baseline has several runs (--last N).',
+    METHOD,
   ].join('\n');
 }
 
 export function compareTable(c: Comparison): string {
   const all = [HEADER, ...rows(c, true)];
   const widths = HEADER.map((_, k) => Math.max(...all.map((r) => r[k].length)));
-  return [headline(c), `baseline:  ${c.baselineLabel}`, `candidate: ${c.candidateLabel}`, '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  ')), ...unstableNotes(c)].join('\n');
+  return [headline(c), `baseline:  ${c.baselineLabel}`, `candidate: ${c.candidateLabel}`, ...notes(c), '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  '))].join('\n');
 }

@@ -83,11 +83,11 @@ const COMMANDS: Record<string, Verb> = {
     async run(args) {
       const { values, positionals } = parseVerbArgs(
         args,
-        { threshold: { type: 'string' }, alpha: { type: 'string' }, format: { type: 'string' }, last: { type: 'string' }, history: { type: 'string' } },
+        { threshold: { type: 'string' }, alpha: { type: 'string' }, format: { type: 'string' }, last: { type: 'string' }, history: { type: 'string' }, 'screen-alpha': { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'allow-machines': { type: 'boolean' } },
         COMPARE_HELP,
       );
       const str = (k: string) => values[k] as string | undefined;
-      return commandCompare({ files: positionals, threshold: str('threshold'), alpha: str('alpha'), format: str('format'), last: str('last'), history: str('history') });
+      return commandCompare({ files: positionals, threshold: str('threshold'), alpha: str('alpha'), format: str('format'), last: str('last'), history: str('history'), screenAlpha: str('screen-alpha'), noConfirm: Boolean(values['no-confirm']), allowMachines: Boolean(values['allow-machines']) });
     },
   },
   merge: {

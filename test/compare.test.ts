@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { baselineFromRuns, compareRuns } from '../src/compare/compare.ts';
+import { baselineFromRuns, caseKey, compareRuns, failsJob, judgeRunMedians } from '../src/compare/compare.ts';
+import { compareMarkdown } from '../reports/compare-format.ts';
+import { machineFingerprint, parseProcCpuinfo } from '../runners/machine.ts';
 import { summarize, mannWhitneyU } from '../src/measure/stats.ts';
 import { Rng } from '../src/model/rng.ts';
 import { buildComparisons } from '../src/results/comparisons.ts';
@@ -22,12 +24,6 @@ function samples(rng: Rng, n: number, median: number): number[] {
   });
 }
 
-/** A copy of `file` whose every ok result has fresh samples from the same distribution (an A/A rerun). */
-function redraw(file: ResultsFile, rng: Rng, slowdown: (id: string) => number = () => 1): ResultsFile {
-  const results = file.results.map((r) => (r.status === 'ok' && r.stats ? { ...r, stats: summarize(samples(rng, 30, 1e5 * slowdown(r.id))) } : r));
-  return { ...file, results, comparisons: buildComparisons(results) };
-}
-
 const OPTIONS = { threshold: 0.05, alpha: 0.01 };
 
 describe('significance', () => {
@@ -45,42 +41,113 @@ describe('significance', () => {
   });
 });
 
+/**
+ * A run of `file` as this VM produces them: every case of the run is shifted by one draw of the
+ * run-to-run noise (lognormal, `runNoise`), its samples scatter 5% around that, and `slowdown`
+ * plants a real change.
+ */
+function rerun(file: ResultsFile, rng: Rng, runNoise: number, slowdown: (id: string) => number = () => 1): ResultsFile {
+  const results = file.results.map((r) => {
+    if (r.status !== 'ok' || !r.stats) return r;
+    const shift = Math.exp(runNoise * normal(rng));
+    return { ...r, stats: summarize(samples(rng, 30, 1e5 * shift * slowdown(r.id))) };
+  });
+  return { ...file, results, comparisons: buildComparisons(results) };
+}
+
+function normal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(Math.max(1e-12, rng.next()))) * Math.cos(2 * Math.PI * rng.next());
+}
+
 describe('fffbench compare', () => {
   const run = runTinySuite({ runtimes: ['node'], backends: ['js'] }).file;
+  const judged = (c: ReturnType<typeof compareRuns>) => c.cases.filter((x) => x.verdict === 'regression' || x.verdict === 'improvement').length;
 
-  it('A/A: runs drawn from one distribution flag nothing beyond alpha', () => {
+  it('the run-median test matches hand-computed values, with a case scale and with a backend scale', () => {
+    // log medians 0, 0.02, -0.02, 0: median 0, sd 0.01633; se = sd·√(1 + π/8); t(0.995, 3) = 5.8409
+    const medians = [1, Math.exp(0.02), Math.exp(-0.02), 1];
+    const j = judgeRunMedians(medians, Math.exp(0.2), { threshold: 0.05, alpha: 0.01 });
+    assert.ok(Math.abs(j.noise - 0.0163299) < 1e-6);
+    assert.ok(Math.abs(j.threshold - (Math.exp(5.8409 * 0.0163299 * Math.sqrt(1 + Math.PI / 8)) - 1)) < 1e-4, `${j.threshold}`);
+    assert.equal(j.verdict, 'regression');
+    assert.equal(judgeRunMedians(medians, Math.exp(0.1), { threshold: 0.05, alpha: 0.01 }).verdict, 'unchanged', 'within the band (11.9% here)');
+    // a backend scale of 3% from 60 degrees of freedom: t(0.995, 60) = 2.6603; the case's MAD (0.0148) is smaller
+    const pooled = judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01 }, { backendScale: 0.03, backendDf: 60 });
+    assert.equal(pooled.noise, 0.03);
+    assert.ok(Math.abs(pooled.threshold - (Math.exp(2.6603 * 0.03 * Math.sqrt(1 + Math.PI / 8)) - 1)) < 1e-4, `${pooled.threshold}`);
+    assert.equal(pooled.verdict, 'unchanged');
+    assert.equal(judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01, screenAlpha: 0.05 }, { backendScale: 0.03, backendDf: 60 }).verdict, 'regression', 'flagged at the screening level');
+  });
+
+  it('A/A with whole-run shifts: samples alone flag many cases; run medians of 4 runs flag at most alpha', () => {
     const rng = new Rng(5);
-    let flagged = 0;
+    let bySamples = 0;
+    let byRuns = 0;
     let cases = 0;
-    for (let t = 0; t < 100; t++) {
-      const c = compareRuns(baselineFromRuns([redraw(run, rng)]), redraw(run, rng), OPTIONS);
-      flagged += c.regressions + c.improvements;
+    for (let t = 0; t < 300; t++) {
+      const history = Array.from({ length: 4 }, () => rerun(run, rng, 0.04));
+      const candidate = rerun(run, rng, 0.04);
+      bySamples += judged(compareRuns(baselineFromRuns([history[3]]), candidate, OPTIONS));
+      const c = compareRuns(baselineFromRuns(history), candidate, OPTIONS);
+      assert.ok(c.gated);
+      byRuns += judged(c);
       cases += c.cases.length;
     }
-    assert.ok(flagged / cases <= OPTIONS.alpha, `${flagged} of ${cases}`);
+    // 3000 tests: the rate's own standard error is 0.18% at alpha = 1%
+    assert.ok(byRuns / cases <= 1.5 * OPTIONS.alpha, `run medians: ${byRuns} of ${cases}`);
+    assert.ok(bySamples / cases > 0.1, `samples alone: ${bySamples} of ${cases} (the within-run interval cannot see a run's shift)`);
   });
 
-  it('a 20% slowdown injected into one case is flagged, and only that case', () => {
+  it('a 20% slowdown planted in one case is flagged against 4 quiet runs, and only that case', () => {
     const rng = new Rng(6);
-    const victim = run.results.find((r) => r.model === 'fff' && r.status === 'ok')!.id;
-    const c = compareRuns(baselineFromRuns([redraw(run, rng)]), redraw(run, rng, (id) => (id === victim ? 1.2 : 1)), OPTIONS);
-    assert.deepEqual(c.cases.filter((x) => x.verdict === 'regression').map((x) => x.key), [victim.replace(/^(\w+)\/(\w+)\/(\w+)\//, '$1/$2/$3/')]);
+    const victim = run.results.find((r) => r.model === 'fff' && r.status === 'ok')!;
+    const history = Array.from({ length: 4 }, () => rerun(run, rng, 0.01));
+    const c = compareRuns(baselineFromRuns(history), rerun(run, rng, 0.01, (id) => (id === victim.id ? 1.2 : 1)), OPTIONS);
+    assert.deepEqual(c.cases.filter((x) => x.verdict === 'regression').map((x) => x.key), [caseKey(victim)]);
     const row = c.cases.find((x) => x.verdict === 'regression')!;
-    assert.ok(row.change! > 0.1 && row.changeCiLow! > 0.05, JSON.stringify(row));
+    assert.equal(row.test, 'run-medians');
+    assert.ok(row.change! > 0.1 && row.changeCiLow! > 0.05 && row.baselineRuns === 4, JSON.stringify(row));
   });
 
-  it('with several baseline runs, a case is judged against the spread of their medians', () => {
+  it("a case's threshold is its own run-to-run noise: 35% on a case whose runs spread 30% is not a regression", () => {
     const rng = new Rng(8);
     const victim = run.results.find((r) => r.model === 'dense' && r.status === 'ok')!.id;
-    // one baseline run was 30% slower on this case (a noisy neighbour): the case's noise is 30%
-    const baseline = baselineFromRuns([redraw(run, rng), redraw(run, rng, (id) => (id === victim ? 1.3 : 1))]);
-    const c = compareRuns(baseline, redraw(run, rng, (id) => (id === victim ? 1.35 : 1)), OPTIONS);
-    const row = c.cases.find((x) => x.verdict !== 'only-in-baseline' && run.results.find((r) => r.id === victim)!.shape === x.shape && x.model === 'dense')!;
-    assert.ok(row.noise! > 0.25 && row.threshold! > 0.25, JSON.stringify(row));
+    const noisy = (k: number) => (id: string) => (id === victim ? [1, 1.3, 0.9, 1.15][k] : 1);
+    const baseline = baselineFromRuns([0, 1, 2, 3].map((k) => rerun(run, rng, 0.005, noisy(k))));
+    const c = compareRuns(baseline, rerun(run, rng, 0.005, (id) => (id === victim ? 1.35 : 1)), OPTIONS);
+    const row = c.cases.find((x) => x.key.includes('/dense/') && run.results.find((r) => r.id === victim)!.shape.depth === x.shape.depth && x.baselineRuns === 4 && x.noise! > 0.1)!;
+    assert.ok(row.threshold! > 0.5, JSON.stringify(row));
     assert.equal(row.verdict, 'unchanged');
     assert.equal(c.regressions, 0);
-    // the same slowdown against a quiet baseline is a regression
-    assert.equal(compareRuns(baselineFromRuns([redraw(run, rng), redraw(run, rng)]), redraw(run, rng, (id) => (id === victim ? 1.35 : 1)), OPTIONS).regressions, 1);
+  });
+
+  it('with fewer than 3 baseline runs the comparison is shown but not gated', () => {
+    const rng = new Rng(10);
+    const c = compareRuns(baselineFromRuns([rerun(run, rng, 0.01)]), rerun(run, rng, 0.01, () => 1.5), OPTIONS);
+    assert.equal(c.gated, false);
+    assert.match(c.notGatedBecause!, /1 baseline run: .*at least 3 runs/);
+    assert.ok(c.regressions > 0, 'the slowdown is still shown');
+    assert.equal(failsJob(c), false);
+    assert.match(compareMarkdown(c), /Not gated: 1 baseline run/);
+  });
+
+  it('a run whose peak GEMM or bandwidth moved beyond its history is "machine state changed", not per-case regressions', () => {
+    const rng = new Rng(11);
+    const calibrated = (file: ResultsFile, peakFlops: number, readBandwidth = 30e9): ResultsFile => ({
+      ...file,
+      machine: { ...file.machine, calibration: { node: { readBandwidth, copyBandwidth: 2e10, peakFlops, peakBackend: 'ort-node', gemmFlops: {} } } },
+    });
+    const history = [300e9, 310e9, 305e9, 298e9].map((peak) => calibrated(rerun(run, rng, 0.01), peak));
+    const moved = compareRuns(baselineFromRuns(history), calibrated(rerun(run, rng, 0.01, () => 1.6), 198e9), OPTIONS);
+    assert.equal(moved.machineState.changed, true);
+    assert.match(moved.machineState.reasons[0], /node peak GEMM 198\.0 GFLOP\/s against 298\.0–310\.0/);
+    assert.equal(moved.gated, false);
+    assert.equal(failsJob(moved), false);
+    const bandwidth = compareRuns(baselineFromRuns(history), calibrated(rerun(run, rng, 0.01), 303e9, 18e9), OPTIONS);
+    assert.match(bandwidth.machineState.reasons.join(), /read bandwidth 18\.0 GB\/s/);
+    const steady = compareRuns(baselineFromRuns(history), calibrated(rerun(run, rng, 0.01, () => 1.6), 304e9), OPTIONS);
+    assert.equal(steady.machineState.changed, false);
+    assert.ok(failsJob(steady), 'the same slowdown on a steady machine fails the job');
   });
 
   it('a backend whose calibration GEMM moved (another thread-pool state) is unstable, not a regression', () => {
@@ -89,47 +156,74 @@ describe('fffbench compare', () => {
       ...file,
       machine: { ...file.machine, calibration: { node: { readBandwidth: 2e10, copyBandwidth: 2e10, peakFlops: 2e11, peakBackend: 'js', gemmFlops: { js: flops } } } },
     });
-    const baseline = baselineFromRuns([withSentinel(redraw(run, rng), 48e9), withSentinel(redraw(run, rng), 47e9)]);
-    const slowState = compareRuns(baseline, withSentinel(redraw(run, rng, () => 1.8), 13e9), OPTIONS);
+    const baseline = baselineFromRuns([48e9, 47e9, 47.5e9].map((f) => withSentinel(rerun(run, rng, 0.01), f)));
+    const slowState = compareRuns(baseline, withSentinel(rerun(run, rng, 0.01, () => 1.8), 13e9), OPTIONS);
     assert.equal(slowState.regressions, 0);
     assert.ok(slowState.cases.filter((x) => x.verdict === 'unstable').length > 0);
     assert.match(slowState.cases.find((x) => x.verdict === 'unstable')!.note!, /calibration GEMM ran at 13\.0 GFLOP\/s against 47\.0–48\.0/);
-    // the same slowdown with the sentinel where it was: a regression
-    assert.ok(compareRuns(baseline, withSentinel(redraw(run, rng, () => 1.8), 48e9), OPTIONS).regressions > 0);
+    assert.ok(compareRuns(baseline, withSentinel(rerun(run, rng, 0.01, () => 1.8), 48e9), OPTIONS).regressions > 0);
   });
 
-  it('exits 1 on a regression (with Markdown for CI), 0 on A/A, 2 across machines or on a bad file', () => {
+  it('exits 1 on a gated regression (with Markdown for CI), 0 on A/A or when not gated, 2 across machines or on a bad file', () => {
     const dir = tempDir();
     const rng = new Rng(7);
-    const base = join(dir, 'base.json');
+    const bases = [1, 2, 3].map((k) => {
+      const path = join(dir, `base${k}.json`);
+      writeFileSync(path, JSON.stringify(rerun(run, rng, 0.01)));
+      return path;
+    });
     const same = join(dir, 'same.json');
     const slow = join(dir, 'slow.json');
     const other = join(dir, 'other.json');
-    const baseRun = redraw(run, rng);
-    writeFileSync(base, JSON.stringify(baseRun));
-    // the exit-status path of A/A (the statistics of A/A are tested above, over many draws)
-    writeFileSync(same, JSON.stringify({ ...baseRun, startedAt: new Date().toISOString() }));
-    writeFileSync(slow, JSON.stringify(redraw(run, rng, (id) => (id.includes('/dense/') ? 1.3 : 1))));
+    writeFileSync(same, JSON.stringify(rerun(run, rng, 0.01)));
+    writeFileSync(slow, JSON.stringify(rerun(run, rng, 0.01, (id) => (id.includes('/dense/') ? 1.3 : 1))));
     writeFileSync(other, JSON.stringify({ ...run, machine: { ...run.machine, id: 'ffffffffffff' } }));
-    assert.equal(runCli(['compare', base, same]).status, 0);
-    const md = runCli(['compare', base, slow, '--format', 'md', '--threshold', '10%']);
+    assert.equal(runCli(['compare', ...bases, same]).status, 0);
+    const md = runCli(['compare', ...bases, slow, '--format', 'md', '--threshold', '10%']);
     assert.equal(md.status, 1);
     assert.match(md.stdout, /### fffbench compare: 🔴 \d+ regressions?/);
     assert.match(md.stdout, /\| node · js · dense \|/);
-    const json = JSON.parse(runCli(['compare', base, slow, '--format', 'json']).stdout);
-    assert.ok(json.comparisons[0].regressions > 0);
-    const cross = runCli(['compare', base, other]);
+    const json = JSON.parse(runCli(['compare', ...bases, slow, '--format', 'json']).stdout);
+    assert.ok(json.comparisons[0].regressions > 0 && json.comparisons[0].gated);
+    const ungated = runCli(['compare', bases[0], slow]);
+    assert.equal(ungated.status, 0, 'one baseline run: shown, not gated');
+    assert.match(ungated.stdout, /not gated: \d+ slower/);
+    const cross = runCli(['compare', bases[0], other]);
     assert.equal(cross.status, 2);
-    assert.match(cross.stderr, /never compared/);
-    writeFileSync(join(dir, 'cut.json'), readFileSync(base, 'utf8').slice(0, 500));
-    const cut = runCli(['compare', base, join(dir, 'cut.json')]);
+    assert.match(cross.stderr, /never compared.*--allow-machines/s);
+    writeFileSync(join(dir, 'cut.json'), readFileSync(bases[0], 'utf8').slice(0, 500));
+    const cut = runCli(['compare', bases[0], join(dir, 'cut.json')]);
     assert.equal(cut.status, 2);
     assert.match(cut.stderr, /cut\.json: not a complete JSON document/);
     writeFileSync(join(dir, 'newer.json'), JSON.stringify({ ...run, schemaVersion: 9 }));
-    assert.match(runCli(['compare', base, join(dir, 'newer.json')]).stderr, /schemaVersion 9 is newer/);
+    assert.match(runCli(['compare', bases[0], join(dir, 'newer.json')]).stderr, /schemaVersion 9 is newer/);
     writeFileSync(join(dir, 'foreign.json'), JSON.stringify({ hello: 'world' }));
     assert.match(runCli(['merge', join(dir, 'foreign.json'), '-o', join(dir, 'm.json')]).stderr, /not an fffbench results file/);
-    assert.equal(runCli(['compare', base, same, '--threshold', 'lots']).status, 2);
+    assert.equal(runCli(['compare', bases[0], same, '--threshold', 'lots']).status, 2);
+  });
+
+  it('two CPUs that differ only in family get different ids, and merge and compare refuse to mix them without the flag', () => {
+    const dir = tempDir();
+    const cpuinfo = (family: string) => `processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: ${family}\nmodel\t\t: 17\nmodel name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: avx2 avx512f\n`;
+    const [zen4, zen5] = ['25', '26'].map((family) => ({ ...run, machine: machineFingerprint(parseProcCpuinfo(cpuinfo(family))) }));
+    assert.notEqual(zen4.machine.id, zen5.machine.id);
+    assert.equal(zen4.machine.cpuModel, zen5.machine.cpuModel, 'same model string');
+    const [a, b] = [zen4, zen5].map((file, k) => {
+      const path = join(dir, `m${k}.json`);
+      writeFileSync(path, JSON.stringify(file));
+      return path;
+    });
+    const compared = runCli(['compare', a, b]);
+    assert.equal(compared.status, 2);
+    assert.match(compared.stderr, /share no machine id/);
+    const allowed = runCli(['compare', a, b, '--allow-machines']);
+    assert.equal(allowed.status, 0, allowed.stderr);
+    assert.match(allowed.stdout, new RegExp(`not gated: .*machines ${zen4.machine.id} → ${zen5.machine.id}`));
+    assert.match(allowed.stdout, /the differences are the machines'/);
+    const merged = runCli(['merge', a, b, '-o', join(dir, 'merged.json')]);
+    assert.equal(merged.status, 2);
+    assert.match(merged.stderr, /--allow-machines/);
+    assert.equal(runCli(['merge', a, b, '-o', join(dir, 'bundle.json'), '--allow-machines']).status, 0);
   });
 });
 
@@ -174,31 +268,5 @@ describe('sharding and merging', () => {
     const bundled = runCli(['merge', parts[0], elsewhere, '-o', join(dir, 'bundle.json'), '--allow-machines']);
     assert.equal(bundled.status, 0, bundled.stderr);
     assert.equal(JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')).bundle.length, 2);
-  });
-});
-
-describe('history', () => {
-  it('files runs per machine, lists them, and compares against the median of the last N', () => {
-    const dir = tempDir();
-    const history = join(dir, 'history');
-    const suite = writeTinySuite(dir, { runtimes: ['node'], backends: ['js'], shapes: [{ inputDim: 8, outputDim: 2, depth: 1, leafWidth: 2, batchSize: 2, activation: 'relu' }] });
-    for (const k of [1, 2]) {
-      const r = runCli(['run', suite, '--out', join(dir, `run${k}.json`), '--history', history]);
-      assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /filed in history: /);
-    }
-    const later = join(dir, 'later.json');
-    writeFileSync(later, JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'run1.json'), 'utf8')), startedAt: '2030-01-01T00:00:00.000Z' }));
-    const list = runCli(['history', history, '--add', later]);
-    assert.equal(list.status, 0, list.stderr);
-    assert.match(list.stdout, /filed: .*2030-01-01/);
-    assert.match(list.stdout, /machine [0-9a-f]{12}: .*\(3 runs\)/);
-    // run1 against the last filed run, `later`: the same samples, so nothing may be flagged
-    // (the plumbing is what is tested here; the statistics are tested above)
-    const c = runCli(['compare', '--last', '1', '--history', history, join(dir, 'run1.json')]);
-    assert.equal(c.status, 0, c.stderr + c.stdout);
-    assert.match(c.stdout, /baseline: +tiny 2030-01-01/);
-    assert.match(c.stdout, /0 regressions, 0 improvements, 2 unchanged/);
-    assert.equal(runCli(['compare', '--last', '2', join(dir, 'run2.json')], { env: { FFFBENCH_HISTORY: '' } }).status, 2);
   });
 });

@@ -12,6 +12,20 @@ const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'nightly.
 const runLines = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((s) => (s.run ? s.run.split('\n') : [])));
 
 describe('nightly workflow', () => {
+  it('keeps the history in a git data branch (not the evictable actions cache), filed and pruned every night, and confirms regressions', () => {
+    const steps = workflow.jobs['merge-compare-report'].steps;
+    assert.ok(!steps.some((s) => s.uses?.startsWith('actions/cache')), 'no actions/cache: GitHub evicts it and a failed night never saves it');
+    const script = steps.map((s) => s.run ?? '').join('\n');
+    assert.match(script, /git fetch --depth 1 origin fffbench-data/);
+    assert.match(script, /git push origin HEAD:refs\/heads\/fffbench-data/);
+    assert.match(script, /npx fffbench history history --add nightly\.json --prune --keep \d+/);
+    assert.match(script, /npx fffbench compare --last \d+ --history history nightly\.json/);
+    assert.doesNotMatch(script, /--no-confirm/, 'regressions are confirmed by a re-run before they fail the night');
+    assert.match(script, /npx fffbench report --history history/);
+    const filing = steps.find((s) => s.run?.includes('--prune')) as Step & { if?: string };
+    assert.match(filing.if ?? '', /always\(\)/, 'a failed night is filed too');
+  });
+
   it('parses, runs on a schedule, and shards as a runtime × shard matrix', () => {
     assert.ok('schedule' in workflow.on);
     const bench = workflow.jobs.bench;
@@ -22,11 +36,11 @@ describe('nightly workflow', () => {
   });
 
   it('calls only commands the project provides, with options they accept', () => {
-    const invocations = runLines.map((l) => l.trim()).filter((l) => /\bfffbench\b/.test(l));
-    const verbs = invocations.map((l) => /fffbench (\w+)/.exec(l)![1]);
-    for (const verb of ['run', 'merge', 'compare', 'report']) assert.ok(verbs.includes(verb), `workflow uses ${verb}`);
+    const invocations = runLines.map((l) => l.trim()).filter((l) => /\bnpx fffbench\b/.test(l));
+    const verbs = invocations.map((l) => /npx fffbench (\w+)/.exec(l)![1]);
+    for (const verb of ['run', 'merge', 'compare', 'report', 'history']) assert.ok(verbs.includes(verb), `workflow uses ${verb}`);
     for (const line of invocations) {
-      const verb = /fffbench (\w+)/.exec(line)![1];
+      const verb = /npx fffbench (\w+)/.exec(line)![1];
       const help = runCli([verb, '--help']);
       assert.equal(help.status, 0, `fffbench ${verb} exists`);
       for (const flag of line.match(/--[a-z-]+/g) ?? []) assert.ok(help.stdout.includes(flag), `fffbench ${verb} accepts ${flag}`);

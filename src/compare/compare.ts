@@ -1,27 +1,54 @@
 /**
- * Comparing two runs of one machine: for each case present in both, the relative change of the
- * median with a bootstrap interval, and a Mann–Whitney U test on the raw samples. A case is a
- * regression only when it is significant (p < alpha) AND its whole 95% interval lies beyond the
- * threshold: a point estimate just past 5% is not yet evidence of a 5% slowdown.
+ * Comparing a run with earlier runs of the same machine and suite (regressions).
  *
- * Samples within one run are not independent of the run: process layout, thread placement and the
- * neighbours of a virtual machine shift a whole run by several percent (seen here: up to 30-40% for
- * multi-threaded and tfjs cases between two runs of one commit). Within-run statistics cannot see
- * that. With several baseline runs (history --last N, or several baseline files), the spread of the
- * per-run medians is each case's measured noise, and the threshold for that case is raised to it.
+ * Whole runs shift: process layout, thread placement and a virtual machine's neighbours move
+ * every sample of a run together (seen here: 15% on a dense js case, 15-135% on multi-threaded
+ * ones, between two runs of one commit). Samples within one run cannot see that, so an interval
+ * built from them is narrow and wrong. The noise a regression must beat is the spread of a case's
+ * per-run medians across earlier runs (as Bencher and conbench do): with at least MIN_GATING_RUNS
+ * baseline runs, each case's candidate median is tested against its history's run medians on the
+ * log scale, with the backend's typical run-to-run spread as the noise (judgeRunMedians, below).
+ * With fewer, the within-run statistics are still shown, but the comparison says it is not gated
+ * and fails nothing. A flagged case can then be measured again (runners/confirm.ts).
+ *
+ * A run whose calibration (peak GEMM, read bandwidth, measured before the cases) moved beyond its
+ * history's spread is labelled "machine state changed" as a whole: its per-case changes are
+ * shown, not counted as regressions.
  */
 import { shapeKey } from '../execute/case.ts';
 import { UserError } from '../errors.ts';
-import { mannWhitneyU, quantileSorted, ratioOfMedians } from '../measure/stats.ts';
+import { mannWhitneyU, quantileSorted, ratioOfMedians, studentTCdf, studentTQuantile } from '../measure/stats.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';
+
+/** Baseline runs needed before a comparison may fail a job: fewer cannot estimate run-to-run noise. */
+export const MIN_GATING_RUNS = 3;
+
+/** A calibration figure (peak GEMM, read bandwidth) that moves by less than this never marks a machine state change. */
+const MACHINE_STATE_MIN_CHANGE = 0.1;
 
 export interface CompareOptions {
   /** Relative slowdown that counts, e.g. 0.05 for 5%. */
   threshold: number;
+  /** Significance level of a regression (and of an improvement). */
   alpha: number;
+  /**
+   * With a confirming re-run to follow: the looser level at which a case is flagged for it. The
+   * re-run is then judged at `alpha`, so a slowdown must show in two independent measurements.
+   */
+  screenAlpha?: number;
 }
 
 export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
+
+/** What a confirming re-run (compare --confirm) measured for a flagged case. */
+export interface Confirmation {
+  median?: number;
+  change?: number;
+  verdict: Verdict;
+  /** The re-run is judged as the case was, against the same baseline: only a repeated verdict confirms. */
+  confirmed: boolean;
+  note?: string;
+}
 
 export interface CaseComparison {
   key: string;
@@ -29,10 +56,13 @@ export interface CaseComparison {
   backend: string;
   model: string;
   shape: Result['shape'];
+  /** Median of the baseline runs' medians. */
   baselineMedian?: number;
-  /** Spread of the baseline runs' medians (max / min − 1), when the baseline has several runs. */
+  /** Baseline runs with this case. */
+  baselineRuns?: number;
+  /** Run-to-run noise on the log scale (≥ MIN_GATING_RUNS runs; see NoiseScale). */
   noise?: number;
-  /** The threshold this case was judged against: max(threshold, noise). */
+  /** The smallest change this case is judged to be a regression at: max(--threshold, what its noise allows). */
   threshold?: number;
   /** Why an `unstable` case was not judged. */
   note?: string;
@@ -42,7 +72,10 @@ export interface CaseComparison {
   changeCiLow?: number;
   changeCiHigh?: number;
   p?: number;
+  /** run-medians: the candidate median against the baseline runs' medians; samples: within-run samples only (not gated). */
+  test?: 'run-medians' | 'samples';
   verdict: Verdict;
+  confirmation?: Confirmation;
 }
 
 export interface MachineState {
@@ -53,6 +86,8 @@ export interface MachineState {
 
 export interface Comparison {
   machineId: string;
+  /** Set when the candidate is from another machine than the baseline (compare --allow-machines). */
+  candidateMachineId?: string;
   /** Whether this comparison may fail a job: enough baseline runs, and the machine in its usual state. */
   gated: boolean;
   /** Why it is not gated, when it is not. */
@@ -60,39 +95,49 @@ export interface Comparison {
   machineState: MachineState;
   baselineLabel: string;
   candidateLabel: string;
+  baselineRuns: number;
   options: CompareOptions;
   cases: CaseComparison[];
+  /** Cases judged regressions (when confirming: confirmed by the re-run). */
   regressions: number;
   improvements: number;
+  /** Whether flagged cases were measured again (compare --confirm), and what came of it. */
+  confirmation?: { rerun: number; confirmed: number; note?: string };
 }
 
 export function caseKey(r: Pick<Result, 'runtime' | 'backend' | 'model' | 'shape'>): string {
-  return `${r.runtime.name}/${r.backend.name}/${r.model}/${shapeKey(r.shape)}`;
+  // A GPU backend's case is only the same case on the same adapter.
+  const adapter = r.backend.adapter ? `@${r.backend.adapter}` : '';
+  return `${r.runtime.name}/${r.backend.name}${adapter}/${r.model}/${shapeKey(r.shape)}`;
 }
 
 export function label(file: ResultsFile): string {
   return `${file.suite.name} ${file.startedAt}${file.git ? ` ${file.git.commit.slice(0, 8)}${file.git.dirty ? '+dirty' : ''}` : ''}`;
 }
 
-/**
- * Baseline samples per case: from one run, or pooled from several runs of the same machine
- * (history); with several runs the baseline median is the median of the per-run medians.
- */
+export interface BaselineCase {
+  result: Result;
+  /** One median per baseline run that measured the case, oldest first. */
+  runMedians: number[];
+  /** Every baseline run's raw samples, pooled (empty for runs reduced by history --prune). */
+  samples: number[];
+}
+
+/** Per runtime: the calibration figures of one run that say what state the machine was in. */
+type RunCalibration = Map<string, { peakFlops: number; readBandwidth: number }>;
+
 export interface Baseline {
   machineId: string;
   label: string;
-  cases: Map<string, { result: Result; samples: number[]; median: number; noise?: number }>;
+  runs: number;
+  cases: Map<string, BaselineCase>;
+  /** Per runtime and backend: the typical run-to-run spread of its cases (see NoiseScale). */
+  backendScales: Map<string, { scale: number; df: number }>;
   /** Per runtime and backend: the calibration GEMM throughput of each baseline run (the sentinel). */
   sentinels: Map<string, number[]>;
+  calibrations: RunCalibration[];
 }
 
-/**
- * Multi-threaded backends on a small virtual machine can start a whole run in a slow state
- * (seen here: onnxruntime-web's 2-thread GEMM at 13 instead of 48 GFLOP/s in one of four runs
- * of one commit). The calibration runs each backend's GEMM in the same worker before the cases,
- * so it sees that state: where it moved beyond the threshold and the baseline's own spread, the
- * backend's cases are `unstable`, reported but not judged.
- */
 function sentinelKey(runtime: string, backend: string): string {
   return `${runtime}/${backend}`;
 }
@@ -105,40 +150,212 @@ function sentinelsOf(run: ResultsFile): Map<string, number> {
   return out;
 }
 
+function calibrationOf(run: ResultsFile): RunCalibration {
+  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: c.readBandwidth }]));
+}
+
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {
   if (runs.length === 0) throw new UserError('no baseline runs');
   const machineId = runs[0].machine.id;
   for (const run of runs) {
     if (run.machine.id !== machineId) throw new UserError(`baseline runs come from different machines (${machineId}, ${run.machine.id}); results of different machines are never compared as one`);
   }
-  const grouped = new Map<string, { result: Result; runs: number[][] }>();
+  const cases = new Map<string, BaselineCase>();
   for (const run of runs) {
     for (const r of run.results) {
       if (r.status !== 'ok' || !r.stats) continue;
       const key = caseKey(r);
-      const entry = grouped.get(key) ?? { result: r, runs: [] };
-      entry.runs.push(r.stats.samples);
-      grouped.set(key, entry);
+      const entry = cases.get(key) ?? { result: r, runMedians: [], samples: [] };
+      entry.result = r;
+      entry.runMedians.push(r.stats.median);
+      for (const s of r.stats.samples) entry.samples.push(s);
+      cases.set(key, entry);
     }
-  }
-  const cases = new Map<string, { result: Result; samples: number[]; median: number; noise?: number }>();
-  for (const [key, entry] of grouped) {
-    const medians = entry.runs.map((s) => quantileSorted([...s].sort((a, b) => a - b), 0.5)).sort((a, b) => a - b);
-    const noise = medians.length > 1 ? medians[medians.length - 1] / medians[0] - 1 : undefined;
-    cases.set(key, { result: entry.result, samples: entry.runs.flat(), median: quantileSorted(medians, 0.5), noise });
   }
   const sentinels = new Map<string, number[]>();
   for (const run of runs) for (const [key, flops] of sentinelsOf(run)) sentinels.set(key, [...(sentinels.get(key) ?? []), flops]);
-  return { machineId, label: runs.length === 1 ? label(runs[0]) : `median of ${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`, cases, sentinels };
+  return {
+    machineId,
+    label: runs.length === 1 ? label(runs[0]) : `${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`,
+    runs: runs.length,
+    cases,
+    backendScales: backendScales(cases),
+    sentinels,
+    calibrations: runs.map(calibrationOf),
+  };
 }
 
-export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareOptions): Comparison {
-  if (baseline.machineId !== candidate.machine.id) {
-    throw new UserError(`the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine)`);
+export interface RunMedianJudgement {
+  change: number;
+  changeCiLow: number;
+  changeCiHigh: number;
+  p: number;
+  noise: number;
+  threshold: number;
+  verdict: 'regression' | 'improvement' | 'unchanged';
+}
+
+/**
+ * A case's run-to-run noise, on the log scale. Four runs of one case say little about its spread:
+ * by chance they can sit within 0.5% on a backend whose runs typically spread 2-8% (which then
+ * flagged an ordinary 7% as a regression here), and one slow outlier run inflates their standard
+ * deviation tenfold. So the scale is the backend's typical spread, the median over its cases of
+ * their run medians' standard deviation (`backendScale`), raised to the case's own robust spread
+ * (1.4826 × the median absolute deviation of its run medians) where the case is noisier than its
+ * backend. Without a backend scale (fewer than BACKEND_SCALE_MIN_CASES cases), the case's own
+ * standard deviation with Student's t (n − 1 degrees of freedom) stands in.
+ */
+export interface NoiseScale {
+  backendScale?: number;
+  /** Degrees of freedom behind backendScale: its cases × (runs − 1). */
+  backendDf?: number;
+}
+
+/** Cases a backend needs in the baseline before the median of their spreads is its scale. */
+const BACKEND_SCALE_MIN_CASES = 5;
+
+function median(xs: number[]): number {
+  return quantileSorted([...xs].sort((a, b) => a - b), 0.5);
+}
+
+function sdOf(xs: number[]): number {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+}
+
+/**
+ * The candidate median against n ≥ 2 earlier runs' medians of the same case, on the log scale
+ * (timings are ratios). The centre is the median of the run medians (one outlier run barely moves
+ * it); a new run of an unchanged case falls within centre ± z(1 − alpha/2) · scale · √(1 + π/2n)
+ * with probability about 1 − alpha (√(1 + π/2n): the new run and the centre are both uncertain).
+ * A regression lies above that band and above --threshold; the reported threshold is the larger of
+ * the two, so each case shows how small a slowdown its noise lets us see.
+ */
+export function judgeRunMedians(runMedians: number[], candidateMedian: number, options: CompareOptions, scale: NoiseScale = {}): RunMedianJudgement {
+  const n = runMedians.length;
+  if (n < 2) throw new Error('judgeRunMedians needs at least 2 run medians');
+  const logs = runMedians.map(Math.log);
+  const centre = median(logs);
+  const caseSpread = 1.4826 * median(logs.map((y) => Math.abs(y - centre)));
+  const pooled = scale.backendScale !== undefined;
+  const noise = pooled ? Math.max(scale.backendScale!, caseSpread) : sdOf(logs);
+  const se = noise * Math.sqrt(1 + Math.PI / (2 * n));
+  const d = Math.log(candidateMedian) - centre;
+  const z = se > 0 ? d / se : d === 0 ? 0 : Math.sign(d) * Infinity;
+  // Student's t with the degrees of freedom behind the scale: many for a backend's, n − 1 for a case's own
+  const df = pooled ? Math.max(n - 1, scale.backendDf ?? n - 1) : n - 1;
+  const tail = (x: number) => 1 - studentTCdf(x, df);
+  const quantile = (q: number) => studentTQuantile(q, df);
+  const p = Math.min(1, 2 * tail(Math.abs(z)));
+  const minimum = Math.log(1 + options.threshold);
+  const slower = Math.max(quantile(1 - (options.screenAlpha ?? options.alpha) / 2) * se, minimum);
+  const faster = Math.max(quantile(1 - options.alpha / 2) * se, minimum);
+  const ci = quantile(0.975) * se;
+  const verdict = d > slower ? 'regression' : d < -faster ? 'improvement' : 'unchanged';
+  return { change: Math.exp(d) - 1, changeCiLow: Math.exp(d - ci) - 1, changeCiHigh: Math.exp(d + ci) - 1, p, noise, threshold: Math.exp(slower) - 1, verdict };
+}
+
+/**
+ * Per runtime and backend: the median over its cases of the standard deviation of their log run
+ * medians, each divided by the median of its sampling distribution (an sd from few runs is
+ * usually below σ: its median is σ·√(median of χ²(df) / df), 0.89σ for 4 runs), so that the scale
+ * estimates σ itself and a test at alpha flags an unchanged case at rate alpha.
+ */
+function backendScales(cases: Map<string, BaselineCase>): Map<string, { scale: number; df: number }> {
+  const spreads = new Map<string, { sds: number[]; df: number }>();
+  for (const c of cases.values()) {
+    const n = c.runMedians.length;
+    if (n < MIN_GATING_RUNS) continue;
+    const key = sentinelKey(c.result.runtime.name, c.result.backend.name);
+    const entry = spreads.get(key) ?? { sds: [], df: 0 };
+    // Wilson–Hilferty: the median of χ²(k) is about k(1 − 2/9k)³
+    const medianRatio = (1 - 2 / (9 * (n - 1))) ** 3;
+    entry.sds.push(sdOf(c.runMedians.map(Math.log)) / Math.sqrt(medianRatio));
+    entry.df += n - 1;
+    spreads.set(key, entry);
   }
+  const out = new Map<string, { scale: number; df: number }>();
+  for (const [key, { sds, df }] of spreads) if (sds.length >= BACKEND_SCALE_MIN_CASES) out.set(key, { scale: median(sds), df });
+  return out;
+}
+
+/** Within-run statistics only (fewer than MIN_GATING_RUNS baseline runs): shown, never gated. */
+function judgeSamples(base: BaselineCase, r: Result, options: CompareOptions): Omit<RunMedianJudgement, 'noise'> & { noise?: number } {
+  const medians = [...base.runMedians].sort((a, b) => a - b);
+  const baselineMedian = quantileSorted(medians, 0.5);
+  const change = r.stats!.median / baselineMedian - 1;
+  const spread = medians.length > 1 ? medians[medians.length - 1] / medians[0] - 1 : 0;
+  const threshold = Math.max(options.threshold, spread);
+  if (base.samples.length === 0 || r.stats!.samples.length === 0) {
+    // runs reduced by history --prune keep no samples: only the change itself can be shown
+    return { change, changeCiLow: change, changeCiHigh: change, p: 1, threshold, verdict: 'unchanged' };
+  }
+  const { ciLow, ciHigh } = ratioOfMedians(r.stats!.samples, base.samples);
+  const { p } = mannWhitneyU(base.samples, r.stats!.samples);
+  const significant = p < options.alpha;
+  const verdict = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
+  return { change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, threshold, verdict };
+}
+
+/** Judges one measured case against its baseline: the run-median test when the baseline has enough runs. */
+export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, options: CompareOptions): Omit<RunMedianJudgement, 'noise'> & { noise?: number; test: 'run-medians' | 'samples'; baselineMedian: number } {
+  if (base.runMedians.length >= MIN_GATING_RUNS) {
+    const backend = baseline.backendScales.get(sentinelKey(r.runtime.name, r.backend.name));
+    const j = judgeRunMedians(base.runMedians, r.stats!.median, options, { backendScale: backend?.scale, backendDf: backend?.df });
+    return { ...j, test: 'run-medians', baselineMedian: median(base.runMedians) };
+  }
+  const medians = [...base.runMedians].sort((a, b) => a - b);
+  return { ...judgeSamples(base, r, options), test: 'samples', baselineMedian: quantileSorted(medians, 0.5) };
+}
+
+/** Whether the candidate's calibration moved beyond its history: the whole run is then "machine state changed". */
+export function machineStateChange(baseline: Baseline, candidate: ResultsFile, options: CompareOptions): MachineState {
+  const reasons: string[] = [];
+  const figures = [
+    ['peak GEMM', 'peakFlops', 1e9, 'GFLOP/s'],
+    ['read bandwidth', 'readBandwidth', 1e9, 'GB/s'],
+  ] as const;
+  for (const [runtime, now] of calibrationOf(candidate)) {
+    for (const [name, field, scale, unit] of figures) {
+      const before = baseline.calibrations.map((c) => c.get(runtime)?.[field]).filter((x): x is number => x !== undefined && x > 0);
+      if (before.length === 0 || !(now[field] > 0)) continue;
+      const shown = `${runtime} ${name} ${(now[field] / scale).toFixed(1)} ${unit} against ${(Math.min(...before) / scale).toFixed(1)}–${(Math.max(...before) / scale).toFixed(1)} in the baseline`;
+      if (before.length >= MIN_GATING_RUNS) {
+        const j = judgeRunMedians(before, now[field], { threshold: Math.max(MACHINE_STATE_MIN_CHANGE, options.threshold), alpha: options.alpha });
+        if (j.verdict !== 'unchanged') reasons.push(`${shown} (${j.change > 0 ? '+' : ''}${(j.change * 100).toFixed(0)}%, beyond the runs' spread)`);
+      } else {
+        // too few runs for a spread: only a large move counts
+        const lo = Math.min(...before);
+        const hi = Math.max(...before);
+        const moved = now[field] < lo ? lo / now[field] - 1 : now[field] > hi ? now[field] / hi - 1 : 0;
+        if (moved > Math.max(0.25, hi / lo - 1)) reasons.push(`${shown} (moved ${(moved * 100).toFixed(0)}%)`);
+      }
+    }
+  }
+  return { changed: reasons.length > 0, reasons };
+}
+
+export interface CompareRunsOptions extends CompareOptions {
+  /** Compare a candidate of another machine id (compare --allow-machines): labelled, never gated. */
+  allowMachines?: boolean;
+}
+
+export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareRunsOptions): Comparison {
+  const acrossMachines = baseline.machineId !== candidate.machine.id;
+  if (acrossMachines && !options.allowMachines) {
+    throw new UserError(`the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine, or pass --allow-machines to see the differences, ungated)`);
+  }
+  const judging: CompareOptions = { threshold: options.threshold, alpha: options.alpha, ...(options.screenAlpha ? { screenAlpha: options.screenAlpha } : {}) };
   const cases: CaseComparison[] = [];
   const seen = new Set<string>();
   const candidateSentinels = sentinelsOf(candidate);
+  /**
+   * Multi-threaded backends on a small virtual machine can start a whole run in a slow state
+   * (seen here: onnxruntime-web's 2-thread GEMM at 13 instead of 48 GFLOP/s in one of four runs of
+   * one commit). Each backend's GEMM is calibrated in the same worker before its cases: where it
+   * moved beyond the threshold and the baseline's own spread, the backend's changed cases are
+   * `unstable`, reported but not judged.
+   */
   const unstable = (runtime: string, backend: string): string | undefined => {
     const now = candidateSentinels.get(sentinelKey(runtime, backend));
     const before = baseline.sentinels.get(sentinelKey(runtime, backend));
@@ -157,37 +374,61 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     const base = baseline.cases.get(key);
     const row: CaseComparison = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, verdict: 'not-measured' };
     if (r.status !== 'ok' || !r.stats) {
-      cases.push({ ...row, baselineMedian: base?.median, verdict: 'not-measured' });
+      cases.push({ ...row, verdict: 'not-measured' });
       continue;
     }
     if (!base) {
       cases.push({ ...row, candidateMedian: r.stats.median, verdict: 'only-in-candidate' });
       continue;
     }
-    const { ciLow, ciHigh } = ratioOfMedians(r.stats.samples, base.samples);
-    const change = r.stats.median / base.median - 1;
-    const { p } = mannWhitneyU(base.samples, r.stats.samples);
-    const significant = p < options.alpha;
-    const threshold = Math.max(options.threshold, base.noise ?? 0);
-    const judged: Verdict = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
-    const note = judged === 'unchanged' ? undefined : unstable(r.runtime.name, r.backend.name);
-    const verdict: Verdict = note ? 'unstable' : judged;
-    cases.push({ ...row, baselineMedian: base.median, candidateMedian: r.stats.median, change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, noise: base.noise, threshold, verdict, ...(note ? { note } : {}) });
+    const j = judgeCase(baseline, base, r, judging);
+    const note = j.verdict === 'unchanged' ? undefined : unstable(r.runtime.name, r.backend.name);
+    cases.push({
+      ...row,
+      baselineMedian: j.baselineMedian,
+      baselineRuns: base.runMedians.length,
+      candidateMedian: r.stats.median,
+      change: j.change,
+      changeCiLow: j.changeCiLow,
+      changeCiHigh: j.changeCiHigh,
+      p: j.p,
+      noise: j.noise,
+      threshold: j.threshold,
+      test: j.test,
+      verdict: note ? 'unstable' : j.verdict,
+      ...(note ? { note } : {}),
+    });
   }
   for (const [key, base] of baseline.cases) {
     if (seen.has(key)) continue;
     const r = base.result;
-    cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: base.median, verdict: 'only-in-baseline' });
+    cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: r.stats!.median, baselineRuns: base.runMedians.length, verdict: 'only-in-baseline' });
   }
+  const machineState = acrossMachines ? { changed: false, reasons: [] } : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha });
+  const notGatedBecause = acrossMachines
+    ? `the candidate is from machine ${candidate.machine.id} and the baseline from ${baseline.machineId} (--allow-machines): the differences are the machines', not the code's`
+    : machineState.changed
+      ? `machine state changed: ${machineState.reasons.join('; ')}. The whole run is set aside, not its cases flagged.`
+      : baseline.runs < MIN_GATING_RUNS
+        ? `${baseline.runs} baseline run${baseline.runs === 1 ? '' : 's'}: thresholds come from the run-to-run spread of medians, which needs at least ${MIN_GATING_RUNS} runs of this machine and suite (--last N with a history). The within-run statistics shown cannot see whole-run shifts, so nothing here fails the job.`
+        : undefined;
   return {
-    machineId: candidate.machine.id,
-    gated: true,
-    machineState: { changed: false, reasons: [] },
+    machineId: baseline.machineId,
+    ...(acrossMachines ? { candidateMachineId: candidate.machine.id } : {}),
+    gated: notGatedBecause === undefined,
+    ...(notGatedBecause ? { notGatedBecause } : {}),
+    machineState,
     baselineLabel: baseline.label,
     candidateLabel: label(candidate),
-    options,
+    baselineRuns: baseline.runs,
+    options: judging,
     cases,
     regressions: cases.filter((c) => c.verdict === 'regression').length,
     improvements: cases.filter((c) => c.verdict === 'improvement').length,
   };
+}
+
+/** Whether a comparison fails the job: gated, with regressions (confirmed ones, when a re-run confirmed). */
+export function failsJob(c: Comparison): boolean {
+  return c.gated && c.regressions > 0;
 }

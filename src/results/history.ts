@@ -45,11 +45,16 @@ export function readHistory(dir: string): Map<string, HistoryEntry[]> {
   return machines;
 }
 
-/** The last `count` runs of `suite` on `machineId`, oldest first, leaving out the run that started at `excludeStartedAt`. */
-export function lastRuns(dir: string, machineId: string, suite: string, count: number, excludeStartedAt?: string): ResultsFile[] {
+/**
+ * The last `count` runs of `suite` on `machineId` that started before `before` (the candidate's
+ * start: a candidate filed already, or an older run looked at again, is never its own baseline).
+ */
+export function lastRuns(dir: string, machineId: string, suite: string, count: number, before: string): ResultsFile[] {
+  const cutoff = Date.parse(before);
   return (readHistory(dir).get(machineId) ?? [])
     .map((e) => e.file)
-    .filter((f) => f.suite.name === suite && f.startedAt !== excludeStartedAt)
+    .filter((f) => f.suite.name === suite && Date.parse(f.startedAt) < cutoff)
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
     .slice(-count);
 }
 
