@@ -155,7 +155,8 @@ describe('trend model', () => {
     assert.equal(charts.moved.length, 1);
     for (const spec of [...charts.groups, ...charts.moved]) assert.equal(spec.x.categories?.length, RUNS);
     const wasmFff = charts.groups.find((g) => g.title.startsWith('node · wasm · fff'))!;
-    assert.ok(wasmFff.series.some((s) => s.role === 'marker' && s.label === 'regression' && s.points.length === 1));
+    // runs #7 and #8: the baseline's centre is the median of its runs, so one slow run in it does not hide the next
+    assert.ok(wasmFff.series.some((s) => s.role === 'marker' && s.label === 'regression' && s.points.length === 2));
     assert.ok(wasmFff.series.some((s) => s.role === 'marker' && s.label.startsWith('machine state changed')));
   });
 });
