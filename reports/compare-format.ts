@@ -15,8 +15,8 @@ const VERDICT_TEXT: Record<CaseComparison['verdict'], string> = {
 
 function verdictText(c: Comparison, x: CaseComparison): string {
   if (x.confirmation) {
-    const again = `re-run ${signed(x.confirmation.change)}`;
-    return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${x.confirmation.note ?? again})`;
+    const again = x.confirmation.note ?? `re-run ${signed(x.confirmation.change)}`;
+    return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${again})`;
   }
   if (!c.gated && (x.verdict === 'regression' || x.verdict === 'improvement')) return x.verdict === 'regression' ? 'slower (not gated)' : 'faster (not gated)';
   return VERDICT_TEXT[x.verdict];
