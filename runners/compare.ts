@@ -1,4 +1,4 @@
-/** `fffbench compare` and `fffbench merge`: commands over results files (compare --confirm re-measures flagged cases). */
+/** `fffbench compare` and `fffbench merge`: commands over results files (compare re-measures flagged cases to confirm them). */
 import { UserError } from '../src/errors.ts';
 import { baselineFromRuns, compareRuns, failsJob, MIN_GATING_RUNS, type Baseline, type Comparison } from '../src/compare/compare.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
