@@ -29,7 +29,7 @@ Usage: fffbench <command> [options]
 Commands:
   run [SUITE]   run a suite (a path, or a shipped suite name; default: claims, the configurations the verdicts need) and write results
   list          shipped suites, and which runtimes and backends are available here
-  compare       compare two runs of one machine: regressions, with significance (exit 1 on regression)
+  compare       compare a run with earlier runs of its machine: regressions beyond run-to-run noise, confirmed by a re-run (exit 1)
   merge         combine shards of one suite run into one results file
   history       list the runs filed in a history directory, per machine
   report FILE…  write an HTML page, PNG charts and summary.md (claim verdicts) for results files
