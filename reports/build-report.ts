@@ -2,27 +2,18 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsFile } from '../src/results/schema.ts';
-import { buildChartSections, type ChartSection } from './chart-specs.ts';
+import { buildChartSections } from './chart-specs.ts';
 import type { LoadedResults } from './load-results.ts';
-import { buildContext, type ReportContext } from './report-context.ts';
+import { buildContext } from './report-context.ts';
+import type { ReportModel } from './report-model.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { renderChartPng } from './render-png.ts';
 import { formatPercent, formatRatio, formatShape } from './format.ts';
 import { gapText } from './roofline-text.ts';
 import { loadClaims } from './claims.ts';
-import { judgeClaims, measuredComparisons, type Verdict } from './verdicts.ts';
-
-export interface ReportModel {
-  title: string;
-  generatedAt: string;
-  sections: ChartSection[];
-  verdicts: Verdict[];
-  closestConfigurationRule: string;
-  context: ReportContext;
-  /** One line with the fastest measured speedup and its bound, or why there is none. */
-  headline: string;
-}
+import { measuredComparisons } from './measured.ts';
+import { judgeClaims } from './verdicts.ts';
 
 /**
  * The page's first line: the largest speedup of the fastest FFF against the fastest dense layer of

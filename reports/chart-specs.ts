@@ -6,7 +6,8 @@
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatShape } from './format.ts';
 import { matchesClaim } from './claims.ts';
-import { machineLabel, measuredComparisons, type MeasuredComparison, type Verdict } from './verdicts.ts';
+import { machineLabel, measuredComparisons, type MeasuredComparison } from './measured.ts';
+import type { Verdict } from './verdicts.ts';
 
 export type Unit = 'ratio' | 'ns' | 'fraction';
 

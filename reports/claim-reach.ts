@@ -9,7 +9,7 @@
  */
 import type { Claim } from './claims.ts';
 import { formatRatio } from './format.ts';
-import type { MeasuredPoint } from './verdicts.ts';
+import type { MeasuredPoint } from './measured.ts';
 
 /** Depths the deep-end fit uses (the deepest ones measured). */
 export const EXTRAPOLATION_POINTS = 3;

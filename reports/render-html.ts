@@ -3,36 +3,15 @@
  * chart data are inlined, so the page opens from file:// with no network. Verdicts come first: a
  * reader sees whether the papers' speedups hold before any chart.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type { ReportModel } from './build-report.ts';
 import type { ChartSpec } from './chart-specs.ts';
-import { formatRatio } from './format.ts';
-import { boundText, intervalText, pointText, shownPoint, sidesText } from './render-markdown.ts';
-import { chartRuntimeSource } from './render-png.ts';
+import { chartScripts } from './chart-runtime.ts';
 import { setupText } from './claims.ts';
-import { notMeasuredText, type Verdict } from './verdicts.ts';
+import { formatRatio } from './format.ts';
+import { esc, STYLE, table } from './html.ts';
+import type { ReportModel } from './report-model.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
-
-const require = createRequire(import.meta.url);
-
-/** chart.js's UMD build (defines the global Chart); not in its package exports, so found beside the main file. */
-function chartJsSource(): string {
-  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
-}
-
-export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-/** Text placed inside <script>: a "</script" in it would end the element early. */
-const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1');
-
-export function table(header: string[], rows: string[][], className = ''): string {
-  return `<table class="${className}"><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
-
-const VERDICT_TEXT: Record<Verdict['status'], string> = { reproduced: 'Reproduced', 'not-reproduced': 'Not reproduced', 'not-judged': 'Not judged', 'not-measured': 'Not measured' };
+import { boundText, intervalText, notMeasuredText, pointText, shownPoint, sidesText, VERDICT_NAME } from './verdict-phrases.ts';
+import type { Verdict } from './verdicts.ts';
 
 function verdictCard(v: Verdict): string {
   const c = v.claim;
@@ -60,7 +39,7 @@ function verdictCard(v: Verdict): string {
     rows.push(['cases in this setup without a measurement', notMeasuredText(v.notMeasuredCases).join('; ')]);
   }
   return `<article class="verdict ${v.status}">
-  <div class="badge">${VERDICT_TEXT[v.status]}</div>
+  <div class="badge">${VERDICT_NAME[v.status]}</div>
   <h3>${c.claimedSpeedup}x: ${esc(c.statement)}</h3>
   <p class="source"><a href="${esc(c.source.url)}">${esc(c.source.paper)}, arXiv ${esc(c.source.arxiv)}</a>, ${esc(c.source.location)}. Original setup: ${esc(c.originalSetup)}. Judged at: ${esc(setupText(c))}.</p>
   <p class="summary">${esc(v.summary)}</p>
@@ -130,24 +109,6 @@ function contextHtml(model: ReportModel): string {
   return parts.join('\n');
 }
 
-export const STYLE = `
-body { font: 15px/1.45 system-ui, 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif; margin: 0 auto; max-width: 1500px; padding: 0 24px 48px; color: #1a1a1a; }
-h1 { margin: 24px 0 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #ddd; padding-bottom: 4px; } h3 { margin: 20px 0 4px; }
-.lede { color: #444; margin: 0 0 8px; } .headline { font-size: 17px; font-weight: 600; margin: 8px 0; }
-.verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
-.verdict { border: 1px solid #ccc; border-left: 8px solid #999; border-radius: 6px; padding: 10px 16px; background: #fafafa; }
-.verdict.reproduced { border-left-color: #1e8e3e; } .verdict.not-reproduced { border-left-color: #d93025; } .verdict.not-judged { border-left-color: #e8a317; }
-.badge { display: inline-block; font-weight: bold; padding: 2px 10px; border-radius: 12px; color: #fff; background: #777; }
-.reproduced .badge { background: #1e8e3e; } .not-reproduced .badge { background: #d93025; }
-.verdict h3 { margin: 8px 0 2px; font-size: 16px; } .source, .caveat { font-size: 13px; color: #555; } .summary { font-weight: 600; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; } table.kv thead { display: none; } table.kv td:first-child { color: #555; width: 38%; }
-.subtitle { color: #555; margin: 0 0 6px; font-size: 13px; } .missing { color: #8a5a00; background: #fff6e0; padding: 6px 10px; border-radius: 4px; }
-.panels { display: grid; gap: 12px; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); }
-figure { margin: 0; border: 1px solid #eee; border-radius: 6px; padding: 8px; } figcaption { font-weight: 600; font-size: 13px; }
-.chart-box { position: relative; height: 440px; } .png { margin: 2px 0 0; font-size: 12px; text-align: right; }
-`;
-
 export function renderHtml(model: ReportModel): string {
   const specs: ChartSpec[] = [];
   const charts = chartsHtml(model, specs);
@@ -175,30 +136,4 @@ ${contextHtml(model)}
 ${chartScripts(specs)}
 </body></html>
 `;
-}
-
-/**
- * The end of a page with charts: the specs as JSON, chart.js, the shared chart runtime, and the
- * code that draws spec k into each <canvas data-chart-index="k"> (then sets body[data-charts-drawn]).
- */
-export function chartScripts(specs: ChartSpec[]): string {
-  const data = JSON.stringify({ charts: specs }).replace(/</g, '\\u003c');
-  return `<script type="application/json" id="report-data">${data}</script>
-<script>${scriptSafe(chartJsSource())}</script>
-<script>
-var fffCharts = (function () {
-${scriptSafe(chartRuntimeSource())}
-})();
-(function () {
-  var data = JSON.parse(document.getElementById('report-data').textContent);
-  Chart.defaults.font.family = "system-ui, 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif";
-  var drawn = 0;
-  document.querySelectorAll('canvas[data-chart-index]').forEach(function (canvas) {
-    var spec = data.charts[Number(canvas.getAttribute('data-chart-index'))];
-    new Chart(canvas, fffCharts.buildConfig(spec, { titles: false, responsive: true }));
-    drawn += 1;
-  });
-  document.body.setAttribute('data-charts-drawn', String(drawn));
-})();
-</script>`;
 }

@@ -1,50 +1,11 @@
 /** summary.md: verdicts, speedup tables and context in GitHub Markdown (fit for a CI job summary). */
-import type { ReportModel } from './build-report.ts';
-import { formatRatio, formatShape, formatThreads } from './format.ts';
-import type { MeasuredPoint, Verdict } from './verdicts.ts';
 import { setupText } from './claims.ts';
-import { notMeasuredText } from './verdicts.ts';
+import { formatRatio } from './format.ts';
+import { table } from './markdown.ts';
+import type { ReportModel } from './report-model.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
-
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-/** A GitHub table; `numeric` right-aligns every column but the first (for tables of numbers). */
-export function table(header: string[], rows: string[][], numeric = false): string {
-  return [
-    `| ${header.map(cell).join(' | ')} |`,
-    `| ${header.map((_, k) => (numeric && k > 0 ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ].join('\n');
-}
-
-export const VERDICT_LABEL: Record<Verdict['status'], string> = {
-  reproduced: '✅ reproduced',
-  'not-reproduced': '❌ not reproduced',
-  'not-judged': '⚠️ not judged',
-  'not-measured': '⚪ not measured',
-};
-
-/** "FFF wasm (1 thread) / dense ort-node (2 threads)" */
-export function sidesText(p: MeasuredPoint): string {
-  return `FFF ${p.fff.backend} (${formatThreads(p.fff.threads)}) / dense ${p.dense.backend} (${formatThreads(p.dense.threads)})`;
-}
-
-/** The verdict's point, or for a not-judged claim the unjudged one. */
-export function shownPoint(v: Verdict): MeasuredPoint | undefined {
-  return v.best ?? v.unjudged;
-}
-
-export function pointText(p: MeasuredPoint): string {
-  return `${formatShape(p.shape)} (width ${p.shape.trainingWidth}), ${p.runtime} · ${p.backend}`;
-}
-
-export function intervalText(p: MeasuredPoint): string {
-  return `${formatRatio(p.speedup)} [${formatRatio(p.ciLow)}, ${formatRatio(p.ciHigh)}]`;
-}
-
-export function boundText(v: Verdict): string {
-  return v.boundAtClaim.map((b) => `${formatRatio(b.theoretical)} at d=${b.depth}`).join(' … ');
-}
+import { boundText, intervalText, notMeasuredText, pointText, shownPoint, sidesText, VERDICT_LABEL } from './verdict-phrases.ts';
+import type { Verdict } from './verdicts.ts';
 
 function verdictRow(v: Verdict): string[] {
   const c = v.claim;

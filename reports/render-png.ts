@@ -1,20 +1,8 @@
 /** Server-side charts: chart.js drawing on @napi-rs/canvas, from the same specs and config code as the page. */
-import { readFileSync } from 'node:fs';
 import { createCanvas } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { Chart, registerables } from 'chart.js';
 import type { ChartSpec } from './chart-specs.ts';
-
-export const CHART_RUNTIME_PATH = new URL('./assets/chart-runtime.js', import.meta.url);
-
-interface ChartRuntime {
-  buildConfig(spec: ChartSpec, options: { titles?: boolean; responsive?: boolean; devicePixelRatio?: number }): ChartConfiguration;
-  formatValue(unit: string, value: number): string;
-}
-
-/** The shared config code's source text (the page inlines the same text). */
-export function chartRuntimeSource(): string {
-  return readFileSync(CHART_RUNTIME_PATH, 'utf8');
-}
+import { chartRuntimeSource, type ChartRuntime } from './chart-runtime.ts';
 
 let runtime: ChartRuntime | undefined;
 function chartRuntime(): ChartRuntime {

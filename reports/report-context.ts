@@ -7,7 +7,7 @@ import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatPercent, formatRatio, formatShape, formatThreads, formatTime } from './format.ts';
 import type { LoadedResults } from './load-results.ts';
 import { limitsRows, multipleText, rooflineSpeedup } from './roofline-text.ts';
-import { machineLabel } from './verdicts.ts';
+import { isSoftwareAdapter, machineLabel } from './measured.ts';
 
 export interface SpeedupTable {
   /** e.g. "node 20.20.2 · js 1 (1 thread)" plus the machine when there are several. */
@@ -62,8 +62,6 @@ export interface ReportContext {
   roofline: boolean;
 }
 
-const SOFTWARE = /software adapter|llvmpipe|lavapipe|swiftshader|softpipe|\bwarp\b|emulat/i;
-
 type ResultWithExtras = Result & { backend: Result['backend'] & { adapter?: string } };
 
 function measurementRows(m: ResultsFile['measurement']): [string, string][] {
@@ -114,7 +112,7 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
         denseKernel: r.backend.denseKernel ?? '—',
         fffStrategy: r.backend.fffStrategy ?? '—',
         notes: notes || '—',
-        softwareAdapter: SOFTWARE.test(notes),
+        softwareAdapter: isSoftwareAdapter(notes),
       });
     }
   }

@@ -11,7 +11,7 @@
  */
 import type { Machine } from '../src/results/schema.ts';
 import { formatRatio, formatTime } from './format.ts';
-import type { Floor } from './verdicts.ts';
+import type { Floor } from './measured.ts';
 
 export const ROOFLINE_EXPLANATION =
   'Each result’s roofline floor is max(FLOPs / peak, bytes / read bandwidth), with the machine limits below; “×floor” is the median as a multiple of that floor (1x = as fast as this machine allows; below 1x, the data was in cache, where the memory-bandwidth floor does not bind). ' +

@@ -3,7 +3,7 @@
  * since which run, date and commit), machine-state changes, and how many runs over which window;
  * the full tables of marks stay on the page.
  */
-import { table } from './render-markdown.ts';
+import { table } from './markdown.ts';
 import { trendSlug } from './trend-charts.ts';
 import type { TrendPage } from './trend-render.ts';
 import type { Trend } from './trend.ts';

@@ -4,7 +4,8 @@
  * and every mark as tables, then the charts of the moved cases and of each runtime · backend · model.
  */
 import type { ChartSpec } from './chart-specs.ts';
-import { chartScripts, esc, STYLE, table } from './render-html.ts';
+import { chartScripts } from './chart-runtime.ts';
+import { esc, STYLE, table } from './html.ts';
 import { trendSlug, type TrendCharts } from './trend-charts.ts';
 import type { Trend } from './trend.ts';
 import {

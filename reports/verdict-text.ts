@@ -1,5 +1,5 @@
 /** The claim verdicts as plain text: the first block `fffbench run` prints when a run ends. */
-import { VERDICT_LABEL } from './render-markdown.ts';
+import { VERDICT_LABEL } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
 
 export function renderVerdictsText(verdicts: Verdict[]): string {

@@ -7,80 +7,11 @@
  * shown for orientation only.
  */
 import { theoreticalSpeedup } from '../src/model/cost.ts';
-import { buildBestComparisons } from '../src/results/comparisons.ts';
-import type { Comparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
+import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
 import { formatRatio, formatThreads } from './format.ts';
 import { configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile } from './claims.ts';
-
-/** A result's roofline floor and its median as a multiple of it (results files with a calibration). */
-export type Floor = NonNullable<Result['roofline']>;
-
-/** One comparison whose FFF and dense results were both measured (status ok), with its machine. */
-export interface MeasuredComparison {
-  machine: Machine;
-  comparison: Comparison;
-  fff: Result;
-  dense: Result;
-  /** The two results' roofline floors, when both results carry one. */
-  floors?: { fff: Floor; dense: Floor };
-}
-
-/**
- * Every comparison in `files` whose two results exist with status ok and stats. A comparison that
- * points at a result that failed, was skipped or is missing is dropped: it was not measured.
- */
-/**
- * Files written before bestComparisons existed: derive them, reusing the file's own comparison
- * where the fastest FFF and dense are one backend's pair (the same numbers by definition).
- */
-function bestFromOlderFile(file: ResultsFile): Comparison[] {
-  const own = new Map(file.comparisons.map((c) => [`${c.fffId}|${c.denseId}`, c]));
-  return buildBestComparisons(file.results).map((c) => own.get(`${c.fffId}|${c.denseId}`) ?? c);
-}
-
-export function measuredComparisons(files: ResultsFile[], kind: 'per-backend' | 'best' = 'per-backend'): MeasuredComparison[] {
-  const measured: MeasuredComparison[] = [];
-  for (const file of files) {
-    const ok = new Map(file.results.filter((r) => r.status === 'ok' && r.stats).map((r) => [r.id, r]));
-    const comparisons = kind === 'best' ? (file.bestComparisons ?? bestFromOlderFile(file)) : file.comparisons;
-    for (const comparison of comparisons) {
-      const fff = ok.get(comparison.fffId);
-      const dense = ok.get(comparison.denseId);
-      if (!fff || !dense) continue;
-      const floors = fff.roofline && dense.roofline ? { floors: { fff: fff.roofline, dense: dense.roofline } } : {};
-      measured.push({ machine: file.machine, comparison, fff, dense, ...floors });
-    }
-  }
-  return measured;
-}
-
-type Shape = Comparison['shape'];
-
-export interface MeasuredPoint {
-  machineId: string;
-  machineLabel: string;
-  runtime: string;
-  backend: string;
-  shape: Shape;
-  speedup: number;
-  ciLow: number;
-  ciHigh: number;
-  theoretical: number;
-  floors?: MeasuredComparison['floors'];
-  /** Who ran each side, with how many threads (a 1-thread FFF against a 2-thread dense reads differently). */
-  fff: Side;
-  dense: Side;
-  /** Why this comparison cannot carry a verdict (a weak dense baseline, a software GPU); absent when it can. */
-  notJudgedBecause?: string;
-}
-
-export interface Side {
-  backend: string;
-  threads: number;
-  /** GPU backends: the adapter, e.g. "mesa software (llvmpipe), software adapter". */
-  adapter?: string;
-}
+import { isSoftwareAdapter, machineLabel, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
 
@@ -111,17 +42,6 @@ export interface Verdict {
   boundAtClaim: { depth: number; theoretical: number }[];
   /** One sentence a reader can take away. */
   summary: string;
-}
-
-export function machineLabel(machine: Machine): string {
-  return `${machine.cpuModel} · ${machine.cpuCores} cores · ${machine.id}`;
-}
-
-/** A GPU backend that ran on a CPU implementation (llvmpipe, SwiftShader, …): its numbers are not a GPU's. */
-const SOFTWARE_ADAPTER = /software adapter|llvmpipe|lavapipe|swiftshader|softpipe|\bwarp\b|emulat/i;
-
-export function isSoftwareAdapter(text: string | undefined): boolean {
-  return text !== undefined && SOFTWARE_ADAPTER.test(text);
 }
 
 const side = (r: Result): Side => ({ backend: r.backend.name, threads: r.backend.threads, ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}) });
@@ -290,19 +210,6 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
     reach,
     summary: `Not reproduced: the best, ${interval(best)} on ${whereText(best)}, stops ${x(gap)} short of the claimed ${x(claimed)}${bound}.`,
   };
-}
-
-/** Not-measured cases grouped by status and reason: "4 skipped at depth 14, 15: weights exceed …". */
-export function notMeasuredText(cases: Verdict['notMeasuredCases']): string[] {
-  const groups = new Map<string, { status: string; reason: string; depths: Set<number>; count: number }>();
-  for (const c of cases) {
-    const key = `${c.status}\u0000${c.reason}`;
-    const g = groups.get(key) ?? { status: c.status, reason: c.reason, depths: new Set<number>(), count: 0 };
-    g.count += 1;
-    g.depths.add(c.depth);
-    groups.set(key, g);
-  }
-  return [...groups.values()].map((g) => `${g.count} ${g.status} at depth ${[...g.depths].sort((a, b) => a - b).join(', ')}: ${g.reason}`);
 }
 
 export function judgeClaims(files: ResultsFile[], claims: ClaimsFile = loadClaims()): Verdict[] {

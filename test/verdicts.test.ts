@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../reports/claims.ts';
-import { judgeClaim, judgeClaims, measuredComparisons } from '../reports/verdicts.ts';
+import { measuredComparisons } from '../reports/measured.ts';
+import { judgeClaim, judgeClaims } from '../reports/verdicts.ts';
 import { craftMachine, craftResults, FIG3, TABLE1 } from './crafted-results.ts';
 
 const claims = loadClaims();

@@ -1,0 +1,20 @@
+/**
+ * A report as plain data: what build-report.ts assembles and every renderer (render-html.ts,
+ * render-markdown.ts, render-png.ts) draws. Renderers import this, never the builder, so data flows
+ * one way: results → model → files.
+ */
+import type { ChartSection } from './chart-specs.ts';
+import type { ReportContext } from './report-context.ts';
+import type { Verdict } from './verdicts.ts';
+
+export interface ReportModel {
+  title: string;
+  generatedAt: string;
+  sections: ChartSection[];
+  verdicts: Verdict[];
+  /** claims.json's rule for which measured configuration a verdict reads, printed under the verdicts. */
+  closestConfigurationRule: string;
+  context: ReportContext;
+  /** One line with the fastest measured speedup and its bound, or why there is none. */
+  headline: string;
+}
