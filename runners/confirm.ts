@@ -5,10 +5,9 @@
  * does not was the run's state, not the code's.
  */
 import os from 'node:os';
-import type { RuntimeName } from '../src/backends/types.ts';
 import { caseKey, judgeCase, type Baseline, type Comparison } from '../src/compare/compare.ts';
-import type { CaseSpec } from '../src/execute/case.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
+import type { CaseSpec } from '../src/model/case.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { loadSuite } from '../suites/load.ts';
 import { machineFingerprint } from './machine.ts';
@@ -39,7 +38,7 @@ export async function confirmRegressions(comparison: Comparison, baseline: Basel
   }
   const flaggedKeys = new Set(flagged.map((c) => c.key));
   const selected = withPrecedingCases(candidate.results, flaggedKeys);
-  const spec = (r: Result): CaseSpec => ({ id: r.id, runtime: r.runtime.name as RuntimeName, backend: r.backend.name, model: r.model, shape: r.shape });
+  const spec = (r: Result): CaseSpec => ({ id: r.id, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape });
   const { suite } = loadSuite(candidate.suite.file);
   log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} in a fresh worker (${selected.length} cases with those run before each)…`);
   const rerun = await runCases({

@@ -1,8 +1,8 @@
 /** `fffbench list`: shipped suites, runtimes found here, and which backends each runtime can run. */
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
+import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite, shippedSuites } from '../suites/load.ts';
-import { RUNTIMES as RUNTIME_NAMES } from '../suites/schema.ts';
 import { probeBackends } from './orchestrator.ts';
 import { runtimeStatus } from './runtimes.ts';
 

@@ -8,13 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Availability, RuntimeName } from '../src/backends/types.ts';
-import type { CaseSpec } from '../src/execute/case.ts';
+import type { Availability } from '../src/backends/types.ts';
 import { baseResult } from '../src/execute/run-case.ts';
 import { MESSAGE_PREFIX, type Job, type WorkerMessage } from '../src/execute/worker.ts';
 import type { Calibration } from '../src/measure/roofline.ts';
+import type { CaseSpec } from '../src/model/case.ts';
+import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
 import type { Result } from '../src/results/schema.ts';
-import { ROOT, RUNTIMES, runtimeStatus } from './runtimes.ts';
+import { ROOT, RUNTIME_COMMANDS, runtimeStatus } from './runtimes.ts';
 
 export interface RunOptions {
   cases: CaseSpec[];
@@ -68,7 +69,7 @@ function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions,
     memoryBudgetBytes: options.memoryBudgetBytes,
   };
   writeFileSync(jobFile, JSON.stringify(job));
-  const [command, ...args] = RUNTIMES[runtime].worker(jobFile);
+  const [command, ...args] = RUNTIME_COMMANDS[runtime].worker(jobFile);
   const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   liveWorkers.add(child);
   child.on('exit', () => liveWorkers.delete(child));
@@ -162,9 +163,8 @@ async function runRuntime(runtime: RuntimeName, cases: CaseSpec[], options: RunO
 }
 
 export async function runCases(options: RunOptions): Promise<Result[]> {
-  const order: RuntimeName[] = ['node', 'deno', 'bun'];
   const results: Result[] = [];
-  for (const runtime of order) {
+  for (const runtime of RUNTIME_NAMES) {
     const cases = options.cases.filter((c) => c.runtime === runtime);
     if (cases.length > 0) results.push(...(await runRuntime(runtime, cases, options)));
   }

@@ -7,7 +7,7 @@
  */
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { shapeKey } from '../src/execute/case.ts';
+import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { formatRatio, formatShape, formatTime } from '../reports/format.ts';

@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
-import type { RuntimeName } from '../src/backends/types.ts';
 import { UserError } from '../src/errors.ts';
 import type { Calibration } from '../src/measure/roofline.ts';
+import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
 import { buildBestComparisons, buildComparisons } from '../src/results/comparisons.ts';
 import { effectiveLimits, withRoofline } from '../src/results/roofline.ts';
 import { SCHEMA_VERSION, type Result, type ResultsFile } from '../src/results/schema.ts';
@@ -17,7 +17,6 @@ import { renderVerdictsText } from '../reports/verdict-text.ts';
 import { judgeClaims } from '../reports/verdicts.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
-import { RUNTIMES as RUNTIME_NAMES } from '../suites/schema.ts';
 import { parseShard, selectShard } from '../suites/shard.ts';
 import { fileResults } from '../src/results/history.ts';
 import { configuredHistoryDir } from './history.ts';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RuntimeName } from '../src/backends/types.ts';
+import type { RuntimeName } from '../src/model/runtimes.ts';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const RUNNERS = join(ROOT, 'runners');
@@ -30,7 +30,8 @@ export interface RuntimeCommand {
   version: string[];
 }
 
-export const RUNTIMES: Record<RuntimeName, RuntimeCommand> = {
+/** How to start each runtime's worker and ask its version. */
+export const RUNTIME_COMMANDS: Record<RuntimeName, RuntimeCommand> = {
   node: {
     // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
     worker: (job) => [NODE, '--expose-gc', '--import', 'tsx', join(RUNNERS, 'worker-node.ts'), job],
@@ -55,7 +56,7 @@ const cache = new Map<RuntimeName, RuntimeStatus>();
 export function runtimeStatus(name: RuntimeName): RuntimeStatus {
   const known = cache.get(name);
   if (known) return known;
-  const [command, ...args] = RUNTIMES[name].version;
+  const [command, ...args] = RUNTIME_COMMANDS[name].version;
   const probe = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, cwd: ROOT });
   let status: RuntimeStatus;
   if (probe.error || probe.status !== 0) {

@@ -1,5 +1,5 @@
 /** Expands a validated suite into its cases: each sweep's cartesian product × runtimes × backends × models. */
-import { caseId, shapeKey, type CaseSpec } from '../src/execute/case.ts';
+import { caseId, shapeKey, type CaseSpec } from '../src/model/case.ts';
 import type { CaseShape } from '../src/model/shape.ts';
 import { trainingWidth } from '../src/model/shape.ts';
 import { UserError } from './load.ts';

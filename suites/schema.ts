@@ -10,11 +10,10 @@
  * `depth` (a list or {from, to}) or `trainingWidth` (depth = log2(trainingWidth / leafWidth)).
  */
 import { z } from 'zod';
-import { ACTIVATIONS } from '../src/model/activation.ts';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
-
-export const RUNTIMES = ['node', 'deno', 'bun'] as const;
-export const MODELS = ['fff', 'dense'] as const;
+import { ACTIVATIONS } from '../src/model/activation.ts';
+import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
+import { MODEL_KINDS } from '../src/model/shape.ts';
 
 /** The deepest tree a suite may ask for: 2^24 leaves is already far beyond any memory here. */
 export const MAX_DEPTH = 24;
@@ -45,7 +44,7 @@ export const SweepSchema = z
     /** This sweep only: replaces the suite's backends (e.g. leave slow backends out of huge shapes). */
     backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1).optional(),
     /** This sweep only: replaces the suite's models. */
-    models: z.array(z.enum(['fff', 'dense'])).min(1).optional(),
+    models: z.array(z.enum(MODEL_KINDS)).min(1).optional(),
   })
   .strict()
   .refine((s) => (s.depth === undefined) !== (s.trainingWidth === undefined), {
@@ -70,9 +69,9 @@ export const SuiteSchema = z
     $schema: z.string().optional(),
     name: z.string().min(1).regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only'),
     description: z.string().optional(),
-    runtimes: z.array(z.enum(RUNTIMES)).min(1, 'needs at least one runtime').default([...RUNTIMES]),
+    runtimes: z.array(z.enum(RUNTIME_NAMES)).min(1, 'needs at least one runtime').default([...RUNTIME_NAMES]),
     backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1, 'needs at least one backend').default(['js']),
-    models: z.array(z.enum(MODELS)).min(1).default([...MODELS]),
+    models: z.array(z.enum(MODEL_KINDS)).min(1).default([...MODEL_KINDS]),
     sweeps: z.array(SweepSchema).min(1, 'needs at least one sweep'),
     measurement: MeasurementSchema.prefault({}),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),

@@ -4,7 +4,7 @@
  * same shard — a speedup needs both. Groups are balanced by estimated cost (longest first, each to
  * the least-loaded shard), which depends only on the suite, so every job computes the same split.
  */
-import { shapeKey, type CaseSpec } from '../src/execute/case.ts';
+import { shapeKey, type CaseSpec } from '../src/model/case.ts';
 import { UserError } from '../src/errors.ts';
 import { macsPerSample } from '../src/model/cost.ts';
 import type { Measurement } from './schema.ts';

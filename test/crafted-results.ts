@@ -3,6 +3,7 @@
  * speedup interval; the FFF and dense results behind it are synthesised so the file passes the schema.
  */
 import { theoreticalSpeedup } from '../src/model/cost.ts';
+import type { RuntimeName } from '../src/model/runtimes.ts';
 import { ResultsFileSchema, type Machine, type Result, type ResultsFile } from '../src/results/schema.ts';
 
 export interface CraftedComparison {
@@ -10,7 +11,7 @@ export interface CraftedComparison {
   speedup: number;
   ciLow?: number;
   ciHigh?: number;
-  runtime?: 'node' | 'deno' | 'bun';
+  runtime?: RuntimeName;
   backend?: string;
   /** Status of the FFF result (the dense one is always ok). Anything but ok means "not measured". */
   fffStatus?: Result['status'];

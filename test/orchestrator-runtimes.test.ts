@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ResultsFile } from '../src/results/schema.ts';
-import { RUNTIMES } from '../runners/runtimes.ts';
+import { RUNTIME_COMMANDS } from '../runners/runtimes.ts';
 import { ROOT, tempDir, writeTinySuite } from './support.ts';
 
 const HOSTS = {
-  deno: (args: string[]) => [RUNTIMES.deno.version[0], 'run', '-A', join(ROOT, 'runners', 'cli.ts'), ...args],
-  bun: (args: string[]) => [RUNTIMES.bun.version[0], join(ROOT, 'runners', 'cli.ts'), ...args],
+  deno: (args: string[]) => [RUNTIME_COMMANDS.deno.version[0], 'run', '-A', join(ROOT, 'runners', 'cli.ts'), ...args],
+  bun: (args: string[]) => [RUNTIME_COMMANDS.bun.version[0], join(ROOT, 'runners', 'cli.ts'), ...args],
 };
 
 for (const [host, argv] of Object.entries(HOSTS)) {

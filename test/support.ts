@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { Backend } from '../src/backends/types.ts';
-import { caseId, type CaseSpec } from '../src/execute/case.ts';
+import { caseId, type CaseSpec } from '../src/model/case.ts';
 import { runCase } from '../src/execute/run-case.ts';
 import { Rng } from '../src/model/rng.ts';
 import { trainingWidth, type CaseShape, type ModelKind } from '../src/model/shape.ts';

@@ -6,10 +6,9 @@
  * (not timed), then `run` is called many times under measurement, and `output` reads the
  * last result for the correctness check.
  */
+import type { RuntimeName } from '../model/runtimes.ts';
 import type { ModelKind } from '../model/shape.ts';
 import type { Weights } from '../model/weights.ts';
-
-export type RuntimeName = 'node' | 'deno' | 'bun';
 
 export interface BackendContext {
   runtime: RuntimeName;

@@ -15,9 +15,9 @@
  * history's spread is labelled "machine state changed" as a whole: its per-case changes are
  * shown, not counted as regressions.
  */
-import { shapeKey } from '../execute/case.ts';
 import { UserError } from '../errors.ts';
 import { mannWhitneyU, quantileSorted, ratioOfMedians, studentTCdf, studentTQuantile } from '../measure/stats.ts';
+import { caseId } from '../model/case.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';
 
 /** Baseline runs needed before a comparison may fail a job: fewer cannot estimate run-to-run noise. */
@@ -108,7 +108,7 @@ export interface Comparison {
 export function caseKey(r: Pick<Result, 'runtime' | 'backend' | 'model' | 'shape'>): string {
   // A GPU backend's case is only the same case on the same adapter.
   const adapter = r.backend.adapter ? `@${r.backend.adapter}` : '';
-  return `${r.runtime.name}/${r.backend.name}${adapter}/${r.model}/${shapeKey(r.shape)}`;
+  return caseId(r.runtime.name, `${r.backend.name}${adapter}`, r.model, r.shape);
 }
 
 export function label(file: ResultsFile): string {

@@ -8,9 +8,9 @@ import { measureCall, type MeasureSettings } from '../measure/measure.ts';
 import { bytesTouchedPerSample, macsPerSample, weightBytes } from '../model/cost.ts';
 import { deriveSeed, Rng } from '../model/rng.ts';
 import { leafCount } from '../model/shape.ts';
+import type { CaseSpec } from '../model/case.ts';
 import { initDense, initFff, type Weights } from '../model/weights.ts';
 import type { Result } from '../results/schema.ts';
-import type { CaseSpec } from './case.ts';
 import { checkOutput } from './check.ts';
 
 /** Distinct timing inputs are capped at this many bytes. */

@@ -3,12 +3,13 @@
  * one by one and reports each through `host.emit` as soon as it finishes.
  */
 import { loadBackend } from '../backends/registry.ts';
-import type { Availability, Backend, BackendContext, RuntimeName } from '../backends/types.ts';
+import type { Availability, Backend, BackendContext } from '../backends/types.ts';
 import { calibrate } from '../measure/calibrate.ts';
 import type { MeasureSettings } from '../measure/measure.ts';
 import type { Calibration } from '../measure/roofline.ts';
+import type { CaseSpec } from '../model/case.ts';
+import type { RuntimeName } from '../model/runtimes.ts';
 import type { Result } from '../results/schema.ts';
-import type { CaseSpec } from './case.ts';
 import { baseResult, runCase } from './run-case.ts';
 
 export interface Job {

@@ -1,12 +1,16 @@
 /**
  * The measuring core: times one function with mitata and returns plain statistics. No printing.
  *
- * Outlier policy: every sample mitata keeps is reported. mitata drops the 2 fastest and 2 slowest
- * samples when it has more than 12; nothing else is removed. The median and its order-statistic
- * interval are robust to the remaining tail, so no further trimming is needed.
+ * Outlier policy: every sample mitata keeps is reported. mitata drops the TRIMMED_EACH_END fastest
+ * and slowest samples when it has more than TRIM_ABOVE_SAMPLES; nothing else is removed. The
+ * median and its order-statistic interval are robust to the remaining tail, so no further trimming
+ * is needed.
  *
- * Calls faster than mitata's batch threshold (65 µs) are timed in batches of BATCH_CALLS calls and
- * each sample is the mean call time of its batch, so timer resolution never dominates.
+ * Calls of at most BATCH_THRESHOLD_NS are timed in batches of BATCH_CALLS calls and each sample is
+ * the mean call time of its batch, so timer resolution never dominates.
+ *
+ * These constants are what is applied (passed to mitata, or, for TRIMMED_EACH_END, mitata's own
+ * fixed slice, checked by test/stats.test.ts), and what the results file's measurement texts say.
  */
 // lib.mjs is mitata's measuring core; the package root re-exports measure but not gc.
 import { gc, measure } from 'mitata/src/lib.mjs';
@@ -22,7 +26,14 @@ export interface MeasureSettings {
   maxCaseTimeMs: number;
 }
 
-const BATCH_CALLS = 128;
+/** Calls per sample for calls under the batch threshold. */
+export const BATCH_CALLS = 128;
+/** A warm-up call of at most this long makes mitata time calls in batches (mitata's default, 65.5 µs). */
+export const BATCH_THRESHOLD_NS = 65_536;
+/** mitata trims samples only when it has more than this many (its samples_threshold)… */
+export const TRIM_ABOVE_SAMPLES = 12;
+/** …and then drops this many of the fastest and as many of the slowest (fixed in mitata). */
+export const TRIMMED_EACH_END = 2;
 const FLOOR_SAMPLES = 3;
 
 /** Samples to take for a call of `callNs`, given the settings (the budget wins over minSamples). */
@@ -44,7 +55,9 @@ export async function measureCall(fn: () => unknown, settings: MeasureSettings, 
     max_samples: plan.maxSamples,
     warmup_samples: settings.warmupSamples,
     batch_samples: BATCH_CALLS,
+    batch_threshold: BATCH_THRESHOLD_NS,
     batch_unroll: 1,
+    samples_threshold: TRIM_ABOVE_SAMPLES,
     // mitata's fallback "gc" allocates 1 GiB; use a real collector only where the runtime exposes one
     gc: (gc as { fallback?: boolean }).fallback ? false : gc,
   } as Parameters<typeof measure>[1]);

@@ -7,10 +7,10 @@
  * (all of them for dense; for the FFF the node rows on the paths taken and each distinct leaf
  * once), plus the input and output batch.
  */
-import { macsPerSample } from '../model/cost.ts';
-import type { CaseShape, ModelKind } from '../model/shape.ts';
-import { leafCount } from '../model/shape.ts';
-import { weightBytes } from '../model/cost.ts';
+import type { z } from 'zod';
+import { macsPerSample, weightBytes } from '../model/cost.ts';
+import { leafCount, type CaseShape, type ModelKind } from '../model/shape.ts';
+import type { CalibrationSchema, RooflineSchema } from './schema.ts';
 
 const FLOAT = 4;
 
@@ -35,27 +35,11 @@ export function flopsPerBatch(model: ModelKind, s: CaseShape): number {
   return 2 * macsPerSample(model, s) * s.batchSize;
 }
 
-export interface Calibration {
-  /** Sustained read bandwidth, bytes per second. */
-  readBandwidth: number;
-  /** Sustained copy bandwidth (read + write bytes), bytes per second. */
-  copyBandwidth: number;
-  /** Best dense throughput measured on a compute-bound GEMM, FLOP per second, and which backend gave it. */
-  peakFlops: number;
-  peakBackend: string;
-  /** Per-backend GEMM throughput measured (FLOP/s), for the report. */
-  gemmFlops: Record<string, number>;
-  /** Set when results of the run beat the calibration: which results raised the peak or the bandwidth. */
-  raisedBy?: string[];
-}
+/** A runtime's measured limits (fields: schema.ts). */
+export type Calibration = z.infer<typeof CalibrationSchema>;
 
-export interface Roofline {
-  floorNs: number;
-  /** Which limit sets the floor. */
-  bound: 'memory' | 'compute';
-  flops: number;
-  bytes: number;
-}
+/** The floor of one case (fields: schema.ts). */
+export type Roofline = z.infer<typeof RooflineSchema>;
 
 export function rooflineFloor(model: ModelKind, s: CaseShape, c: Calibration, peakFlops = c.peakFlops): Roofline {
   const flops = flopsPerBatch(model, s);

@@ -4,24 +4,19 @@
  * statistics (no normality assumption); the speedup's interval comes from a seeded bootstrap of
  * the ratio of medians.
  */
+import type { z } from 'zod';
 import { Rng } from '../model/rng.ts';
+import type { StatsSchema } from './schema.ts';
 
-export interface SampleStats {
-  unit: 'ns';
-  /** Raw per-call times in ns, ascending (as mitata returns them). */
-  samples: number[];
-  min: number;
-  p25: number;
-  median: number;
-  p75: number;
-  p99: number;
-  max: number;
-  mean: number;
-  /** 95% distribution-free confidence interval of the median. */
-  ciLow: number;
-  ciHigh: number;
-  n: number;
-}
+/** Summary statistics of one case's timing samples (fields: schema.ts). */
+export type SampleStats = z.infer<typeof StatsSchema>;
+
+/** Coverage of every interval reported, in percent: the median's and the speedup's. */
+export const CONFIDENCE_PERCENT = 95;
+/** The standard normal quantile at (100 + CONFIDENCE_PERCENT) / 200 (1.96 for 95%). */
+export const Z_CONFIDENCE = 1.959963984540054;
+/** Resamples of the speedup's percentile bootstrap. */
+export const BOOTSTRAP_RESAMPLES = 1000;
 
 /** Linear-interpolated quantile of an ascending array. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -47,14 +42,14 @@ function binomialHalfCdf(n: number, k: number): number {
 
 /**
  * Ranks (1-based) [j, n − j + 1] of the order statistics that bound the median with at least
- * `confidence` coverage: the largest j with 2·P(Binom(n, ½) ≤ j − 1) ≤ 1 − confidence.
+ * CONFIDENCE_PERCENT coverage: the largest j with 2·P(Binom(n, ½) ≤ j − 1) ≤ 1 − confidence.
  * With fewer than 6 samples no pair reaches 95%, and the interval is [min, max].
  */
-export function medianCiRanks(n: number, confidence = 0.95): [number, number] {
-  const alpha = 1 - confidence;
+export function medianCiRanks(n: number): [number, number] {
+  const alpha = 1 - CONFIDENCE_PERCENT / 100;
   if (n > 1000) {
     // normal approximation to the binomial, exact enough here and O(1)
-    const half = 1.959963984540054 * Math.sqrt(n) / 2;
+    const half = Z_CONFIDENCE * Math.sqrt(n) / 2;
     const j = Math.max(1, Math.floor(n / 2 - half));
     return [j, n - j + 1];
   }
@@ -90,14 +85,14 @@ function medianOf(values: Float64Array): number {
 }
 
 /**
- * Ratio of medians (numerator / denominator) with a 95% percentile-bootstrap interval:
+ * Ratio of medians (numerator / denominator) with a CONFIDENCE_PERCENT percentile-bootstrap interval:
  * both sample sets are resampled independently, `resamples` times, from a fixed seed so the
  * same samples always give the same interval.
  */
 export function ratioOfMedians(
   numerator: number[],
   denominator: number[],
-  resamples = 1000,
+  resamples = BOOTSTRAP_RESAMPLES,
   seed = 1,
 ): { ratio: number; ciLow: number; ciHigh: number } {
   const ratio = medianOf(Float64Array.from(numerator)) / medianOf(Float64Array.from(denominator));
@@ -111,7 +106,8 @@ export function ratioOfMedians(
     ratios[r] = medianOf(a) / medianOf(b);
   }
   ratios.sort();
-  return { ratio, ciLow: quantileSorted(ratios, 0.025), ciHigh: quantileSorted(ratios, 0.975) };
+  // (100 ∓ 95) / 200 are exactly 0.025 and 0.975
+  return { ratio, ciLow: quantileSorted(ratios, (100 - CONFIDENCE_PERCENT) / 200), ciHigh: quantileSorted(ratios, (100 + CONFIDENCE_PERCENT) / 200) };
 }
 
 /** Standard normal CDF (Abramowitz & Stegun 26.2.17 via erf-free rational form, |error| < 7.5e-8). */

@@ -1,5 +1,5 @@
 /** Pairs every ok FFF result with the ok dense result of the same runtime, backend and shape. */
-import { shapeKey } from '../execute/case.ts';
+import { shapeKey } from '../model/case.ts';
 import { ratioOfMedians } from '../measure/stats.ts';
 import { theoreticalSpeedup } from '../model/cost.ts';
 import type { Comparison, Result } from './schema.ts';

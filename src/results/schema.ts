@@ -4,33 +4,12 @@
  * schemaVersion.
  */
 import { z } from 'zod';
+import { CalibrationSchema, RooflineSchema, StatsSchema } from '../measure/schema.ts';
+import { RUNTIME_NAMES } from '../model/runtimes.ts';
+import { ShapeSchema } from '../model/schema.ts';
+import { MODEL_KINDS } from '../model/shape.ts';
 
 export const SCHEMA_VERSION = 1;
-
-const ShapeSchema = z.object({
-  inputDim: z.number().int(),
-  outputDim: z.number().int(),
-  depth: z.number().int(),
-  leafWidth: z.number().int(),
-  trainingWidth: z.number().int(),
-  batchSize: z.number().int(),
-  activation: z.enum(['relu', 'gelu']),
-});
-
-const StatsSchema = z.object({
-  unit: z.literal('ns'),
-  samples: z.array(z.number()),
-  min: z.number(),
-  p25: z.number(),
-  median: z.number(),
-  p75: z.number(),
-  p99: z.number(),
-  max: z.number(),
-  mean: z.number(),
-  ciLow: z.number(),
-  ciHigh: z.number(),
-  n: z.number().int(),
-});
 
 export const CheckSchema = z.object({
   /** Largest |backend − reference| over the checked outputs. */
@@ -47,7 +26,7 @@ export const CheckSchema = z.object({
 
 export const ResultSchema = z.object({
   id: z.string(),
-  runtime: z.object({ name: z.enum(['node', 'deno', 'bun']), version: z.string() }),
+  runtime: z.object({ name: z.enum(RUNTIME_NAMES), version: z.string() }),
   backend: z.object({
     name: z.string(),
     version: z.string(),
@@ -57,7 +36,7 @@ export const ResultSchema = z.object({
     notes: z.string().optional(),
     adapter: z.string().optional(),
   }),
-  model: z.enum(['fff', 'dense']),
+  model: z.enum(MODEL_KINDS),
   shape: ShapeSchema,
   status: z.enum(['ok', 'skipped', 'failed', 'invalid']),
   reason: z.string().optional(),
@@ -65,9 +44,7 @@ export const ResultSchema = z.object({
   stats: StatsSchema.optional(),
   cost: z.object({ macsPerSample: z.number(), weightBytes: z.number(), bytesTouchedPerSample: z.number() }),
   /** The roofline floor (max of flops / peak and bytes / bandwidth) and the median as a multiple of it. */
-  roofline: z
-    .object({ floorNs: z.number(), bound: z.enum(['memory', 'compute']), flops: z.number(), bytes: z.number(), multiple: z.number() })
-    .optional(),
+  roofline: RooflineSchema.extend({ multiple: z.number() }).optional(),
   /** Timed calls cycle through `batches` distinct random input batches (batches × batchSize samples). */
   rotation: z.object({ batches: z.number().int(), distinctSamples: z.number().int() }).optional(),
 });
@@ -86,15 +63,6 @@ export const ComparisonSchema = z.object({
   speedupCiHigh: z.number(),
   theoreticalSpeedup: z.number(),
   efficiency: z.number(),
-});
-
-export const CalibrationSchema = z.object({
-  readBandwidth: z.number(),
-  copyBandwidth: z.number(),
-  peakFlops: z.number(),
-  peakBackend: z.string(),
-  gemmFlops: z.record(z.string(), z.number()),
-  raisedBy: z.array(z.string()).optional(),
 });
 
 /** What the machine id is built from (see runners/machine.ts), with the raw fields it was read from. */

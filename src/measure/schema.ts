@@ -1,0 +1,49 @@
+/**
+ * The zod schemas of what src/measure produces: timing statistics, a runtime's calibration and a
+ * roofline floor. The one definition of their fields: stats.ts and roofline.ts derive their types
+ * from these, and the results schema (src/results/schema.ts) embeds them.
+ *
+ * A module of its own so that the code a worker runs (stats.ts, roofline.ts) loads no zod: only
+ * `import type` reaches here from there.
+ */
+import { z } from 'zod';
+
+export const StatsSchema = z.object({
+  unit: z.literal('ns'),
+  /** Raw per-call times in ns, ascending (as mitata returns them). */
+  samples: z.array(z.number()),
+  min: z.number(),
+  p25: z.number(),
+  median: z.number(),
+  p75: z.number(),
+  p99: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  /** Distribution-free confidence interval of the median (CONFIDENCE_PERCENT in stats.ts). */
+  ciLow: z.number(),
+  ciHigh: z.number(),
+  n: z.number().int(),
+});
+
+export const CalibrationSchema = z.object({
+  /** Sustained read bandwidth, bytes per second. */
+  readBandwidth: z.number(),
+  /** Sustained copy bandwidth (read + write bytes), bytes per second. */
+  copyBandwidth: z.number(),
+  /** Best dense throughput measured on a compute-bound GEMM, FLOP per second, and which backend gave it. */
+  peakFlops: z.number(),
+  peakBackend: z.string(),
+  /** Per-backend GEMM throughput measured (FLOP/s), for the report. */
+  gemmFlops: z.record(z.string(), z.number()),
+  /** Set when results of the run beat the calibration: which results raised the peak or the bandwidth. */
+  raisedBy: z.array(z.string()).optional(),
+});
+
+/** The roofline floor of a case: max(flops / peak, bytes / bandwidth). */
+export const RooflineSchema = z.object({
+  floorNs: z.number(),
+  /** Which limit sets the floor. */
+  bound: z.enum(['memory', 'compute']),
+  flops: z.number(),
+  bytes: z.number(),
+});

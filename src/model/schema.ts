@@ -1,0 +1,24 @@
+/**
+ * The zod schema of a case's shape: the one definition of its fields. shape.ts derives the
+ * `CaseShape` and `LayerShape` types from it, and the results schema (src/results/schema.ts) and
+ * the suite schema build on it.
+ *
+ * A module of its own so that the code a worker runs (shape.ts, weights, cost) loads no zod: only
+ * `import type` reaches here from there.
+ */
+import { z } from 'zod';
+import { ACTIVATIONS } from './activation.ts';
+
+/** A layer shape plus the batch it is run on, as it appears in results files (in this key order). */
+export const ShapeSchema = z.object({
+  inputDim: z.number().int(),
+  outputDim: z.number().int(),
+  /** Tree depth d: 2^d leaves (0 for a single leaf). */
+  depth: z.number().int(),
+  /** Neurons per leaf ℓ. */
+  leafWidth: z.number().int(),
+  /** 2^d·ℓ: the width of the dense FF the FFF is compared against. */
+  trainingWidth: z.number().int(),
+  batchSize: z.number().int(),
+  activation: z.enum(ACTIVATIONS),
+});
