@@ -4,11 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { UserError } from '../src/errors.ts';
+import { TOOL_VERSION } from '../src/results/build.ts';
 import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './compare.ts';
 import { commandHistory, HISTORY_HELP } from './history-command.ts';
 import { REPORT_HELP } from '../reports/report-help.ts';
 import { commandList, LIST_HELP } from './list.ts';
-import { commandRun, RUN_HELP, TOOL_VERSION } from './run.ts';
+import { commandRun, RUN_HELP } from './run.ts';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };

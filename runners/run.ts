@@ -7,27 +7,24 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import { UserError } from '../src/errors.ts';
+import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { Calibration } from '../src/measure/roofline.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
-import { buildBestComparisons, buildComparisons } from '../src/results/comparisons.ts';
-import { effectiveLimits, withRoofline } from '../src/results/roofline.ts';
-import { SCHEMA_VERSION, type Result, type ResultsFile } from '../src/results/schema.ts';
+import { buildResultsFile } from '../src/results/build.ts';
+import { fileResults } from '../src/results/history.ts';
+import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { renderTable } from '../reports/table.ts';
 import { renderVerdictsText } from '../reports/verdict-text.ts';
 import { judgeClaims } from '../reports/verdicts.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
 import { parseShard, selectShard } from '../suites/shard.ts';
-import { fileResults } from '../src/results/history.ts';
 import { configuredHistoryDir } from './history.ts';
 import { appendResult, journalPathFor, readJournal, startJournal, type JournalHeader } from './journal.ts';
 import { gitInfo, machineFingerprint } from './machine.ts';
 import { killWorkers, runCases } from './orchestrator.ts';
 import { createProgress } from './progress.ts';
 import { ROOT } from './runtimes.ts';
-import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
-
-export const TOOL_VERSION = '0.1.0';
 
 /** What `fffbench run` and `npm run bench` run: every configuration the claim verdicts need. */
 export const DEFAULT_SUITE = 'claims';
@@ -165,34 +162,20 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
 
   const rank = new Map(cases.map((c, k) => [c.id, k]));
   const measured = [...done.filter((r) => rank.has(r.id)), ...fresh].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
-  const limits = effectiveLimits(measured, calibration);
-  const results = withRoofline(measured, limits);
-  const gpus = [...new Set(results.map((r) => r.backend.adapter).filter((a): a is string => Boolean(a)))];
-  const resultsFile: ResultsFile = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'fffbench', version: TOOL_VERSION },
+  const resultsFile = buildResultsFile({
     suite: { name: suite.name, file: relative(ROOT, file) || file, ...(header.shard ? { shard: header.shard } : {}) },
     startedAt: header.startedAt,
     finishedAt: new Date().toISOString(),
     git: header.git,
-    machine: {
-      ...machineFingerprint(),
-      ...(gpus.length > 0 ? { gpus } : {}),
-      ...(Object.keys(limits).length > 0 ? { calibration: limits } : {}),
-    },
+    machine: machineFingerprint(),
     seed: suite.seed,
-    measurement: {
-      ...suite.measurement,
-      interval: '95% distribution-free interval of the median (order statistics); speedup: 95% percentile bootstrap of the ratio of medians, 1000 resamples',
-      outlierPolicy: 'all samples kept except the 2 fastest and 2 slowest when more than 12 (mitata); each sample is one call, or the mean of 128 calls for calls under 65 µs',
-    },
-    results,
-    comparisons: buildComparisons(results),
-    bestComparisons: buildBestComparisons(results),
-  };
+    measurement: suite.measurement,
+    results: measured,
+    calibration,
+  });
   writeJsonAtomic(header.out, resultsFile);
   if (existsSync(journal)) rmSync(journal);
-  const bad = results.filter((r) => r.status === 'failed' || r.status === 'invalid').length;
+  const bad = resultsFile.results.filter((r) => r.status === 'failed' || r.status === 'invalid').length;
   return { status: values.strict && bad > 0 ? 1 : 0, file: resultsFile, out: header.out };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { medianCiRanks, quantileSorted, ratioOfMedians, summarize } from '../src/measure/stats.ts';
-import { samplePlan } from '../src/measure/measure.ts';
+import { medianCiRanks, normalCdf, quantileSorted, ratioOfMedians, summarize, CONFIDENCE_PERCENT, Z_CONFIDENCE } from '../src/measure/stats.ts';
+import { measureCall, samplePlan, TRIM_ABOVE_SAMPLES, TRIMMED_EACH_END } from '../src/measure/measure.ts';
 import { Rng } from '../src/model/rng.ts';
 
 describe('median confidence interval', () => {
@@ -53,5 +53,20 @@ describe('sample plan', () => {
   it('caps a slow call by the case budget, never under 3 samples', () => {
     assert.deepEqual(samplePlan(2e8, settings), { minSamples: 5, maxSamples: 5 });
     assert.deepEqual(samplePlan(5e9, settings), { minSamples: 3, maxSamples: 3 });
+  });
+});
+
+// The results file's measurement texts are generated from these constants (src/results/build.ts):
+// they must be what is applied.
+describe('measurement constants', () => {
+  it('mitata trims TRIMMED_EACH_END samples at each end only above TRIM_ABOVE_SAMPLES', async () => {
+    const taken = async (samples: number) =>
+      (await measureCall(() => {}, { minTimeMs: 1, minSamples: samples, maxSamples: samples, warmupSamples: 1, maxCaseTimeMs: 1000 }, 1)).n;
+    assert.equal(await taken(TRIM_ABOVE_SAMPLES), TRIM_ABOVE_SAMPLES);
+    assert.equal(await taken(TRIM_ABOVE_SAMPLES + 1), TRIM_ABOVE_SAMPLES + 1 - 2 * TRIMMED_EACH_END);
+    assert.equal(await taken(20), 20 - 2 * TRIMMED_EACH_END);
+  });
+  it('the normal quantile used for large samples matches CONFIDENCE_PERCENT', () => {
+    assert.ok(Math.abs(normalCdf(Z_CONFIDENCE) - (100 + CONFIDENCE_PERCENT) / 200) < 1e-7);
   });
 });
