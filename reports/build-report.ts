@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsFile } from '../src/results/schema.ts';
-import { buildChartSections } from './chart-specs.ts';
+import { buildChartSections } from './charts/registry.ts';
 import type { LoadedResults } from './load-results.ts';
 import { buildContext } from './report-context.ts';
 import type { ReportModel } from './report-model.ts';
@@ -37,7 +37,7 @@ export function buildReport(loaded: LoadedResults[]): ReportModel {
   return {
     title: `fffbench report: ${suites}`,
     generatedAt: new Date().toISOString(),
-    sections: buildChartSections(files, verdicts),
+    sections: buildChartSections(files, verdicts, claims),
     verdicts,
     closestConfigurationRule: claims.closestConfigurationRule,
     context: buildContext(loaded),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
-import type { ChartSpec } from './chart-specs.ts';
+import type { ChartSpec } from './charts/spec.ts';
 import { scriptSafe } from './html.ts';
 
 const CHART_RUNTIME_PATH = new URL('./assets/chart-runtime.js', import.meta.url);

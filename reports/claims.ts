@@ -26,6 +26,11 @@ const ClaimSchema = z.object({
   suite: z.string().nullable(),
   howToMeasure: z.string().optional(),
   caveat: z.string().optional(),
+  /**
+   * The papers' headline: drawn as a line on every speedup-against-width chart, labelled "paper: up
+   * to <claimedSpeedup>x (<note>)". At most one claim has it.
+   */
+  headline: z.object({ note: z.string() }).optional(),
 });
 
 const BaselineRuleSchema = z.object({
@@ -40,7 +45,7 @@ const BaselineRuleSchema = z.object({
 export const ClaimsFileSchema = z.object({
   closestConfigurationRule: z.string(),
   baselineRule: BaselineRuleSchema,
-  claims: z.array(ClaimSchema),
+  claims: z.array(ClaimSchema).refine((claims) => claims.filter((c) => c.headline).length <= 1, 'at most one claim is the headline'),
 });
 
 export type BaselineRule = z.infer<typeof BaselineRuleSchema>;
@@ -54,6 +59,10 @@ export function loadClaims(path: URL | string = CLAIMS_PATH): ClaimsFile {
   return ClaimsFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
+/** The claim drawn on the speedup charts (its `headline`), if one is. */
+export function headlineClaim(claims: ClaimsFile): Claim | undefined {
+  return claims.claims.find((c) => c.headline);
+}
 
 type Shape = Comparison['shape'];
 

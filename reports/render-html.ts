@@ -3,8 +3,8 @@
  * chart data are inlined, so the page opens from file:// with no network. Verdicts come first: a
  * reader sees whether the papers' speedups hold before any chart.
  */
-import type { ChartSpec } from './chart-specs.ts';
 import { chartScripts } from './chart-runtime.ts';
+import { fullTitle, type ChartSpec } from './charts/spec.ts';
 import { setupText } from './claims.ts';
 import { formatRatio } from './format.ts';
 import { esc, STYLE, table } from './html.ts';
@@ -56,8 +56,8 @@ function chartsHtml(model: ReportModel, specs: ChartSpec[]): string {
           const panels = g.panels
             .map((p) => {
               specs.push(p);
-              const machine = p.title.includes(' — ') ? `<figcaption>${esc(p.title.split(' — ')[1])}</figcaption>` : '';
-              return `<figure>${machine}<div class="chart-box"><canvas data-chart-index="${specs.length - 1}" role="img" aria-label="${esc(p.title)}"></canvas></div><p class="png"><a href="charts/${esc(p.id)}.png">PNG</a></p></figure>`;
+              const machine = p.machine ? `<figcaption>${esc(p.machine)}</figcaption>` : '';
+              return `<figure>${machine}<div class="chart-box"><canvas data-chart-index="${specs.length - 1}" role="img" aria-label="${esc(fullTitle(p))}"></canvas></div><p class="png"><a href="charts/${esc(p.id)}.png">PNG</a></p></figure>`;
             })
             .join('');
           return `<div class="group"><h3>${esc(g.title)}</h3><p class="subtitle">${esc(g.panels[0].subtitle)}</p><div class="panels n${g.panels.length}">${panels}</div></div>`;

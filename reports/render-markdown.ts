@@ -1,4 +1,5 @@
 /** summary.md: verdicts, speedup tables and context in GitHub Markdown (fit for a CI job summary). */
+import { fullTitle } from './charts/spec.ts';
 import { setupText } from './claims.ts';
 import { formatRatio } from './format.ts';
 import { table } from './markdown.ts';
@@ -68,7 +69,7 @@ export function renderMarkdown(model: ReportModel): string {
   const chartLines: string[] = [];
   for (const section of model.sections) {
     const panels = section.groups.flatMap((g) => g.panels);
-    chartLines.push(`- **${section.title}**: ${panels.length > 0 ? panels.map((p) => `[${p.title}](charts/${p.id}.png)`).join(', ') : ''}${section.missing.length ? ` ${section.missing.join(' ')}` : ''}`);
+    chartLines.push(`- **${section.title}**: ${panels.length > 0 ? panels.map((p) => `[${fullTitle(p)}](charts/${p.id}.png)`).join(', ') : ''}${section.missing.length ? ` ${section.missing.join(' ')}` : ''}`);
   }
   out.push(chartLines.join('\n') + '\n\nThe interactive page with every chart is `index.html` in this folder (opens offline).');
 

@@ -1,7 +1,7 @@
 /** Server-side charts: chart.js drawing on @napi-rs/canvas, from the same specs and config code as the page. */
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables } from 'chart.js';
-import type { ChartSpec } from './chart-specs.ts';
+import type { ChartSpec } from './charts/spec.ts';
 import { chartRuntimeSource, type ChartRuntime } from './chart-runtime.ts';
 
 let runtime: ChartRuntime | undefined;

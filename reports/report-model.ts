@@ -3,7 +3,7 @@
  * render-markdown.ts, render-png.ts) draws. Renderers import this, never the builder, so data flows
  * one way: results → model → files.
  */
-import type { ChartSection } from './chart-specs.ts';
+import type { ChartSection } from './charts/spec.ts';
 import type { ReportContext } from './report-context.ts';
 import type { Verdict } from './verdicts.ts';
 

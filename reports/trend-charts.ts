@@ -7,7 +7,7 @@
  * short commit). Marks: red triangles for gated regressions, orange for regressions that were not
  * gated, green diamonds for improvements, grey crosses on runs whose machine state changed.
  */
-import type { ChartPoint, ChartSeries, ChartSpec } from './chart-specs.ts';
+import type { ChartPoint, ChartSeries, ChartSpec } from './charts/spec.ts';
 import { formatShape } from './format.ts';
 import type { Trend, TrendCase, TrendMark } from './trend.ts';
 

@@ -3,7 +3,7 @@
  * inlined, opens from file://). Per machine and suite: what moved, machine-state changes, the runs
  * and every mark as tables, then the charts of the moved cases and of each runtime · backend · model.
  */
-import type { ChartSpec } from './chart-specs.ts';
+import type { ChartSpec } from './charts/spec.ts';
 import { chartScripts } from './chart-runtime.ts';
 import { esc, STYLE, table } from './html.ts';
 import { trendSlug, type TrendCharts } from './trend-charts.ts';

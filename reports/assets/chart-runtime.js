@@ -1,4 +1,4 @@
-// Turns a ChartSpec (reports/chart-specs.ts) into a chart.js config. Shared by the server-side PNGs
+// Turns a ChartSpec (reports/charts/spec.ts) into a chart.js config. Shared by the server-side PNGs
 // and the HTML page, so both draw the same chart. This file is a function BODY, not a module: the
 // page inlines it as `(function () { … })()` and Node evaluates it with `new Function(text)()`.
 // Plain browser-safe JavaScript only (no imports, no TypeScript), because it runs as written.
@@ -186,7 +186,8 @@ function buildConfig(spec, options) {
         },
       },
       plugins: {
-        title: { display: !!options.titles, text: spec.title, color: '#111111', font: { size: 15, weight: 'bold' } },
+        // The machine joins the title as fullTitle (charts/spec.ts) joins them: a PNG stands alone.
+        title: { display: !!options.titles, text: spec.machine ? spec.title + ' — ' + spec.machine : spec.title, color: '#111111', font: { size: 15, weight: 'bold' } },
         subtitle: { display: !!options.titles, text: spec.subtitle, padding: { bottom: 8 } },
         legend: { position: 'bottom', labels: { usePointStyle: true, boxWidth: 6, boxHeight: 6, color: '#222222' } },
         tooltip: {

@@ -1,0 +1,33 @@
+/**
+ * The report's charts, one entry per section in page order. Adding a chart is adding an entry: a
+ * ChartDefinition (its id, title, description, how to build its groups, what to say when the data
+ * supports none), usually in a file of its own beside this one.
+ */
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { loadClaims, type ClaimsFile } from '../claims.ts';
+import type { Verdict } from '../verdicts.ts';
+import type { ChartDefinition } from './definition.ts';
+import { chartInput } from './input.ts';
+import { latencyDepthChart } from './latency-depth.ts';
+import { rooflineChart } from './roofline.ts';
+import { runtimesChart } from './runtimes.ts';
+import type { ChartSection } from './spec.ts';
+import { speedupBatchChart } from './speedup-batch.ts';
+import { efficiencyChart, speedupWidthChart } from './speedup-width.ts';
+
+export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart];
+
+/** Every section, with the charts the data supports; a section without one says why and what to run. */
+export function buildChartSections(files: ResultsFile[], verdicts: Verdict[] = [], claims: ClaimsFile = loadClaims()): ChartSection[] {
+  const input = chartInput(files, verdicts, claims);
+  return CHARTS.map((chart) => {
+    const { groups, leftOut = [] } = chart.build(input);
+    return {
+      id: chart.id,
+      title: chart.title,
+      description: typeof chart.description === 'function' ? chart.description(input) : chart.description,
+      groups,
+      missing: groups.length > 0 ? leftOut : [chart.whenEmpty(input), ...leftOut],
+    };
+  });
+}
