@@ -1,4 +1,5 @@
 /** Every colour and point style the report's charts use, so a runtime · backend looks the same in every chart. */
+import type { RuntimeName } from '../../src/model/runtimes.ts';
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 /** One per leaf width on a chart (the line's colour is its runtime · backend). */
@@ -9,11 +10,14 @@ export const REFERENCE_COLOR = '#999999';
 /** The machine-level curve (fastest FFF against fastest dense), drawn over the per-backend ones. */
 export const BEST_COLOR = '#000000';
 
-/** Each runtime's colour where runtimes are compared (close to their logos'). */
-const RUNTIME_COLORS: Record<string, string> = { node: '#3c873a', deno: '#222222', bun: '#d97706' };
+/**
+ * Each runtime's colour where runtimes are compared (close to their logos'). Keyed by RuntimeName,
+ * so a runtime added to RUNTIME_NAMES (src/model/runtimes.ts) fails the typecheck until it has one.
+ */
+const RUNTIME_COLORS: Record<RuntimeName, string> = { node: '#3c873a', deno: '#222222', bun: '#d97706' };
 
 export function runtimeColor(runtime: string): string {
-  return RUNTIME_COLORS[runtime] ?? PALETTE[0];
+  return (RUNTIME_COLORS as Record<string, string>)[runtime] ?? PALETTE[0];
 }
 
 /** Stable colours: one per runtime · backend of `pairs`, assigned in sorted order, across every chart of a report. */

@@ -1,4 +1,5 @@
 /** The same backend across runtimes: one bar per runtime for each configuration measured on two or more. */
+import { RUNTIME_NAMES } from '../../src/model/runtimes.ts';
 import { formatShape } from '../format.ts';
 import { runtimeColor } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
@@ -40,12 +41,12 @@ function runtimeGroups(input: ChartInput): ChartGroup[] {
 export const runtimesChart: ChartDefinition = {
   id: 'runtimes',
   title: 'Runtimes compared',
-  description: 'The same backend on node, deno and bun.',
+  description: `The same backend on ${RUNTIME_NAMES.slice(0, -1).join(', ')} and ${RUNTIME_NAMES.at(-1)}.`,
   build: (input) => ({ groups: runtimeGroups(input) }),
   whenEmpty: (input) => {
     const runtimes = distinct(input.comparisons.map((m) => m.comparison.runtime));
     return runtimes.length < 2
-      ? `No chart: only ${runtimes.join(', ') || 'no runtime'} measured; run with --runtimes node,deno,bun to compare.`
+      ? `No chart: only ${runtimes.join(', ') || 'no runtime'} measured; run with --runtimes ${RUNTIME_NAMES.join(',')} to compare.`
       : 'No chart: no configuration was measured on two runtimes with the same backend.';
   },
 };
