@@ -4,13 +4,15 @@
  * every case that produced no measurement with its reason.
  */
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatPercent, formatRatio, formatShape, formatThreads, formatTime } from './format.ts';
+import { formatThreads } from './format.ts';
 import type { LoadedResults } from './load-results.ts';
-import { limitsRows, multipleText, rooflineSpeedup } from './roofline-text.ts';
 import { isSoftwareAdapter, machineLabel } from './measured.ts';
+import { limitsRows } from './roofline-text.ts';
+import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
-export interface SpeedupTable {
-  /** e.g. "node 20.20.2 · js 1 (1 thread)" plus the machine when there are several. */
+/** A speedup table (speedup-rows.ts) as the report shows it: a title, the kernels, and its cells as text. */
+export interface SpeedupTableText {
+  /** e.g. "node 20.20.2 · js 1 (1 thread) — suite quick" plus the machine when there are several. */
   title: string;
   kernels: string;
   header: string[];
@@ -54,7 +56,7 @@ export interface ReportContext {
   sources: SourceInfo[];
   machines: Machine[];
   targets: TargetInfo[];
-  tables: SpeedupTable[];
+  tables: SpeedupTableText[];
   notMeasured: NotMeasuredGroup[];
   /** Machine limits (roofline calibration), one row per machine and runtime; empty for files without one. */
   limits: string[][];
@@ -117,49 +119,23 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
     }
   }
 
-  const tables: SpeedupTable[] = [];
+  const tables: SpeedupTableText[] = [];
+  let roofline = false;
   for (const { data } of loaded) {
-    const byId = new Map(data.results.map((r) => [r.id, r]));
-    const groups = new Map<string, typeof data.comparisons>();
-    for (const c of data.comparisons) {
-      const fff = byId.get(c.fffId);
-      const dense = byId.get(c.denseId);
-      // A comparison is only shown when both of its results were measured.
-      if (fff?.status !== 'ok' || dense?.status !== 'ok' || !fff.stats || !dense.stats) continue;
-      const key = `${c.runtime}/${c.backend}`;
-      groups.set(key, [...(groups.get(key) ?? []), c]);
-    }
-    for (const comparisons of groups.values()) {
-      const first = byId.get(comparisons[0].fffId)!;
-      const kernels = [first.backend.denseKernel && `dense: ${first.backend.denseKernel}`, first.backend.fffStrategy && `FFF: ${first.backend.fffStrategy}`]
-        .filter(Boolean)
-        .join('; ');
+    for (const t of speedupTables(data)) {
+      const backend = t.backend!;
+      roofline ||= t.roofline;
       // Roofline columns only where the run calibrated (older files have no floors).
-      const floors = (c: (typeof comparisons)[number]) => {
-        const [fff, dense] = [byId.get(c.fffId)!.roofline, byId.get(c.denseId)!.roofline];
-        return fff && dense ? { fff, dense } : undefined;
-      };
-      const roofline = comparisons.some((c) => floors(c));
+      const columns: SpeedupColumn[] = [
+        'shape', 'trainingWidth', 'fffMedian', 'denseMedian', 'speedup', 'theoretical',
+        ...(t.roofline ? (['rooflineSpeedup'] as const) : []),
+        'efficiency',
+        ...(t.roofline ? (['fffFloor', 'denseFloor'] as const) : []),
+      ];
       tables.push({
-        title: `${first.runtime.name} ${first.runtime.version} · ${first.backend.name} ${first.backend.version} (${formatThreads(first.backend.threads)}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
-        kernels,
-        header: [
-          'configuration', 'training width', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical',
-          ...(roofline ? ['roofline speedup'] : []),
-          'efficiency',
-          ...(roofline ? ['FFF ×floor', 'dense ×floor'] : []),
-        ],
-        rows: comparisons.map((c) => [
-          formatShape(c.shape),
-          String(c.shape.trainingWidth),
-          formatTime(byId.get(c.fffId)!.stats!.median),
-          formatTime(byId.get(c.denseId)!.stats!.median),
-          `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
-          formatRatio(c.theoreticalSpeedup),
-          ...(roofline ? [formatRatio(rooflineSpeedup(floors(c)) ?? NaN)] : []),
-          formatPercent(c.efficiency),
-          ...(roofline ? [multipleText(byId.get(c.fffId)!.roofline), multipleText(byId.get(c.denseId)!.roofline)] : []),
-        ]),
+        title: `${t.runtime.name} ${t.runtime.version} · ${backend.name} ${backend.version} (${formatThreads(backend.threads)}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
+        kernels: t.kernels,
+        ...speedupCells(columns, t.rows),
       });
     }
   }
@@ -183,6 +159,6 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
     tables,
     notMeasured: [...notMeasured.values()],
     limits: limitsRows(loaded.map((l) => ({ machine: l.data.machine, suite: l.data.suite.name }))),
-    roofline: tables.some((t) => t.header.includes('FFF ×floor')),
+    roofline,
   };
 }

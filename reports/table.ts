@@ -1,60 +1,36 @@
-/** The plain-text table printed at the end of `fffbench run`: one block per runtime and backend. */
+/**
+ * The plain-text table printed at the end of `fffbench run`: one block per runtime and backend, then
+ * the fastest FFF against the fastest dense per runtime (rows and cells from speedup-rows.ts); and the
+ * padded-column layout `npm run perf` prints its table in.
+ */
 import type { ResultsFile } from '../src/results/schema.ts';
-import { formatPercent, formatRatio, formatShape, formatThreads, formatTime } from './format.ts';
+import { formatThreads } from './format.ts';
+import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
-function renderRows(rows: string[][]): string {
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ')).join('\n');
+/** Columns padded to their widest cell, the first left-aligned and the rest (numbers) right-aligned. */
+export function alignedText(header: string[], rows: string[][], indent = ''): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, col) => Math.max(...all.map((r) => r[col].length)));
+  return all.map((r) => indent + r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ')).join('\n');
 }
 
+const PER_BACKEND: SpeedupColumn[] = ['shape', 'fffMedian', 'denseMedian', 'speedup', 'theoretical', 'efficiency'];
+const ROOFLINE: SpeedupColumn[] = ['fffFloor', 'denseFloor'];
+const BEST: SpeedupColumn[] = ['shape', 'fastestFff', 'fastestDense', 'speedup', 'theoretical', 'efficiency'];
+
 export function renderTable(file: ResultsFile): string {
-  const byId = new Map(file.results.map((r) => [r.id, r]));
   const blocks: string[] = [];
-  const groups = new Map<string, typeof file.comparisons>();
-  for (const c of file.comparisons) {
-    const key = `${c.runtime} · ${c.backend}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+  for (const t of speedupTables(file)) {
+    const header = `${t.runtime.name} · ${t.backend!.name} (runtime ${t.runtime.version}, ${formatThreads(t.backend!.threads)})`;
+    const { header: columns, rows } = speedupCells([...PER_BACKEND, ...(t.roofline ? ROOFLINE : [])], t.rows);
+    blocks.push(`${header}\n${t.kernels ? `${t.kernels}\n` : ''}${alignedText(columns, rows)}`);
   }
-  for (const [key, comparisons] of groups) {
-    const first = byId.get(comparisons[0].fffId)!;
-    const header = `${key} (runtime ${first.runtime.version}, ${formatThreads(first.backend.threads)})`;
-    const roofline = comparisons.some((c) => byId.get(c.fffId)!.roofline);
-    const rows = [['shape', 'FFF median', 'dense median', 'speedup [95% CI]', 'theoretical', 'efficiency', ...(roofline ? ['FFF ×floor', 'dense ×floor'] : [])]];
-    for (const c of comparisons) {
-      const fff = byId.get(c.fffId)!.stats!;
-      const dense = byId.get(c.denseId)!.stats!;
-      const multiple = (id: string) => {
-        const r = byId.get(id)!.roofline;
-        return r ? `${r.multiple.toFixed(1)} (${r.bound === 'memory' ? 'mem' : 'flop'})` : '—';
-      };
-      rows.push([
-        formatShape(c.shape),
-        formatTime(fff.median),
-        formatTime(dense.median),
-        `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
-        formatRatio(c.theoreticalSpeedup),
-        formatPercent(c.efficiency),
-        ...(roofline ? [multiple(c.fffId), multiple(c.denseId)] : []),
-      ]);
+  // The machine-level speedup is a table of its own only when there were backends to choose between.
+  if (new Set(file.results.map((r) => r.backend.name)).size >= 2) {
+    for (const t of speedupTables(file, 'best')) {
+      const { header: columns, rows } = speedupCells(BEST, t.rows);
+      blocks.push(`${t.runtime.name} · fastest FFF against fastest dense, any backend (the fair machine-level speedup)\n${alignedText(columns, rows)}`);
     }
-    const kernels = [first.backend.denseKernel && `dense: ${first.backend.denseKernel}`, first.backend.fffStrategy && `FFF: ${first.backend.fffStrategy}`].filter(Boolean).join('; ');
-    blocks.push(`${header}\n${kernels ? `${kernels}\n` : ''}${renderRows(rows)}`);
-  }
-  const backends = new Set(file.results.map((r) => r.backend.name));
-  for (const runtime of [...new Set((file.bestComparisons ?? []).map((c) => c.runtime))]) {
-    if (backends.size < 2) break;
-    const rows = [['shape', 'fastest FFF', 'fastest dense', 'speedup [95% CI]', 'theoretical', 'efficiency']];
-    for (const c of file.bestComparisons!.filter((x) => x.runtime === runtime)) {
-      rows.push([
-        formatShape(c.shape),
-        `${formatTime(byId.get(c.fffId)!.stats!.median)} ${c.fffBackend}`,
-        `${formatTime(byId.get(c.denseId)!.stats!.median)} ${c.denseBackend}`,
-        `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`,
-        formatRatio(c.theoreticalSpeedup),
-        formatPercent(c.efficiency),
-      ]);
-    }
-    blocks.push(`${runtime} · fastest FFF against fastest dense, any backend (the fair machine-level speedup)\n${renderRows(rows)}`);
   }
   const notOk = file.results.filter((r) => r.status !== 'ok');
   if (notOk.length > 0) {

@@ -7,10 +7,11 @@
  */
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { formatRatio, formatShape, formatTime } from '../reports/format.ts';
+import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../reports/speedup-rows.ts';
+import { alignedText } from '../reports/table.ts';
 import { runSuiteCommand } from './run.ts';
 
 interface Target {
@@ -22,29 +23,18 @@ interface Target {
 const find = (file: ResultsFile, backend: string, model: string, depth: number, batch: number): Result | undefined =>
   file.results.find((r) => r.backend.name === backend && r.model === model && r.shape.depth === depth && r.shape.batchSize === batch && r.status === 'ok' && r.stats);
 
-function gflops(r: Result): number {
-  return (2 * r.cost.macsPerSample * r.shape.batchSize) / r.stats!.median;
-}
+/** Per shape: its roofline floors and cost-model bound, then each backend's pair (speedup-rows.ts), measured or not. */
+const PERF_COLUMNS: SpeedupColumn[] = ['backend', 'fffMedian', 'fffFloor', 'denseMedian', 'denseFloor', 'denseGflops', 'speedup'];
 
 function table(file: ResultsFile): string {
   const lines: string[] = [];
-  const shapes = new Map<string, Result['shape']>();
-  for (const r of file.results) shapes.set(shapeKey(r.shape), r.shape);
-  for (const shape of shapes.values()) {
-    const here = file.results.filter((r) => shapeKey(r.shape) === shapeKey(shape));
-    const floor = (model: string) => here.find((r) => r.model === model && r.roofline)?.roofline;
+  for (const { shape, rows } of pairsByShape(file)) {
+    const floor = (model: 'fff' | 'dense') => rows.map((r) => r[model]).find((r) => r?.roofline)?.roofline;
     const f = floor('fff');
     const d = floor('dense');
     lines.push(`\n${formatShape(shape)}  floors: FFF ${f ? `${formatTime(f.floorNs)} (${f.bound})` : '—'}, dense ${d ? `${formatTime(d.floorNs)} (${d.bound})` : '—'}; theoretical speedup ${formatRatio(theoreticalSpeedup(shape))}`);
-    lines.push(`  ${'backend'.padEnd(12)} ${'FFF median'.padStart(11)} ${'×floor'.padStart(7)} ${'dense median'.padStart(13)} ${'×floor'.padStart(7)} ${'dense GFLOP/s'.padStart(13)} ${'speedup'.padStart(8)}`);
-    for (const backend of [...new Set(here.map((r) => r.backend.name))]) {
-      const fff = here.find((r) => r.backend.name === backend && r.model === 'fff');
-      const dense = here.find((r) => r.backend.name === backend && r.model === 'dense');
-      const cell = (r: Result | undefined) => (r?.stats ? formatTime(r.stats.median) : r ? r.status : '—');
-      const mult = (r: Result | undefined) => (r?.roofline ? r.roofline.multiple.toFixed(1) : '—');
-      const comparison = file.comparisons.find((c) => c.backend === backend && shapeKey(c.shape) === shapeKey(shape));
-      lines.push(`  ${backend.padEnd(12)} ${cell(fff).padStart(11)} ${mult(fff).padStart(7)} ${cell(dense).padStart(13)} ${mult(dense).padStart(7)} ${(dense?.stats ? (gflops(dense)).toFixed(1) : '—').padStart(13)} ${(comparison ? formatRatio(comparison.speedup) : '—').padStart(8)}`);
-    }
+    const { header, rows: cells } = speedupCells(PERF_COLUMNS, rows);
+    lines.push(alignedText(header, cells, '  '));
   }
   return lines.join('\n');
 }

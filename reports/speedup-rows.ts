@@ -1,0 +1,114 @@
+/**
+ * The speedup table, built once as plain data: one row per FFF/dense pair at a shape, rows grouped
+ * into tables, and one catalogue of columns (each a header and how to write a row's cell). The CLI
+ * table (table.ts), the report's tables (report-context.ts, drawn by the page and summary.md) and
+ * `npm run perf` choose columns and lay the cells out; none of them builds rows of its own.
+ */
+import { shapeKey } from '../src/model/case.ts';
+import { theoreticalSpeedup } from '../src/model/cost.ts';
+import type { Comparison, Result, ResultsFile } from '../src/results/schema.ts';
+import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
+import { measuredComparisons } from './measured.ts';
+import { multipleText, rooflineSpeedup } from './roofline-text.ts';
+
+/** One FFF/dense pair at one shape. */
+export interface SpeedupRow {
+  shape: Result['shape'];
+  /** The pair's results: undefined where the file has none, without stats where the case did not measure. */
+  fff?: Result;
+  dense?: Result;
+  /** The speedup, when both sides measured. */
+  comparison?: Comparison;
+}
+
+/** Rows of one runtime · backend (its own pairs), or of one runtime (its fastest FFF against its fastest dense, any backends). */
+export interface SpeedupTable {
+  kind: 'per-backend' | 'best';
+  runtime: Result['runtime'];
+  /** A per-backend table's backend, as its first FFF result reports it (a best table has several). */
+  backend?: Result['backend'];
+  /** "dense: …; FFF: …", the backend's kernels (per-backend tables; empty when the backend names none). */
+  kernels: string;
+  rows: SpeedupRow[];
+  /** Whether any row has both roofline floors (runs that calibrated the machine). */
+  roofline: boolean;
+}
+
+const hasFloors = (r: SpeedupRow) => Boolean(r.fff?.roofline && r.dense?.roofline);
+
+/** The measured pairs of `file`, in file order, one table per runtime · backend (per-backend) or per runtime (best). */
+export function speedupTables(file: ResultsFile, kind: 'per-backend' | 'best' = 'per-backend'): SpeedupTable[] {
+  const tables = new Map<string, SpeedupRow[]>();
+  for (const m of measuredComparisons([file], kind)) {
+    const key = kind === 'best' ? m.comparison.runtime : `${m.comparison.runtime}/${m.comparison.backend}`;
+    tables.set(key, [...(tables.get(key) ?? []), { shape: m.comparison.shape, fff: m.fff, dense: m.dense, comparison: m.comparison }]);
+  }
+  return [...tables.values()].map((rows) => {
+    const { runtime, backend } = rows[0].fff!;
+    const roofline = rows.some(hasFloors);
+    if (kind === 'best') return { kind, runtime, kernels: '', rows, roofline };
+    const kernels = [backend.denseKernel && `dense: ${backend.denseKernel}`, backend.fffStrategy && `FFF: ${backend.fffStrategy}`].filter(Boolean).join('; ');
+    return { kind, runtime, backend, kernels, rows, roofline };
+  });
+}
+
+/** Every backend's pair at each shape of `file` (shapes in file order), measured or not: what `npm run perf` prints. */
+export function pairsByShape(file: ResultsFile): { shape: Result['shape']; rows: SpeedupRow[] }[] {
+  const shapes = new Map<string, Map<string, SpeedupRow>>();
+  const byFff = new Map(file.comparisons.map((c) => [c.fffId, c]));
+  for (const r of file.results) {
+    const pairs = shapes.get(shapeKey(r.shape)) ?? new Map<string, SpeedupRow>();
+    const key = `${r.runtime.name}/${r.backend.name}`;
+    const row = pairs.get(key) ?? { shape: r.shape };
+    if (!row[r.model]) {
+      row[r.model] = r;
+      if (r.model === 'fff' && byFff.has(r.id)) row.comparison = byFff.get(r.id);
+    }
+    pairs.set(key, row);
+    shapes.set(shapeKey(r.shape), pairs);
+  }
+  return [...shapes.values()].map((pairs) => ({ shape: [...pairs.values()][0].shape, rows: [...pairs.values()] }));
+}
+
+/** A dense result's throughput, GFLOP/s (two flops per multiply-add). */
+export function gflops(r: Result): number {
+  return (2 * r.cost.macsPerSample * r.shape.batchSize) / r.stats!.median;
+}
+
+/** A side's median, or why it has none (its status), or "—" when the file has no such result. */
+const median = (r: Result | undefined) => (r?.stats ? formatTime(r.stats.median) : (r?.status ?? '—'));
+
+interface Column {
+  header: string;
+  cell: (row: SpeedupRow) => string;
+}
+
+/** Every column a speedup table can show. */
+export const SPEEDUP_COLUMNS = {
+  shape: { header: 'shape', cell: (r) => formatShape(r.shape) },
+  trainingWidth: { header: 'training width', cell: (r) => String(r.shape.trainingWidth) },
+  backend: { header: 'backend', cell: (r) => (r.fff ?? r.dense)?.backend.name ?? '—' },
+  fffMedian: { header: 'FFF median', cell: (r) => median(r.fff) },
+  denseMedian: { header: 'dense median', cell: (r) => median(r.dense) },
+  /** Best tables: the fastest FFF's median and backend. */
+  fastestFff: { header: 'fastest FFF', cell: (r) => `${median(r.fff)} ${r.fff?.backend.name ?? ''}` },
+  fastestDense: { header: 'fastest dense', cell: (r) => `${median(r.dense)} ${r.dense?.backend.name ?? ''}` },
+  speedup: { header: 'speedup [95% CI]', cell: ({ comparison: c }) => (c ? `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]` : '—') },
+  theoretical: { header: 'theoretical', cell: (r) => formatRatio(r.comparison?.theoreticalSpeedup ?? theoreticalSpeedup(r.shape)) },
+  rooflineSpeedup: {
+    header: 'roofline speedup',
+    cell: (r) => formatRatio(rooflineSpeedup(r.fff?.roofline && r.dense?.roofline ? { fff: r.fff.roofline, dense: r.dense.roofline } : undefined) ?? NaN),
+  },
+  efficiency: { header: 'efficiency', cell: (r) => (r.comparison ? formatPercent(r.comparison.efficiency) : '—') },
+  fffFloor: { header: 'FFF ×floor', cell: (r) => multipleText(r.fff?.roofline) },
+  denseFloor: { header: 'dense ×floor', cell: (r) => multipleText(r.dense?.roofline) },
+  denseGflops: { header: 'dense GFLOP/s', cell: (r) => (r.dense?.stats ? gflops(r.dense).toFixed(1) : '—') },
+} satisfies Record<string, Column>;
+
+export type SpeedupColumn = keyof typeof SPEEDUP_COLUMNS;
+
+/** The columns' headers and every row's cells, as text; the caller lays them out (padded text, Markdown, HTML). */
+export function speedupCells(columns: SpeedupColumn[], rows: SpeedupRow[]): { header: string[]; rows: string[][] } {
+  const picked = columns.map((c) => SPEEDUP_COLUMNS[c] as Column);
+  return { header: picked.map((c) => c.header), rows: rows.map((row) => picked.map((c) => c.cell(row))) };
+}
