@@ -67,6 +67,9 @@ export function pairsByShape(file: ResultsFile): { shape: Result['shape']; rows:
     pairs.set(key, row);
     shapes.set(shapeKey(r.shape), pairs);
   }
+  // A speedup only where both sides measured (a file's comparisons should say so already).
+  const measured = (r?: Result) => r?.status === 'ok' && r.stats;
+  for (const pairs of shapes.values()) for (const row of pairs.values()) if (!measured(row.fff) || !measured(row.dense)) delete row.comparison;
   return [...shapes.values()].map((pairs) => ({ shape: [...pairs.values()][0].shape, rows: [...pairs.values()] }));
 }
 

@@ -1,0 +1,88 @@
+/**
+ * The report's data model, without rendering: the speedup rows are built once and every table
+ * shows the same cells; the chart registry yields one section per definition, names the machine in
+ * a field (never in the title), and draws the headline claim from claims.json.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ResultsFile } from '../src/results/schema.ts';
+import { CHARTS, buildChartSections } from '../reports/charts/registry.ts';
+import { loadClaims, type ClaimsFile } from '../reports/claims.ts';
+import { measuredComparisons } from '../reports/measured.ts';
+import { buildContext } from '../reports/report-context.ts';
+import { pairsByShape, speedupCells, speedupTables } from '../reports/speedup-rows.ts';
+import { renderTable } from '../reports/table.ts';
+import { craftMachine, craftResults, FIG3 } from './crafted-results.ts';
+
+/** A depth sweep of the paper's setup on two backends, and one case whose FFF failed. */
+function sweep(machineId = 'crafted-machine'): ResultsFile {
+  return craftResults(
+    [
+      ...[8, 9, 10].map((depth) => ({ shape: FIG3(depth), speedup: 10 * depth })),
+      ...[8, 9, 10].map((depth) => ({ shape: FIG3(depth), speedup: 5 * depth, backend: 'wasm' })),
+      { shape: FIG3(11), speedup: 1, backend: 'wasm', fffStatus: 'failed' as const },
+    ],
+    { machine: craftMachine(machineId) },
+  );
+}
+
+test('one set of speedup rows: the CLI table and the report show the same cells for every measured pair', () => {
+  const file = sweep();
+  const tables = speedupTables(file);
+  assert.deepEqual(tables.map((t) => `${t.runtime.name} · ${t.backend!.name}`), ['node · js', 'node · wasm']);
+  assert.equal(tables.flatMap((t) => t.rows).length, measuredComparisons([file]).length, 'the failed case has no row');
+  const cli = renderTable(file);
+  const report = buildContext([{ path: 'crafted.json', data: file }]);
+  for (const [k, t] of tables.entries()) {
+    const { rows } = speedupCells(['shape', 'speedup', 'fffFloor'], t.rows);
+    const shown = report.tables[k].rows;
+    for (const [shape, speedup, floor] of rows) {
+      assert.ok(cli.includes(speedup) && cli.includes(floor), `CLI table shows ${speedup} and ${floor}`);
+      assert.ok(shown.some((r) => r[0] === shape && r.includes(speedup) && r.includes(floor)), `report shows ${shape}: ${speedup}, ${floor}`);
+    }
+  }
+});
+
+test('perf rows: every backend at every shape, a side that did not measure shown by its status', () => {
+  const byShape = pairsByShape(sweep());
+  assert.equal(byShape.length, 4);
+  const failed = byShape[3].rows;
+  assert.deepEqual(speedupCells(['backend', 'fffMedian', 'denseMedian', 'speedup'], failed).rows, [['wasm', 'failed', '1.00 ms', '—']]);
+});
+
+test('the chart registry: one section per definition, in order, with unique ids', () => {
+  const sections = buildChartSections([sweep()]);
+  assert.deepEqual(sections.map((s) => s.id), CHARTS.map((c) => c.id));
+  assert.equal(new Set(CHARTS.map((c) => c.id)).size, CHARTS.length);
+  for (const s of sections) assert.ok(s.groups.length > 0 || s.missing.length > 0, `${s.id}: charts, or why not`);
+});
+
+test('with two machines, each panel names its machine in a field; titles carry no machine', () => {
+  const sections = buildChartSections([sweep('machine-a'), sweep('machine-b')]);
+  const panels = sections.flatMap((s) => s.groups.flatMap((g) => g.panels));
+  assert.ok(panels.length > 0);
+  for (const p of panels) {
+    assert.match(p.machine ?? '', /machine-[ab]$/);
+    assert.ok(!p.title.includes('machine-'), p.title);
+    assert.ok(p.id.endsWith(p.machine!.endsWith('machine-a') ? '-machine-a' : '-machine-b'), p.id);
+  }
+  for (const g of sections.flatMap((s) => s.groups)) assert.equal(g.title, g.panels[0].title);
+});
+
+test("the speedup chart's claim line and the section's description take the headline claim's number from claims.json", () => {
+  const claimLine = (claims: ClaimsFile) => {
+    const [section] = buildChartSections([sweep()], [], claims);
+    const line = section.groups[0].panels[0].series.find((s) => s.role === 'claim');
+    return { y: line?.points[0].y, label: line?.label, description: section.description };
+  };
+  const claims = loadClaims();
+  const headline = claims.claims.find((c) => c.headline)!;
+  assert.equal(claimLine(claims).y, headline.claimedSpeedup);
+  const moved = { ...claims, claims: claims.claims.map((c) => (c === headline ? { ...c, claimedSpeedup: 123 } : c)) };
+  const drawn = claimLine(moved);
+  assert.equal(drawn.y, 123);
+  assert.match(drawn.label ?? '', /up to 123x/);
+  assert.match(drawn.description, /123x/);
+  const none = { ...claims, claims: claims.claims.map((c) => ({ ...c, headline: undefined })) };
+  assert.equal(claimLine(none).y, undefined, 'no headline claim, no line');
+});
