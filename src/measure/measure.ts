@@ -14,17 +14,12 @@
  */
 // lib.mjs is mitata's measuring core; the package root re-exports measure but not gc.
 import { gc, measure } from 'mitata/src/lib.mjs';
+import type { z } from 'zod';
+import type { MeasureSettingsSchema } from './schema.ts';
 import { summarize, type SampleStats } from './stats.ts';
 
-export interface MeasureSettings {
-  /** Keep sampling until this much time was spent measuring (and minSamples reached). */
-  minTimeMs: number;
-  minSamples: number;
-  maxSamples: number;
-  warmupSamples: number;
-  /** Cap on a case's measuring time: slow calls get fewer samples (never fewer than 3). */
-  maxCaseTimeMs: number;
-}
+/** How long and how often to sample one case (fields: schema.ts). */
+export type MeasureSettings = z.infer<typeof MeasureSettingsSchema>;
 
 /** Calls per sample for calls under the batch threshold. */
 export const BATCH_CALLS = 128;

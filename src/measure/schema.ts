@@ -1,12 +1,24 @@
 /**
- * The zod schemas of what src/measure produces: timing statistics, a runtime's calibration and a
- * roofline floor. The one definition of their fields: stats.ts and roofline.ts derive their types
- * from these, and the results schema (src/results/schema.ts) embeds them.
+ * The zod schemas of what src/measure takes and produces: the sampling settings, timing statistics,
+ * a runtime's calibration and a roofline floor. The one definition of their fields: measure.ts,
+ * stats.ts and roofline.ts derive their types from these, and the results schema
+ * (src/results/schema.ts) embeds them.
  *
  * A module of its own so that the code a worker runs (stats.ts, roofline.ts) loads no zod: only
  * `import type` reaches here from there.
  */
 import { z } from 'zod';
+
+/** The settings a case is sampled with (the suite's `measurement`, defaults and bounds in suites/schema.ts). */
+export const MeasureSettingsSchema = z.object({
+  /** Keep sampling until this much time was spent measuring (and minSamples reached). */
+  minTimeMs: z.number(),
+  minSamples: z.number(),
+  maxSamples: z.number(),
+  warmupSamples: z.number(),
+  /** Cap on a case's measuring time: slow calls get fewer samples (never fewer than 3). */
+  maxCaseTimeMs: z.number(),
+});
 
 export const StatsSchema = z.object({
   unit: z.literal('ns'),

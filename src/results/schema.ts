@@ -4,7 +4,7 @@
  * schemaVersion.
  */
 import { z } from 'zod';
-import { CalibrationSchema, RooflineSchema, StatsSchema } from '../measure/schema.ts';
+import { CalibrationSchema, MeasureSettingsSchema, RooflineSchema, StatsSchema } from '../measure/schema.ts';
 import { RUNTIME_NAMES } from '../model/runtimes.ts';
 import { ShapeSchema } from '../model/schema.ts';
 import { MODEL_KINDS } from '../model/shape.ts';
@@ -107,17 +107,8 @@ export const ResultsFileSchema = z.object({
   git: z.object({ commit: z.string(), dirty: z.boolean() }).optional(),
   machine: MachineSchema,
   seed: z.number().int().optional(),
-  measurement: z
-    .object({
-      minTimeMs: z.number(),
-      minSamples: z.number(),
-      maxSamples: z.number(),
-      warmupSamples: z.number(),
-      maxCaseTimeMs: z.number(),
-      interval: z.string(),
-      outlierPolicy: z.string(),
-    })
-    .optional(),
+  /** The settings the cases were sampled with, and in words (src/results/build.ts) how intervals and outliers are handled. */
+  measurement: MeasureSettingsSchema.extend({ interval: z.string(), outlierPolicy: z.string() }).optional(),
   /** Set by `history --prune` on an old run: its raw samples were dropped (stats.samples is empty). */
   reduced: z.object({ at: z.string(), note: z.string() }).optional(),
   results: z.array(ResultSchema),
