@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Comparison } from '../src/results/schema.ts';
+import type { SpeedupPair } from '../src/results/schema.ts';
 
 const ClaimSchema = z.object({
   id: z.string(),
@@ -64,7 +64,7 @@ export function headlineClaim(claims: ClaimsFile): Claim | undefined {
   return claims.claims.find((c) => c.headline);
 }
 
-type Shape = Comparison['shape'];
+type Shape = SpeedupPair['shape'];
 
 export function matchesClaim(claim: Claim, shape: Shape): boolean {
   const m = claim.match;

@@ -1,9 +1,9 @@
 /** Renders a run comparison as Markdown (CI job summaries, PR comments) or a terminal table. */
-import type { CaseComparison, Comparison } from '../src/compare/compare.ts';
+import type { CaseChange, RunComparison } from '../src/compare/compare.ts';
 import { formatShape, formatTime } from './format.ts';
 
 const signed = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
-const VERDICT_TEXT: Record<CaseComparison['verdict'], string> = {
+const VERDICT_TEXT: Record<CaseChange['verdict'], string> = {
   regression: '🔴 regression',
   improvement: '🟢 improvement',
   unchanged: 'unchanged',
@@ -13,7 +13,7 @@ const VERDICT_TEXT: Record<CaseComparison['verdict'], string> = {
   'not-measured': 'not measured',
 };
 
-function verdictText(c: Comparison, x: CaseComparison): string {
+function verdictText(c: RunComparison, x: CaseChange): string {
   if (x.confirmation) {
     const again = x.confirmation.note ?? `re-run ${signed(x.confirmation.change)}`;
     return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${again})`;
@@ -22,7 +22,7 @@ function verdictText(c: Comparison, x: CaseComparison): string {
   return VERDICT_TEXT[x.verdict];
 }
 
-function rows(c: Comparison, all: boolean): string[][] {
+function rows(c: RunComparison, all: boolean): string[][] {
   const interesting = all ? c.cases : c.cases.filter((x) => x.verdict !== 'unchanged');
   return interesting.map((x) => [
     `${x.runtime} · ${x.backend} · ${x.model}`,
@@ -42,7 +42,7 @@ function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function headline(c: Comparison): string {
+function headline(c: RunComparison): string {
   const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
   const unstable = c.cases.filter((x) => x.verdict === 'unstable').length;
   const flagged = c.cases.filter((x) => x.verdict === 'regression').length;
@@ -53,7 +53,7 @@ function headline(c: Comparison): string {
   return `${tally}, ${unchanged} unchanged${unstable ? `, ${unstable} unstable (not judged)` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha}, ${count(c.baselineRuns, 'baseline run')}; ${machines})`;
 }
 
-function notes(c: Comparison): string[] {
+function notes(c: RunComparison): string[] {
   const out: string[] = [];
   if (c.notGatedBecause) out.push(`Not gated: ${c.notGatedBecause}`);
   if (c.confirmation?.note) out.push(`Confirmation: ${c.confirmation.note}`);
@@ -65,12 +65,12 @@ function notes(c: Comparison): string[] {
 
 const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again in a fresh worker and is a regression only if the re-run is beyond alpha too. A run whose calibration moved is set aside as "machine state changed"; with fewer than 3 baseline runs nothing is gated.`;
 
-function icon(c: Comparison): string {
+function icon(c: RunComparison): string {
   if (!c.gated) return c.machineState.changed ? '⚠️' : '⚪';
   return c.regressions > 0 ? '🔴' : '✅';
 }
 
-export function compareMarkdown(c: Comparison): string {
+export function compareMarkdown(c: RunComparison): string {
   const body = rows(c, false);
   const table = body.length === 0 ? '_No case changed beyond its threshold._' : [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   return [
@@ -86,7 +86,7 @@ export function compareMarkdown(c: Comparison): string {
   ].join('\n');
 }
 
-export function compareTable(c: Comparison): string {
+export function compareTable(c: RunComparison): string {
   const all = [HEADER, ...rows(c, true)];
   const widths = HEADER.map((_, k) => Math.max(...all.map((r) => r[k].length)));
   return [headline(c), `baseline:  ${c.baselineLabel}`, `candidate: ${c.candidateLabel}`, ...notes(c), '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  '))].join('\n');

@@ -5,7 +5,7 @@
  * them. The charts, tables, headline and claim verdicts all start here.
  */
 import { buildBestComparisons } from '../src/results/comparisons.ts';
-import type { Comparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
+import type { SpeedupPair, Machine, Result, ResultsFile } from '../src/results/schema.ts';
 
 /** A result's roofline floor and its median as a multiple of it (results files with a calibration). */
 export type Floor = NonNullable<Result['roofline']>;
@@ -13,7 +13,7 @@ export type Floor = NonNullable<Result['roofline']>;
 /** One comparison whose FFF and dense results were both measured (status ok), with its machine. */
 export interface MeasuredComparison {
   machine: Machine;
-  comparison: Comparison;
+  comparison: SpeedupPair;
   fff: Result;
   dense: Result;
   /** The two results' roofline floors, when both results carry one. */
@@ -24,7 +24,7 @@ export interface MeasuredComparison {
  * Files written before bestComparisons existed: derive them, reusing the file's own comparison
  * where the fastest FFF and dense are one backend's pair (the same numbers by definition).
  */
-function bestFromOlderFile(file: ResultsFile): Comparison[] {
+function bestFromOlderFile(file: ResultsFile): SpeedupPair[] {
   const own = new Map(file.comparisons.map((c) => [`${c.fffId}|${c.denseId}`, c]));
   return buildBestComparisons(file.results).map((c) => own.get(`${c.fffId}|${c.denseId}`) ?? c);
 }
@@ -64,7 +64,7 @@ export interface MeasuredPoint {
   machineLabel: string;
   runtime: string;
   backend: string;
-  shape: Comparison['shape'];
+  shape: SpeedupPair['shape'];
   speedup: number;
   ciLow: number;
   ciHigh: number;

@@ -6,7 +6,7 @@
  */
 import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
-import type { Comparison, Result, ResultsFile } from '../src/results/schema.ts';
+import type { SpeedupPair, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
 import { measuredComparisons } from './measured.ts';
 import { multipleText, rooflineSpeedup } from './roofline-text.ts';
@@ -18,7 +18,7 @@ export interface SpeedupRow {
   fff?: Result;
   dense?: Result;
   /** The speedup, when both sides measured. */
-  comparison?: Comparison;
+  comparison?: SpeedupPair;
 }
 
 /** Rows of one runtime · backend (its own pairs), or of one runtime (its fastest FFF against its fastest dense, any backends). */

@@ -8,7 +8,7 @@
  * changed (its calibration moved) is marked as a whole, and its per-case verdicts are set aside: a
  * shifted machine is not a regression of the code.
  */
-import { baselineFromRuns, caseKey, compareRuns, type CaseComparison, type Comparison, type CompareOptions } from '../src/compare/compare.ts';
+import { baselineFromRuns, caseKey, compareRuns, type CaseChange, type RunComparison, type CompareOptions } from '../src/compare/compare.ts';
 import type { HistoryEntry } from '../src/results/history.ts';
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatShape } from './format.ts';
@@ -32,7 +32,7 @@ export interface TrendRun {
   reduced: boolean;
   /** Numbers of the runs it was compared with (empty for the first run of the history). */
   comparedWith: number[];
-  comparison?: Comparison;
+  comparison?: RunComparison;
   /** Why the run has no comparison: the first run, or the comparison could not be made. */
   notCompared?: string;
   gated: boolean;
@@ -156,9 +156,9 @@ function labelRuns(runs: TrendRun[]): void {
 }
 
 /** The regressions and improvements a run's comparison found; none when the machine state changed. */
-export function marksOf(runIndex: number, comparison: Comparison): TrendMark[] {
+export function marksOf(runIndex: number, comparison: RunComparison): TrendMark[] {
   if (comparison.machineState.changed) return [];
-  const moved = comparison.cases.filter((c): c is CaseComparison & { verdict: Direction } => c.verdict === 'regression' || c.verdict === 'improvement');
+  const moved = comparison.cases.filter((c): c is CaseChange & { verdict: Direction } => c.verdict === 'regression' || c.verdict === 'improvement');
   return moved.map((c) => ({
     runIndex,
     key: c.key,

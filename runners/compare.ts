@@ -1,6 +1,6 @@
 /** `fffbench compare` and `fffbench merge`: commands over results files (compare re-measures flagged cases to confirm them). */
 import { UserError } from '../src/errors.ts';
-import { baselineFromRuns, compareRuns, failsJob, MIN_GATING_RUNS, type Baseline, type Comparison } from '../src/compare/compare.ts';
+import { baselineFromRuns, compareRuns, failsJob, MIN_GATING_RUNS, type Baseline, type RunComparison } from '../src/compare/compare.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { confirmRegressions } from './confirm.ts';
 import { loadResultsFiles } from '../src/results/load.ts';
@@ -109,7 +109,7 @@ export async function commandCompare(v: CompareValues): Promise<number> {
     }
   }
 
-  const comparisons: Comparison[] = [];
+  const comparisons: RunComparison[] = [];
   const notes: string[] = [];
   for (const candidate of loadResultsFiles(candidatePath)) {
     const baseline = baselines(candidate);

@@ -5,7 +5,7 @@
  * does not was the run's state, not the code's.
  */
 import os from 'node:os';
-import { caseKey, judgeCase, type Baseline, type Comparison } from '../src/compare/compare.ts';
+import { caseKey, judgeCase, type Baseline, type RunComparison } from '../src/compare/compare.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { CaseSpec } from '../src/model/case.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
@@ -19,7 +19,7 @@ import { runCases } from './orchestrator.ts';
  * measured on another machine, nothing can be re-run: the flagged cases are judged once more at
  * alpha, and those that pass stand as unconfirmed regressions.
  */
-export async function confirmRegressions(comparison: Comparison, baseline: Baseline, candidate: ResultsFile, log: (line: string) => void): Promise<void> {
+export async function confirmRegressions(comparison: RunComparison, baseline: Baseline, candidate: ResultsFile, log: (line: string) => void): Promise<void> {
   const strict = { threshold: comparison.options.threshold, alpha: comparison.options.alpha };
   const flagged = comparison.cases.filter((c) => c.verdict === 'regression');
   if (flagged.length === 0) return;

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import type { Comparison } from '../src/compare/compare.ts';
+import type { RunComparison } from '../src/compare/compare.ts';
 import { Rng } from '../src/model/rng.ts';
 import { fileResults, reduceRun } from '../src/results/history.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
@@ -127,8 +127,8 @@ describe('trend model', () => {
 
   it('marksOf: nothing from a machine-state run; "not gated" carried onto the marks', () => {
     const regression = { key: 'k', runtime: 'node', backend: 'js', model: 'fff', shape: SHAPES[0] as never, baselineMedian: 100, candidateMedian: 150, change: 0.5, threshold: 0.05, verdict: 'regression' as const };
-    // a cast, not a typed literal: the Comparison type is still gaining fields while compare.ts is reworked
-    const comparison = (over: Partial<Comparison>): Comparison => ({
+    // a cast, not a typed literal: the RunComparison type is still gaining fields while compare.ts is reworked
+    const comparison = (over: Partial<RunComparison>): RunComparison => ({
       machineId: 'm',
       gated: true,
       machineState: { changed: false, reasons: [] },
@@ -140,7 +140,7 @@ describe('trend model', () => {
       regressions: 1,
       improvements: 0,
       ...over,
-    }) as Comparison;
+    }) as RunComparison;
     assert.deepEqual(marksOf(3, comparison({ machineState: { changed: true, reasons: ['peak GEMM moved'] }, gated: false })), []);
     const notGated = marksOf(1, comparison({ gated: false, notGatedBecause: '1 baseline run' }));
     assert.equal(notGated.length, 1);

@@ -13,13 +13,13 @@ import type { ChartInput } from './input.ts';
 import { distinct, familyKey, groupBy, hasLine, horizontal, perMachine, wantsLog } from './panels.ts';
 import type { ChartGroup, ChartPoint, ChartSeries } from './spec.ts';
 
-type Comparison = MeasuredComparison['comparison'];
+type SpeedupPair = MeasuredComparison['comparison'];
 
-const speedupPoint = (c: Comparison): ChartPoint => ({ x: c.shape.trainingWidth, y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh });
-const efficiencyPoint = (c: Comparison): ChartPoint => ({ x: c.shape.trainingWidth, y: c.efficiency, low: c.speedupCiLow / c.theoreticalSpeedup, high: c.speedupCiHigh / c.theoreticalSpeedup });
+const speedupPoint = (c: SpeedupPair): ChartPoint => ({ x: c.shape.trainingWidth, y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh });
+const efficiencyPoint = (c: SpeedupPair): ChartPoint => ({ x: c.shape.trainingWidth, y: c.efficiency, low: c.speedupCiLow / c.theoreticalSpeedup, high: c.speedupCiHigh / c.theoreticalSpeedup });
 
 /** The machine-level curve: per runtime, the fastest FFF against the fastest dense, any backends. */
-function bestSeries(best: MeasuredComparison[], point: (c: Comparison) => ChartPoint): ChartSeries[] {
+function bestSeries(best: MeasuredComparison[], point: (c: SpeedupPair) => ChartPoint): ChartSeries[] {
   const leafWidths = distinct(best.map((m) => m.comparison.shape.leafWidth));
   return [...groupBy(best, (m) => `${m.comparison.runtime}·${m.comparison.shape.leafWidth}`).values()].map((points) => {
     const c0 = points[0].comparison;

@@ -38,19 +38,20 @@ export interface CompareOptions {
   screenAlpha?: number;
 }
 
-export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
+/** What became of one case between the baseline runs and the candidate (not a claim verdict: reports/verdicts.ts). */
+export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */
 export interface Confirmation {
   median?: number;
   change?: number;
-  verdict: Verdict;
+  verdict: ChangeLabel;
   /** The re-run is judged as the case was, against the same baseline: only a repeated verdict confirms. */
   confirmed: boolean;
   note?: string;
 }
 
-export interface CaseComparison {
+export interface CaseChange {
   key: string;
   runtime: string;
   backend: string;
@@ -74,7 +75,7 @@ export interface CaseComparison {
   p?: number;
   /** run-medians: the candidate median against the baseline runs' medians; samples: within-run samples only (not gated). */
   test?: 'run-medians' | 'samples';
-  verdict: Verdict;
+  verdict: ChangeLabel;
   confirmation?: Confirmation;
 }
 
@@ -84,7 +85,8 @@ export interface MachineState {
   reasons: string[];
 }
 
-export interface Comparison {
+/** A run against its baseline runs of the same machine and suite (not an FFF/dense pair: SpeedupPair). */
+export interface RunComparison {
   machineId: string;
   /** Set when the candidate is from another machine than the baseline (compare --allow-machines). */
   candidateMachineId?: string;
@@ -97,7 +99,7 @@ export interface Comparison {
   candidateLabel: string;
   baselineRuns: number;
   options: CompareOptions;
-  cases: CaseComparison[];
+  cases: CaseChange[];
   /** Cases judged regressions (when confirming: confirmed by the re-run). */
   regressions: number;
   improvements: number;
@@ -340,13 +342,13 @@ export interface CompareRunsOptions extends CompareOptions {
   allowMachines?: boolean;
 }
 
-export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareRunsOptions): Comparison {
+export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareRunsOptions): RunComparison {
   const acrossMachines = baseline.machineId !== candidate.machine.id;
   if (acrossMachines && !options.allowMachines) {
     throw new UserError(`the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine, or pass --allow-machines to see the differences, ungated)`);
   }
   const judging: CompareOptions = { threshold: options.threshold, alpha: options.alpha, ...(options.screenAlpha ? { screenAlpha: options.screenAlpha } : {}) };
-  const cases: CaseComparison[] = [];
+  const cases: CaseChange[] = [];
   const seen = new Set<string>();
   const candidateSentinels = sentinelsOf(candidate);
   /**
@@ -372,7 +374,7 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     const key = caseKey(r);
     seen.add(key);
     const base = baseline.cases.get(key);
-    const row: CaseComparison = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, verdict: 'not-measured' };
+    const row: CaseChange = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, verdict: 'not-measured' };
     if (r.status !== 'ok' || !r.stats) {
       cases.push({ ...row, verdict: 'not-measured' });
       continue;
@@ -429,6 +431,6 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
 }
 
 /** Whether a comparison fails the job: gated, with regressions (confirmed ones, when a re-run confirmed). */
-export function failsJob(c: Comparison): boolean {
+export function failsJob(c: RunComparison): boolean {
   return c.gated && c.regressions > 0;
 }

@@ -2,10 +2,10 @@
 import { shapeKey } from '../model/case.ts';
 import { ratioOfMedians } from '../measure/stats.ts';
 import { theoreticalSpeedup } from '../model/cost.ts';
-import type { Comparison, Result } from './schema.ts';
+import type { SpeedupPair, Result } from './schema.ts';
 
 /** Speedup of `fff` over `dense` (ratio of medians with its bootstrap interval) against the cost model. */
-function pair(fff: Result, dense: Result, backend: string, extra: Partial<Comparison> = {}): Comparison {
+function pair(fff: Result, dense: Result, backend: string, extra: Partial<SpeedupPair> = {}): SpeedupPair {
   const { ratio, ciLow, ciHigh } = ratioOfMedians(dense.stats!.samples, fff.stats!.samples);
   const theoretical = theoreticalSpeedup(fff.shape);
   return {
@@ -23,11 +23,11 @@ function pair(fff: Result, dense: Result, backend: string, extra: Partial<Compar
   };
 }
 
-export function buildComparisons(results: Result[]): Comparison[] {
+export function buildComparisons(results: Result[]): SpeedupPair[] {
   const key = (r: Result) => `${r.runtime.name}/${r.backend.name}/${shapeKey(r.shape)}`;
   const dense = new Map<string, Result>();
   for (const r of results) if (r.model === 'dense' && r.status === 'ok' && r.stats) dense.set(key(r), r);
-  const comparisons: Comparison[] = [];
+  const comparisons: SpeedupPair[] = [];
   for (const fff of results) {
     if (fff.model !== 'fff' || fff.status !== 'ok' || !fff.stats) continue;
     const d = dense.get(key(fff));
@@ -43,7 +43,7 @@ export function buildComparisons(results: Result[]): Comparison[] {
  * speedup can be large only because that backend's dense kernel is slow (one thread against
  * another backend's two); this one cannot. `backend` reads "<FFF backend> vs <dense backend>".
  */
-export function buildBestComparisons(results: Result[]): Comparison[] {
+export function buildBestComparisons(results: Result[]): SpeedupPair[] {
   const groups = new Map<string, { fff?: Result; dense?: Result }>();
   for (const r of results) {
     if (r.status !== 'ok' || !r.stats) continue;
@@ -53,7 +53,7 @@ export function buildBestComparisons(results: Result[]): Comparison[] {
     if (!best || r.stats.median < best.stats!.median) group[r.model] = r;
     groups.set(key, group);
   }
-  const comparisons: Comparison[] = [];
+  const comparisons: SpeedupPair[] = [];
   for (const { fff, dense } of groups.values()) {
     if (!fff?.stats || !dense?.stats) continue;
     comparisons.push(pair(fff, dense, `${fff.backend.name} vs ${dense.backend.name}`, { fffBackend: fff.backend.name, denseBackend: dense.backend.name }));

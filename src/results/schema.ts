@@ -49,7 +49,8 @@ export const ResultSchema = z.object({
   rotation: z.object({ batches: z.number().int(), distinctSamples: z.number().int() }).optional(),
 });
 
-export const ComparisonSchema = z.object({
+/** One FFF against one dense layer of the same shape (the results file's `comparisons`). */
+export const SpeedupPairSchema = z.object({
   runtime: z.string(),
   backend: z.string(),
   /** bestComparisons only: the backends of the fastest FFF and of the fastest dense. */
@@ -112,13 +113,13 @@ export const ResultsFileSchema = z.object({
   /** Set by `history --prune` on an old run: its raw samples were dropped (stats.samples is empty). */
   reduced: z.object({ at: z.string(), note: z.string() }).optional(),
   results: z.array(ResultSchema),
-  comparisons: z.array(ComparisonSchema),
+  comparisons: z.array(SpeedupPairSchema),
   /** Per runtime and shape: the fastest FFF against the fastest dense, across backends. */
-  bestComparisons: z.array(ComparisonSchema).optional(),
+  bestComparisons: z.array(SpeedupPairSchema).optional(),
 });
 
 export type Result = z.infer<typeof ResultSchema>;
-export type Comparison = z.infer<typeof ComparisonSchema>;
+export type SpeedupPair = z.infer<typeof SpeedupPairSchema>;
 export type Machine = z.infer<typeof MachineSchema>;
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 export type Check = z.infer<typeof CheckSchema>;
