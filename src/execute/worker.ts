@@ -4,7 +4,7 @@
  */
 import { loadBackend } from '../backends/registry.ts';
 import type { Availability, Backend, BackendContext } from '../backends/types.ts';
-import { calibrate } from '../measure/calibrate.ts';
+import { calibrate } from './calibrate.ts';
 import type { MeasureSettings } from '../measure/measure.ts';
 import type { Calibration } from '../measure/roofline.ts';
 import type { CaseSpec } from '../model/case.ts';

@@ -4,6 +4,7 @@
  * paired into comparisons, and the measurement settings are stated in words generated from the
  * constants src/measure applies, so the file cannot describe a method the code no longer uses.
  */
+import { readFileSync } from 'node:fs';
 import { BATCH_CALLS, BATCH_THRESHOLD_NS, TRIM_ABOVE_SAMPLES, TRIMMED_EACH_END, type MeasureSettings } from '../measure/measure.ts';
 import type { Calibration } from '../measure/roofline.ts';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_PERCENT } from '../measure/stats.ts';
@@ -11,7 +12,8 @@ import { buildBestComparisons, buildComparisons } from './comparisons.ts';
 import { effectiveLimits, withRoofline } from './roofline.ts';
 import { SCHEMA_VERSION, type Machine, type Result, type ResultsFile } from './schema.ts';
 
-export const TOOL_VERSION = '0.1.0';
+/** The version in package.json (one home), written into every results file and shown by --help. */
+export const TOOL_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
 /** How every interval in the file is computed (the results file's `measurement.interval`). */
 export const INTERVAL_TEXT =

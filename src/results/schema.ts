@@ -51,7 +51,7 @@ export const ResultSchema = z.object({
 
 /** One FFF against one dense layer of the same shape (the results file's `comparisons`). */
 export const SpeedupPairSchema = z.object({
-  runtime: z.string(),
+  runtime: z.enum(RUNTIME_NAMES),
   backend: z.string(),
   /** bestComparisons only: the backends of the fastest FFF and of the fastest dense. */
   fffBackend: z.string().optional(),

@@ -1,7 +1,7 @@
 /**
  * Sustained read bandwidth, measured with the wasm backend's SIMD streaming-read kernel
  * (a JavaScript loop is bound by its instructions and would understate what kernels can read).
- * Used by the calibration (src/measure/calibrate.ts).
+ * Used by the calibration (src/execute/calibrate.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -273,7 +273,7 @@
   )
 
   ;; ---------------------------------------------------------------------------------------------
-  ;; Read-bandwidth probe for the calibration (src/measure/calibrate.ts): streams `bytes` bytes
+  ;; Read-bandwidth probe for the calibration (src/execute/calibrate.ts): streams `bytes` bytes
   ;; (a multiple of 64) from `at` with four independent f32x4 accumulators, so the loop is bound
   ;; by memory rather than by the add latency. Returns the sum so the reads cannot be elided.
   ;; ---------------------------------------------------------------------------------------------

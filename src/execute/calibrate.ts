@@ -13,7 +13,7 @@ import { loadBackend } from '../backends/registry.ts';
 import type { BackendContext } from '../backends/types.ts';
 import { initDense } from '../model/weights.ts';
 import { Rng } from '../model/rng.ts';
-import type { Calibration } from './roofline.ts';
+import type { Calibration } from '../measure/roofline.ts';
 
 const BUFFER_FLOATS = 64 * 2 ** 20;
 const REPEATS = 5;
