@@ -24,6 +24,8 @@ function localBin(name: string): string {
 const NODE = 'Deno' in globalThis || 'Bun' in globalThis ? 'node' : process.execPath;
 
 export interface RuntimeCommand {
+  /** The worker entry (runners/worker-NAME.ts): the runtime-specific adapter around src/execute/worker.ts. */
+  entry: string;
   /** argv to run a worker on `jobFile`. */
   worker(jobFile: string): string[];
   /** argv that prints the version. */
@@ -33,17 +35,20 @@ export interface RuntimeCommand {
 /** How to start each runtime's worker and ask its version. */
 export const RUNTIME_COMMANDS: Record<RuntimeName, RuntimeCommand> = {
   node: {
+    entry: join(RUNNERS, 'worker-node.ts'),
     // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
-    worker: (job) => [NODE, '--expose-gc', '--import', 'tsx', join(RUNNERS, 'worker-node.ts'), job],
+    worker: (job) => [NODE, '--expose-gc', '--import', 'tsx', RUNTIME_COMMANDS.node.entry, job],
     version: [NODE, '--version'],
   },
   deno: {
+    entry: join(RUNNERS, 'worker-deno.ts'),
     // -A: backends read .wasm files, load native addons and read environment variables
-    worker: (job) => [localBin('deno'), 'run', '-A', '--v8-flags=--expose-gc', join(RUNNERS, 'worker-deno.ts'), job],
+    worker: (job) => [localBin('deno'), 'run', '-A', '--v8-flags=--expose-gc', RUNTIME_COMMANDS.deno.entry, job],
     version: [localBin('deno'), '--version'],
   },
   bun: {
-    worker: (job) => [localBin('bun'), join(RUNNERS, 'worker-bun.ts'), job],
+    entry: join(RUNNERS, 'worker-bun.ts'),
+    worker: (job) => [localBin('bun'), RUNTIME_COMMANDS.bun.entry, job],
     version: [localBin('bun'), '--version'],
   },
 };
@@ -56,6 +61,11 @@ const cache = new Map<RuntimeName, RuntimeStatus>();
 export function runtimeStatus(name: RuntimeName): RuntimeStatus {
   const known = cache.get(name);
   if (known) return known;
+  if (!existsSync(RUNTIME_COMMANDS[name].entry)) {
+    const missing: RuntimeStatus = { ok: false, reason: `${name}'s worker entry ${RUNTIME_COMMANDS[name].entry} is missing (see README: Extending)` };
+    cache.set(name, missing);
+    return missing;
+  }
   const [command, ...args] = RUNTIME_COMMANDS[name].version;
   const probe = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, cwd: ROOT });
   let status: RuntimeStatus;
