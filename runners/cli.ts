@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../src/errors.ts';
 import { TOOL_VERSION } from '../src/results/build.ts';
 import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './compare.ts';
+import { commandExport, EXPORT_HELP } from './export.ts';
 import { commandHistory, HISTORY_HELP } from './history-command.ts';
 import { REPORT_HELP } from '../reports/report-help.ts';
 import { commandList, LIST_HELP } from './list.ts';
@@ -33,6 +34,7 @@ Commands:
   compare       compare a run with earlier runs of its machine: regressions beyond run-to-run noise, confirmed by a re-run (exit 1)
   merge         combine shards of one suite run into one results file
   history       list the runs filed in a history directory, per machine
+  export FILE…  results files as one flat table, one row per case: --format csv, jsonl or md
   report FILE…  write an HTML page, PNG charts and summary.md (claim verdicts) for results files
                 (report --history DIR: the trend over the runs filed in a history directory)
 
@@ -96,6 +98,13 @@ const COMMANDS: Record<string, Verb> = {
     async run(args) {
       const { values, positionals } = parseVerbArgs(args, { out: { type: 'string', short: 'o' }, 'allow-machines': { type: 'boolean' } }, MERGE_HELP);
       return commandMerge(positionals, values.out as string | undefined, Boolean(values['allow-machines']));
+    },
+  },
+  export: {
+    help: EXPORT_HELP,
+    async run(args) {
+      const { values, positionals } = parseVerbArgs(args, { format: { type: 'string' }, out: { type: 'string', short: 'o' } }, EXPORT_HELP);
+      return commandExport({ files: positionals, format: values.format as string | undefined, out: values.out as string | undefined });
     },
   },
   history: {

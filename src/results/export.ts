@@ -1,0 +1,151 @@
+/**
+ * A flat view of results files: one row per case, with its machine, run, measurement and the
+ * speedup of the FFF/dense pair it belongs to (`fffbench export`). The columns are defined once,
+ * in EXPORT_COLUMNS; the CSV header, the JSONL keys, the Markdown table and the README's column
+ * table (exportColumnsMarkdown) are all generated from that list, so they cannot drift apart.
+ * Column names are a contract like the results file's field names: add columns freely, rename none.
+ */
+import type { Result, ResultsFile, SpeedupPair } from './schema.ts';
+
+/** One cell: a missing value is null (an empty CSV cell, JSON null, an empty Markdown cell). */
+export type Cell = string | number | boolean | null;
+
+/** What a column reads: one case of one results file, and its FFF/dense pair where it has one. */
+export interface ExportRowSource {
+  file: ResultsFile;
+  result: Result;
+  pair?: SpeedupPair;
+}
+
+export interface ExportColumn {
+  /** Stable snake_case name: the CSV header, the JSONL key, the Markdown header. */
+  name: string;
+  /** How the cell is read from the case. */
+  read: (row: ExportRowSource) => Cell;
+  /** One line for the column table (README, `fffbench export --help`). */
+  description: string;
+}
+
+const opt = <T extends Cell>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+export const EXPORT_COLUMNS: readonly ExportColumn[] = [
+  { name: 'machine_id', read: (r) => r.file.machine.id, description: 'machine fingerprint (`machine.id`): CPU identity, cores, memory, OS type' },
+  { name: 'cpu_model', read: (r) => r.file.machine.cpuModel, description: 'CPU model string as the OS reports it' },
+  { name: 'cpu_cores', read: (r) => r.file.machine.cpuCores, description: 'logical CPU cores' },
+  { name: 'memory_gib', read: (r) => Math.round((r.file.machine.memoryBytes / 2 ** 30) * 100) / 100, description: 'total memory, GiB (2 decimals)' },
+  { name: 'os', read: (r) => r.file.machine.os, description: 'operating system and release' },
+  { name: 'arch', read: (r) => r.file.machine.arch, description: 'CPU architecture (x64, arm64, ...)' },
+  { name: 'cpu_vendor', read: (r) => opt(r.file.machine.cpu?.vendor), description: 'CPU vendor (`machine.cpu`; empty in files written before it was recorded)' },
+  { name: 'cpu_family', read: (r) => opt(r.file.machine.cpu?.family), description: 'CPU family (x86 `cpu family`, Arm architecture)' },
+  { name: 'cpu_model_number', read: (r) => opt(r.file.machine.cpu?.model), description: 'CPU model number (x86 `model`, Arm CPU part)' },
+  { name: 'cpu_stepping', read: (r) => opt(r.file.machine.cpu?.stepping), description: 'CPU stepping (Arm: revision)' },
+  { name: 'suite', read: (r) => r.file.suite.name, description: 'suite name' },
+  { name: 'started_at', read: (r) => r.file.startedAt, description: 'when the run started (ISO 8601)' },
+  { name: 'git_commit', read: (r) => opt(r.file.git?.commit), description: 'commit of fffbench the run was made with' },
+  { name: 'case_id', read: (r) => r.result.id, description: 'the case: runtime/backend/model/shape key' },
+  { name: 'runtime', read: (r) => r.result.runtime.name, description: 'JavaScript runtime: node, deno or bun' },
+  { name: 'runtime_version', read: (r) => r.result.runtime.version, description: 'runtime version' },
+  { name: 'backend', read: (r) => r.result.backend.name, description: 'backend (js, wasm, ort-node, ...)' },
+  { name: 'backend_version', read: (r) => r.result.backend.version, description: 'backend version' },
+  { name: 'threads', read: (r) => r.result.backend.threads, description: 'threads the backend ran on' },
+  { name: 'model', read: (r) => r.result.model, description: 'fff or dense' },
+  { name: 'input_dim', read: (r) => r.result.shape.inputDim, description: 'input width i' },
+  { name: 'output_dim', read: (r) => r.result.shape.outputDim, description: 'output width o' },
+  { name: 'depth', read: (r) => r.result.shape.depth, description: 'FFF tree depth d (2^d leaves)' },
+  { name: 'leaf_width', read: (r) => r.result.shape.leafWidth, description: 'neurons per leaf ℓ' },
+  { name: 'training_width', read: (r) => r.result.shape.trainingWidth, description: '2^d·ℓ: the dense layer\'s hidden width' },
+  { name: 'batch_size', read: (r) => r.result.shape.batchSize, description: 'samples per call' },
+  { name: 'activation', read: (r) => r.result.shape.activation, description: 'relu or gelu' },
+  { name: 'status', read: (r) => r.result.status, description: 'ok, skipped, failed or invalid' },
+  { name: 'reason', read: (r) => opt(r.result.reason), description: 'why the case was skipped, failed or invalid' },
+  { name: 'median_ns', read: (r) => opt(r.result.stats?.median), description: 'median time per call, ns' },
+  { name: 'ci_low_ns', read: (r) => opt(r.result.stats?.ciLow), description: 'lower end of the median\'s 95% interval, ns' },
+  { name: 'ci_high_ns', read: (r) => opt(r.result.stats?.ciHigh), description: 'upper end of the median\'s 95% interval, ns' },
+  { name: 'samples', read: (r) => opt(r.result.stats?.n), description: 'timed calls the statistics come from' },
+  { name: 'floor_multiple', read: (r) => opt(r.result.roofline?.multiple), description: 'median as a multiple of the roofline floor (1 = this machine\'s limit)' },
+  { name: 'floor_bound', read: (r) => opt(r.result.roofline?.bound), description: 'which limit sets the floor: compute or memory' },
+  { name: 'speedup', read: (r) => opt(r.pair?.speedup), description: 'dense median / FFF median of the pair this case belongs to (same runtime, backend, shape); on both rows of the pair' },
+  { name: 'speedup_ci_low', read: (r) => opt(r.pair?.speedupCiLow), description: 'lower end of the speedup\'s 95% bootstrap interval' },
+  { name: 'speedup_ci_high', read: (r) => opt(r.pair?.speedupCiHigh), description: 'upper end of the speedup\'s 95% bootstrap interval' },
+  { name: 'theoretical_speedup', read: (r) => opt(r.pair?.theoreticalSpeedup), description: 'multiply-adds of the dense layer over the FFF\'s: 2^d·ℓ·(i+o) / (d·i + ℓ·(i+o))' },
+];
+
+export const EXPORT_FORMATS = ['csv', 'jsonl', 'md'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Every case of every file, in file order, each with the FFF/dense pair (`comparisons`) it is part of. */
+export function exportRows(files: ResultsFile[]): ExportRowSource[] {
+  const rows: ExportRowSource[] = [];
+  for (const file of files) {
+    const pairOf = new Map<string, SpeedupPair>();
+    for (const pair of file.comparisons) {
+      if (!pairOf.has(pair.fffId)) pairOf.set(pair.fffId, pair);
+      if (!pairOf.has(pair.denseId)) pairOf.set(pair.denseId, pair);
+    }
+    for (const result of file.results) rows.push({ file, result, pair: pairOf.get(result.id) });
+  }
+  return rows;
+}
+
+/** The cells of one row, in column order. */
+export function rowCells(row: ExportRowSource): Cell[] {
+  return EXPORT_COLUMNS.map((c) => {
+    const value = c.read(row);
+    return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  });
+}
+
+/** One CSV field per RFC 4180: quoted when it holds a comma, a quote or a line break, quotes doubled. */
+export function csvField(cell: Cell): string {
+  if (cell === null) return '';
+  const text = String(cell);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(rows: ExportRowSource[]): string {
+  const lines = [EXPORT_COLUMNS.map((c) => csvField(c.name)), ...rows.map((r) => rowCells(r).map(csvField))];
+  return lines.map((l) => `${l.join(',')}\r\n`).join('');
+}
+
+export function toJsonl(rows: ExportRowSource[]): string {
+  return rows
+    .map((r) => {
+      const cells = rowCells(r);
+      return `${JSON.stringify(Object.fromEntries(EXPORT_COLUMNS.map((c, k) => [c.name, cells[k]])))}\n`;
+    })
+    .join('');
+}
+
+/** A Markdown table cell: pipes escaped, line breaks as <br>; fractions to 4 significant digits. */
+function mdCell(cell: Cell): string {
+  if (cell === null) return '';
+  const text = typeof cell === 'number' && !Number.isInteger(cell) ? String(Number(cell.toPrecision(4))) : String(cell);
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+function mdTable(header: string[], body: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n') + '\n';
+}
+
+export function toMarkdown(rows: ExportRowSource[]): string {
+  return mdTable(
+    EXPORT_COLUMNS.map((c) => c.name),
+    rows.map((r) => rowCells(r).map(mdCell)),
+  );
+}
+
+export function renderExport(files: ResultsFile[], format: ExportFormat): string {
+  const rows = exportRows(files);
+  if (format === 'csv') return toCsv(rows);
+  if (format === 'jsonl') return toJsonl(rows);
+  return toMarkdown(rows);
+}
+
+/** The column table for the README and the verb's help: name and description, generated from EXPORT_COLUMNS. */
+export function exportColumnsMarkdown(): string {
+  return mdTable(
+    ['column', 'meaning'],
+    EXPORT_COLUMNS.map((c) => [`\`${c.name}\``, c.description.replace(/\|/g, '\\|')]),
+  );
+}
