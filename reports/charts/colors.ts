@@ -25,3 +25,13 @@ export function colorMap(pairs: { runtime: string; backend: string }[]): (runtim
   const keys = [...new Set(pairs.map((p) => `${p.runtime}·${p.backend}`))].sort();
   return (runtime, backend) => PALETTE[Math.max(0, keys.indexOf(`${runtime}·${backend}`)) % PALETTE.length];
 }
+
+/**
+ * One colour per machine where machines share a chart (the "Machines compared" section): in the
+ * order given, so the baseline, listed first, keeps the first colour in every chart.
+ */
+const MACHINE_PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+
+export function machineColorMap(ids: string[]): (id: string) => string {
+  return (id) => MACHINE_PALETTE[Math.max(0, ids.indexOf(id)) % MACHINE_PALETTE.length];
+}

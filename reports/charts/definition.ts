@@ -12,6 +12,11 @@ export interface ChartDefinition {
   build(input: ChartInput): { groups: ChartGroup[]; leftOut?: string[] };
   /** Why the data supports no chart at all, naming what to run. */
   whenEmpty(input: ChartInput): string;
+  /**
+   * A section that belongs only to some reports (machines compared needs two machines): absent
+   * from the others, rather than present and empty. Absent: the section is always shown.
+   */
+  onlyWhen?(input: ChartInput): boolean;
 }
 
 /** The advice most empty sections give: the charts need a depth sweep. */

@@ -17,6 +17,8 @@ export interface MeasuredResult {
 /** When several files hold the same case on one machine, the last file wins. */
 export interface ChartInput {
   machines: Machine[];
+  /** The machine the others are compared with (the first one unless the report names another). */
+  baselineMachineId: string;
   comparisons: MeasuredComparison[];
   /** Per runtime and shape: the fastest FFF against the fastest dense (the machine's speedup). */
   best: MeasuredComparison[];
@@ -28,7 +30,7 @@ export interface ChartInput {
   color: (runtime: string, backend: string) => string;
 }
 
-export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: ClaimsFile): ChartInput {
+export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: ClaimsFile, baselineMachineId?: string): ChartInput {
   const machines = new Map<string, Machine>();
   const comparisons = new Map<string, MeasuredComparison>();
   const results = new Map<string, MeasuredResult>();
@@ -46,6 +48,7 @@ export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: Cl
   ]);
   return {
     machines: [...machines.values()],
+    baselineMachineId: baselineMachineId ?? files[0]?.machine.id ?? '',
     comparisons: [...comparisons.values()],
     best: [...best.values()],
     results: [...results.values()],

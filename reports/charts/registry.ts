@@ -14,13 +14,18 @@ import { runtimesChart } from './runtimes.ts';
 import type { ChartSection } from './spec.ts';
 import { speedupBatchChart } from './speedup-batch.ts';
 import { efficiencyChart, speedupWidthChart } from './speedup-width.ts';
+import { machinesChart } from './machines.ts';
 
-export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart];
+export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart, machinesChart];
 
-/** Every section, with the charts the data supports; a section without one says why and what to run. */
-export function buildChartSections(files: ResultsFile[], verdicts: Verdict[] = [], claims: ClaimsFile = loadClaims()): ChartSection[] {
-  const input = chartInput(files, verdicts, claims);
-  return CHARTS.map((chart) => {
+/**
+ * Every section the data calls for (see ChartDefinition.onlyWhen), with the charts the data
+ * supports; a section without one says why and what to run. `baselineMachineId`: the machine the
+ * machines-compared charts list first (default: the first file's).
+ */
+export function buildChartSections(files: ResultsFile[], verdicts: Verdict[] = [], claims: ClaimsFile = loadClaims(), baselineMachineId?: string): ChartSection[] {
+  const input = chartInput(files, verdicts, claims, baselineMachineId);
+  return CHARTS.filter((chart) => chart.onlyWhen?.(input) ?? true).map((chart) => {
     const { groups, leftOut = [] } = chart.build(input);
     return {
       id: chart.id,
