@@ -14,6 +14,12 @@ import { gapText } from './roofline-text.ts';
 import { loadClaims } from './claims.ts';
 import { measuredComparisons } from './measured.ts';
 import { judgeClaims } from './verdicts.ts';
+import { buildMachinesComparison } from './machines-compared.ts';
+
+export interface ReportOptions {
+  /** With results from several machines: the one the others are compared with (an id or a unique prefix; default the first). */
+  baselineMachine?: string;
+}
 
 /**
  * The page's first line: the largest speedup of the fastest FFF against the fastest dense layer of
@@ -29,15 +35,18 @@ function headline(files: ResultsFile[]): string {
   return `Fastest FFF against fastest dense: ${formatRatio(best.speedup)} [95% CI ${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] on ${best.runtime} (${which}) at ${formatShape(best.shape)} (width ${best.shape.trainingWidth}), ${formatPercent(best.efficiency)} of its ${formatRatio(best.theoreticalSpeedup)} cost-model bound; ${pairs} per-backend FFF/dense pairs measured.${roofline}`;
 }
 
-export function buildReport(loaded: LoadedResults[]): ReportModel {
+export function buildReport(loaded: LoadedResults[], options: ReportOptions = {}): ReportModel {
   const files: ResultsFile[] = loaded.map((l) => l.data);
   const claims = loadClaims();
   const suites = [...new Set(files.map((f) => f.suite.name))].join(', ');
   const verdicts = judgeClaims(files, claims);
+  // Built first: it checks --baseline-machine (a UserError naming the machines) before any chart is drawn.
+  const machines = buildMachinesComparison(files, claims, options.baselineMachine);
   return {
     title: `fffbench report: ${suites}`,
     generatedAt: new Date().toISOString(),
-    sections: buildChartSections(files, verdicts, claims),
+    sections: buildChartSections(files, verdicts, claims, machines?.baseline.id),
+    ...(machines ? { machines } : {}),
     verdicts,
     closestConfigurationRule: claims.closestConfigurationRule,
     context: buildContext(loaded),
@@ -52,8 +61,8 @@ export interface WrittenReport {
   pngs: string[];
 }
 
-export function writeReport(loaded: LoadedResults[], dir: string): WrittenReport {
-  const model = buildReport(loaded);
+export function writeReport(loaded: LoadedResults[], dir: string, options: ReportOptions = {}): WrittenReport {
+  const model = buildReport(loaded, options);
   const chartsDir = join(dir, 'charts');
   mkdirSync(chartsDir, { recursive: true });
   // Charts from an earlier report in the same folder would be stale: remove our PNGs (nothing else).

@@ -9,6 +9,7 @@ import { setupText } from './claims.ts';
 import { formatRatio } from './format.ts';
 import { esc, STYLE, table } from './html.ts';
 import type { ReportModel } from './report-model.ts';
+import { machinesHtml } from './render-machines.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 import { boundText, intervalText, notMeasuredText, pointText, shownPoint, sidesText, VERDICT_NAME } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
@@ -64,7 +65,9 @@ function chartsHtml(model: ReportModel, specs: ChartSpec[]): string {
         })
         .join('');
       const missing = section.missing.map((m) => `<p class="missing">${esc(m)}</p>`).join('');
-      return `<section id="${section.id}"><h2>${esc(section.title)}</h2><p>${esc(section.description)}</p>${missing}${groups}</section>`;
+      // The machines-compared section carries tables around its charts (render-machines.ts).
+      const around = model.machines && section.id === model.machines.sectionId ? machinesHtml(model.machines) : { before: '', after: '' };
+      return `<section id="${section.id}"><h2>${esc(section.title)}</h2><p>${esc(section.description)}</p>${around.before}${missing}${groups}${around.after}</section>`;
     })
     .join('\n');
 }

@@ -4,8 +4,9 @@ import { setupText } from './claims.ts';
 import { formatRatio } from './format.ts';
 import { table } from './markdown.ts';
 import type { ReportModel } from './report-model.ts';
+import { machinesMarkdown } from './render-machines.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
-import { boundText, intervalText, notMeasuredText, pointText, shownPoint, sidesText, VERDICT_LABEL } from './verdict-phrases.ts';
+import { boundText, intervalText, notMeasuredText, pointText, shownPoint, sidesText, VERDICT_LABEL, whereReachedText } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
 
 function verdictRow(v: Verdict): string[] {
@@ -15,8 +16,7 @@ function verdictRow(v: Verdict): string[] {
   const hardware = `claim: ${v.hardware.claim}; here: ${v.hardware.here}`;
   const p = shownPoint(v);
   if (p) {
-    const where = v.reach ? (v.reach.reachedAt ? `from depth ${v.reach.reachedAt.shape.depth}` : v.reach.extrapolation ? `not reached; extrapolated depth ${v.reach.extrapolation.depth}` : 'not reached') : '—';
-    return [claim, label, pointText(p), intervalText(p) + (v.unjudged ? ' (not judged)' : ''), sidesText(p), where, hardware];
+    return [claim, label, pointText(p), intervalText(p) + (v.unjudged ? ' (not judged)' : ''), sidesText(p), whereReachedText(v), hardware];
   }
   const closest = v.closest ? `nothing at ${setupText(c)}; nearest: ${pointText(v.closest)} — not judged` : `nothing at ${setupText(c)}`;
   return [claim, label, closest, v.closest ? `${intervalText(v.closest)} (not comparable)` : '—', '—', '—', hardware];
@@ -54,6 +54,8 @@ export function renderMarkdown(model: ReportModel): string {
       .map((s) => `- \`${s.suiteFile}\` (suite **${s.suite}**), ${s.startedAt} → ${s.finishedAt}, git ${s.git}; ${s.counts.ok} ok, ${s.counts.skipped} skipped, ${s.counts.failed} failed, ${s.counts.invalid} invalid`)
       .join('\n'),
   );
+
+  if (model.machines) out.push(machinesMarkdown(model.machines, model.sections.find((s) => s.id === model.machines!.sectionId)));
 
   out.push('## Speedup tables');
   if (ctx.roofline) out.push(ROOFLINE_EXPLANATION);

@@ -4,6 +4,7 @@
  * one way: results → model → files.
  */
 import type { ChartSection } from './charts/spec.ts';
+import type { MachinesComparison } from './machines-compared.ts';
 import type { ReportContext } from './report-context.ts';
 import type { Verdict } from './verdicts.ts';
 
@@ -17,4 +18,6 @@ export interface ReportModel {
   context: ReportContext;
   /** One line with the fastest measured speedup and its bound, or why there is none. */
   headline: string;
+  /** Results from two or more machines: the tables of the "Machines compared" section (its charts are in `sections`). */
+  machines?: MachinesComparison;
 }

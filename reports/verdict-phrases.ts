@@ -41,6 +41,13 @@ export function intervalText(p: MeasuredPoint): string {
   return `${formatRatio(p.speedup)} [${formatRatio(p.ciLow)}, ${formatRatio(p.ciHigh)}]`;
 }
 
+/** Where the claim is reached, in a table cell: "from depth 13", "not reached; extrapolated depth 16", "not reached", or "—". */
+export function whereReachedText(v: Verdict): string {
+  if (!v.reach) return '—';
+  if (v.reach.reachedAt) return `from depth ${v.reach.reachedAt.shape.depth}`;
+  return v.reach.extrapolation ? `not reached; extrapolated depth ${v.reach.extrapolation.depth}` : 'not reached';
+}
+
 /** The cost-model bound at the claim's shallowest and deepest depth: "1.97x at d=1 … 26546x at d=15". */
 export function boundText(v: Verdict): string {
   return v.boundAtClaim.map((b) => `${formatRatio(b.theoretical)} at d=${b.depth}`).join(' … ');
