@@ -1,6 +1,6 @@
 /**
- * `fffbench report RESULTS.json [MORE.json ...] [--out DIR]`: writes index.html, charts/*.png and
- * summary.md. A bad input file is a user error (exit 2) naming the file.
+ * `fffbench report RESULTS.json [MORE.json ...] [--out DIR] [--baseline-machine ID]`: writes
+ * index.html, charts/*.png and summary.md. A bad input file is a user error (exit 2) naming the file.
  * `fffbench report --history DIR [--machine ID] [--suite NAME] [--last N] [--out DIR]`: the trend
  * report of the runs filed in a history directory (reports/trend-report.ts).
  */
@@ -51,6 +51,7 @@ export async function commandReport(args: string[]): Promise<number> {
         machine: { type: 'string' },
         suite: { type: 'string' },
         last: { type: 'string' },
+        'baseline-machine': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -62,6 +63,7 @@ export async function commandReport(args: string[]): Promise<number> {
   if (values.help) return (console.log(REPORT_HELP), 0);
   if (values.history !== undefined) {
     if (positionals.length > 0) throw new UserError(`give results files or --history DIR, not both (given: ${positionals.join(' ')} and --history ${values.history})`);
+    if (values['baseline-machine'] !== undefined) throw new UserError(`--baseline-machine applies to a report of results files, not to --history DIR (the trend report)\n\n${REPORT_HELP}`);
     return commandTrendReport({ history: values.history, machine: values.machine, suite: values.suite, last: values.last, out: values.out });
   }
   const trendOnly = (['machine', 'suite', 'last'] as const).filter((k) => values[k] !== undefined);
@@ -69,7 +71,7 @@ export async function commandReport(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UserError(`report needs at least one results file, or --history DIR\n\n${REPORT_HELP}`);
   const loaded = positionals.flatMap(loadForReport);
   const dir = resolve(values.out ?? defaultReportDir(positionals[0]));
-  const written = writeReport(loaded, dir);
+  const written = writeReport(loaded, dir, { baselineMachine: values['baseline-machine'] });
   console.log(`report: ${shown(written.indexHtml)}`);
   console.log(`        ${shown(written.summaryMd)}, ${written.pngs.length} chart${written.pngs.length === 1 ? '' : 's'} in ${shown(join(dir, 'charts'))}`);
   return 0;
