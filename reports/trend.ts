@@ -8,7 +8,8 @@
  * changed (its calibration moved) is marked as a whole, and its per-case verdicts are set aside: a
  * shifted machine is not a regression of the code.
  */
-import { baselineFromRuns, caseKey, compareRuns, type CaseChange, type RunComparison, type CompareOptions } from '../src/compare/compare.ts';
+import { baselineFromRuns, caseKey, compareRuns, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
+import type { CompareOptions } from '../src/compare/noise.ts';
 import type { HistoryEntry } from '../src/results/history.ts';
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatShape } from './format.ts';

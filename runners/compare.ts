@@ -1,6 +1,7 @@
 /** `fffbench compare` and `fffbench merge`: commands over results files (compare re-measures flagged cases to confirm them). */
 import { UserError } from '../src/errors.ts';
-import { baselineFromRuns, compareRuns, failsJob, MIN_GATING_RUNS, type Baseline, type RunComparison } from '../src/compare/compare.ts';
+import { baselineFromRuns, compareRuns, failsJob, type Baseline, type RunComparison } from '../src/compare/compare.ts';
+import { MIN_GATING_RUNS } from '../src/compare/noise.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { confirmRegressions } from './confirm.ts';
 import { loadResultsFiles } from '../src/results/load.ts';

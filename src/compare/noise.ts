@@ -1,0 +1,114 @@
+/**
+ * How much a case's median moves between runs of one commit, and whether a new run's median lies
+ * beyond that: the statistics of compare (src/compare/compare.ts), kept apart from its bookkeeping.
+ */
+import { quantileSorted, studentTCdf, studentTQuantile } from '../measure/stats.ts';
+
+/** Baseline runs needed before a comparison may fail a job: fewer cannot estimate run-to-run noise. */
+export const MIN_GATING_RUNS = 3;
+
+export interface CompareOptions {
+  /** Relative slowdown that counts, e.g. 0.05 for 5%. */
+  threshold: number;
+  /** Significance level of a regression (and of an improvement). */
+  alpha: number;
+  /**
+   * With a confirming re-run to follow: the looser level at which a case is flagged for it. The
+   * re-run is then judged at `alpha`, so a slowdown must show in two independent measurements.
+   */
+  screenAlpha?: number;
+}
+
+export interface RunMedianJudgement {
+  change: number;
+  changeCiLow: number;
+  changeCiHigh: number;
+  p: number;
+  noise: number;
+  threshold: number;
+  verdict: 'regression' | 'improvement' | 'unchanged';
+}
+
+/**
+ * A case's run-to-run noise, on the log scale. Four runs of one case say little about its spread:
+ * by chance they can sit within 0.5% on a backend whose runs typically spread 2-8% (which then
+ * flagged an ordinary 7% as a regression here), and one slow outlier run inflates their standard
+ * deviation tenfold. So the scale is the backend's typical spread, the median over its cases of
+ * their run medians' standard deviation (`backendScale`), raised to the case's own robust spread
+ * (1.4826 × the median absolute deviation of its run medians) where the case is noisier than its
+ * backend. Without a backend scale (fewer than BACKEND_SCALE_MIN_CASES cases), the case's own
+ * standard deviation with Student's t (n − 1 degrees of freedom) stands in.
+ */
+export interface NoiseScale {
+  backendScale?: number;
+  /** Degrees of freedom behind backendScale: its cases × (runs − 1). */
+  backendDf?: number;
+}
+
+/** Cases a backend needs in the baseline before the median of their spreads is its scale. */
+const BACKEND_SCALE_MIN_CASES = 5;
+
+export function median(xs: number[]): number {
+  return quantileSorted([...xs].sort((a, b) => a - b), 0.5);
+}
+
+export function sdOf(xs: number[]): number {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+}
+
+/**
+ * The candidate median against n ≥ 2 earlier runs' medians of the same case, on the log scale
+ * (timings are ratios). The centre is the median of the run medians (one outlier run barely moves
+ * it); a new run of an unchanged case falls within centre ± z(1 − alpha/2) · scale · √(1 + π/2n)
+ * with probability about 1 − alpha (√(1 + π/2n): the new run and the centre are both uncertain).
+ * A regression lies above that band and above --threshold; the reported threshold is the larger of
+ * the two, so each case shows how small a slowdown its noise lets us see.
+ */
+export function judgeRunMedians(runMedians: number[], candidateMedian: number, options: CompareOptions, scale: NoiseScale = {}): RunMedianJudgement {
+  const n = runMedians.length;
+  if (n < 2) throw new Error('judgeRunMedians needs at least 2 run medians');
+  const logs = runMedians.map(Math.log);
+  const centre = median(logs);
+  const caseSpread = 1.4826 * median(logs.map((y) => Math.abs(y - centre)));
+  const pooled = scale.backendScale !== undefined;
+  const noise = pooled ? Math.max(scale.backendScale!, caseSpread) : sdOf(logs);
+  const se = noise * Math.sqrt(1 + Math.PI / (2 * n));
+  const d = Math.log(candidateMedian) - centre;
+  const z = se > 0 ? d / se : d === 0 ? 0 : Math.sign(d) * Infinity;
+  // Student's t with the degrees of freedom behind the scale: many for a backend's, n − 1 for a case's own
+  const df = pooled ? Math.max(n - 1, scale.backendDf ?? n - 1) : n - 1;
+  const tail = (x: number) => 1 - studentTCdf(x, df);
+  const quantile = (q: number) => studentTQuantile(q, df);
+  const p = Math.min(1, 2 * tail(Math.abs(z)));
+  const minimum = Math.log(1 + options.threshold);
+  const slower = Math.max(quantile(1 - (options.screenAlpha ?? options.alpha) / 2) * se, minimum);
+  const faster = Math.max(quantile(1 - options.alpha / 2) * se, minimum);
+  const ci = quantile(0.975) * se;
+  const verdict = d > slower ? 'regression' : d < -faster ? 'improvement' : 'unchanged';
+  return { change: Math.exp(d) - 1, changeCiLow: Math.exp(d - ci) - 1, changeCiHigh: Math.exp(d + ci) - 1, p, noise, threshold: Math.exp(slower) - 1, verdict };
+}
+
+/**
+ * Per runtime and backend: the median over its cases of the standard deviation of their log run
+ * medians, each divided by the median of its sampling distribution (an sd from few runs is
+ * usually below σ: its median is σ·√(median of χ²(df) / df), 0.89σ for 4 runs), so that the scale
+ * estimates σ itself and a test at alpha flags an unchanged case at rate alpha.
+ */
+export function backendScales(cases: Iterable<{ backend: string; runMedians: number[] }>): Map<string, { scale: number; df: number }> {
+  const spreads = new Map<string, { sds: number[]; df: number }>();
+  for (const c of cases) {
+    const n = c.runMedians.length;
+    if (n < MIN_GATING_RUNS) continue;
+    const key = c.backend;
+    const entry = spreads.get(key) ?? { sds: [], df: 0 };
+    // Wilson–Hilferty: the median of χ²(k) is about k(1 − 2/9k)³
+    const medianRatio = (1 - 2 / (9 * (n - 1))) ** 3;
+    entry.sds.push(sdOf(c.runMedians.map(Math.log)) / Math.sqrt(medianRatio));
+    entry.df += n - 1;
+    spreads.set(key, entry);
+  }
+  const out = new Map<string, { scale: number; df: number }>();
+  for (const [key, { sds, df }] of spreads) if (sds.length >= BACKEND_SCALE_MIN_CASES) out.set(key, { scale: median(sds), df });
+  return out;
+}
