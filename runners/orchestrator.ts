@@ -26,7 +26,7 @@ export interface RunOptions {
   memoryBudgetBytes: number;
   /** Longest a single case may take, from its start to its result. */
   caseTimeoutMs: number;
-  /** Calibrate each runtime once, in a worker of its own before the cases', with these backends' GEMMs. */
+  /** Calibrate each runtime once (its first worker) with these backends' GEMMs. */
   calibrateWith?: string[];
   onCalibration?: (runtime: RuntimeName, calibration: Calibration) => void;
   onStart?: (c: CaseSpec) => void;
@@ -135,15 +135,11 @@ async function runRuntime(runtime: RuntimeName, cases: CaseSpec[], options: RunO
     });
   }
   const results: Result[] = [];
-  if (options.calibrateWith) {
-    // In a worker of its own: calibrating in the cases' worker left every case after it ~5% slower
-    // (up to 17%; node js and wasm cases after ort-node's GEMM, two repetitions, not spinning
-    // threads), and a confirming re-run's fresh worker could not match that context.
-    await runWorker(runtime, [], options, undefined, options.calibrateWith);
-  }
   let remaining = cases;
+  let calibrate = options.calibrateWith;
   while (remaining.length > 0) {
-    const outcome = await runWorker(runtime, remaining, options);
+    const outcome = await runWorker(runtime, remaining, options, undefined, calibrate);
+    calibrate = undefined; // once per runtime, not again after a crash
     results.push(...outcome.results);
     const done = new Set(outcome.results.map((r) => r.id));
     if (outcome.casualty) {
