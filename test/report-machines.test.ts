@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { summarize } from '../src/measure/stats.ts';
 import { reduceRun } from '../src/results/history.ts';
 import { buildBestComparisons, buildComparisons } from '../src/results/comparisons.ts';
@@ -18,7 +17,7 @@ import type { ResultsFile } from '../src/results/schema.ts';
 import { buildReport } from '../reports/build-report.ts';
 import { loadClaims } from '../reports/claims.ts';
 import type { ReportModel } from '../reports/report-model.ts';
-import { withReportPage } from './browser.ts';
+import { assertPngDrawn, canvasInk, withReportPage } from './browser.ts';
 import { craftMachine, craftResults, FIG3 } from './crafted-results.ts';
 import { ROOT, runCli, tempDir } from './support.ts';
 
@@ -183,34 +182,12 @@ describe('machines compared: the files', () => {
   it('the PNGs of the section decode and are not blank', async () => {
     const names = sectionPngs();
     assert.ok(names.length >= 3, names.join(', '));
-    for (const name of names) {
-      const image = await loadImage(readFileSync(join(reportDir, 'charts', name)));
-      const canvas = createCanvas(image.width, image.height);
-      const ctx = canvas.getContext('2d');
-      ctx.drawImage(image, 0, 0);
-      const { data } = ctx.getImageData(0, 0, image.width, image.height);
-      const colours = new Set<number>();
-      let inked = 0;
-      for (let k = 0; k < data.length; k += 4) {
-        colours.add((data[k] << 16) | (data[k + 1] << 8) | data[k + 2]);
-        if (0.299 * data[k] + 0.587 * data[k + 1] + 0.114 * data[k + 2] < 200) inked += 1;
-      }
-      assert.ok(colours.size > 20, `${name}: ${colours.size} colours (blank?)`);
-      assert.ok(inked / (data.length / 4) > 0.005, `${name}: almost nothing drawn`);
-    }
+    for (const name of names) await assertPngDrawn(join(reportDir, 'charts', name));
   });
 
   it('Chromium draws the section with no console problems', async (t) => {
     await withReportPage(t, join(reportDir, 'index.html'), async (page, problems) => {
-      const canvases = await page.evaluate(() =>
-        [...document.querySelectorAll('#machines canvas')].map((canvas) => {
-          const { width, height } = canvas as HTMLCanvasElement;
-          const data = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height).data;
-          let inked = 0;
-          for (let k = 0; k < data.length; k += 4) if (data[k + 3] > 0 && data[k] + data[k + 1] + data[k + 2] < 600) inked += 1;
-          return { label: canvas.getAttribute('aria-label'), inkedShare: inked / (width * height) };
-        }),
-      );
+      const canvases = await canvasInk(page, '#machines canvas');
       assert.equal(canvases.length, sectionPngs().length, 'one canvas per PNG of the section');
       for (const c of canvases) assert.ok(c.inkedShare > 0.005, `${c.label}: blank canvas`);
       const text = (await page.textContent('#machines')) ?? '';

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { withReportPage } from './browser.ts';
+import { canvasInk, pngPixels, withReportPage } from './browser.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { craftMachine, craftResults, FIG3 } from './crafted-results.ts';
 import { runCli, runTinySuite, tempDir } from './support.ts';
@@ -60,12 +59,8 @@ test('the PNGs decode and are not blank', async () => {
   const names = pngs();
   assert.ok(names.length >= 8, `expected at least 8 charts, got ${names.length}`);
   for (const name of names) {
-    const image = await loadImage(readFileSync(join(reportDir, 'charts', name)));
-    assert.ok(image.width >= 900 && image.height >= 500, `${name}: ${image.width}×${image.height}`);
-    const canvas = createCanvas(image.width, image.height);
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(image, 0, 0);
-    const { data } = ctx.getImageData(0, 0, image.width, image.height);
+    const { width, height, data } = await pngPixels(join(reportDir, 'charts', name));
+    assert.ok(width >= 900 && height >= 500, `${name}: ${width}×${height}`);
     let sum = 0;
     let sumSq = 0;
     let inked = 0;
@@ -84,15 +79,7 @@ test('the PNGs decode and are not blank', async () => {
 
 test('index.html draws every chart in headless Chromium, offline, with no console errors', async (t) => {
   await withReportPage(t, join(reportDir, 'index.html'), async (page, problems) => {
-    const canvases = await page.evaluate(() =>
-      [...document.querySelectorAll('canvas')].map((canvas) => {
-        const { width, height } = canvas;
-        const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
-        let inked = 0;
-        for (let k = 0; k < data.length; k += 4) if (data[k + 3] > 0 && data[k] + data[k + 1] + data[k + 2] < 600) inked += 1;
-        return { label: canvas.getAttribute('aria-label'), width, height, inkedShare: inked / (width * height) };
-      }),
-    );
+    const canvases = await canvasInk(page);
     assert.equal(canvases.length, pngs().length, 'one canvas per PNG chart');
     assert.equal(await page.getAttribute('body', 'data-charts-drawn'), String(canvases.length));
     for (const c of canvases) {

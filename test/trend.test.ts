@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { RunComparison } from '../src/compare/compare.ts';
 import { Rng } from '../src/model/rng.ts';
 import { fileResults, reduceRun } from '../src/results/history.ts';
@@ -16,7 +15,7 @@ import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { trendCharts } from '../reports/trend-charts.ts';
 import { selectTrends } from '../reports/trend-select.ts';
 import { marksOf } from '../reports/trend.ts';
-import { withReportPage } from './browser.ts';
+import { assertPngDrawn, canvasInk, withReportPage } from './browser.ts';
 import { craftMachine, craftResults } from './crafted-results.ts';
 import { runCli, tempDir } from './support.ts';
 
@@ -175,34 +174,12 @@ describe('trend report files', () => {
   it('the PNGs decode and are not blank', async () => {
     const names = pngs();
     assert.equal(names.length, 5, names.join(', '));
-    for (const name of names) {
-      const image = await loadImage(readFileSync(join(reportDir, 'charts', name)));
-      const canvas = createCanvas(image.width, image.height);
-      const ctx = canvas.getContext('2d');
-      ctx.drawImage(image, 0, 0);
-      const { data } = ctx.getImageData(0, 0, image.width, image.height);
-      const colours = new Set<number>();
-      let inked = 0;
-      for (let k = 0; k < data.length; k += 4) {
-        colours.add((data[k] << 16) | (data[k + 1] << 8) | data[k + 2]);
-        if (0.299 * data[k] + 0.587 * data[k + 1] + 0.114 * data[k + 2] < 200) inked += 1;
-      }
-      assert.ok(colours.size > 20, `${name}: ${colours.size} colours (blank?)`);
-      assert.ok(inked / (data.length / 4) > 0.005, `${name}: almost nothing drawn`);
-    }
+    for (const name of names) await assertPngDrawn(join(reportDir, 'charts', name));
   });
 
   it('index.html draws every chart in headless Chromium and shows the regression as text', async (t) => {
     await withReportPage(t, join(reportDir, 'index.html'), async (page, problems) => {
-      const canvases = await page.evaluate(() =>
-        [...document.querySelectorAll('canvas')].map((canvas) => {
-          const { width, height } = canvas;
-          const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
-          let inked = 0;
-          for (let k = 0; k < data.length; k += 4) if (data[k + 3] > 0 && data[k] + data[k + 1] + data[k + 2] < 600) inked += 1;
-          return { label: canvas.getAttribute('aria-label'), width, height, inkedShare: inked / (width * height) };
-        }),
-      );
+      const canvases = await canvasInk(page);
       assert.equal(canvases.length, pngs().length, 'one canvas per PNG');
       assert.equal(await page.getAttribute('body', 'data-charts-drawn'), String(canvases.length));
       for (const c of canvases) assert.ok(c.width > 300 && c.height > 200 && c.inkedShare > 0.005, `${c.label}: blank or tiny canvas`);
