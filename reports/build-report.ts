@@ -1,5 +1,5 @@
 /** Assembles a report from results files and writes index.html, charts/*.png and summary.md. */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { buildChartSections } from './charts/registry.ts';
@@ -8,7 +8,7 @@ import { buildContext } from './report-context.ts';
 import type { ReportModel } from './report-model.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
-import { renderChartPng } from './render-png.ts';
+import { writeChartPngs } from './render-png.ts';
 import { formatPercent, formatRatio, formatShape } from './format.ts';
 import { gapText } from './roofline-text.ts';
 import { loadClaims } from './claims.ts';
@@ -63,20 +63,8 @@ export interface WrittenReport {
 
 export function writeReport(loaded: LoadedResults[], dir: string, options: ReportOptions = {}): WrittenReport {
   const model = buildReport(loaded, options);
-  const chartsDir = join(dir, 'charts');
-  mkdirSync(chartsDir, { recursive: true });
-  // Charts from an earlier report in the same folder would be stale: remove our PNGs (nothing else).
-  for (const old of readdirSync(chartsDir)) if (old.endsWith('.png')) rmSync(join(chartsDir, old));
-  const pngs: string[] = [];
-  for (const section of model.sections) {
-    for (const group of section.groups) {
-      for (const panel of group.panels) {
-        const file = join(chartsDir, `${panel.id}.png`);
-        writeFileSync(file, renderChartPng(panel));
-        pngs.push(file);
-      }
-    }
-  }
+  const panels = model.sections.flatMap((section) => section.groups.flatMap((group) => group.panels));
+  const pngs = writeChartPngs(join(dir, 'charts'), panels, () => true);
   const indexHtml = join(dir, 'index.html');
   writeFileSync(indexHtml, renderHtml(model));
   const summaryMd = join(dir, 'summary.md');

@@ -1,4 +1,6 @@
 /** Server-side charts: chart.js drawing on @napi-rs/canvas, from the same specs and config code as the page. */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables } from 'chart.js';
 import type { ChartSpec } from './charts/spec.ts';
@@ -28,4 +30,18 @@ export function renderChartPng(spec: ChartSpec): Buffer {
   } finally {
     chart.destroy();
   }
+}
+
+/**
+ * Writes each chart as DIR/<id>.png and returns the paths. PNGs of an earlier report in the same
+ * folder would be stale: those `ours` recognises are removed first (nothing else is touched).
+ */
+export function writeChartPngs(chartsDir: string, specs: ChartSpec[], ours: (fileName: string) => boolean): string[] {
+  mkdirSync(chartsDir, { recursive: true });
+  for (const old of readdirSync(chartsDir)) if (old.endsWith('.png') && ours(old)) rmSync(join(chartsDir, old));
+  return specs.map((spec) => {
+    const file = join(chartsDir, `${spec.id}.png`);
+    writeFileSync(file, renderChartPng(spec));
+    return file;
+  });
 }

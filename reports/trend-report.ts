@@ -3,9 +3,9 @@
  * of the runs filed in a history directory. Selection and its errors: trend-select.ts; the model:
  * trend.ts.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { renderChartPng } from './render-png.ts';
+import { writeChartPngs } from './render-png.ts';
 import { trendCharts } from './trend-charts.ts';
 import { renderTrendMarkdown } from './trend-markdown.ts';
 import { renderTrendHtml, type TrendPage } from './trend-render.ts';
@@ -34,18 +34,8 @@ export function writeTrendReport(request: TrendRequest, dir: string): WrittenTre
     historyDir: request.historyDir,
     generatedAt: new Date().toISOString(),
   };
-  const chartsDir = join(dir, 'charts');
-  mkdirSync(chartsDir, { recursive: true });
-  // PNGs of an earlier trend report in the same folder would be stale: remove ours (nothing else).
-  for (const old of readdirSync(chartsDir)) if (old.startsWith('trend-') && old.endsWith('.png')) rmSync(join(chartsDir, old));
-  const pngs: string[] = [];
-  for (const { charts } of page.trends) {
-    for (const spec of [...charts.moved, ...charts.groups]) {
-      const file = join(chartsDir, `${spec.id}.png`);
-      writeFileSync(file, renderChartPng(spec));
-      pngs.push(file);
-    }
-  }
+  const specs = page.trends.flatMap(({ charts }) => [...charts.moved, ...charts.groups]);
+  const pngs = writeChartPngs(join(dir, 'charts'), specs, (name) => name.startsWith('trend-'));
   const indexHtml = join(dir, 'index.html');
   writeFileSync(indexHtml, renderTrendHtml(page));
   const summaryMd = join(dir, 'summary.md');
