@@ -16,7 +16,7 @@
  * shown, not counted as regressions.
  */
 import { UserError } from '../errors.ts';
-import { mannWhitneyU, quantileSorted, ratioOfMedians } from '../measure/stats.ts';
+import { mannWhitneyU, ratioOfMedians } from '../measure/stats.ts';
 import { backendScales, judgeRunMedians, median, MIN_GATING_RUNS, type CompareOptions, type RunMedianJudgement } from './noise.ts';
 import { caseId } from '../model/case.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';
@@ -175,10 +175,8 @@ export function baselineFromRuns(runs: ResultsFile[]): Baseline {
 
 /** Within-run statistics only (fewer than MIN_GATING_RUNS baseline runs): shown, never gated. */
 function judgeSamples(base: BaselineCase, r: Result, options: CompareOptions): Omit<RunMedianJudgement, 'noise'> & { noise?: number } {
-  const medians = [...base.runMedians].sort((a, b) => a - b);
-  const baselineMedian = quantileSorted(medians, 0.5);
-  const change = r.stats!.median / baselineMedian - 1;
-  const spread = medians.length > 1 ? medians[medians.length - 1] / medians[0] - 1 : 0;
+  const change = r.stats!.median / median(base.runMedians) - 1;
+  const spread = Math.max(...base.runMedians) / Math.min(...base.runMedians) - 1;
   const threshold = Math.max(options.threshold, spread);
   if (base.samples.length === 0 || r.stats!.samples.length === 0) {
     // runs reduced by history --prune keep no samples: only the change itself can be shown
@@ -198,8 +196,7 @@ export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, opt
     const j = judgeRunMedians(base.runMedians, r.stats!.median, options, { backendScale: backend?.scale, backendDf: backend?.df });
     return { ...j, test: 'run-medians', baselineMedian: median(base.runMedians) };
   }
-  const medians = [...base.runMedians].sort((a, b) => a - b);
-  return { ...judgeSamples(base, r, options), test: 'samples', baselineMedian: quantileSorted(medians, 0.5) };
+  return { ...judgeSamples(base, r, options), test: 'samples', baselineMedian: median(base.runMedians) };
 }
 
 /** Whether the candidate's calibration moved beyond its history: the whole run is then "machine state changed". */
