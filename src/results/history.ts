@@ -36,13 +36,20 @@ export function readHistory(dir: string): Map<string, HistoryEntry[]> {
   for (const machine of readdirSync(dir, { withFileTypes: true })) {
     // a git checkout of the data branch has .git beside the machine folders
     if (!machine.isDirectory() || machine.name.startsWith('.')) continue;
-    const entries = readdirSync(join(dir, machine.name))
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => ({ path: join(dir, machine.name, f), file: loadResultsFile(join(dir, machine.name, f)) }));
+    const entries = machineHistory(dir, machine.name);
     if (entries.length > 0) machines.set(machine.name, entries);
   }
   return machines;
+}
+
+/** The runs filed for one machine id, oldest first: only its folder is read. */
+function machineHistory(dir: string, machineId: string): HistoryEntry[] {
+  const folder = join(dir, machineId);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ path: join(folder, f), file: loadResultsFile(join(folder, f)) }));
 }
 
 /**
@@ -50,8 +57,9 @@ export function readHistory(dir: string): Map<string, HistoryEntry[]> {
  * start: a candidate filed already, or an older run looked at again, is never its own baseline).
  */
 export function lastRuns(dir: string, machineId: string, suite: string, count: number, before: string): ResultsFile[] {
+  if (!existsSync(dir)) throw new UserError(`history directory ${dir} does not exist`);
   const cutoff = Date.parse(before);
-  return (readHistory(dir).get(machineId) ?? [])
+  return machineHistory(dir, machineId)
     .map((e) => e.file)
     .filter((f) => f.suite.name === suite && Date.parse(f.startedAt) < cutoff)
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
