@@ -73,11 +73,11 @@ describe('fffbench compare', () => {
     assert.equal(j.verdict, 'regression');
     assert.equal(judgeRunMedians(medians, Math.exp(0.1), { threshold: 0.05, alpha: 0.01 }).verdict, 'unchanged', 'within the band (11.9% here)');
     // a backend scale of 3% from 60 degrees of freedom: t(0.995, 60) = 2.6603; the case's MAD (0.0148) is smaller
-    const pooled = judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01 }, { backendScale: 0.03, backendDf: 60 });
+    const pooled = judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01 }, { scale: 0.03, df: 60 });
     assert.equal(pooled.noise, 0.03);
     assert.ok(Math.abs(pooled.threshold - (Math.exp(2.6603 * 0.03 * Math.sqrt(1 + Math.PI / 8)) - 1)) < 1e-4, `${pooled.threshold}`);
     assert.equal(pooled.verdict, 'unchanged');
-    assert.equal(judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01, screenAlpha: 0.05 }, { backendScale: 0.03, backendDf: 60 }).verdict, 'regression', 'flagged at the screening level');
+    assert.equal(judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01, screenAlpha: 0.05 }, { scale: 0.03, df: 60 }).verdict, 'regression', 'flagged at the screening level');
   });
 
   it('A/A with whole-run shifts: samples alone flag many cases; run medians of 4 runs flag at most alpha', () => {

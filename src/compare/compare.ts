@@ -17,7 +17,7 @@
  */
 import { UserError } from '../errors.ts';
 import { mannWhitneyU, ratioOfMedians } from '../measure/stats.ts';
-import { backendScales, judgeRunMedians, median, MIN_GATING_RUNS, type CompareOptions, type RunMedianJudgement } from './noise.ts';
+import { backendScales, judgeRunMedians, median, MIN_GATING_RUNS, type BackendScale, type CompareOptions, type RunMedianJudgement } from './noise.ts';
 import { caseId } from '../model/case.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';
 
@@ -47,7 +47,7 @@ export interface CaseChange {
   baselineMedian?: number;
   /** Baseline runs with this case. */
   baselineRuns?: number;
-  /** Run-to-run noise on the log scale (≥ MIN_GATING_RUNS runs; see NoiseScale). */
+  /** Run-to-run noise on the log scale (≥ MIN_GATING_RUNS runs; see BackendScale in noise.ts). */
   noise?: number;
   /** The smallest change this case is judged to be a regression at: max(--threshold, what its noise allows). */
   threshold?: number;
@@ -119,8 +119,8 @@ export interface Baseline {
   label: string;
   runs: number;
   cases: Map<string, BaselineCase>;
-  /** Per runtime and backend: the typical run-to-run spread of its cases (see NoiseScale). */
-  backendScales: Map<string, { scale: number; df: number }>;
+  /** Per runtime and backend: the typical run-to-run spread of its cases. */
+  backendScales: Map<string, BackendScale>;
   /** Per runtime and backend: the calibration GEMM throughput of each baseline run (the sentinel). */
   sentinels: Map<string, number[]>;
   calibrations: RunCalibration[];
@@ -192,8 +192,7 @@ function judgeSamples(base: BaselineCase, r: Result, options: CompareOptions): O
 /** Judges one measured case against its baseline: the run-median test when the baseline has enough runs. */
 export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, options: CompareOptions): Omit<RunMedianJudgement, 'noise'> & { noise?: number; test: 'run-medians' | 'samples'; baselineMedian: number } {
   if (base.runMedians.length >= MIN_GATING_RUNS) {
-    const backend = baseline.backendScales.get(sentinelKey(r.runtime.name, r.backend.name));
-    const j = judgeRunMedians(base.runMedians, r.stats!.median, options, { backendScale: backend?.scale, backendDf: backend?.df });
+    const j = judgeRunMedians(base.runMedians, r.stats!.median, options, baseline.backendScales.get(sentinelKey(r.runtime.name, r.backend.name)));
     return { ...j, test: 'run-medians', baselineMedian: median(base.runMedians) };
   }
   return { ...judgeSamples(base, r, options), test: 'samples', baselineMedian: median(base.runMedians) };

@@ -34,15 +34,15 @@ export interface RunMedianJudgement {
  * by chance they can sit within 0.5% on a backend whose runs typically spread 2-8% (which then
  * flagged an ordinary 7% as a regression here), and one slow outlier run inflates their standard
  * deviation tenfold. So the scale is the backend's typical spread, the median over its cases of
- * their run medians' standard deviation (`backendScale`), raised to the case's own robust spread
+ * their run medians' standard deviation (`BackendScale`), raised to the case's own robust spread
  * (1.4826 × the median absolute deviation of its run medians) where the case is noisier than its
  * backend. Without a backend scale (fewer than BACKEND_SCALE_MIN_CASES cases), the case's own
  * standard deviation with Student's t (n − 1 degrees of freedom) stands in.
  */
-export interface NoiseScale {
-  backendScale?: number;
-  /** Degrees of freedom behind backendScale: its cases × (runs − 1). */
-  backendDf?: number;
+export interface BackendScale {
+  scale: number;
+  /** Degrees of freedom behind the scale: its cases × (runs − 1). */
+  df: number;
 }
 
 /** Cases a backend needs in the baseline before the median of their spreads is its scale. */
@@ -65,19 +65,18 @@ export function sdOf(xs: number[]): number {
  * A regression lies above that band and above --threshold; the reported threshold is the larger of
  * the two, so each case shows how small a slowdown its noise lets us see.
  */
-export function judgeRunMedians(runMedians: number[], candidateMedian: number, options: CompareOptions, scale: NoiseScale = {}): RunMedianJudgement {
+export function judgeRunMedians(runMedians: number[], candidateMedian: number, options: CompareOptions, backend?: BackendScale): RunMedianJudgement {
   const n = runMedians.length;
   if (n < 2) throw new Error('judgeRunMedians needs at least 2 run medians');
   const logs = runMedians.map(Math.log);
   const centre = median(logs);
   const caseSpread = 1.4826 * median(logs.map((y) => Math.abs(y - centre)));
-  const pooled = scale.backendScale !== undefined;
-  const noise = pooled ? Math.max(scale.backendScale!, caseSpread) : sdOf(logs);
+  const noise = backend ? Math.max(backend.scale, caseSpread) : sdOf(logs);
   const se = noise * Math.sqrt(1 + Math.PI / (2 * n));
   const d = Math.log(candidateMedian) - centre;
   const z = se > 0 ? d / se : d === 0 ? 0 : Math.sign(d) * Infinity;
   // Student's t with the degrees of freedom behind the scale: many for a backend's, n − 1 for a case's own
-  const df = pooled ? Math.max(n - 1, scale.backendDf ?? n - 1) : n - 1;
+  const df = backend ? Math.max(n - 1, backend.df) : n - 1;
   const tail = (x: number) => 1 - studentTCdf(x, df);
   const quantile = (q: number) => studentTQuantile(q, df);
   const p = Math.min(1, 2 * tail(Math.abs(z)));
@@ -95,7 +94,7 @@ export function judgeRunMedians(runMedians: number[], candidateMedian: number, o
  * usually below σ: its median is σ·√(median of χ²(df) / df), 0.89σ for 4 runs), so that the scale
  * estimates σ itself and a test at alpha flags an unchanged case at rate alpha.
  */
-export function backendScales(cases: Iterable<{ backend: string; runMedians: number[] }>): Map<string, { scale: number; df: number }> {
+export function backendScales(cases: Iterable<{ backend: string; runMedians: number[] }>): Map<string, BackendScale> {
   const spreads = new Map<string, { sds: number[]; df: number }>();
   for (const c of cases) {
     const n = c.runMedians.length;
@@ -108,7 +107,7 @@ export function backendScales(cases: Iterable<{ backend: string; runMedians: num
     entry.df += n - 1;
     spreads.set(key, entry);
   }
-  const out = new Map<string, { scale: number; df: number }>();
+  const out = new Map<string, BackendScale>();
   for (const [key, { sds, df }] of spreads) if (sds.length >= BACKEND_SCALE_MIN_CASES) out.set(key, { scale: median(sds), df });
   return out;
 }
