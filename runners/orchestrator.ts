@@ -83,9 +83,19 @@ function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions,
   child.stderr.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-4000);
   });
+  let unreadable: string | undefined;
   createInterface({ input: child.stdout }).on('line', (line) => {
-    if (!line.startsWith(MESSAGE_PREFIX)) return;
-    const message = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
+    if (!line.startsWith(MESSAGE_PREFIX) || unreadable) return;
+    let message: WorkerMessage;
+    try {
+      message = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
+    } catch (err) {
+      // A worker whose output cannot be read cannot be trusted with the rest: the case it was
+      // running fails with why, and a fresh worker carries on (as after a crash).
+      unreadable = `the worker's message could not be read (${(err as Error).message.slice(0, 120)}; ${line.length} characters)`;
+      child.kill('SIGKILL');
+      return;
+    }
     if (message.type === 'hello') outcome.version = message.version;
     else if (message.type === 'availability') outcome.availability.set(message.backend, message.availability);
     else if (message.type === 'calibration') options.onCalibration?.(runtime, message.calibration);
@@ -116,7 +126,9 @@ function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions,
       const lastLines = stderrTail.trim().split('\n').slice(-3).join(' | ');
       const how = timedOut
         ? `timed out after ${(options.caseTimeoutMs / 1000).toFixed(0)} s`
-        : `worker ${signal ? `killed by ${signal}` : `exited with status ${code}`}${lastLines ? `: ${lastLines}` : ''}`;
+        : unreadable
+          ? unreadable
+          : `worker ${signal ? `killed by ${signal}` : `exited with status ${code}`}${lastLines ? `: ${lastLines}` : ''}`;
       if (running) outcome.casualty = { id: running, reason: how };
       else if (outcome.results.length < cases.length) outcome.startupFailure ??= how;
       resolve(outcome);

@@ -1,7 +1,7 @@
 /** Bun worker entry: reads the job file named on the command line. */
-import { writeSync } from 'node:fs';
 import { dawnGpu } from './gpu-dawn.ts';
 import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
+import { writeMessageSync } from './write-message.ts';
 
 declare const Bun: { argv: string[]; version: string; file(path: string): { text(): Promise<string> } };
 
@@ -11,5 +11,5 @@ await runJob(job, {
   version: Bun.version,
   gpu: dawnGpu,
   cores: navigator.hardwareConcurrency,
-  emit: (message) => writeSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
+  emit: (message) => writeMessageSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
 });

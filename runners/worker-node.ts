@@ -1,8 +1,9 @@
 /** Node worker entry (run through tsx): reads the job file named on the command line. */
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dawnGpu } from './gpu-dawn.ts';
 import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
+import { writeMessageSync } from './write-message.ts';
 
 // A worker started by the wrong binary would file Deno's or Bun's times under node.
 if ('Deno' in globalThis || 'Bun' in globalThis) throw new Error('worker-node.ts must run on Node, not on Deno or Bun');
@@ -13,6 +14,6 @@ await runJob(job, {
   version: process.versions.node,
   gpu: dawnGpu,
   cores: availableParallelism(),
-  // writeSync: a message must be out before the next case can crash the process
-  emit: (message) => writeSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
+  // synchronous: a message must be out before the next case can crash the process
+  emit: (message) => writeMessageSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
 });

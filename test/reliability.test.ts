@@ -14,14 +14,14 @@ const FAULTY = `faulty=${join(ROOT, 'test', 'fixtures', 'faulty-backend.ts')}`;
 const tinyMeasurement = { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1 };
 
 describe('a failing case never loses the run', () => {
-  it('a backend that throws, one that hangs and one that kills its process: those fail, all others are ok', () => {
+  it('a backend that throws, one that hangs, one that kills its process and one whose message is cut short: those fail, all others are ok', () => {
     const dir = tempDir();
     const suite = join(dir, 'faults.json');
     writeFileSync(suite, JSON.stringify({
       name: 'faults',
       runtimes: ['node'],
       backends: ['faulty'],
-      sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [0, 1, 2, 3, 4], batchSize: 2 }],
+      sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [0, 1, 2, 3, 4, 5], batchSize: 2 }],
       measurement: tinyMeasurement,
     }));
     const out = join(dir, 'out.json');
@@ -29,13 +29,33 @@ describe('a failing case never loses the run', () => {
     assert.equal(r.status, 0, r.stderr);
     const file = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
     const status = Object.fromEntries(file.results.map((x) => [`${x.model}/d${x.shape.depth}`, x]));
-    assert.equal(file.results.length, 10);
+    assert.equal(file.results.length, 12);
     assert.match(status['fff/d1'].reason!, /planted failure: the kernel threw/);
     assert.match(status['fff/d2'].reason!, /timed out after 4 s/);
     assert.match(status['fff/d3'].reason!, /killed by SIGKILL/);
-    for (const key of ['fff/d1', 'fff/d2', 'fff/d3']) assert.equal(status[key].status, 'failed', key);
-    for (const [key, x] of Object.entries(status)) if (!['fff/d1', 'fff/d2', 'fff/d3'].includes(key)) assert.equal(x.status, 'ok', `${key}: ${x.reason}`);
+    assert.match(status['fff/d4'].reason!, /the worker's message could not be read/);
+    const failing = ['fff/d1', 'fff/d2', 'fff/d3', 'fff/d4'];
+    for (const key of failing) assert.equal(status[key].status, 'failed', key);
+    for (const [key, x] of Object.entries(status)) if (!failing.includes(key)) assert.equal(x.status, 'ok', `${key}: ${x.reason}`);
     assert.equal(existsSync(`${out}.journal`), false, 'journal removed after the results file is written');
+  });
+});
+
+describe('worker messages go out whole', () => {
+  it('a 4 MB message through a full pipe that is read late arrives complete', async () => {
+    const dir = tempDir();
+    const script = join(dir, 'write.ts');
+    // process.stdout makes libuv open fd 1 non-blocking, as it is in a worker; a plain writeSync then wrote 219 kB of 4 MB here
+    writeFileSync(script, `import { writeMessageSync } from ${JSON.stringify(join(ROOT, 'runners', 'write-message.ts'))};\nprocess.stdout;\nwriteMessageSync(1, 'x'.repeat(4_000_000) + '\\n');\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const closed = new Promise((r) => child.once('close', r));
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 1500)); // the child has filled the pipe and waits
+    let received = 0;
+    child.stdout.on('data', (chunk: Buffer) => (received += chunk.length));
+    child.stdout.resume();
+    assert.equal(await closed, 0);
+    assert.equal(received, 4_000_001);
   });
 });
 
