@@ -15,7 +15,9 @@ const VERDICT_TEXT: Record<CaseChange['verdict'], string> = {
 
 function verdictText(c: RunComparison, x: CaseChange): string {
   if (x.confirmation) {
-    const again = x.confirmation.note ?? `re-run ${signed(x.confirmation.change)}`;
+    const k = x.confirmation;
+    const context = k.contextCases ? `, its backend's ${k.contextCases} other cases ${signed(k.contextChange)}` : '';
+    const again = k.note ?? `${k.reruns && k.reruns > 1 ? `${k.reruns} re-runs` : 're-run'} ${signed(k.change)}${context}`;
     return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${again})`;
   }
   if (!c.gated && (x.verdict === 'regression' || x.verdict === 'improvement')) return x.verdict === 'regression' ? 'slower (not gated)' : 'faster (not gated)';
@@ -63,7 +65,7 @@ function notes(c: RunComparison): string[] {
   return out;
 }
 
-const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again in a fresh worker and is a regression only if the re-run is beyond alpha too. A run whose calibration moved is set aside as "machine state changed"; with fewer than 3 baseline runs nothing is gated.`;
+const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again, three times in fresh workers, with the cases of its backend that ran before it; it is a regression only if the re-runs' median is beyond alpha too, net of how those other cases moved in the re-runs. A run whose calibration moved is set aside as "machine state changed"; with fewer than 3 baseline runs nothing is gated.`;
 
 function icon(c: RunComparison): string {
   if (!c.gated) return c.machineState.changed ? '⚠️' : '⚪';

@@ -1,11 +1,13 @@
 /**
- * The confirming re-run: before a regression fails a job, its case is measured again in a fresh
- * worker on this machine (after the cases that ran before it in the suite, as they did there) and
- * judged against the same baseline at alpha. Only a slowdown the re-run repeats counts; one that
- * does not was the run's state, not the code's.
+ * The confirming re-run: before a regression fails a job, its case is measured again, three times
+ * in fresh workers on this machine (after the cases of its backend that ran before it in the suite,
+ * as they did there), and judged against the same baseline at alpha, net of what the re-run did to
+ * those other cases (judgeRerun in src/compare/noise.ts). Only a slowdown the re-runs repeat counts;
+ * one that they do not was the run's state, not the code's.
  */
 import os from 'node:os';
 import { caseKey, judgeCase, type Baseline, type RunComparison } from '../src/compare/compare.ts';
+import { judgeRerun, median } from '../src/compare/noise.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { CaseSpec } from '../src/model/case.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
@@ -40,35 +42,60 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
   const selected = withPrecedingCases(candidate.results, flaggedKeys);
   const spec = (r: Result): CaseSpec => ({ id: r.id, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape });
   const { suite } = loadSuite(candidate.suite.file);
-  log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} in a fresh worker (${selected.length} cases with those run before each)…`);
-  const rerun = await runCases({
-    cases: selected.map(spec),
-    seed: candidate.seed ?? suite.seed,
-    measurement: suite.measurement,
-    maxWeightBytes: suite.limits.maxWeightBytes,
-    memoryBudgetBytes: Math.floor(os.freemem() * MEMORY_BUDGET_FRACTION),
-    caseTimeoutMs: 3 * suite.measurement.maxCaseTimeMs + 120_000,
-  });
+  log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with those run before each)…`);
+  const logMedians = new Map<string, number[]>();
+  const reasons = new Map<string, string>();
+  for (let k = 0; k < CONFIRM_REPEATS; k++) {
+    const rerun = await runCases({
+      cases: selected.map(spec),
+      seed: candidate.seed ?? suite.seed,
+      measurement: suite.measurement,
+      maxWeightBytes: suite.limits.maxWeightBytes,
+      memoryBudgetBytes: Math.floor(os.freemem() * MEMORY_BUDGET_FRACTION),
+      caseTimeoutMs: 3 * suite.measurement.maxCaseTimeMs + 120_000,
+    });
+    for (const r of rerun) {
+      if (r.status === 'ok' && r.stats) logMedians.set(caseKey(r), [...(logMedians.get(caseKey(r)) ?? []), Math.log(r.stats.median)]);
+      else reasons.set(caseKey(r), r.reason ?? 'the re-run measured nothing');
+    }
+  }
+  const centreOf = (key: string) => median(baseline.cases.get(key)!.runMedians.map(Math.log));
   let confirmed = 0;
   let measured = 0;
-  for (const r of rerun.filter((x) => flaggedKeys.has(caseKey(x)))) {
-    measured++;
-    const row = comparison.cases.find((c) => c.key === caseKey(r))!;
-    const base = baseline.cases.get(row.key);
-    if (r.status !== 'ok' || !r.stats || !base) {
-      row.confirmation = { verdict: 'not-measured', confirmed: false, note: r.reason ?? 'the re-run measured nothing' };
+  for (const row of flagged) {
+    const logs = logMedians.get(row.key);
+    if (!logs) {
+      row.confirmation = { verdict: 'not-measured', confirmed: false, note: reasons.get(row.key) ?? 'the re-run measured nothing' };
       continue;
     }
-    const again = judgeCase(baseline, base, r, strict);
-    const ok = again.verdict === 'regression';
-    row.confirmation = { median: r.stats.median, change: again.change, verdict: again.verdict, confirmed: ok };
-    if (ok) confirmed++;
+    measured++;
+    // the context: this backend's unflagged cases, re-run alongside
+    const context = selected
+      .map(caseKey)
+      .filter((key) => !flaggedKeys.has(key) && backendOf(key) === backendOf(row.key) && baseline.cases.has(key) && logMedians.has(key))
+      .map((key) => median(logMedians.get(key)!) - centreOf(key));
+    const j = judgeRerun(centreOf(row.key), logs, context, row.noise ?? 0, row.baselineRuns ?? baseline.runs, strict);
+    row.confirmation = {
+      median: Math.exp(median(logs)),
+      change: j.change,
+      contextChange: j.contextChange,
+      contextCases: context.length,
+      threshold: j.threshold,
+      reruns: logs.length,
+      verdict: j.confirmed ? 'regression' : 'unchanged',
+      confirmed: j.confirmed,
+    };
+    if (j.confirmed) confirmed++;
   }
   comparison.confirmation = { rerun: measured, confirmed };
   comparison.regressions = confirmed;
 }
 
-
+/**
+ * Re-runs of the flagged cases, each in fresh workers: one excursion (a case 20-300% slow in one
+ * run, which this VM shows a few times in 420 cases) cannot confirm a regression on its own.
+ */
+const CONFIRM_REPEATS = 3;
 
 /** Cases of its backend re-run before each flagged one, as they ran before it in the suite. */
 const PRECEDING_CASES = 12;
@@ -86,11 +113,12 @@ function withPrecedingCases(results: Result[], flaggedKeys: Set<string>): Result
   results.forEach((r, k) => {
     if (!flaggedKeys.has(caseKey(r))) return;
     chosen.add(k);
-    for (let j = k - 1, taken = 0; j >= 0 && taken < PRECEDING_CASES && backendOf(results[j]) === backendOf(r); j--, taken++) chosen.add(j);
+    for (let j = k - 1, taken = 0; j >= 0 && taken < PRECEDING_CASES && backendOf(caseKey(results[j])) === backendOf(caseKey(r)); j--, taken++) chosen.add(j);
   });
   return [...chosen].sort((a, b) => a - b).map((k) => results[k]);
 }
 
-function backendOf(r: Result): string {
-  return `${r.runtime.name}/${r.backend.name}`;
+/** A case key's runtime and backend (with its adapter): "node/wasm" of "node/wasm/fff/…". */
+function backendOf(key: string): string {
+  return key.split('/').slice(0, 2).join('/');
 }

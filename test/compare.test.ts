@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { baselineFromRuns, caseKey, compareRuns, failsJob } from '../src/compare/compare.ts';
-import { judgeRunMedians } from '../src/compare/noise.ts';
+import { judgeRerun, judgeRunMedians } from '../src/compare/noise.ts';
 import { compareMarkdown } from '../reports/compare-format.ts';
 import { machineFingerprint, parseProcCpuinfo } from '../runners/machine.ts';
 import { summarize, mannWhitneyU } from '../src/measure/stats.ts';
@@ -269,5 +269,43 @@ describe('sharding and merging', () => {
     const bundled = runCli(['merge', parts[0], elsewhere, '-o', join(dir, 'bundle.json'), '--allow-machines']);
     assert.equal(bundled.status, 0, bundled.stderr);
     assert.equal(JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')).bundle.length, 2);
+  });
+});
+
+describe('the confirming re-run is judged net of its backend\'s other cases', () => {
+  const opts = { threshold: 0.05, alpha: 0.01 };
+  const log = Math.log;
+  const centre = log(100);
+  const noise = 0.02;
+  const flat = [0.01, -0.01, 0.0, 0.015, -0.005, 0.005].map((d) => d);
+
+  it('a case 30% slower in all three re-runs, its backend\'s other cases unmoved: confirmed', () => {
+    const j = judgeRerun(centre, [log(130), log(131), log(129)], flat, noise, 4, opts);
+    assert.ok(j.confirmed, JSON.stringify(j));
+    assert.ok(Math.abs(j.change - 0.3) < 0.01);
+  });
+
+  it('a case 22% slower whose backend\'s other cases are 20% slower too (a slow state, not the code): not confirmed', () => {
+    const slow = flat.map((d) => d + log(1.2));
+    const j = judgeRerun(centre, [log(122), log(121), log(123)], slow, noise, 4, opts);
+    assert.equal(j.confirmed, false, JSON.stringify(j));
+    assert.ok(Math.abs(j.contextChange - 0.2) < 0.02);
+  });
+
+  it('one slow re-run of three does not confirm: the median is taken', () => {
+    const j = judgeRerun(centre, [log(100), log(250), log(101)], flat, noise, 4, opts);
+    assert.equal(j.confirmed, false, JSON.stringify(j));
+  });
+
+  it('a fresh worker that runs the backend 15% faster does not hide a 20% slowdown, but a case no slower than its baseline is never confirmed', () => {
+    const fast = flat.map((d) => d + log(0.85));
+    assert.ok(judgeRerun(centre, [log(102), log(103), log(102)], fast, noise, 4, opts).confirmed, 'net +20%');
+    assert.equal(judgeRerun(centre, [log(97), log(98), log(97)], fast.map((d) => d + log(0.8)), noise, 4, opts).confirmed, false, 'faster than its baseline');
+  });
+
+  it('a context whose cases scatter widely sets the bar, not the case\'s own small noise', () => {
+    const scattered = [-0.2, 0.15, -0.1, 0.2, 0.0, -0.15, 0.1];
+    assert.equal(judgeRerun(centre, [log(125), log(126), log(124)], scattered, noise, 4, opts).confirmed, false);
+    assert.ok(judgeRerun(centre, [log(125), log(126), log(124)], flat, noise, 4, opts).confirmed);
   });
 });

@@ -29,8 +29,15 @@ export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */
 export interface Confirmation {
+  /** The re-runs' median of medians. */
   median?: number;
   change?: number;
+  /** The median change of the unflagged cases of the backend re-run alongside (netted out), and how many there were. */
+  contextChange?: number;
+  contextCases?: number;
+  /** The smallest net change the re-runs confirm. */
+  threshold?: number;
+  reruns?: number;
   verdict: ChangeLabel;
   /** The re-run is judged as the case was, against the same baseline: only a repeated verdict confirms. */
   confirmed: boolean;

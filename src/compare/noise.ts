@@ -111,3 +111,47 @@ export function backendScales(cases: Iterable<{ backend: string; runMedians: num
   for (const [key, { sds, df }] of spreads) if (sds.length >= BACKEND_SCALE_MIN_CASES) out.set(key, { scale: median(sds), df });
   return out;
 }
+
+/** Unflagged cases of a backend, re-run with its flagged ones, needed before their change is netted out. */
+export const MIN_RERUN_CONTEXT = 3;
+
+/** Degrees of freedom taken for a case's noise in the re-run test: a backend's scale pools tens of cases' runs. */
+const RERUN_NOISE_DF = 30;
+
+export interface RerunJudgement {
+  /** The re-runs' median against the baseline centre, as a fraction (positive: slower). */
+  change: number;
+  /** What the re-run did to the unflagged cases of the backend measured with it (their median change); 0 without enough of them. */
+  contextChange: number;
+  /** The smallest change, net of the context's, that the re-run confirms. */
+  threshold: number;
+  confirmed: boolean;
+}
+
+/**
+ * A flagged case's confirming re-runs against its baseline. A re-run in a fresh worker does not
+ * run as the suite's long-lived worker did: here a backend's cases ran 9-30% faster in one, and a
+ * backend in a slow state (a virtual machine's neighbour, a thread pool parked badly) stays slow
+ * for minutes, into the re-run. Both move the backend's other cases of the re-run too. So the
+ * case's change is taken net of the median change of the unflagged cases of its backend that were
+ * re-run with it (the context), and must lie beyond the spread of those (or the case's own noise,
+ * if larger) and beyond --threshold; and the case must still be slower than its baseline.
+ *
+ * `centre` is the baseline's median log run median; `rerunLogs` the case's log medians, one per
+ * re-run; `contextChanges` each context case's median log change over the re-runs; `noise` the
+ * case's run-to-run noise on the log scale (RunMedianJudgement.noise); `baselineRuns` n.
+ */
+export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: number[], noise: number, baselineRuns: number, options: CompareOptions): RerunJudgement {
+  const d = median(rerunLogs) - centre;
+  const m = contextChanges.length;
+  const withContext = m >= MIN_RERUN_CONTEXT;
+  const offset = withContext ? median(contextChanges) : 0;
+  const contextSpread = withContext ? 1.4826 * median(contextChanges.map((c) => Math.abs(c - offset))) : 0;
+  const scale = Math.max(noise, contextSpread);
+  // the case's centre and the context's offset are both estimates: their errors add to the re-run's
+  const se = scale * Math.sqrt(1 + Math.PI / (2 * baselineRuns) + (withContext ? Math.PI / (2 * m) : 0));
+  // degrees of freedom: the context's where its spread sets the scale, else those of a backend's scale (many)
+  const df = contextSpread > noise ? Math.max(m - 1, 2) : RERUN_NOISE_DF;
+  const bound = Math.max(studentTQuantile(1 - options.alpha / 2, df) * se, Math.log(1 + options.threshold));
+  return { change: Math.exp(d) - 1, contextChange: Math.exp(offset) - 1, threshold: Math.exp(bound) - 1, confirmed: d > 0 && d - offset > bound };
+}
