@@ -11,7 +11,7 @@ import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts
 import { measuredComparisons } from './measured.ts';
 import { multipleText, rooflineSpeedup } from './roofline-text.ts';
 
-/** One FFF/dense pair at one shape. */
+/** One FFF/dense pair at one shape (on a UltraFastBERT shape, `fff` is UltraFastBERT's tree). */
 export interface SpeedupRow {
   shape: Result['shape'];
   /** The pair's results: undefined where the file has none, without stats where the case did not measure. */
@@ -60,9 +60,10 @@ export function pairsByShape(file: ResultsFile): { shape: Result['shape']; rows:
     const pairs = shapes.get(shapeKey(r.shape)) ?? new Map<string, SpeedupRow>();
     const key = `${r.runtime.name}/${r.backend.name}`;
     const row = pairs.get(key) ?? { shape: r.shape };
-    if (!row[r.model]) {
-      row[r.model] = r;
-      if (r.model === 'fff' && byFff.has(r.id)) row.comparison = byFff.get(r.id);
+    const side = r.model === 'dense' ? 'dense' : 'fff';
+    if (!row[side]) {
+      row[side] = r;
+      if (side === 'fff' && byFff.has(r.id)) row.comparison = byFff.get(r.id);
     }
     pairs.set(key, row);
     shapes.set(shapeKey(r.shape), pairs);

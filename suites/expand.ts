@@ -1,9 +1,20 @@
-/** Expands a validated suite into its cases: each sweep's cartesian product × runtimes × backends × models. */
+/**
+ * Expands a validated suite into its cases: each sweep's cartesian product × runtimes × backends × models.
+ *
+ * A sweep makes the shapes of one or both trees: FFF shapes (the original FFF, dense width 2^d·ℓ)
+ * and UltraFastBERT shapes (`tree: 'ufb'`, dense width 2^(d+1) − 1). `fff` runs on the first,
+ * `ufb` on the second, `dense` on both: models [fff, ufb, dense] give both pairings.
+ */
 import { caseId, shapeKey, type CaseSpec } from '../src/model/case.ts';
-import type { CaseShape } from '../src/model/shape.ts';
+import type { CaseShape, ModelKind } from '../src/model/shape.ts';
 import { trainingWidth } from '../src/model/shape.ts';
 import { UserError } from './load.ts';
-import type { Suite, Sweep } from './schema.ts';
+import { SWEEP_TREES, type Suite, type Sweep } from './schema.ts';
+
+type Tree = (typeof SWEEP_TREES)[number];
+
+/** The models that run on a tree's shapes. */
+const MODELS_ON: Record<Tree, readonly ModelKind[]> = { fff: ['fff', 'dense'], ufb: ['ufb', 'dense'] };
 
 function depthsOf(sweep: Sweep, leafWidth: number, where: string): number[] {
   if (sweep.depth) return sweep.depth;
@@ -16,26 +27,47 @@ function depthsOf(sweep: Sweep, leafWidth: number, where: string): number[] {
   });
 }
 
-/** Distinct shapes of one sweep, in order. */
-function sweepShapes(sweep: Sweep, where: string): CaseShape[] {
-  const shapes = new Map<string, CaseShape>();
-  for (const inputDim of sweep.inputDim)
-    for (const outputDim of sweep.outputDim)
-      for (const leafWidth of sweep.leafWidth)
-        for (const depth of depthsOf(sweep, leafWidth, where))
-          for (const batchSize of sweep.batchSize)
-            for (const activation of sweep.activation) {
-              const shape: CaseShape = {
-                inputDim,
-                outputDim,
-                depth,
-                leafWidth,
-                trainingWidth: trainingWidth({ depth, leafWidth }),
-                batchSize,
-                activation,
-              };
-              shapes.set(shapeKey(shape), shape);
-            }
+/**
+ * The trees whose shapes a sweep makes, checked against its models: `sweep.tree`, or else the
+ * trees of its tree models (FFF shapes when it runs only `dense`).
+ */
+function treesOf(sweep: Sweep, models: ModelKind[], where: string): Tree[] {
+  const fromModels = SWEEP_TREES.filter((t) => models.includes(t));
+  const trees = sweep.tree ?? (fromModels.length > 0 ? fromModels : ['fff']);
+  for (const t of fromModels) {
+    if (!trees.includes(t)) throw new UserError(`${where}.tree: model ${t} runs on ${t} shapes, but the sweep's tree is ${JSON.stringify(sweep.tree)}; add "${t}" or drop the model`);
+  }
+  if (trees.includes('ufb')) {
+    if (sweep.trainingWidth) throw new UserError(`${where}.trainingWidth: UltraFastBERT shapes (model ufb or tree "ufb") take "depth" instead: their dense width is 2^(depth+1) − 1`);
+    const other = sweep.leafWidth.filter((l) => l !== 1);
+    if (other.length > 0) throw new UserError(`${where}.leafWidth: UltraFastBERT shapes (model ufb or tree "ufb") have leaf width 1, its nodes being single neurons (given: ${JSON.stringify(other)}); put other leaf widths in a sweep of their own`);
+  }
+  return trees;
+}
+
+/** Distinct shapes of one sweep, in order (FFF shapes, then UltraFastBERT shapes), each with the models that run on it. */
+function sweepShapes(sweep: Sweep, models: ModelKind[], where: string): { shape: CaseShape; models: ModelKind[] }[] {
+  const shapes = new Map<string, { shape: CaseShape; models: ModelKind[] }>();
+  for (const tree of treesOf(sweep, models, where))
+    for (const inputDim of sweep.inputDim)
+      for (const outputDim of sweep.outputDim)
+        for (const leafWidth of sweep.leafWidth)
+          for (const depth of depthsOf(sweep, leafWidth, where))
+            for (const batchSize of sweep.batchSize)
+              for (const activation of sweep.activation) {
+                const ufb = tree === 'ufb' ? { tree } : {};
+                const shape: CaseShape = {
+                  inputDim,
+                  outputDim,
+                  depth,
+                  leafWidth,
+                  trainingWidth: trainingWidth({ depth, leafWidth, ...ufb }),
+                  batchSize,
+                  activation,
+                  ...ufb,
+                };
+                shapes.set(shapeKey(shape), { shape, models: models.filter((m) => MODELS_ON[tree].includes(m)) });
+              }
   return [...shapes.values()];
 }
 
@@ -43,15 +75,15 @@ function sweepShapes(sweep: Sweep, where: string): CaseShape[] {
 export function expandShapes(suite: Suite, file = suite.name): CaseShape[] {
   const shapes = new Map<string, CaseShape>();
   suite.sweeps.forEach((sweep, k) => {
-    for (const shape of sweepShapes(sweep, `${file}: sweeps[${k}]`)) shapes.set(shapeKey(shape), shape);
+    for (const { shape } of sweepShapes(sweep, sweep.models ?? suite.models, `${file}: sweeps[${k}]`)) shapes.set(shapeKey(shape), shape);
   });
   return [...shapes.values()];
 }
 
 /**
- * Every case, grouped by runtime, then backend, then shape (FFF before dense). A sweep's own
- * `backends` and `models` replace the suite's for that sweep, unless `overrideBackends` (the
- * command line's --backends) replaces them all.
+ * Every case, grouped by runtime, then backend, then shape (the tree model before dense). A
+ * sweep's own `backends` and `models` replace the suite's for that sweep, unless
+ * `overrideBackends` (the command line's --backends) replaces them all.
  */
 export function expandCases(suite: Suite, file = suite.name, overrideBackends?: string[]): CaseSpec[] {
   const cases = new Map<string, CaseSpec>();
@@ -59,8 +91,8 @@ export function expandCases(suite: Suite, file = suite.name, overrideBackends?: 
     for (const backend of overrideBackends ?? uniqueBackends(suite)) {
       suite.sweeps.forEach((sweep, k) => {
         if (!overrideBackends && !(sweep.backends ?? suite.backends).includes(backend)) return;
-        for (const shape of sweepShapes(sweep, `${file}: sweeps[${k}]`))
-          for (const model of sweep.models ?? suite.models) {
+        for (const { shape, models } of sweepShapes(sweep, sweep.models ?? suite.models, `${file}: sweeps[${k}]`))
+          for (const model of models) {
             const id = caseId(runtime, backend, model, shape);
             cases.set(id, { id, runtime, backend, model, shape });
           }

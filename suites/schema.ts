@@ -13,7 +13,13 @@ import { z } from 'zod';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import { ACTIVATIONS } from '../src/model/activation.ts';
 import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
-import { MODEL_KINDS } from '../src/model/shape.ts';
+import { MODEL_KINDS, type ModelKind } from '../src/model/shape.ts';
+
+/** What a suite runs when it names no models: the original FFF against its dense layer. */
+export const DEFAULT_SUITE_MODELS: ModelKind[] = ['fff', 'dense'];
+
+/** The trees a sweep's shapes pair with their dense layer: the original FFF's, or UltraFastBERT's. */
+export const SWEEP_TREES = ['fff', 'ufb'] as const;
 
 /** The deepest tree a suite may ask for: 2^24 leaves is already far beyond any memory here. */
 export const MAX_DEPTH = 24;
@@ -43,8 +49,17 @@ export const SweepSchema = z
     activation: listOf(z.enum(ACTIVATIONS)).default(['relu']),
     /** This sweep only: replaces the suite's backends (e.g. leave slow backends out of huge shapes). */
     backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1).optional(),
-    /** This sweep only: replaces the suite's models. */
+    /**
+     * This sweep only: replaces the suite's models. `fff` runs on FFF shapes, `ufb` on UltraFastBERT
+     * shapes, `dense` on the shapes of every tree the sweep makes (see `tree`).
+     */
     models: z.array(z.enum(MODEL_KINDS)).min(1).optional(),
+    /**
+     * The trees whose shapes this sweep makes ("fff", "ufb" or both); by default the trees of its
+     * models (`fff` → FFF shapes, `ufb` → UltraFastBERT shapes; FFF shapes when it has only
+     * `dense`). Needed only to run a dense layer alone on UltraFastBERT shapes: models ["dense"], tree "ufb".
+     */
+    tree: listOf(z.enum(SWEEP_TREES)).optional(),
   })
   .strict()
   .refine((s) => (s.depth === undefined) !== (s.trainingWidth === undefined), {
@@ -71,7 +86,8 @@ export const SuiteSchema = z
     description: z.string().optional(),
     runtimes: z.array(z.enum(RUNTIME_NAMES)).min(1, 'needs at least one runtime').default([...RUNTIME_NAMES]),
     backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1, 'needs at least one backend').default(['js']),
-    models: z.array(z.enum(MODEL_KINDS)).min(1).default([...MODEL_KINDS]),
+    /** The models each sweep runs unless it names its own; default fff and dense (ufb only when named). */
+    models: z.array(z.enum(MODEL_KINDS)).min(1).default([...DEFAULT_SUITE_MODELS]),
     sweeps: z.array(SweepSchema).min(1, 'needs at least one sweep'),
     measurement: MeasurementSchema.prefault({}),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),

@@ -5,7 +5,7 @@ import type { Backend } from '../src/backends/types.ts';
 import { caseId, type CaseSpec } from '../src/model/case.ts';
 import { runCase } from '../src/execute/run-case.ts';
 import { trainingWidth, type ModelKind } from '../src/model/shape.ts';
-import { assertRandomShapesPass, ODD_SHAPES, randomShapes } from './support.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, randomShapes } from './support.ts';
 
 const ctx = {
   seed: 3,
@@ -33,6 +33,8 @@ describe('js backend against the float64 reference', () => {
   });
 
   it('passes random shapes', () => assertRandomShapesPass(jsBackend, randomShapes(99, 12)));
+
+  it('passes the UltraFastBERT odd shapes, two batches through each kernel', () => assertUfbOddShapes(jsBackend));
 
   it('marks a wrong kernel invalid and does not time it', async () => {
     const broken: Backend = {

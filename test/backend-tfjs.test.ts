@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { createTfjsWasmBackend, tfjsWasmBackend } from '../src/backends/tfjs-wasm.ts';
 import { Rng } from '../src/model/rng.ts';
 import { initDense, initFff } from '../src/model/weights.ts';
-import { assertRandomShapesPass, ODD_SHAPES, okOrSkippedWithReason, randomShapes, ROOT, runTinySuite, tempDir } from './support.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, okOrSkippedWithReason, randomShapes, ROOT, runTinySuite, tempDir } from './support.ts';
 
 /** Runs `init()` of a fresh backend in a child process (tfjs's engine is global and a failed start sticks). */
 function initInChild(command: string[], wasmDir: string | null): { ok: boolean; reason?: string } {
@@ -37,6 +37,8 @@ describe('tfjs-wasm backend', () => {
     }
     assert.ok(file.results.some((r) => r.status === 'ok'), 'no runtime ran the backend');
   });
+
+  it('has no UltraFastBERT kernel: its ufb cases are skipped with the reason', () => assertUfbOddShapes(tfjsWasmBackend));
 
   it('reports unavailable, with the cause, when the .wasm files are missing', () => {
     const r = initInChild(nodeStdin, '/nonexistent/tfjs-wasm/');

@@ -34,7 +34,8 @@ function roofline(medianNs: number, multiple: number) {
   return { floorNs: medianNs / multiple, bound: 'compute' as const, flops: 1, bytes: 1, multiple };
 }
 
-function stats(medianNs: number) {
+/** Stats of a result whose median is `medianNs`, six samples around it. */
+export function stats(medianNs: number) {
   const samples = [0.98, 0.99, 1, 1, 1.01, 1.02].map((f) => medianNs * f);
   return { unit: 'ns' as const, samples, min: samples[0], p25: samples[1], median: medianNs, p75: samples[4], p99: samples[5], max: samples[5], mean: medianNs, ciLow: samples[1], ciHigh: samples[4], n: samples.length };
 }

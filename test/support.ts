@@ -4,11 +4,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import type { Backend } from '../src/backends/types.ts';
+import { backendModels, type Backend } from '../src/backends/types.ts';
+import { checkOutput } from '../src/execute/check.ts';
 import { caseId, type CaseSpec } from '../src/model/case.ts';
 import { runCase } from '../src/execute/run-case.ts';
 import { Rng } from '../src/model/rng.ts';
 import { trainingWidth, type CaseShape, type ModelKind } from '../src/model/shape.ts';
+import { initWeights } from '../src/model/weights.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { ROOT } from '../runners/runtimes.ts';
 
@@ -37,14 +39,69 @@ export const ODD_SHAPES: Omit<CaseShape, 'trainingWidth'>[] = [
   { inputDim: 17, outputDim: 1, depth: 1, leafWidth: 3, batchSize: 2, activation: 'gelu' },
 ];
 
-/** A suite file covering `shapes`, with measurement settings small enough for tests. */
+/**
+ * UltraFastBERT shapes (tree "ufb": dense widths 1, 3 and 63) that every backend with a ufb kernel
+ * must pass: i = 33, o = 7, depth 0, 1 and 5, batch 1, 3 and 257, GELU and ReLU alternating.
+ */
+export const UFB_ODD_SHAPES: Omit<CaseShape, 'trainingWidth'>[] = [0, 1, 5].flatMap((depth, d) =>
+  [1, 3, 257].map((batchSize, b) => ({
+    inputDim: 33,
+    outputDim: 7,
+    depth,
+    leafWidth: 1,
+    batchSize,
+    activation: (d + b) % 2 === 0 ? ('gelu' as const) : ('relu' as const),
+    tree: 'ufb' as const,
+  })),
+);
+
+/**
+ * The UltraFastBERT odd shapes on `backend` (in process, after its init()): where its `models`
+ * include 'ufb', the ufb and dense cases of every UFB_ODD_SHAPES shape check ok through runCase, and
+ * each kernel matches the float64 reference on two successive batches (no state carried between
+ * runs); where they do not, a ufb case is skipped with the reason. One line in a backend's test
+ * file: `it('UltraFastBERT odd shapes', () => assertUfbOddShapes(backend))`.
+ */
+export async function assertUfbOddShapes(backend: Backend): Promise<void> {
+  if (!backendModels(backend).includes('ufb')) {
+    const r = await runCase(caseFor(backend.name, 'ufb', UFB_ODD_SHAPES[0]), backend, TEST_CASE_CONTEXT);
+    assert.equal(r.status, 'skipped', r.id);
+    assert.equal(r.reason, `${backend.name} has no ufb kernel (it runs ${backendModels(backend).join(' and ')})`);
+    return;
+  }
+  for (const s of UFB_ODD_SHAPES) {
+    for (const model of ['ufb', 'dense'] as const) {
+      const spec = caseFor(backend.name, model, s);
+      const r = await runCase(spec, backend, TEST_CASE_CONTEXT);
+      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+      assert.equal(r.check?.ok, true, `${r.id}: ${r.check?.maxRelError}`);
+      const weights = initWeights(model, spec.shape, 11);
+      const kernel = await backend.prepare(weights, s.batchSize);
+      try {
+        for (const seed of [1, 2]) {
+          const input = new Rng(seed).fillUniform(new Float32Array(s.batchSize * s.inputDim), 1);
+          await kernel.run(input);
+          const check = checkOutput(weights, input, await kernel.output(), s.batchSize);
+          assert.ok(check.ok, `${spec.id}, batch seed ${seed}: max error ${check.maxRelError} against the float64 reference`);
+        }
+      } finally {
+        await kernel.dispose();
+      }
+    }
+  }
+}
+
+/**
+ * A suite file covering `shapes`, with measurement settings small enough for tests. A UltraFastBERT
+ * shape (tree "ufb") becomes a sweep of its tree and its dense layer.
+ */
 export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends: string[]; shapes?: typeof ODD_SHAPES; name?: string }): string {
   const shapes = opts.shapes ?? ODD_SHAPES;
   const suite = {
     name: opts.name ?? 'tiny',
     runtimes: opts.runtimes,
     backends: opts.backends,
-    sweeps: shapes.map((s) => ({ ...s })),
+    sweeps: shapes.map((s) => (s.tree === 'ufb' ? { ...s, models: ['ufb', 'dense'] } : { ...s })),
     measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
     seed: 7,
   };

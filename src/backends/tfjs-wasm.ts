@@ -122,7 +122,7 @@ function feedForward(tf: Tf, x: Tensor, w1: Tensor2D, b1: Tensor, w2: Tensor2D, 
   return tf.fused.matMul({ a: hidden, b: w2, bias: b2 });
 }
 
-function assertFitsHeap(weights: Weights): void {
+function assertFitsHeap(weights: FffWeights | DenseWeights): void {
   const bytes =
     weights.kind === 'dense'
       ? 4 * (weights.w1.length + weights.b1.length + weights.w2.length + weights.b2.length)
@@ -279,6 +279,8 @@ export function createTfjsWasmBackend(options: { wasmDir?: string } = {}): Backe
       if (!loaded) throw new Error('tfjs-wasm: prepare() before a successful init()');
       const { tf } = loaded;
       if (tf.getBackend() !== 'wasm') throw new Error(`tfjs is on the "${tf.getBackend()}" backend, not wasm`);
+      // No `models` field: run-case skips UltraFastBERT cases before they reach here.
+      if (weights.kind === 'ufb') throw new Error('tfjs-wasm has no ufb kernel');
       assertFitsHeap(weights);
       return weights.kind === 'dense' ? prepareDense(tf, weights, batchSize) : prepareFff(tf, weights, batchSize);
     },

@@ -29,6 +29,8 @@ export interface BackendInfo {
   denseKernel: string;
   /** How the FFF's hard inference runs, e.g. "tree walk per sample, samples grouped by leaf". */
   fffStrategy: string;
+  /** How UltraFastBERT's tree runs, for a backend whose `models` include 'ufb'. */
+  ufbStrategy?: string;
   /** Anything a reader must know: a software adapter, an emulated instruction set. */
   notes?: string;
   /** GPU backends: the adapter that ran, e.g. "mesa software (llvmpipe …), software adapter". */
@@ -61,6 +63,12 @@ export class CaseTooLarge extends Error {
 export interface Backend {
   readonly name: string;
   /**
+   * The models the backend has kernels for; absent means ['fff', 'dense']. A case of another model
+   * is `skipped` with the reason ("tfjs-wasm has no ufb kernel"), never failed, and `prepare` never
+   * sees its weights.
+   */
+  readonly models?: readonly ModelKind[];
+  /**
    * The most memory the backend can address for one case of each model (e.g. 4 GiB for one
    * WebAssembly memory); a model left out has no limit of the backend's own.
    */
@@ -75,4 +83,12 @@ export interface Backend {
   init(ctx: BackendContext): Promise<Availability>;
   info(): BackendInfo;
   prepare(weights: Weights, batchSize: number): Promise<Kernel>;
+}
+
+/** The models a backend without a `models` field has kernels for. */
+export const DEFAULT_BACKEND_MODELS: readonly ModelKind[] = ['fff', 'dense'];
+
+/** The models `backend` has kernels for. */
+export function backendModels(backend: Pick<Backend, 'models'>): readonly ModelKind[] {
+  return backend.models ?? DEFAULT_BACKEND_MODELS;
 }

@@ -4,7 +4,7 @@
  * output (see model/reference.ts), which bounds float32 rounding whatever the cancellation.
  */
 import { macsPerSample } from '../model/cost.ts';
-import { admissibleLeaves, denseForwardRef, leafForwardRef } from '../model/reference.ts';
+import { admissibleLeaves, admissibleUfbPaths, denseForwardRef, leafForwardRef, ufbPathForwardRef, type ReferenceOutput } from '../model/reference.ts';
 import type { Weights } from '../model/weights.ts';
 import type { Check } from '../results/schema.ts';
 
@@ -59,14 +59,17 @@ export function checkOutput(weights: Weights, input: Float32Array, output: Float
       }
     });
   } else {
+    // Where a node score is within rounding of zero, float32 may take either branch: accept the
+    // output of any admissible leaf (FFF) or path (UltraFastBERT), scoring the sample by its best match.
+    const candidates = (r: number): ReferenceOutput[] =>
+      weights.kind === 'fff'
+        ? admissibleLeaves(weights, input, r, CHECK_TOLERANCE).map((leaf) => leafForwardRef(weights, input, r, leaf))
+        : admissibleUfbPaths(weights, input, r, CHECK_TOLERANCE).map((path) => ufbPathForwardRef(weights, input, r, path));
     for (const r of rows) {
-      // Where a node score is within rounding of zero, float32 may take either branch: accept
-      // the output of any admissible leaf, scoring the sample by its best match.
-      const leaves = admissibleLeaves(weights, input, r, CHECK_TOLERANCE);
-      if (leaves.length > 1) ambiguousSamples++;
+      const refs = candidates(r);
+      if (refs.length > 1) ambiguousSamples++;
       let best = { abs: Infinity, rel: Infinity };
-      for (const leaf of leaves) {
-        const ref = leafForwardRef(weights, input, r, leaf);
+      for (const ref of refs) {
         let worst = { abs: 0, rel: 0 };
         for (let c = 0; c < o; c++) {
           const e = note(output[r * o + c], ref.output[c], ref.magnitude[c]);

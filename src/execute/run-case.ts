@@ -3,13 +3,13 @@
  * reference on fresh inputs, then time it. A failed check makes the result `invalid` and
  * nothing is timed.
  */
-import { CaseTooLarge, type Backend, type Kernel } from '../backends/types.ts';
+import { backendModels, CaseTooLarge, type Backend, type Kernel } from '../backends/types.ts';
 import { measureCall, type MeasureSettings } from '../measure/measure.ts';
 import { bytesTouchedPerSample, macsPerSample, weightBytes } from '../model/cost.ts';
 import { deriveSeed, Rng } from '../model/rng.ts';
 import { leafCount } from '../model/shape.ts';
 import type { CaseSpec } from '../model/case.ts';
-import { initDense, initFff, type Weights } from '../model/weights.ts';
+import { initWeights, type Weights } from '../model/weights.ts';
 import type { Result } from '../results/schema.ts';
 import { checkOutput } from './check.ts';
 
@@ -68,7 +68,8 @@ export function plannedBytes(c: CaseSpec, backendCopies = 1): { total: number; b
   const generated = weightBytes(c.model, c.shape);
   const backendWeights = backendCopies * generated;
   const inputs = rotationBatches(c) * b * i * 4;
-  const width = c.model === 'dense' ? c.shape.trainingWidth : l;
+  // The widest hidden layer: the dense width, a leaf's ℓ, or UltraFastBERT's one score per level.
+  const width = c.model === 'dense' ? c.shape.trainingWidth : c.model === 'ufb' ? c.shape.depth + 1 : l;
   const activations = b * (i + width + o) * 4 * 2;
   const copies = backendCopies === 1 ? 'two copies' : `${1 + backendCopies} copies`;
   return {
@@ -99,6 +100,9 @@ export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result[
 
 export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
   let result = baseResult(c, ctx.runtimeVersion, backend.info());
+  if (!backendModels(backend).includes(c.model)) {
+    return { ...result, status: 'skipped', reason: `${backend.name} has no ${c.model} kernel (it runs ${backendModels(backend).join(' and ')})` };
+  }
   if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
     return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
   }
@@ -112,11 +116,13 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
   }
   const { inputDim: i, batchSize: batch } = c.shape;
   const caseSeed = deriveSeed(ctx.seed, c.id);
-  // FFF and dense of one shape share nothing but the seed scheme; weights depend only on the shape.
-  const weightSeed = deriveSeed(ctx.seed, `weights/${c.model}/${c.shape.inputDim}/${c.shape.outputDim}/${c.shape.depth}/${c.shape.leafWidth}`);
+  // FFF and dense of one shape share nothing but the seed scheme; weights depend only on the shape
+  // (a UltraFastBERT shape's dense layer is another layer than the FFF shape's of the same numbers).
+  const tree = c.shape.tree ? `/${c.shape.tree}` : '';
+  const weightSeed = deriveSeed(ctx.seed, `weights/${c.model}/${c.shape.inputDim}/${c.shape.outputDim}/${c.shape.depth}/${c.shape.leafWidth}${tree}`);
   // Released after the check: a backend that packed or uploaded them holds its own copy, and a
   // deep model's generated arrays are gigabytes the timed calls must not compete with.
-  let weights: Weights | undefined = c.model === 'fff' ? initFff(c.shape, weightSeed) : initDense(c.shape, weightSeed);
+  let weights: Weights | undefined = initWeights(c.model, c.shape, weightSeed);
   let kernel: Kernel | undefined;
   try {
     kernel = await backend.prepare(weights, batch);

@@ -5,7 +5,8 @@
  *
  * Bytes counted are those that must move at least once per batch: every weight the batch touches
  * (all of them for dense; for the FFF the node rows on the paths taken and each distinct leaf
- * once), plus the input and output batch.
+ * once; for UltraFastBERT's tree each distinct node's input and output rows once), plus the input
+ * and output batch.
  */
 import type { z } from 'zod';
 import { macsPerSample, weightBytes } from '../model/cost.ts';
@@ -24,6 +25,12 @@ export function minimumBytes(model: ModelKind, s: CaseShape): number {
   const io = s.batchSize * (s.inputDim + s.outputDim) * FLOAT;
   if (model === 'dense') return weightBytes('dense', s) + io;
   // Level ℓ of the tree has 2^ℓ nodes; a batch of random inputs visits about expectedDistinct of them.
+  if (model === 'ufb') {
+    // d + 1 levels of nodes, each visited node an input row and an output row, no leaves.
+    let nodes = 0;
+    for (let level = 0; level <= s.depth; level++) nodes += expectedDistinct(2 ** level, s.batchSize);
+    return nodes * (s.inputDim + s.outputDim) * FLOAT + io;
+  }
   let nodeRows = 0;
   for (let level = 0; level < s.depth; level++) nodeRows += expectedDistinct(2 ** level, s.batchSize);
   const leafBytes = (s.inputDim * s.leafWidth + s.leafWidth + s.leafWidth * s.outputDim + s.outputDim) * FLOAT;

@@ -9,7 +9,7 @@
  */
 import { activation64 } from './activation.ts';
 import { leafCount } from './shape.ts';
-import type { DenseWeights, FffWeights } from './weights.ts';
+import type { DenseWeights, FffWeights, UfbWeights } from './weights.ts';
 
 export interface ReferenceOutput {
   /** batch × o */
@@ -214,4 +214,97 @@ export function fffSoftForwardRef(w: FffWeights, input: Float32Array, batch: num
     }
   }
   return output;
+}
+
+/** Score of UltraFastBERT node `node` for sample `s`: w·x (no bias), and its magnitude Σ|w·x|. */
+function ufbNodeScore(w: UfbWeights, input: Float32Array, s: number, node: number): [number, number] {
+  const i = w.shape.inputDim;
+  let sum = 0;
+  let mag = 0;
+  for (let k = 0; k < i; k++) {
+    const term = input[s * i + k] * w.nodeIn[node * i + k];
+    sum += term;
+    mag += Math.abs(term);
+  }
+  return [sum, mag];
+}
+
+/** The child a score sends a walk to: right (2k + 2) iff the score is ≥ 0, as in the FFF. */
+const ufbChild = (node: number, score: number) => 2 * node + (score >= 0 ? 2 : 1);
+
+/**
+ * Sample s through the given path of D + 1 nodes (one per level): out = Σ act(a_l)·nodeOut[node_l],
+ * outMag = Σ mag(a_l)·|nodeOut[node_l]| (|act(a)| ≤ |a| for ReLU and GELU, so mag(a) bounds it).
+ */
+function ufbPathForward(w: UfbWeights, input: Float32Array, s: number, path: ArrayLike<number>, out: Float64Array, outMag: Float64Array): void {
+  const { outputDim: o, activation } = w.shape;
+  const act = activation64(activation);
+  out.fill(0, 0, o);
+  outMag.fill(0, 0, o);
+  for (let level = 0; level < path.length; level++) {
+    const node = path[level];
+    const [score, mag] = ufbNodeScore(w, input, s, node);
+    const h = act(score);
+    for (let c = 0; c < o; c++) {
+      const v = w.nodeOut[node * o + c];
+      out[c] += h * v;
+      outMag[c] += mag * Math.abs(v);
+    }
+  }
+}
+
+export interface UfbReferenceOutput extends ReferenceOutput {
+  /** batch × (D + 1): the node each sample visited at each level (float64 scores), heap order. */
+  paths: Int32Array;
+}
+
+/**
+ * UltraFastBERT's tree (weights.ts): per sample, at each of the D + 1 levels a = w·x,
+ * y += act(a)·v, then go right iff a ≥ 0. No biases, no leaves.
+ */
+export function ufbForwardRef(w: UfbWeights, input: Float32Array, batch: number): UfbReferenceOutput {
+  const { outputDim: o, depth } = w.shape;
+  const levels = depth + 1;
+  const output = new Float64Array(batch * o);
+  const magnitude = new Float64Array(batch * o);
+  const paths = new Int32Array(batch * levels);
+  for (let s = 0; s < batch; s++) {
+    let node = 0;
+    for (let level = 0; level < levels; level++) {
+      paths[s * levels + level] = node;
+      node = ufbChild(node, ufbNodeScore(w, input, s, node)[0]);
+    }
+    ufbPathForward(w, input, s, paths.subarray(s * levels, (s + 1) * levels), output.subarray(s * o), magnitude.subarray(s * o));
+  }
+  return { output, magnitude, paths };
+}
+
+/**
+ * The paths (D + 1 nodes each) a float32 implementation may legitimately take for sample s: where
+ * a score that decides a branch is within `margin`·(its magnitude) of zero, rounding can send
+ * float32 either way, so both subtrees are admissible. The first entry is the float64 path.
+ */
+export function admissibleUfbPaths(w: UfbWeights, input: Float32Array, s: number, margin: number, cap = 16): number[][] {
+  let frontier: number[][] = [[0]];
+  for (let level = 0; level < w.shape.depth; level++) {
+    const next: number[][] = [];
+    for (const path of frontier) {
+      const node = path[path.length - 1];
+      const [score, mag] = ufbNodeScore(w, input, s, node);
+      const primary = ufbChild(node, score);
+      next.push([...path, primary]);
+      if (Math.abs(score) <= margin * mag && next.length < cap) next.push([...path, primary === 2 * node + 2 ? 2 * node + 1 : 2 * node + 2]);
+    }
+    frontier = next;
+  }
+  return frontier;
+}
+
+/** The output of sample s along a given path (used to check samples whose path is ambiguous in float32). */
+export function ufbPathForwardRef(w: UfbWeights, input: Float32Array, s: number, path: number[]): ReferenceOutput {
+  const o = w.shape.outputDim;
+  const output = new Float64Array(o);
+  const magnitude = new Float64Array(o);
+  ufbPathForward(w, input, s, path, output, magnitude);
+  return { output, magnitude };
 }

@@ -13,12 +13,17 @@ import { ACTIVATIONS } from './activation.ts';
 export const ShapeSchema = z.object({
   inputDim: z.number().int(),
   outputDim: z.number().int(),
-  /** Tree depth d: 2^d leaves (0 for a single leaf). */
+  /** Tree depth d: 2^d leaves (0 for a single leaf); for a UltraFastBERT shape, d + 1 levels of nodes. */
   depth: z.number().int(),
-  /** Neurons per leaf ℓ. */
+  /** Neurons per leaf ℓ (1 for a UltraFastBERT shape, whose nodes are single neurons). */
   leafWidth: z.number().int(),
-  /** 2^d·ℓ: the width of the dense FF the FFF is compared against. */
+  /** The width of the dense FF the tree is compared against: 2^d·ℓ, or 2^(d+1) − 1 for a UltraFastBERT shape. */
   trainingWidth: z.number().int(),
   batchSize: z.number().int(),
   activation: z.enum(ACTIVATIONS),
+  /**
+   * "ufb": the shape pairs UltraFastBERT's tree (model `ufb`) with its dense baseline. Absent for
+   * the original FFF's shapes, so their files and case ids are what they always were.
+   */
+  tree: z.enum(['ufb']).optional(),
 });

@@ -4,16 +4,39 @@ import type { ShapeSchema } from './schema.ts';
 /** A layer shape plus the batch it is run on, as it appears in results files (fields: schema.ts). */
 export type CaseShape = z.infer<typeof ShapeSchema>;
 
-/** The layer a case measures: an FFF of `depth` and `leafWidth`, or the dense FF of its training width. */
+/**
+ * The layer a case measures: an FFF of `depth` and `leafWidth`, a UltraFastBERT tree of `depth`
+ * (`tree: 'ufb'`), or the dense FF of the shape's training width.
+ */
 export type LayerShape = Omit<CaseShape, 'trainingWidth' | 'batchSize'>;
 
-/** The two layers a case can measure. */
-export const MODEL_KINDS = ['fff', 'dense'] as const;
+/**
+ * The layers a case can measure: the original FFF (Belcak & Wattenhofer, arXiv 2308.14711: d node
+ * neurons choose a leaf of ℓ neurons), UltraFastBERT's tree (arXiv 2311.10770: every one of the
+ * d + 1 visited nodes is a neuron whose output is summed, no leaves; see weights.ts) and the dense FF.
+ */
+export const MODEL_KINDS = ['fff', 'ufb', 'dense'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
-/** Training width 2^d·ℓ: the width of the dense FF an FFF is compared against. */
-export function trainingWidth(shape: Pick<LayerShape, 'depth' | 'leafWidth'>): number {
-  return 2 ** shape.depth * shape.leafWidth;
+/** The tree models, each measured against the dense FF of its shape's training width. */
+export type TreeModel = Exclude<ModelKind, 'dense'>;
+
+/** Whether a shape is a UltraFastBERT pairing (its tree model is `ufb`). */
+export function isUfbShape(shape: Pick<LayerShape, 'tree'>): boolean {
+  return shape.tree === 'ufb';
+}
+
+/** The tree model a shape pairs with its dense layer. */
+export function treeModelOf(shape: Pick<LayerShape, 'tree'>): TreeModel {
+  return isUfbShape(shape) ? 'ufb' : 'fff';
+}
+
+/**
+ * The width of the dense FF a shape's tree is compared against: the FFF's training width 2^d·ℓ,
+ * or for a UltraFastBERT shape its node count 2^(d+1) − 1 (4095 at depth 11).
+ */
+export function trainingWidth(shape: Pick<LayerShape, 'depth' | 'leafWidth' | 'tree'>): number {
+  return isUfbShape(shape) ? ufbNodeCount(shape.depth) : 2 ** shape.depth * shape.leafWidth;
 }
 
 export function nodeCount(depth: number): number {
@@ -22,4 +45,9 @@ export function nodeCount(depth: number): number {
 
 export function leafCount(depth: number): number {
   return 2 ** depth;
+}
+
+/** Nodes of a UltraFastBERT tree of depth d: d + 1 levels, 2^(d+1) − 1 single-neuron nodes. */
+export function ufbNodeCount(depth: number): number {
+  return 2 ** (depth + 1) - 1;
 }

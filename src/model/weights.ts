@@ -1,5 +1,5 @@
 import type { LayerShape } from './shape.ts';
-import { leafCount, nodeCount, trainingWidth } from './shape.ts';
+import { isUfbShape, leafCount, nodeCount, trainingWidth, ufbNodeCount } from './shape.ts';
 import { Rng } from './rng.ts';
 
 /**
@@ -22,6 +22,24 @@ export interface FffWeights {
   leafB2: Float32Array;
 }
 
+/**
+ * UltraFastBERT's tree (arXiv 2311.10770; the variant of its PyTorch benchmark,
+ * benchmark_pytorch/fff/fff_bmm.py): one tree of depth D whose 2^(D+1) − 1 nodes are each one
+ * neuron, in heap order (node k's children are 2k+1 and 2k+2), row-major float32:
+ * - nodeIn:  (2^(D+1) − 1) × i, the neuron's input weights
+ * - nodeOut: (2^(D+1) − 1) × o, its output weights
+ * No biases at all, and no leaves. Per sample, at each of the D + 1 levels: a = nodeIn[k]·x,
+ * y += act(a)·nodeOut[k], then go right iff a ≥ 0 (the same tie rule as our FFF; fff_bmm.py's
+ * `plane_score >= 0`). (The training module, training/cramming/architectures/fff.py, adds an input
+ * bias and goes right iff a > 0; the benchmarked layer, which the 78x claim is about, has neither.)
+ */
+export interface UfbWeights {
+  kind: 'ufb';
+  shape: LayerShape;
+  nodeIn: Float32Array;
+  nodeOut: Float32Array;
+}
+
 /** Dense FF parameters: w1 is i × W, w2 is W × o (row-major), W the training width. */
 export interface DenseWeights {
   kind: 'dense';
@@ -33,7 +51,7 @@ export interface DenseWeights {
   b2: Float32Array;
 }
 
-export type Weights = FffWeights | DenseWeights;
+export type Weights = FffWeights | UfbWeights | DenseWeights;
 
 /**
  * Initialisation of the reference `fastfeedforward` package: node weights and biases, W1 and b1
@@ -59,8 +77,30 @@ export function initFff(shape: LayerShape, seed: number): FffWeights {
 }
 
 /**
- * The dense baseline: an FF of the FFF's training width W = 2^d·ℓ, initialised by the same
- * scheme (±1/√i for W1 and b1; ±1/√W for W2 and b2, as PyTorch's Linear(W, o) would).
+ * UltraFastBERT's initialisation (fff_bmm.py): input weights uniform in ±1/√i, output weights
+ * uniform in ±1/√(D + 1) (D + 1 nodes add into each output).
+ */
+export function initUfb(shape: LayerShape, seed: number): UfbWeights {
+  if (!isUfbShape(shape) || shape.leafWidth !== 1) {
+    throw new Error(`initUfb: a UltraFastBERT tree needs a shape with tree "ufb" and leaf width 1 (got tree ${shape.tree ?? 'fff'}, leaf width ${shape.leafWidth})`);
+  }
+  const { inputDim: i, outputDim: o, depth } = shape;
+  const rng = new Rng(seed);
+  const nodes = ufbNodeCount(depth);
+  return {
+    kind: 'ufb',
+    shape,
+    nodeIn: rng.fillUniform(new Float32Array(nodes * i), 1 / Math.sqrt(i)),
+    nodeOut: rng.fillUniform(new Float32Array(nodes * o), 1 / Math.sqrt(depth + 1)),
+  };
+}
+
+/**
+ * The dense baseline: an FF of the shape's training width W (2^d·ℓ, or 2^(d+1) − 1 for a
+ * UltraFastBERT shape), initialised by the same scheme (±1/√i for W1 and b1; ±1/√W for W2 and b2,
+ * as PyTorch's Linear(W, o) would). For a UltraFastBERT shape b1 and b2 are zero: the tree it is
+ * compared against has no biases. They stay in the weights, so every dense kernel runs unchanged
+ * (adding zeros) and the cost model counts the same bytes.
  */
 export function initDense(shape: LayerShape, seed: number): DenseWeights {
   const { inputDim: i, outputDim: o } = shape;
@@ -68,6 +108,17 @@ export function initDense(shape: LayerShape, seed: number): DenseWeights {
   const rng = new Rng(seed);
   const inBound = 1 / Math.sqrt(i);
   const hiddenBound = 1 / Math.sqrt(width);
+  if (isUfbShape(shape)) {
+    return {
+      kind: 'dense',
+      shape,
+      width,
+      w1: rng.fillUniform(new Float32Array(i * width), inBound),
+      b1: new Float32Array(width),
+      w2: rng.fillUniform(new Float32Array(width * o), hiddenBound),
+      b2: new Float32Array(o),
+    };
+  }
   return {
     kind: 'dense',
     shape,
@@ -77,6 +128,13 @@ export function initDense(shape: LayerShape, seed: number): DenseWeights {
     w2: rng.fillUniform(new Float32Array(width * o), hiddenBound),
     b2: rng.fillUniform(new Float32Array(o), hiddenBound),
   };
+}
+
+/** The generated weights of `model` at `shape`, from `seed`. */
+export function initWeights(model: Weights['kind'], shape: LayerShape, seed: number): Weights {
+  if (model === 'fff') return initFff(shape, seed);
+  if (model === 'ufb') return initUfb(shape, seed);
+  return initDense(shape, seed);
 }
 
 /**

@@ -1,4 +1,8 @@
-/** Pairs every ok FFF result with the ok dense result of the same runtime, backend and shape. */
+/**
+ * Pairs every ok tree result (FFF, or UltraFastBERT's on its shapes) with the ok dense result of
+ * the same runtime, backend and shape. A UltraFastBERT shape's key ends in "-ufb", so its tree
+ * pairs with the 2^(d+1) − 1-wide dense layer of that shape, never with an FFF shape's.
+ */
 import { shapeKey } from '../model/case.ts';
 import { ratioOfMedians } from '../measure/stats.ts';
 import { theoreticalSpeedup } from '../model/cost.ts';
@@ -29,7 +33,7 @@ export function buildComparisons(results: Result[]): SpeedupPair[] {
   for (const r of results) if (r.model === 'dense' && r.status === 'ok' && r.stats) dense.set(key(r), r);
   const comparisons: SpeedupPair[] = [];
   for (const fff of results) {
-    if (fff.model !== 'fff' || fff.status !== 'ok' || !fff.stats) continue;
+    if (fff.model === 'dense' || fff.status !== 'ok' || !fff.stats) continue;
     const d = dense.get(key(fff));
     if (!d?.stats) continue;
     comparisons.push(pair(fff, d, fff.backend.name));
@@ -49,8 +53,9 @@ export function buildBestComparisons(results: Result[]): SpeedupPair[] {
     if (r.status !== 'ok' || !r.stats) continue;
     const key = `${r.runtime.name}/${shapeKey(r.shape)}`;
     const group = groups.get(key) ?? {};
-    const best = group[r.model];
-    if (!best || r.stats.median < best.stats!.median) group[r.model] = r;
+    const side = r.model === 'dense' ? 'dense' : 'fff';
+    const best = group[side];
+    if (!best || r.stats.median < best.stats!.median) group[side] = r;
     groups.set(key, group);
   }
   const comparisons: SpeedupPair[] = [];

@@ -20,7 +20,7 @@ export const CheckSchema = z.object({
   ok: z.boolean(),
   /** Samples of the batch compared with the reference (all of them unless the reference is too costly). */
   checkedSamples: z.number().int(),
-  /** FFF samples whose path has a node score within rounding of zero (either branch accepted). */
+  /** Tree samples (FFF or UltraFastBERT) whose path has a node score within rounding of zero (either branch accepted). */
   ambiguousSamples: z.number().int(),
 });
 
@@ -33,6 +33,7 @@ export const ResultSchema = z.object({
     threads: z.number().int(),
     denseKernel: z.string().optional(),
     fffStrategy: z.string().optional(),
+    ufbStrategy: z.string().optional(),
     notes: z.string().optional(),
     adapter: z.string().optional(),
   }),
@@ -49,14 +50,18 @@ export const ResultSchema = z.object({
   rotation: z.object({ batches: z.number().int(), distinctSamples: z.number().int() }).optional(),
 });
 
-/** One FFF against one dense layer of the same shape (the results file's `comparisons`). */
+/**
+ * One tree against one dense layer of the same shape (the results file's `comparisons`): the FFF,
+ * or on a UltraFastBERT shape (`shape.tree` "ufb") UltraFastBERT's tree, whose result `fffId` names.
+ */
 export const SpeedupPairSchema = z.object({
   runtime: z.enum(RUNTIME_NAMES),
   backend: z.string(),
-  /** bestComparisons only: the backends of the fastest FFF and of the fastest dense. */
+  /** bestComparisons only: the backends of the fastest tree (FFF or UltraFastBERT) and of the fastest dense. */
   fffBackend: z.string().optional(),
   denseBackend: z.string().optional(),
   shape: ShapeSchema,
+  /** The tree side's result: model fff, or ufb on a UltraFastBERT shape. */
   fffId: z.string(),
   denseId: z.string(),
   speedup: z.number(),

@@ -8,6 +8,8 @@
  * FFF: every sample walks the tree (unrolled dot products against node rows), then samples are
  * grouped by leaf (counting sort) and each leaf's FF runs once over its group through the same
  * packed GEMM, so a leaf's weights are read once per batch rather than once per sample.
+ *
+ * UltraFastBERT's tree: level-synchronous across the batch (ufb.ts).
  */
 import { gelu32 } from '../../model/activation.ts';
 import type { Activation } from '../../model/activation.ts';
@@ -15,6 +17,7 @@ import { leafCount } from '../../model/shape.ts';
 import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
 import type { Backend, Kernel } from '../types.ts';
 import { gemmAccumulate, packPanels } from './gemm.ts';
+import { prepareUfb, UFB_STRATEGY } from './ufb.ts';
 
 const HIDDEN_CHUNK = 128;
 
@@ -132,6 +135,7 @@ function prepareFff(w: FffWeights, batch: number): Kernel {
 
 export const jsBackend: Backend = {
   name: 'js',
+  models: ['fff', 'ufb', 'dense'],
   async init() {
     return { ok: true };
   },
@@ -142,9 +146,11 @@ export const jsBackend: Backend = {
       threads: 1,
       denseKernel: `packed 4x4 register-blocked GEMM, hidden layer in chunks of ${HIDDEN_CHUNK}`,
       fffStrategy: 'tree walk per sample, then samples grouped by leaf, each group through the packed GEMM',
+      ufbStrategy: UFB_STRATEGY,
     };
   },
   async prepare(weights: Weights, batchSize: number) {
+    if (weights.kind === 'ufb') return prepareUfb(weights, batchSize);
     return weights.kind === 'dense' ? prepareDense(weights, batchSize) : prepareFff(weights, batchSize);
   },
 };
