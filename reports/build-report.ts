@@ -9,7 +9,7 @@ import type { ReportModel } from './report-model.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { writeChartPngs } from './render-png.ts';
-import { formatPercent, formatRatio, formatShape } from './format.ts';
+import { formatPercent, formatRatio, formatShape, treeLabel } from './format.ts';
 import { gapText } from './roofline-text.ts';
 import { loadClaims } from './claims.ts';
 import { measuredComparisons } from './measured.ts';
@@ -31,8 +31,9 @@ function headline(files: ResultsFile[]): string {
   if (measured.length === 0) return 'No FFF and dense pair was measured (see the cases without a measurement below).';
   const { comparison: best, floors } = measured.reduce((a, b) => (b.comparison.speedup > a.comparison.speedup ? b : a));
   const roofline = floors ? ` ${gapText(best.speedup, best.theoreticalSpeedup, floors)}` : '';
-  const which = best.fffBackend && best.fffBackend !== best.denseBackend ? `FFF on ${best.fffBackend} against dense on ${best.denseBackend}` : `${best.backend}`;
-  return `Fastest FFF against fastest dense: ${formatRatio(best.speedup)} [95% CI ${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] on ${best.runtime} (${which}) at ${formatShape(best.shape)} (width ${best.shape.trainingWidth}), ${formatPercent(best.efficiency)} of its ${formatRatio(best.theoreticalSpeedup)} cost-model bound; ${pairs} per-backend FFF/dense pairs measured.${roofline}`;
+  const tree = treeLabel(best.shape);
+  const which = best.fffBackend && best.fffBackend !== best.denseBackend ? `${tree} on ${best.fffBackend} against dense on ${best.denseBackend}` : `${best.backend}`;
+  return `Fastest ${tree} against fastest dense: ${formatRatio(best.speedup)} [95% CI ${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] on ${best.runtime} (${which}) at ${formatShape(best.shape)} (width ${best.shape.trainingWidth}), ${formatPercent(best.efficiency)} of its ${formatRatio(best.theoreticalSpeedup)} cost-model bound; ${pairs} per-backend FFF/dense pairs measured.${roofline}`;
 }
 
 export function buildReport(loaded: LoadedResults[], options: ReportOptions = {}): ReportModel {

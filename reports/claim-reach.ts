@@ -8,7 +8,8 @@
  * EXTRAPOLATION_POINTS judged depths, solved for the claimed factor, gives the predicted depth.
  */
 import type { Claim } from './claims.ts';
-import { formatRatio } from './format.ts';
+import { trainingWidth } from '../src/model/shape.ts';
+import { formatRatio, treeLabel } from './format.ts';
 import type { MeasuredPoint } from './measured.ts';
 
 /** Depths the deep-end fit uses (the deepest ones measured). */
@@ -73,7 +74,7 @@ export function claimReach(claim: Claim, judged: MeasuredPoint[], best: Measured
     return {
       ...base,
       reachedAt,
-      text: `Reached on ${best.runtime} from depth ${reachedAt.shape.depth} (training width ${width(reachedAt)}): ${x(reachedAt.speedup)} [${x(reachedAt.ciLow)}, ${x(reachedAt.ciHigh)}] with the FFF on ${reachedAt.fff.backend} against the dense layer on ${reachedAt.dense.backend}.`,
+      text: `Reached on ${best.runtime} from depth ${reachedAt.shape.depth} (training width ${width(reachedAt)}): ${x(reachedAt.speedup)} [${x(reachedAt.ciLow)}, ${x(reachedAt.ciHigh)}] with the ${treeLabel(reachedAt.shape)} on ${reachedAt.fff.backend} against the dense layer on ${reachedAt.dense.backend}.`,
     };
   }
   const largest = curve.reduce((a, b) => (b.speedup > a.speedup ? b : a));
@@ -94,7 +95,7 @@ export function claimReach(claim: Claim, judged: MeasuredPoint[], best: Measured
   const depth = Math.max(largest.shape.depth + 1, Math.ceil((Math.log(claimed) - intercept) / slope));
   const extrapolation: Extrapolation = {
     depth,
-    trainingWidth: 2 ** depth * largest.shape.leafWidth,
+    trainingWidth: trainingWidth({ ...largest.shape, depth }),
     fitDepths,
     factorPerLevel: Math.exp(slope),
     beyondClaimRange: depth > claim.match.depth.to,

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { treeModelOf, type LayerShape } from '../src/model/shape.ts';
 import type { SpeedupPair } from '../src/results/schema.ts';
 
 const ClaimSchema = z.object({
@@ -21,6 +22,11 @@ const ClaimSchema = z.object({
     batchSize: z.number().int(),
     depth: z.object({ from: z.number().int(), to: z.number().int() }),
     activation: z.enum(['relu', 'gelu']).optional(),
+    /**
+     * The tree the claim is about: "fff" (the original FFF; the default) or "ufb" (UltraFastBERT's
+     * tree, measured on UltraFastBERT shapes against the 2^(d+1) − 1-wide dense layer).
+     */
+    model: z.enum(['fff', 'ufb']).optional(),
   }),
   /** The shipped suite that measures the claim's setup, or null when none does yet. */
   suite: z.string().nullable(),
@@ -66,9 +72,19 @@ export function headlineClaim(claims: ClaimsFile): Claim | undefined {
 
 type Shape = SpeedupPair['shape'];
 
+/** The claim's tree model: "fff" unless its match names "ufb". */
+export const claimModel = (claim: Claim) => claim.match.model ?? 'fff';
+
+/** The layer the claim is about at one depth of its range (for the cost model's bound there). */
+export function claimLayer(claim: Claim, depth: number): LayerShape {
+  const m = claim.match;
+  return { inputDim: m.inputDim, outputDim: m.outputDim, depth, leafWidth: m.leafWidth, activation: m.activation ?? 'relu', ...(claimModel(claim) === 'ufb' ? { tree: 'ufb' as const } : {}) };
+}
+
 export function matchesClaim(claim: Claim, shape: Shape): boolean {
   const m = claim.match;
   return (
+    treeModelOf(shape) === claimModel(claim) &&
     shape.inputDim === m.inputDim &&
     shape.outputDim === m.outputDim &&
     shape.leafWidth === m.leafWidth &&
@@ -90,7 +106,8 @@ export function configurationDistance(claim: Claim, shape: Shape): number {
     log2Ratio(shape.leafWidth, m.leafWidth) +
     log2Ratio(shape.batchSize, m.batchSize) +
     depthOutside +
-    (m.activation !== undefined && shape.activation !== m.activation ? 1 : 0)
+    (m.activation !== undefined && shape.activation !== m.activation ? 1 : 0) +
+    (treeModelOf(shape) !== claimModel(claim) ? 1 : 0)
   );
 }
 
@@ -104,6 +121,7 @@ export function mismatches(claim: Claim, shape: Shape): string[] {
   if (shape.batchSize !== m.batchSize) out.push(`batch ${shape.batchSize} (claim ${m.batchSize})`);
   if (shape.depth < m.depth.from || shape.depth > m.depth.to) out.push(`depth ${shape.depth} (claim ${depthRange(claim)})`);
   if (m.activation !== undefined && shape.activation !== m.activation) out.push(`activation ${shape.activation} (claim ${m.activation})`);
+  if (treeModelOf(shape) !== claimModel(claim)) out.push(`model ${treeModelOf(shape)} (claim ${claimModel(claim)})`);
   return out;
 }
 
@@ -114,5 +132,5 @@ export function depthRange(claim: Claim): string {
 
 export function setupText(claim: Claim): string {
   const m = claim.match;
-  return `i ${m.inputDim}, o ${m.outputDim}, ℓ ${m.leafWidth}, depth ${depthRange(claim)}, batch ${m.batchSize}${m.activation ? `, ${m.activation}` : ''}`;
+  return `${claimModel(claim) === 'ufb' ? 'UltraFastBERT tree, ' : ''}i ${m.inputDim}, o ${m.outputDim}, ℓ ${m.leafWidth}, depth ${depthRange(claim)}, batch ${m.batchSize}${m.activation ? `, ${m.activation}` : ''}`;
 }

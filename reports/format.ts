@@ -1,4 +1,13 @@
-/** Number formatting shared by the CLI table, Markdown and HTML reports. */
+/** Number formatting shared by the CLI table, Markdown and HTML reports, and the names of the models. */
+import { treeModelOf, type ModelKind } from '../src/model/shape.ts';
+
+/** How the report names each model. */
+export const MODEL_LABEL: Record<ModelKind, string> = { fff: 'FFF', ufb: 'UltraFastBERT FFF', dense: 'dense' };
+
+/** The name of a shape's tree side: "FFF", or "UltraFastBERT FFF" on a UltraFastBERT shape. */
+export function treeLabel(shape: { tree?: 'ufb' }): string {
+  return MODEL_LABEL[treeModelOf(shape)];
+}
 
 export function formatTime(ns: number): string {
   if (!Number.isFinite(ns)) return '—';
@@ -24,6 +33,7 @@ export function formatPercent(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toPrecision(3)}%` : '—';
 }
 
-export function formatShape(s: { inputDim: number; outputDim: number; depth: number; leafWidth: number; batchSize: number; activation?: string }): string {
-  return `i${s.inputDim} o${s.outputDim} d${s.depth} ℓ${s.leafWidth} b${s.batchSize}${s.activation && s.activation !== 'relu' ? ` ${s.activation}` : ''}`;
+/** "i768 o768 d12 ℓ32 b256", with the activation when not ReLU and "ufb" on a UltraFastBERT shape. */
+export function formatShape(s: { inputDim: number; outputDim: number; depth: number; leafWidth: number; batchSize: number; activation?: string; tree?: 'ufb' }): string {
+  return `i${s.inputDim} o${s.outputDim} d${s.depth} ℓ${s.leafWidth} b${s.batchSize}${s.activation && s.activation !== 'relu' ? ` ${s.activation}` : ''}${s.tree === 'ufb' ? ' ufb' : ''}`;
 }

@@ -6,7 +6,7 @@
 import { chartScripts } from './chart-runtime.ts';
 import { fullTitle, type ChartSpec } from './charts/spec.ts';
 import { setupText } from './claims.ts';
-import { formatRatio } from './format.ts';
+import { formatRatio, treeLabel } from './format.ts';
 import { esc, STYLE, table } from './html.ts';
 import type { ReportModel } from './report-model.ts';
 import { machinesHtml } from './render-machines.ts';
@@ -22,10 +22,11 @@ function verdictCard(v: Verdict): string {
   const p = shownPoint(v);
   if (p) {
     rows.push([v.best ? 'configuration the verdict reads' : 'fastest matching configuration (not judged)', pointText(p)]);
-    rows.push(['FFF / dense (threads)', sidesText(p)]);
+    rows.push([`${treeLabel(p.shape)} / dense (threads)`, sidesText(p)]);
     rows.push([v.best ? 'measured speedup [95% CI]' : 'measured speedup [95% CI] (not judged)', intervalText(p)]);
     if (v.unjudged) rows.push(['why not judged', v.unjudged.notJudgedBecause ?? '']);
     if (v.reach) rows.push(['where the claim is reached here', v.reach.text]);
+    if (v.batches) rows.push(['where across batch sizes the speedup is largest', v.batches.text]);
     rows.push(['theoretical bound there', formatRatio(p.theoretical)]);
     if (p.floors) rows.push(['what the hardware allows there (roofline)', gapText(p.speedup, p.theoretical, p.floors)]);
     rows.push(['matching measurements (judged)', `${v.matchingCount} (${v.judgedCount})`]);

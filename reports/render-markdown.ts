@@ -30,6 +30,7 @@ export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'cl
   for (const v of model.verdicts) {
     const lines = [`- **${v.claim.id}**: ${v.summary} Cost-model bound at the claim's setup: ${boundText(v)}.`];
     if (v.reach) lines.push(`  - Where: ${v.reach.text}`);
+    if (v.batches) lines.push(`  - Batch size: ${v.batches.text}`);
     lines.push(`  - Hardware: the claim was measured on ${v.hardware.claim}; this is ${v.hardware.here}.`);
     if (v.best?.floors) lines.push(`  - What the hardware allows there (roofline): ${gapText(v.best.speedup, v.best.theoretical, v.best.floors)}`);
     if (v.perTarget.length > 0) lines.push('  - Each backend against its own dense kernel (not what the verdict reads: a slow dense kernel inflates these):');

@@ -4,7 +4,7 @@
  * every case that produced no measurement with its reason.
  */
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatThreads } from './format.ts';
+import { formatThreads, MODEL_LABEL } from './format.ts';
 import type { LoadedResults } from './load-results.ts';
 import { isSoftwareAdapter, machineLabel } from './measured.ts';
 import { limitsRows } from './roofline-text.ts';
@@ -112,7 +112,8 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
         // The most any case used: a multi-threaded backend runs its smallest cases on one thread.
         threads: Math.max(targets.get(key)?.threads ?? 0, r.backend.threads),
         denseKernel: r.backend.denseKernel ?? '—',
-        fffStrategy: r.backend.fffStrategy ?? '—',
+        // The tree strategies: the FFF's, and UltraFastBERT's where the backend runs it.
+        fffStrategy: [r.backend.fffStrategy, r.backend.ufbStrategy && `${MODEL_LABEL.ufb}: ${r.backend.ufbStrategy}`].filter(Boolean).join('; ') || '—',
         notes: notes || '—',
         softwareAdapter: isSoftwareAdapter(notes),
       });
@@ -133,9 +134,9 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
         ...(t.roofline ? (['fffFloor', 'denseFloor'] as const) : []),
       ];
       tables.push({
-        title: `${t.runtime.name} ${t.runtime.version} · ${backend.name} ${backend.version} (${formatThreads(backend.threads)}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
+        title: `${t.runtime.name} ${t.runtime.version} · ${backend.name} ${backend.version}${t.tree === 'ufb' ? ` · ${MODEL_LABEL.ufb}` : ''} (${formatThreads(backend.threads)}) — suite ${data.suite.name}${severalMachines ? ` — ${machineLabel(data.machine)}` : ''}`,
         kernels: t.kernels,
-        ...speedupCells(columns, t.rows),
+        ...speedupCells(columns, t.rows, t.tree),
       });
     }
   }

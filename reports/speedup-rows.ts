@@ -6,8 +6,9 @@
  */
 import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
+import { treeModelOf, type TreeModel } from '../src/model/shape.ts';
 import type { SpeedupPair, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatPercent, formatRatio, formatShape, formatTime } from './format.ts';
+import { formatPercent, formatRatio, formatShape, formatTime, MODEL_LABEL } from './format.ts';
 import { measuredComparisons } from './measured.ts';
 import { multipleText, rooflineSpeedup } from './roofline-text.ts';
 
@@ -21,13 +22,18 @@ export interface SpeedupRow {
   comparison?: SpeedupPair;
 }
 
-/** Rows of one runtime · backend (its own pairs), or of one runtime (its fastest FFF against its fastest dense, any backends). */
+/**
+ * Rows of one runtime · backend (its own pairs), or of one runtime (its fastest FFF against its
+ * fastest dense, any backends); FFF shapes and UltraFastBERT shapes in tables of their own.
+ */
 export interface SpeedupTable {
   kind: 'per-backend' | 'best';
+  /** The tree every row's shape pairs with its dense layer. */
+  tree: TreeModel;
   runtime: Result['runtime'];
   /** A per-backend table's backend, as its first FFF result reports it (a best table has several). */
   backend?: Result['backend'];
-  /** "dense: …; FFF: …", the backend's kernels (per-backend tables; empty when the backend names none). */
+  /** "dense: …; FFF: …", the backend's kernels for the table's models (per-backend tables; empty when the backend names none). */
   kernels: string;
   rows: SpeedupRow[];
   /** Whether any row has both roofline floors (runs that calibrated the machine). */
@@ -40,15 +46,18 @@ const hasFloors = (r: SpeedupRow) => Boolean(r.fff?.roofline && r.dense?.rooflin
 export function speedupTables(file: ResultsFile, kind: 'per-backend' | 'best' = 'per-backend'): SpeedupTable[] {
   const tables = new Map<string, SpeedupRow[]>();
   for (const m of measuredComparisons([file], kind)) {
-    const key = kind === 'best' ? m.comparison.runtime : `${m.comparison.runtime}/${m.comparison.backend}`;
+    const tree = treeModelOf(m.comparison.shape);
+    const key = kind === 'best' ? `${m.comparison.runtime}/${tree}` : `${m.comparison.runtime}/${m.comparison.backend}/${tree}`;
     tables.set(key, [...(tables.get(key) ?? []), { shape: m.comparison.shape, fff: m.fff, dense: m.dense, comparison: m.comparison }]);
   }
   return [...tables.values()].map((rows) => {
     const { runtime, backend } = rows[0].fff!;
+    const tree = treeModelOf(rows[0].shape);
     const roofline = rows.some(hasFloors);
-    if (kind === 'best') return { kind, runtime, kernels: '', rows, roofline };
-    const kernels = [backend.denseKernel && `dense: ${backend.denseKernel}`, backend.fffStrategy && `FFF: ${backend.fffStrategy}`].filter(Boolean).join('; ');
-    return { kind, runtime, backend, kernels, rows, roofline };
+    if (kind === 'best') return { kind, tree, runtime, kernels: '', rows, roofline };
+    const strategy = tree === 'ufb' ? backend.ufbStrategy : backend.fffStrategy;
+    const kernels = [backend.denseKernel && `dense: ${backend.denseKernel}`, strategy && `${MODEL_LABEL[tree]}: ${strategy}`].filter(Boolean).join('; ');
+    return { kind, tree, runtime, backend, kernels, rows, roofline };
   });
 }
 
@@ -111,8 +120,11 @@ export const SPEEDUP_COLUMNS = {
 
 export type SpeedupColumn = keyof typeof SPEEDUP_COLUMNS;
 
-/** The columns' headers and every row's cells, as text; the caller lays them out (padded text, Markdown, HTML). */
-export function speedupCells(columns: SpeedupColumn[], rows: SpeedupRow[]): { header: string[]; rows: string[][] } {
+/**
+ * The columns' headers and every row's cells, as text; the caller lays them out (padded text,
+ * Markdown, HTML). In a table of UltraFastBERT shapes the tree side is named as such ("UltraFastBERT FFF median").
+ */
+export function speedupCells(columns: SpeedupColumn[], rows: SpeedupRow[], tree: TreeModel = 'fff'): { header: string[]; rows: string[][] } {
   const picked = columns.map((c) => SPEEDUP_COLUMNS[c] as Column);
-  return { header: picked.map((c) => c.header), rows: rows.map((row) => picked.map((c) => c.cell(row))) };
+  return { header: picked.map((c) => c.header.replace('FFF', MODEL_LABEL[tree])), rows: rows.map((row) => picked.map((c) => c.cell(row))) };
 }

@@ -4,7 +4,7 @@
  * padded-column layout `npm run perf` prints its table in.
  */
 import type { ResultsFile } from '../src/results/schema.ts';
-import { formatThreads } from './format.ts';
+import { formatThreads, MODEL_LABEL } from './format.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
 /** Columns padded to their widest cell, the first left-aligned and the rest (numbers) right-aligned. */
@@ -21,15 +21,16 @@ const BEST: SpeedupColumn[] = ['shape', 'fastestFff', 'fastestDense', 'speedup',
 export function renderTable(file: ResultsFile): string {
   const blocks: string[] = [];
   for (const t of speedupTables(file)) {
-    const header = `${t.runtime.name} · ${t.backend!.name} (runtime ${t.runtime.version}, ${formatThreads(t.backend!.threads)})`;
-    const { header: columns, rows } = speedupCells([...PER_BACKEND, ...(t.roofline ? ROOFLINE : [])], t.rows);
+    const ufb = t.tree === 'ufb' ? ` · ${MODEL_LABEL.ufb}` : '';
+    const header = `${t.runtime.name} · ${t.backend!.name}${ufb} (runtime ${t.runtime.version}, ${formatThreads(t.backend!.threads)})`;
+    const { header: columns, rows } = speedupCells([...PER_BACKEND, ...(t.roofline ? ROOFLINE : [])], t.rows, t.tree);
     blocks.push(`${header}\n${t.kernels ? `${t.kernels}\n` : ''}${alignedText(columns, rows)}`);
   }
   // The machine-level speedup is a table of its own only when there were backends to choose between.
   if (new Set(file.results.map((r) => r.backend.name)).size >= 2) {
     for (const t of speedupTables(file, 'best')) {
-      const { header: columns, rows } = speedupCells(BEST, t.rows);
-      blocks.push(`${t.runtime.name} · fastest FFF against fastest dense, any backend (the fair machine-level speedup)\n${alignedText(columns, rows)}`);
+      const { header: columns, rows } = speedupCells(BEST, t.rows, t.tree);
+      blocks.push(`${t.runtime.name} · fastest ${MODEL_LABEL[t.tree]} against fastest dense, any backend (the fair machine-level speedup)\n${alignedText(columns, rows)}`);
     }
   }
   const notOk = file.results.filter((r) => r.status !== 'ok');

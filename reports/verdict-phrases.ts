@@ -2,7 +2,7 @@
  * The words for a claim verdict and its parts, shared by the page (render-html.ts), summary.md
  * (render-markdown.ts) and the terminal (verdict-text.ts), so the three say the same thing the same way.
  */
-import { formatRatio, formatShape, formatThreads } from './format.ts';
+import { formatRatio, formatShape, formatThreads, treeLabel } from './format.ts';
 import type { MeasuredPoint } from './measured.ts';
 import type { Verdict, VerdictStatus } from './verdicts.ts';
 
@@ -23,7 +23,7 @@ export const VERDICT_LABEL = Object.fromEntries(
 
 /** "FFF wasm (1 thread) / dense ort-node (2 threads)" */
 export function sidesText(p: MeasuredPoint): string {
-  return `FFF ${p.fff.backend} (${formatThreads(p.fff.threads)}) / dense ${p.dense.backend} (${formatThreads(p.dense.threads)})`;
+  return `${treeLabel(p.shape)} ${p.fff.backend} (${formatThreads(p.fff.threads)}) / dense ${p.dense.backend} (${formatThreads(p.dense.threads)})`;
 }
 
 /** The verdict's point, or for a not-judged claim the unjudged one. */

@@ -9,6 +9,7 @@ export function renderVerdictsText(verdicts: Verdict[]): string {
     lines.push(`  ${VERDICT_LABEL[v.status]} — ${c.claimedSpeedup}x: ${c.statement} (arXiv ${c.source.arxiv}, ${c.source.location})`);
     lines.push(`      ${v.summary}`);
     if (v.reach) lines.push(`      ${v.reach.text}`);
+    if (v.batches) lines.push(`      ${v.batches.text}`);
     lines.push(`      Claim measured on ${v.hardware.claim}; here: ${v.hardware.here}.`);
   }
   return lines.join('\n');

@@ -8,9 +8,10 @@
  */
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
+import { batchSweep, type BatchSweep } from './claim-batches.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
-import { formatRatio, formatThreads } from './format.ts';
-import { configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile } from './claims.ts';
+import { formatRatio, formatThreads, treeLabel } from './format.ts';
+import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile } from './claims.ts';
 import { isSoftwareAdapter, machineLabel, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
@@ -30,6 +31,8 @@ export interface Verdict {
   gap?: number;
   /** Where on this machine the claimed factor is reached (or the extrapolated depth). */
   reach?: ClaimReach;
+  /** Where across the measured batch sizes (the claim's setup otherwise) the speedup is largest; absent below two batch sizes. */
+  batches?: BatchSweep;
   /** The claim's hardware beside this machine's, in words. */
   hardware: { claim: string; here: string };
   /** Nearest measured configuration when nothing matched, for orientation only (never judged). */
@@ -97,9 +100,9 @@ function toPoint(m: MeasuredComparison, rule: BaselineRule): MeasuredPoint {
 const x = formatRatio;
 const interval = (p: MeasuredPoint) => `${x(p.speedup)} [95% CI ${x(p.ciLow)}, ${x(p.ciHigh)}]`;
 const threads = formatThreads;
-/** "node, depth 12: FFF on wasm (1 thread) against dense on ort-node (2 threads)" */
+/** "node, depth 12: FFF on wasm (1 thread) against dense on ort-node (2 threads)" ("UltraFastBERT FFF on …" on its shapes) */
 export function whereText(p: MeasuredPoint): string {
-  return `${p.runtime}, depth ${p.shape.depth}: FFF on ${p.fff.backend} (${threads(p.fff.threads)}) against dense on ${p.dense.backend} (${threads(p.dense.threads)})`;
+  return `${p.runtime}, depth ${p.shape.depth}: ${treeLabel(p.shape)} on ${p.fff.backend} (${threads(p.fff.threads)}) against dense on ${p.dense.backend} (${threads(p.dense.threads)})`;
 }
 
 /** Picks the comparison a verdict reads: reaching the claim first, then the highest median speedup. */
@@ -116,7 +119,7 @@ export function boundAtClaim(claim: Claim): Verdict['boundAtClaim'] {
   const { from, to } = claim.match.depth;
   return [...new Set([from, to])].map((depth) => ({
     depth,
-    theoretical: theoreticalSpeedup({ ...claim.match, depth, activation: claim.match.activation ?? 'relu' }),
+    theoretical: theoreticalSpeedup(claimLayer(claim, depth)),
   }));
 }
 
@@ -139,6 +142,12 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
   const bounds = boundAtClaim(claim);
   const claimed = claim.claimedSpeedup;
   const matching = measured.filter((m) => matchesClaim(claim, m.comparison.shape)).map((m) => toPoint(m, rule));
+  // The claim's setup at any batch size: where across batch sizes the speedup peaks.
+  const anyBatch = measured.filter((m) => matchesClaim(claim, { ...m.comparison.shape, batchSize: claim.match.batchSize })).map((m) => toPoint(m, rule));
+  const batchesAround = (at: MeasuredPoint) => {
+    const sweep = batchSweep(claim, anyBatch, at);
+    return sweep ? { batches: sweep } : {};
+  };
   const judged = matching.filter((p) => !p.notJudgedBecause);
   const perBackend = measuredComparisons(files).filter((m) => matchesClaim(claim, m.comparison.shape)).map((m) => toPoint(m, rule));
   const notMeasuredCases = files.flatMap((f) =>
@@ -191,6 +200,7 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
       ...common,
       status: 'not-judged',
       unjudged: { ...fastest, addBackends },
+      ...batchesAround(fastest),
       summary: `Not judged: ${interval(fastest)} was measured (${whereText(fastest)}), but ${fastest.notJudgedBecause}; ${add}.`,
     };
   }
@@ -199,7 +209,7 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
   const reach = claimReach(claim, judged, best);
   const bound = best.theoretical < claimed ? ` (the cost-model bound there is only ${x(best.theoretical)})` : '';
   if (best.ciHigh >= claimed) {
-    return { ...common, status: 'reproduced', best, reach, summary: `Reproduced: ${interval(best)} on ${whereText(best)} reaches the claimed ${x(claimed)}.` };
+    return { ...common, status: 'reproduced', best, reach, ...batchesAround(best), summary: `Reproduced: ${interval(best)} on ${whereText(best)} reaches the claimed ${x(claimed)}.` };
   }
   const gap = claimed / best.ciHigh;
   return {
@@ -208,6 +218,7 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
     best,
     gap,
     reach,
+    ...batchesAround(best),
     summary: `Not reproduced: the best, ${interval(best)} on ${whereText(best)}, stops ${x(gap)} short of the claimed ${x(claimed)}${bound}.`,
   };
 }

@@ -7,6 +7,7 @@
  * the section's tables come from reports/machines-compared.ts.
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
+import { treeLabel } from '../format.ts';
 import { bestPerShape } from '../machine-ratios.ts';
 import { machineLabel, type MeasuredComparison } from '../measured.ts';
 import { BOUND_COLOR, machineColorMap, REFERENCE_COLOR } from './colors.ts';
@@ -66,8 +67,9 @@ const rooflinePoint = (side: 'fff' | 'dense') => (m: MeasuredComparison): ChartP
   return { x: r.shape.depth, y: r.roofline.multiple, low: r.stats!.ciLow / r.roofline.floorNs, high: r.stats!.ciHigh / r.roofline.floorNs };
 };
 
-const FFF_AND_DENSE = (point: (side: 'fff' | 'dense') => Series['point']): Series[] => [
-  { label: (machine) => `FFF · ${machine}`, point: point('fff'), pointStyle: 'circle' },
+/** The tree side (named `tree`: "FFF" or "UltraFastBERT FFF") and the dense side of each machine. */
+const FFF_AND_DENSE = (point: (side: 'fff' | 'dense') => Series['point'], tree: string): Series[] => [
+  { label: (machine) => `${tree} · ${machine}`, point: point('fff'), pointStyle: 'circle' },
   { label: (machine) => `dense · ${machine}`, point: point('dense'), dashed: true, pointStyle: 'rect' },
 ];
 
@@ -101,7 +103,7 @@ function machineGroups(input: ChartInput): ChartGroup[] {
       });
     }
 
-    const latency = seriesPerMachine(items, order, color, FFF_AND_DENSE(timePoint));
+    const latency = seriesPerMachine(items, order, color, FFF_AND_DENSE(timePoint, treeLabel(s0)));
     if (comparesMachines(latency)) {
       latencies.push({
         id: `machines-latency-depth-${key}`,
@@ -114,7 +116,7 @@ function machineGroups(input: ChartInput): ChartGroup[] {
       });
     }
 
-    const roofline = seriesPerMachine(items, order, color, FFF_AND_DENSE(rooflinePoint));
+    const roofline = seriesPerMachine(items, order, color, FFF_AND_DENSE(rooflinePoint, treeLabel(s0)));
     if (comparesMachines(roofline) && hasLine(roofline)) {
       roofline.push(horizontal('the floor (1x): as fast as that machine allows', 1, items.map((m) => m.comparison.shape.depth), BOUND_COLOR, 'bound'));
       rooflines.push({

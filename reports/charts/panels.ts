@@ -3,6 +3,7 @@
  * axes when the values call for one, and the FFF/dense lines of the per-depth charts.
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
+import { MODEL_LABEL } from '../format.ts';
 import { machineLabel } from '../measured.ts';
 import type { ChartInput, MeasuredResult } from './input.ts';
 import type { ChartGroup, ChartPoint, ChartSeries, ChartSpec } from './spec.ts';
@@ -18,12 +19,15 @@ export const slug = (s: string) => s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|
 
 type Shape = Result['shape'];
 
-/** The part of a chart id that names the layer family: "i768-o768-relu". */
-export const familyKey = (s: Shape) => `i${s.inputDim}-o${s.outputDim}-${s.activation}`;
+/**
+ * The part of a chart id that names the layer family: "i768-o768-relu", "-ufb" appended for
+ * UltraFastBERT shapes (their own charts: their dense width is 2^(d+1) − 1, not 2^d·ℓ).
+ */
+export const familyKey = (s: Shape) => `i${s.inputDim}-o${s.outputDim}-${s.activation}${s.tree === 'ufb' ? '-ufb' : ''}`;
 
-/** "i=768, o=768, ℓ=32" (and the activation when it is not ReLU): a family in a chart title. */
+/** "i=768, o=768, ℓ=32" (and the activation when it is not ReLU; "UltraFastBERT" for its shapes): a family in a chart title. */
 export function formatFamily(s: Shape): string {
-  return `i=${s.inputDim}, o=${s.outputDim}, ℓ=${s.leafWidth}${s.activation === 'relu' ? '' : `, ${s.activation}`}`;
+  return `i=${s.inputDim}, o=${s.outputDim}, ℓ=${s.leafWidth}${s.activation === 'relu' ? '' : `, ${s.activation}`}${s.tree === 'ufb' ? ', UltraFastBERT' : ''}`;
 }
 
 /** Log scale when the values span more than a factor of ten. */
@@ -56,17 +60,17 @@ export function perMachine<T extends { machine: Machine }>(input: ChartInput, it
   return panels.length > 0 ? { title: panels[0].title, panels } : undefined;
 }
 
-/** One line per runtime × backend × model (FFF solid circles, dense dashed squares), points by depth. */
+/** One line per runtime × backend × model (tree solid circles, dense dashed squares), points by depth. */
 export function seriesPerModel(items: MeasuredResult[], color: ChartInput['color'], point: (r: Result) => ChartPoint): ChartSeries[] {
   return [...groupBy(items, (r) => `${r.result.runtime.name}·${r.result.backend.name}·${r.result.model}`).values()]
     .map((points) => {
       const r0 = points[0].result;
       return {
-        label: `${r0.model === 'fff' ? 'FFF' : 'dense'} · ${r0.runtime.name} · ${r0.backend.name}`,
+        label: `${MODEL_LABEL[r0.model]} · ${r0.runtime.name} · ${r0.backend.name}`,
         color: color(r0.runtime.name, r0.backend.name),
         role: 'measured' as const,
         dashed: r0.model === 'dense',
-        pointStyle: r0.model === 'fff' ? 'circle' : 'rect',
+        pointStyle: r0.model === 'dense' ? 'rect' : 'circle',
         points: points
           .map((r) => r.result)
           .sort((a, b) => a.shape.depth - b.shape.depth)

@@ -6,6 +6,7 @@
  */
 import type { Result } from '../../src/results/schema.ts';
 import { matchesClaim } from '../claims.ts';
+import { treeLabel } from '../format.ts';
 import type { MeasuredComparison } from '../measured.ts';
 import { BEST_COLOR, BOUND_COLOR, CLAIM_COLOR, POINT_STYLES, REFERENCE_COLOR } from './colors.ts';
 import { NO_DEPTH_SWEEP, type ChartDefinition } from './definition.ts';
@@ -24,7 +25,7 @@ function bestSeries(best: MeasuredComparison[], point: (c: SpeedupPair) => Chart
   return [...groupBy(best, (m) => `${m.comparison.runtime}·${m.comparison.shape.leafWidth}`).values()].map((points) => {
     const c0 = points[0].comparison;
     return {
-      label: `${c0.runtime} · fastest FFF vs fastest dense${leafWidths.length > 1 ? ` · ℓ=${c0.shape.leafWidth}` : ''}`,
+      label: `${c0.runtime} · fastest ${treeLabel(c0.shape)} vs fastest dense${leafWidths.length > 1 ? ` · ℓ=${c0.shape.leafWidth}` : ''}`,
       color: BEST_COLOR,
       role: 'measured' as const,
       pointStyle: 'rectRot',
@@ -99,15 +100,16 @@ function widthGroups(input: ChartInput, efficiency: boolean): ChartGroup[] {
         series.push(...headlineSeries(input, xs));
         series.push(horizontal('break-even (1x)', 1, xs, REFERENCE_COLOR, 'reference'));
       }
-      const shapeText = `i=${s0.inputDim}, o=${s0.outputDim}, batch ${s0.batchSize}${s0.activation === 'relu' ? '' : `, ${s0.activation}`}${leafWidths.length === 1 ? `, ℓ=${leafWidths[0]}` : ''}`;
+      const ufb = s0.tree === 'ufb';
+      const shapeText = `i=${s0.inputDim}, o=${s0.outputDim}, batch ${s0.batchSize}${s0.activation === 'relu' ? '' : `, ${s0.activation}`}${ufb ? ', UltraFastBERT' : leafWidths.length === 1 ? `, ℓ=${leafWidths[0]}` : ''}`;
       return {
         id: `${efficiency ? 'efficiency' : 'speedup-width'}-${key}`,
         title: `${efficiency ? 'Efficiency (measured / theoretical)' : 'Speedup vs training width'}: ${shapeText}`,
         subtitle: efficiency
           ? 'Share of the cost-model speedup realised; bars: 95% bootstrap interval'
-          : 'FFF speedup over the dense layer of the same width (t_dense / t_FFF); bars: 95% bootstrap interval',
+          : `${treeLabel(s0)} speedup over the dense layer of the same width (t_dense / t_FFF); bars: 95% bootstrap interval`,
         type: 'line',
-        x: { label: 'training width 2ᵈ·ℓ (= dense layer width)', log: true, powersOfTwo: true },
+        x: { label: ufb ? 'dense layer width 2^(d+1) − 1 (UltraFastBERT nodes)' : 'training width 2ᵈ·ℓ (= dense layer width)', log: true, powersOfTwo: !ufb },
         y: { label: efficiency ? 'efficiency' : 'speedup (×)', log: wantsLog(series), unit: efficiency ? 'fraction' : 'ratio' },
         series,
       };
