@@ -28,7 +28,7 @@ const WASM_SHAPES = [
 ] as const;
 
 describe('wasm backend', () => {
-  it('kernels.wasm is exactly what kernels.wat assembles to (run npm run build:wasm after editing the .wat)', async () => {
+  it('kernels.wasm is exactly what kernels/*.wat assemble to (run npm run build:wasm after editing the .wat)', async () => {
     const committed = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
     const rebuilt = await assembleKernels();
     assert.equal(rebuilt.length, committed.length, 'sizes differ');

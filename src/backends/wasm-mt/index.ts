@@ -1,5 +1,5 @@
 /**
- * Multi-threaded WebAssembly backend: the wasm backend's SIMD128 kernels (kernels.wat, assembled
+ * Multi-threaded WebAssembly backend: the wasm backend's SIMD128 kernels (../wasm/kernels/*.wat, assembled
  * with a shared memory import into kernels-shared.wasm) on shared WebAssembly memories, driven by
  * one thread per core — the calling thread and threads − 1 node:worker_threads workers (pool.ts),
  * synchronised through Atomics.wait/notify on a shared control block, no message per call.

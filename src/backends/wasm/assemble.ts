@@ -1,9 +1,21 @@
 /**
- * Assembles kernels.wat into WebAssembly bytes with the wabt package (SIMD enabled). Used by
- * build.ts (which writes kernels.wasm) and by the test that checks the committed kernels.wasm is
- * exactly this source's assembly. The backend itself only reads kernels.wasm: wabt is a build tool.
+ * Assembles the hand-written kernels (kernels/*.wat) into one WebAssembly module with the wabt
+ * package (SIMD enabled). Used by build.ts (which writes kernels.wasm) and by the test that checks
+ * the committed kernels.wasm is exactly this source's assembly. The backend itself only reads
+ * kernels.wasm: wabt is a build tool.
  *
- * `{ shared: true }` assembles the same source with its memory import made `shared` (the
+ * The module: one imported linear memory laid out by the JavaScript side (layout.ts), addressed by
+ * byte offsets (i32, compared unsigned); the memory is capped below 4 GiB so that no
+ * `start + length` end pointer wraps. The part files hold the module's functions, in this order
+ * (the order fixes the binary), each with its own header:
+ *
+ *   activation.wat  exp, erf and exact-erf GELU on four lanes (no exports)
+ *   gemm.wat        gemm(aRows, rows, k, b, panels, bias, cRows, mode): C = epilogue(A · B), packed panels
+ *   tree.wat        the FFF: tree_walk (hard routing), fff_route and fff_leaves (the rest of the walk,
+ *                   small leaves without padding)
+ *   probe.wat       stream_read(at, bytes): the read-bandwidth probe
+ *
+ * `{ shared: true }` assembles the same functions with the memory import made `shared` (the
  * threads feature): the multi-threaded `wasm-mt` backend's kernels-shared.wasm, which instantiates
  * on a shared WebAssembly.Memory. Same functions, same instructions; only the import differs.
  */
@@ -11,23 +23,23 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
-export const WAT_URL = new URL('./kernels.wat', import.meta.url);
+/** The part files, in module order. */
+export const KERNEL_PARTS = ['activation.wat', 'gemm.wat', 'tree.wat', 'probe.wat'];
 export const WASM_URL = new URL('./kernels.wasm', import.meta.url);
 /** The shared-memory variant, read by src/backends/wasm-mt/. */
 export const SHARED_WASM_URL = new URL('../wasm-mt/kernels-shared.wasm', import.meta.url);
 
-/** The memory import as kernels.wat declares it; the shared variant appends `shared`. */
-const MEMORY_IMPORT = '(import "env" "memory" (memory 1 65535))';
+/** The module's source: the memory import, then the parts. */
+export function kernelSource(options: { shared?: boolean } = {}): string {
+  const parts = KERNEL_PARTS.map((name) => readFileSync(fileURLToPath(new URL(`./kernels/${name}`, import.meta.url)), 'utf8'));
+  const memory = `(import "env" "memory" (memory 1 65535${options.shared ? ' shared' : ''}))`;
+  return `(module\n${memory}\n${parts.join('\n')})\n`;
+}
 
 export async function assembleKernels(options: { shared?: boolean } = {}): Promise<Uint8Array> {
   const tools = await wabt();
-  let source = readFileSync(fileURLToPath(WAT_URL), 'utf8');
-  if (options.shared) {
-    if (source.split(MEMORY_IMPORT).length !== 2) throw new Error(`kernels.wat: expected exactly one ${MEMORY_IMPORT} to make shared`);
-    source = source.replace(MEMORY_IMPORT, '(import "env" "memory" (memory 1 65535 shared))');
-  }
   const features = options.shared ? { simd: true, threads: true } : { simd: true };
-  const module = tools.parseWat('kernels.wat', source, features);
+  const module = tools.parseWat('kernels.wat', kernelSource(options), features);
   try {
     // wabt's typings omit validate's features argument (the threads feature is off by default)
     if (options.shared) (module as unknown as { validate(features: object): void }).validate(features);

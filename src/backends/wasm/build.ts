@@ -1,5 +1,5 @@
 /**
- * `npm run build:wasm`: assembles kernels.wat into kernels.wasm, and into its shared-memory variant
+ * `npm run build:wasm`: assembles kernels/*.wat into kernels.wasm, and into its shared-memory variant
  * ../wasm-mt/kernels-shared.wasm (commit all three).
  */
 import { writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * WebAssembly SIMD128 backend: the project's own f32x4 kernels, hand-written in kernels.wat
+ * WebAssembly SIMD128 backend: the project's own f32x4 kernels, hand-written in kernels/*.wat
  * (assembled to the committed kernels.wasm by `npm run build:wasm`), one thread.
  *
  * Dense (dense.ts): packed register-blocked GEMM — 4 × 8 micro-tiles in v128 locals, weights packed

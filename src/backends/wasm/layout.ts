@@ -17,7 +17,7 @@ const MAX_PAGES = 65535;
 export const MAX_MEMORY_BYTES = MAX_PAGES * PAGE;
 const ALIGN = 64;
 
-/** The exports of kernels.wat (see the comments there). Addresses are byte offsets. */
+/** The exports of kernels/*.wat (see the comments there). Addresses are byte offsets. */
 export interface KernelExports {
   gemm(aRows: number, rows: number, k: number, b: number, panels: number, bias: number, cRows: number, mode: number): void;
   tree_walk(x: number, rows: number, i: number, nodes: number, nodeBias: number, depth: number, leafOut: number): void;
