@@ -38,9 +38,11 @@ Options:
   --allow-machines   compare against a baseline of another machine id (not gated)
 
 Confirming re-run (the default for a gated comparison): a case flagged at --screen-alpha is
-measured again in a fresh worker on this machine, and counts as a regression only if the re-run
-is beyond --alpha as well. Two independent measurements must agree: an A/A run here flags a few
-cases of 420 at the screening level, and their re-runs clear them.
+measured again three times in fresh workers on this machine, after the cases of its backend that
+ran before it in the suite. It counts as a regression only if the median of its re-runs, net of
+how those other cases moved in the re-runs, is beyond --alpha as well (and slower than its
+baseline). A fresh worker, or a backend in a slow state for minutes, moves all of a backend's
+cases; a regression in the code moves the case against them.
 
 Exit status: 1 when a gated comparison has regressions (confirmed ones unless --no-confirm), 0
 otherwise, 2 on bad input.`;

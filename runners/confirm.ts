@@ -1,13 +1,14 @@
 /**
  * The confirming re-run: before a regression fails a job, its case is measured again, three times
  * in fresh workers on this machine (after the cases of its backend that ran before it in the suite,
- * as they did there), and judged against the same baseline at alpha, net of what the re-run did to
- * those other cases (judgeRerun in src/compare/noise.ts). Only a slowdown the re-runs repeat counts;
- * one that they do not was the run's state, not the code's.
+ * as they did there), and judged against the same baseline net of what the re-run did to those
+ * other cases (judgeRerun in src/compare/noise.ts), at alpha over all flagged cases together
+ * (holmConfirm). Only a slowdown the re-runs repeat counts; one that they do not was the run's
+ * state, not the code's.
  */
 import os from 'node:os';
 import { caseKey, judgeCase, type Baseline, type RunComparison } from '../src/compare/compare.ts';
-import { judgeRerun, median } from '../src/compare/noise.ts';
+import { holmConfirm, judgeRerun, median, type RerunJudgement } from '../src/compare/noise.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { CaseSpec } from '../src/model/case.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
@@ -60,33 +61,38 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     }
   }
   const centreOf = (key: string) => median(baseline.cases.get(key)!.runMedians.map(Math.log));
-  let confirmed = 0;
-  let measured = 0;
+  const judged: { row: (typeof flagged)[number]; logs: number[]; context: number[]; j: RerunJudgement }[] = [];
   for (const row of flagged) {
     const logs = logMedians.get(row.key);
     if (!logs) {
       row.confirmation = { verdict: 'not-measured', confirmed: false, note: reasons.get(row.key) ?? 'the re-run measured nothing' };
       continue;
     }
-    measured++;
     // the context: this backend's unflagged cases, re-run alongside
     const context = selected
       .map(caseKey)
       .filter((key) => !flaggedKeys.has(key) && backendOf(key) === backendOf(row.key) && baseline.cases.has(key) && logMedians.has(key))
       .map((key) => median(logMedians.get(key)!) - centreOf(key));
-    const j = judgeRerun(centreOf(row.key), logs, context, row.noise ?? 0, row.baselineRuns ?? baseline.runs, strict);
+    judged.push({ row, logs, context, j: judgeRerun(centreOf(row.key), logs, context, row.noise ?? 0, row.baselineRuns ?? baseline.runs) });
+  }
+  const decisions = holmConfirm(judged.map((x) => x.j), strict);
+  let confirmed = 0;
+  judged.forEach(({ row, logs, context, j }, k) => {
+    const { confirmed: ok, level } = decisions[k];
     row.confirmation = {
       median: Math.exp(median(logs)),
       change: j.change,
       contextChange: j.contextChange,
       contextCases: context.length,
-      threshold: j.threshold,
+      p: j.p,
+      ...(level !== undefined ? { level } : {}),
       reruns: logs.length,
-      verdict: j.confirmed ? 'regression' : 'unchanged',
-      confirmed: j.confirmed,
+      verdict: ok ? 'regression' : 'unchanged',
+      confirmed: ok,
     };
-    if (j.confirmed) confirmed++;
-  }
+    if (ok) confirmed++;
+  });
+  const measured = judged.length;
   comparison.confirmation = { rerun: measured, confirmed };
   comparison.regressions = confirmed;
 }

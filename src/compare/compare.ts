@@ -35,8 +35,9 @@ export interface Confirmation {
   /** The median change of the unflagged cases of the backend re-run alongside (netted out), and how many there were. */
   contextChange?: number;
   contextCases?: number;
-  /** The smallest net change the re-runs confirm. */
-  threshold?: number;
+  /** p of the re-runs' change net of the context's, and the Holm level it was tested at (absent once the procedure stopped). */
+  p?: number;
+  level?: number;
   reruns?: number;
   verdict: ChangeLabel;
   /** The re-run is judged as the case was, against the same baseline: only a repeated verdict confirms. */

@@ -123,35 +123,60 @@ export interface RerunJudgement {
   change: number;
   /** What the re-run did to the unflagged cases of the backend measured with it (their median change); 0 without enough of them. */
   contextChange: number;
-  /** The smallest change, net of the context's, that the re-run confirms. */
-  threshold: number;
-  confirmed: boolean;
+  /** The change net of the context's, where the context ran slower (a faster context is not credited). */
+  netChange: number;
+  /** Two-sided p of the net change against the noise. */
+  p: number;
 }
 
 /**
- * A flagged case's confirming re-runs against its baseline. A re-run in a fresh worker does not
- * run as the suite's long-lived worker did: here a backend's cases ran 9-30% faster in one, and a
- * backend in a slow state (a virtual machine's neighbour, a thread pool parked badly) stays slow
- * for minutes, into the re-run. Both move the backend's other cases of the re-run too. So the
- * case's change is taken net of the median change of the unflagged cases of its backend that were
- * re-run with it (the context), and must lie beyond the spread of those (or the case's own noise,
- * if larger) and beyond --threshold; and the case must still be slower than its baseline.
+ * A flagged case's confirming re-runs against its baseline. A backend in a slow state (a virtual
+ * machine's neighbour, a thread pool parked badly) stays slow for minutes, into the re-run, and
+ * moves the backend's other re-run cases too: so the case's change is taken net of the median
+ * change of the unflagged cases of its backend re-run with it (the context), with the spread of
+ * those as the noise where it exceeds the case's own. A context that ran faster (a fresh worker
+ * ran a backend's cases 9-30% faster here) is not credited: how much faster differs from case to
+ * case, and crediting it confirmed a case whose re-runs were no slower than its baseline.
  *
  * `centre` is the baseline's median log run median; `rerunLogs` the case's log medians, one per
- * re-run; `contextChanges` each context case's median log change over the re-runs; `noise` the
- * case's run-to-run noise on the log scale (RunMedianJudgement.noise); `baselineRuns` n.
+ * re-run (their median is taken: one slow re-run cannot confirm); `contextChanges` each context
+ * case's median log change over the re-runs; `noise` the case's run-to-run noise on the log scale
+ * (RunMedianJudgement.noise); `baselineRuns` n.
  */
-export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: number[], noise: number, baselineRuns: number, options: CompareOptions): RerunJudgement {
+export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: number[], noise: number, baselineRuns: number): RerunJudgement {
   const d = median(rerunLogs) - centre;
   const m = contextChanges.length;
   const withContext = m >= MIN_RERUN_CONTEXT;
   const offset = withContext ? median(contextChanges) : 0;
   const contextSpread = withContext ? 1.4826 * median(contextChanges.map((c) => Math.abs(c - offset))) : 0;
   const scale = Math.max(noise, contextSpread);
+  const net = d - Math.max(offset, 0);
   // the case's centre and the context's offset are both estimates: their errors add to the re-run's
   const se = scale * Math.sqrt(1 + Math.PI / (2 * baselineRuns) + (withContext ? Math.PI / (2 * m) : 0));
   // degrees of freedom: the context's where its spread sets the scale, else those of a backend's scale (many)
   const df = contextSpread > noise ? Math.max(m - 1, 2) : RERUN_NOISE_DF;
-  const bound = Math.max(studentTQuantile(1 - options.alpha / 2, df) * se, Math.log(1 + options.threshold));
-  return { change: Math.exp(d) - 1, contextChange: Math.exp(offset) - 1, threshold: Math.exp(bound) - 1, confirmed: d > 0 && d - offset > bound };
+  const z = se > 0 ? net / se : Math.sign(net) * Infinity;
+  const p = Math.min(1, 2 * (1 - studentTCdf(Math.abs(z), df)));
+  return { change: Math.exp(d) - 1, contextChange: Math.exp(offset) - 1, netChange: Math.exp(net) - 1, p };
+}
+
+/**
+ * Which flagged cases the re-runs confirm, by Holm's step-down procedure at `alpha` over all of
+ * them: the job fails if any one is confirmed, so it is the chance of any false confirmation that
+ * must stay under alpha, and on a noisy machine tens of cases are flagged (49 of 420 in one A/A
+ * here). A case is confirmed when its p passes its Holm level and both its change and its net
+ * change exceed --threshold. Returns each case's Holm level (undefined once the procedure stopped).
+ */
+export function holmConfirm(judgements: RerunJudgement[], options: CompareOptions): { confirmed: boolean; level?: number }[] {
+  const order = judgements.map((j, k) => k).sort((a, b) => judgements[a].p - judgements[b].p);
+  const out: { confirmed: boolean; level?: number }[] = judgements.map(() => ({ confirmed: false }));
+  const minimum = options.threshold;
+  for (let rank = 0; rank < order.length; rank++) {
+    const k = order[rank];
+    const level = options.alpha / (order.length - rank);
+    const j = judgements[k];
+    if (!(j.p <= level)) break;
+    out[k] = { confirmed: j.change > minimum && j.netChange > minimum, level };
+  }
+  return out;
 }
