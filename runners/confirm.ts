@@ -40,10 +40,10 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     return;
   }
   const flaggedKeys = new Set(flagged.map((c) => c.key));
-  const selected = withPrecedingCases(candidate.results, flaggedKeys);
+  const selected = withContextCases(candidate.results, flaggedKeys);
   const spec = (r: Result): CaseSpec => ({ id: r.id, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape });
   const { suite } = loadSuite(candidate.suite.file);
-  log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with those run before each)…`);
+  log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with cases of their backends around each)…`);
   const logMedians = new Map<string, number[]>();
   const reasons = new Map<string, string>();
   for (let k = 0; k < CONFIRM_REPEATS; k++) {
@@ -106,20 +106,26 @@ const CONFIRM_REPEATS = 3;
 /** Cases of its backend re-run before each flagged one, as they ran before it in the suite. */
 const PRECEDING_CASES = 12;
 
+/** Cases of its backend re-run with each flagged one at the least: the following ones make up what precedes it. */
+const MIN_CONTEXT_CASES = 6;
+
 /**
  * A case measured alone in a fresh worker does not run as it did within the suite: here a tfjs
  * case ran 50% slower alone, its backend's code not yet warmed by the cases before it. So each
  * flagged case is re-run after the cases of its backend that preceded it in the suite (up to
- * PRECEDING_CASES), in the suite's order. The context is still not the same: a fresh worker ran
- * this VM's quick cases 10-15% faster than the suite's long-lived one did, which makes the
- * confirmation conservative (README: Nightly CI).
+ * PRECEDING_CASES), in the suite's order. Those cases are also the re-run's context (judgeRerun):
+ * a case early in its backend's order has few before it, so cases of its backend that follow it
+ * are added until it has MIN_CONTEXT_CASES.
  */
-function withPrecedingCases(results: Result[], flaggedKeys: Set<string>): Result[] {
+function withContextCases(results: Result[], flaggedKeys: Set<string>): Result[] {
   const chosen = new Set<number>();
+  const sameBackend = (j: number, r: Result) => backendOf(caseKey(results[j])) === backendOf(caseKey(r));
   results.forEach((r, k) => {
     if (!flaggedKeys.has(caseKey(r))) return;
     chosen.add(k);
-    for (let j = k - 1, taken = 0; j >= 0 && taken < PRECEDING_CASES && backendOf(caseKey(results[j])) === backendOf(caseKey(r)); j--, taken++) chosen.add(j);
+    let taken = 0;
+    for (let j = k - 1; j >= 0 && taken < PRECEDING_CASES && sameBackend(j, r); j--, taken++) chosen.add(j);
+    for (let j = k + 1; j < results.length && taken < MIN_CONTEXT_CASES && sameBackend(j, r); j++, taken++) chosen.add(j);
   });
   return [...chosen].sort((a, b) => a - b).map((k) => results[k]);
 }
