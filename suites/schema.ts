@@ -40,6 +40,8 @@ const depthRange = z
 
 export const SweepSchema = z
   .object({
+    /** What the sweep is for, in words (e.g. a comparison kept apart from the suite's main question). */
+    description: z.string().optional(),
     inputDim: listOf(dim),
     outputDim: listOf(dim),
     depth: z.union([depthRange, listOf(depthValue)]).optional(),

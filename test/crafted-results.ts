@@ -2,12 +2,15 @@
  * Hand-made results files for report and verdict tests: each comparison is given by its shape and
  * speedup interval; the FFF and dense results behind it are synthesised so the file passes the schema.
  */
+import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
+import { trainingWidth } from '../src/model/shape.ts';
 import type { RuntimeName } from '../src/model/runtimes.ts';
 import { ResultsFileSchema, type Machine, type Result, type ResultsFile } from '../src/results/schema.ts';
 
 export interface CraftedComparison {
-  shape: { inputDim: number; outputDim: number; depth: number; leafWidth: number; batchSize: number; activation?: 'relu' | 'gelu' };
+  /** `tree: 'ufb'`: a UltraFastBERT shape, whose tree result is model ufb. */
+  shape: { inputDim: number; outputDim: number; depth: number; leafWidth: number; batchSize: number; activation?: 'relu' | 'gelu'; tree?: 'ufb' };
   speedup: number;
   ciLow?: number;
   ciHigh?: number;
@@ -48,10 +51,11 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
   const results: Result[] = [];
   const out: ResultsFile['comparisons'] = [];
   for (const c of comparisons) {
-    const shape = { activation: 'relu' as const, ...c.shape, trainingWidth: 2 ** c.shape.depth * c.shape.leafWidth };
+    const shape = { activation: 'relu' as const, ...c.shape, trainingWidth: trainingWidth(c.shape) };
     const runtime = c.runtime ?? 'node';
     const backend = c.backend ?? 'js';
-    const key = `i${shape.inputDim}-o${shape.outputDim}-d${shape.depth}-l${shape.leafWidth}-b${shape.batchSize}-${shape.activation}`;
+    const key = shapeKey(shape);
+    const tree = shape.tree === 'ufb' ? 'ufb' : 'fff';
     const denseBackend = c.denseBackend ?? backend;
     const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}) });
     const base = {
@@ -64,8 +68,8 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     results.push({ ...base, backend: backendInfo(denseBackend, 2), id: `${runtime}/${denseBackend}/dense/${key}`, model: 'dense', status: 'ok', stats: stats(denseMedian), roofline: roofline(denseMedian, c.denseMultiple ?? 1) });
     results.push(
       fffStatus === 'ok'
-        ? { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/fff/${key}`, model: 'fff', status: 'ok', stats: stats(denseMedian / c.speedup), roofline: roofline(denseMedian / c.speedup, 2) }
-        : { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/fff/${key}`, model: 'fff', status: fffStatus, reason: `crafted ${fffStatus} case` },
+        ? { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/${tree}/${key}`, model: tree, status: 'ok', stats: stats(denseMedian / c.speedup), roofline: roofline(denseMedian / c.speedup, 2) }
+        : { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/${tree}/${key}`, model: tree, status: fffStatus, reason: `crafted ${fffStatus} case` },
     );
     const theoretical = theoreticalSpeedup(shape);
     out.push({
@@ -73,7 +77,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
       backend: denseBackend === backend ? backend : `${backend} vs ${denseBackend}`,
       ...(denseBackend === backend ? {} : { fffBackend: backend, denseBackend }),
       shape,
-      fffId: `${runtime}/${backend}/fff/${key}`,
+      fffId: `${runtime}/${backend}/${tree}/${key}`,
       denseId: `${runtime}/${denseBackend}/dense/${key}`,
       speedup: c.speedup,
       speedupCiLow: c.ciLow ?? c.speedup * 0.98,
@@ -98,5 +102,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
 
 /** The paper's headline setup (arXiv 2308.14711 Fig. 3-4) at one depth. */
 export const FIG3 = (depth: number) => ({ inputDim: 768, outputDim: 768, leafWidth: 32, batchSize: 256, depth });
+/** UltraFastBERT's CPU setup (arXiv 2311.10770): its tree at depth 11, i = o = 768, GELU, at a batch size. */
+export const UFB78 = (batchSize = 16384) => ({ inputDim: 768, outputDim: 768, leafWidth: 1, batchSize, depth: 11, activation: 'gelu' as const, tree: 'ufb' as const });
 /** Table 1's MNIST shape at training width 128, leaf width 1. */
 export const TABLE1 = { inputDim: 784, outputDim: 10, leafWidth: 1, batchSize: 2048, depth: 7 };

@@ -6,7 +6,7 @@ import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
 import { expandCases, expandShapes } from '../suites/expand.ts';
 import { JSON_SCHEMA_URL, suiteJsonSchema } from '../suites/json-schema.ts';
 import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../suites/load.ts';
-import { loadClaims, matchesClaim } from '../reports/claims.ts';
+import { claimModel, loadClaims, matchesClaim } from '../reports/claims.ts';
 import { runCli, tempDir } from './support.ts';
 
 const valid = () => ({
@@ -48,7 +48,7 @@ describe('shipped suites', () => {
       assert.equal(claim.suite, 'claims', `${claim.id}: the default run must answer it`);
       for (let depth = claim.match.depth.from; depth <= claim.match.depth.to; depth++) {
         if (claim.id === 'fff-up-to-220x' && depth === 15) continue; // 6.4 GB per model: paper-fig3, not the default run
-        for (const model of ['fff', 'dense'] as const) {
+        for (const model of [claimModel(claim), 'dense'] as const) {
           assert.ok(cases.some((c) => c.model === model && matchesClaim(claim, c.shape) && c.shape.depth === depth), `${claim.id}: no ${model} case at depth ${depth}`);
         }
       }
@@ -70,6 +70,19 @@ describe('shipped suites', () => {
   });
   it('shipped suites set no weight cap: only the machine and the backends limit a case', () => {
     for (const name of shippedSuites()) assert.equal(loadSuite(name).suite.limits.maxWeightBytes, undefined, name);
+  });
+  it("ultrafastbert runs the 78x claim on UltraFastBERT's model from batch 1 to 16384, and the ℓ = 1 FFF only as a labelled sweep of its own", () => {
+    const { suite, file } = loadSuite('ultrafastbert');
+    const cases = expandCases(suite, file);
+    const ufb = cases.filter((c) => c.shape.tree === 'ufb');
+    assert.deepEqual([...new Set(ufb.map((c) => c.shape.batchSize))], [1, 16, 256, 4096, 16384]);
+    assert.ok(ufb.every((c) => c.shape.depth === 11 && c.shape.trainingWidth === 4095 && c.shape.activation === 'gelu' && (c.model === 'ufb' || c.backend === 'ort-node')));
+    const claim = loadClaims().claims.find((c) => c.id === 'ultrafastbert-78x-cpu')!;
+    assert.ok(ufb.some((c) => c.model === 'ufb' && matchesClaim(claim, c.shape)) && ufb.some((c) => c.model === 'dense' && matchesClaim(claim, c.shape)));
+    const standIn = suite.sweeps.filter((s) => s.models?.includes('fff'));
+    assert.equal(standIn.length, 1);
+    assert.match(standIn[0].description!, /not the claim's model/);
+    assert.ok(cases.filter((c) => c.model === 'fff').every((c) => !matchesClaim(claim, c.shape)));
   });
   it('paper-table1 covers training widths 16-128 for ℓ in 1, 2, 4, 8 at batch 2048', () => {
     const shapes = expandShapes(loadSuite('paper-table1').suite);

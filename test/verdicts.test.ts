@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../reports/claims.ts';
 import { measuredComparisons } from '../reports/measured.ts';
 import { judgeClaim, judgeClaims } from '../reports/verdicts.ts';
-import { craftMachine, craftResults, FIG3, TABLE1 } from './crafted-results.ts';
+import { craftMachine, craftResults, FIG3, TABLE1, UFB78 } from './crafted-results.ts';
 
 const claims = loadClaims();
 const claim = (id: string): Claim => {
@@ -23,7 +23,8 @@ test('claims.json cites the papers and states the closest-configuration rule', (
   assert.equal(TABLE1_393.claimedSpeedup, 3.93);
   assert.deepEqual(TABLE1_393.match, { inputDim: 784, outputDim: 10, leafWidth: 1, batchSize: 2048, depth: { from: 7, to: 7 } });
   assert.equal(UFB_78.source.arxiv, '2311.10770');
-  assert.equal(UFB_78.match.batchSize, 16384);
+  assert.deepEqual(UFB_78.match, { inputDim: 768, outputDim: 768, leafWidth: 1, batchSize: 16384, depth: { from: 11, to: 11 }, activation: 'gelu', model: 'ufb' });
+  assert.match(UFB_78.caveat!, /CPU benchmark .* bugs that flatter the FFF/);
   assert.match(claims.closestConfigurationRule, /matches the claim's setup exactly/);
 });
 
@@ -209,4 +210,40 @@ test("each verdict states the claim's hardware beside this machine's", () => {
   assert.match(v.hardware.here, /Test CPU, 4 cores/);
   assert.match(v.hardware.here, /no GPU used/);
   assert.match(judgeClaim(UFB_78, [craftResults([])]).hardware.claim, /Intel CPU with MKL/);
+});
+
+test("the 78x claim reads UltraFastBERT's tree against its 4095-wide dense layer, never the original FFF at leaf width 1", () => {
+  const fffStandIn = { ...UFB78(), tree: undefined };
+  // The original FFF at depth 11, ℓ = 1, batch 16384 (the old stand-in) does not count for it ...
+  const standIn = judgeClaim(UFB_78, [craftResults([{ shape: fffStandIn, speedup: 90 }])]);
+  assert.equal(standIn.status, 'not-measured');
+  assert.deepEqual(standIn.closest?.differences, ['model fff (claim ufb)']);
+  // ... its own model does, with the cost model's 341.25x bound at depth 11.
+  const v = judgeClaim(UFB_78, [craftResults([{ shape: fffStandIn, speedup: 90 }, { shape: UFB78(), speedup: 60, ciLow: 55, ciHigh: 65, backend: 'wasm-mt', denseBackend: 'ort-node' }])]);
+  assert.equal(v.status, 'not-reproduced');
+  assert.equal(v.best?.shape.tree, 'ufb');
+  assert.equal(v.best?.theoretical, 341.25);
+  assert.deepEqual(v.boundAtClaim, [{ depth: 11, theoretical: 341.25 }]);
+  assert.match(v.summary, /UltraFastBERT FFF on wasm-mt \(1 thread\) against dense on ort-node \(2 threads\)/);
+  assert.match(v.summary, /stops 1\.20x short of the claimed 78\.0x/);
+});
+
+test('a claim measured at several batch sizes says where the speedup is largest, among judged comparisons', () => {
+  const files = [
+    craftResults([
+      { shape: UFB78(1), speedup: 4, denseMultiple: 5 }, // a dense baseline far from the machine's best: not judged
+      { shape: UFB78(256), speedup: 70 },
+      { shape: UFB78(4096), speedup: 95, ciLow: 90, ciHigh: 99 },
+      { shape: UFB78(16384), speedup: 80 },
+      { shape: { ...UFB78(16384), depth: 10 }, speedup: 300 }, // another depth: not the claim's curve
+    ]),
+  ];
+  const v = judgeClaim(UFB_78, files);
+  assert.equal(v.status, 'reproduced');
+  assert.equal(v.best?.shape.batchSize, 16384, 'the verdict reads the claim\'s own batch size');
+  assert.deepEqual(v.batches?.points.map((p) => p.shape.batchSize), [1, 256, 4096, 16384]);
+  assert.equal(v.batches?.largest.shape.batchSize, 4096);
+  assert.match(v.batches!.text, /largest at batch 4096: 95\.0x \[90\.0x, 99\.0x\]\. By batch: 1 → 4\.00x, 256 → 70\.0x, 4096 → 95\.0x, 16384 → 80\.0x\. Not judged at batch 1: the dense baseline/);
+  // One batch size measured: no batch line.
+  assert.equal(judgeClaim(UFB_78, [craftResults([{ shape: UFB78(), speedup: 80 }])]).batches, undefined);
 });

@@ -5,7 +5,8 @@
  * is reached on this machine.
  */
 import type { Result } from '../../src/results/schema.ts';
-import { matchesClaim } from '../claims.ts';
+import { treeModelOf } from '../../src/model/shape.ts';
+import { claimModel, matchesClaim } from '../claims.ts';
 import { treeLabel } from '../format.ts';
 import type { MeasuredComparison } from '../measured.ts';
 import { BEST_COLOR, BOUND_COLOR, CLAIM_COLOR, POINT_STYLES, REFERENCE_COLOR } from './colors.ts';
@@ -53,10 +54,13 @@ function claimMarkers(input: ChartInput, machineId: string, shape: Result['shape
   return markers;
 }
 
-/** The headline claim's line: "paper: up to 220x (2308.14711 Fig. 3-4; …)", its number from claims.json. */
-function headlineSeries(input: ChartInput, xs: number[]): ChartSeries[] {
+/**
+ * The headline claim's line: "paper: up to 220x (2308.14711 Fig. 3-4; …)", its number from
+ * claims.json; only on charts of the tree the claim is about (not the FFF's 220x on UltraFastBERT's).
+ */
+function headlineSeries(input: ChartInput, xs: number[], shape: Result['shape']): ChartSeries[] {
   const h = input.headline;
-  return h?.headline ? [horizontal(`paper: up to ${h.claimedSpeedup}x (${h.headline.note})`, h.claimedSpeedup, xs, CLAIM_COLOR, 'claim')] : [];
+  return h?.headline && claimModel(h) === treeModelOf(shape) ? [horizontal(`paper: up to ${h.claimedSpeedup}x (${h.headline.note})`, h.claimedSpeedup, xs, CLAIM_COLOR, 'claim')] : [];
 }
 
 function widthGroups(input: ChartInput, efficiency: boolean): ChartGroup[] {
@@ -97,7 +101,7 @@ function widthGroups(input: ChartInput, efficiency: boolean): ChartGroup[] {
           });
         }
         series.push(...claimMarkers(input, ofMachine[0].machine.id, s0));
-        series.push(...headlineSeries(input, xs));
+        series.push(...headlineSeries(input, xs, s0));
         series.push(horizontal('break-even (1x)', 1, xs, REFERENCE_COLOR, 'reference'));
       }
       const ufb = s0.tree === 'ufb';
