@@ -21,6 +21,7 @@ export function prepareUfb(w: UfbWeights, batch: number): Kernel {
   const { inputDim: i, outputDim: o, depth, activation } = w.shape;
   const act = activation === 'relu' ? relu : gelu32;
   const nodeAt = new Int32Array(batch);
+  // Group bounds for the widest level, the last: 2^D nodes.
   const starts = new Int32Array(leafCount(depth) + 1);
   const order = new Int32Array(batch);
   const scores = new Float64Array(SAMPLE_BLOCK);
