@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildModel, DENSE_CHUNK_BYTES, denseChunks, MAX_MODEL_BYTES, parameterBytes, placementFor } from '../src/backends/onnx/graphs.ts';
+import { UFB_GEMM_LEVELS } from '../src/backends/onnx/graphs-ufb.ts';
 import { createOrtNodeBackend, ortNodeBackend } from '../src/backends/onnx/ort-node.ts';
 import { createOrtWebBackend } from '../src/backends/onnx/ort-web.ts';
 import type { OrtKernel } from '../src/backends/onnx/session.ts';
@@ -18,8 +19,8 @@ import { plannedBytes, runCase } from '../src/execute/run-case.ts';
 import { weightBytes } from '../src/model/cost.ts';
 import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
-import { initDense, initFff, type Weights } from '../src/model/weights.ts';
-import { caseFor, TEST_CASE_CONTEXT } from './support.ts';
+import { initDense, initFff, initUfb, type DenseWeights, type FffWeights, type Weights } from '../src/model/weights.ts';
+import { caseFor, TEST_CASE_CONTEXT, UFB_ODD_SHAPES } from './support.ts';
 
 /** Small enough that every model below is over it. */
 const TINY = 16;
@@ -32,8 +33,8 @@ const FFF_PARAMS = ['root_w', 'root_b', 'node_W', 'node_b', 'leaf_W1', 'leaf_b1'
 const paramNames = (w: Weights) => (w.kind === 'dense' || w.shape.depth === 0 ? DENSE_PARAMS : FFF_PARAMS);
 
 /** i = 33, o = 7; ℓ 1 and 6; depth 0 and 4; batch 1, 3, 257; relu and gelu; FFF and dense. */
-function oddModels(): { what: string; weights: Weights; batch: number }[] {
-  const out: { what: string; weights: Weights; batch: number }[] = [];
+function oddModels(): { what: string; weights: DenseWeights | FffWeights; batch: number }[] {
+  const out: { what: string; weights: DenseWeights | FffWeights; batch: number }[] = [];
   let seed = 1;
   for (const leafWidth of [1, 6]) {
     for (const depth of [0, 4]) {
@@ -54,7 +55,7 @@ function randomInput(weights: Weights, batch: number, seed: number): Float32Arra
 }
 
 /** Adds `delta` to every output bias, in the generated arrays. */
-function shiftOutputBias(w: Weights, delta: number): void {
+function shiftOutputBias(w: DenseWeights | FffWeights, delta: number): void {
   const b2 = w.kind === 'dense' ? w.b2 : w.leafB2;
   for (let k = 0; k < b2.length; k++) b2[k] += delta;
 }
@@ -158,6 +159,28 @@ describe('large-model path on the onnxruntime backends', () => {
     const availability = await backend.init({ runtime: 'node', cores: 2 });
     assert.ok(availability.ok, !availability.ok ? availability.reason : '');
     await assertLargePath(backend);
+  });
+
+  it('ort-node: past the limit, UltraFastBERT trees of odd shapes take the inputs path, every chunk of rows fed the same parameters; all match the float64 reference', async () => {
+    const backend = createOrtNodeBackend(LARGE);
+    assert.ok((await backend.init({ runtime: 'node', cores: 2 })).ok);
+    for (const s of UFB_ODD_SHAPES) {
+      const weights = initUfb(s, 3);
+      const kernel = (await backend.prepare(weights, s.batchSize)) as OrtKernel;
+      try {
+        assert.equal(kernel.placement, 'inputs');
+        const lowerLevels = s.depth + 1 > UFB_GEMM_LEVELS ? ['node_in', 'node_out'] : [];
+        assert.deepEqual(kernel.inputNames, ['x', 'top_in', 'top_out', ...lowerLevels], `depth ${s.depth}: the session's graph inputs`);
+        for (const seed of [1, 2]) {
+          const x = randomInput(weights, s.batchSize, seed);
+          await kernel.run(x);
+          const check = checkOutput(weights, x, await kernel.output(), s.batchSize);
+          assert.ok(check.ok, `ufb depth ${s.depth} batch ${s.batchSize} (input ${seed}): max error ${check.maxRelError} of magnitude`);
+        }
+      } finally {
+        await kernel.dispose();
+      }
+    }
   });
 
   it('ort-node: below the limit the parameters stay constants in the model (a bias changed after prepare does not show)', async () => {

@@ -1,7 +1,8 @@
 /**
  * The onnxruntime backends (ort-wasm, ort-wasm-mt, ort-node) and the hand-written ONNX encoder
  * under them: the models it writes load in onnxruntime and compute the float64 reference's
- * function, and every backend passes the odd shapes in every runtime where it is available.
+ * function, and every backend passes the odd shapes (UltraFastBERT's too) in every runtime where
+ * it is available.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,7 @@ import { checkOutput } from '../src/execute/check.ts';
 import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
 import { initDense, initFff, type Weights } from '../src/model/weights.ts';
-import { ODD_SHAPES, okOrSkippedWithReason, ROOT, runTinySuite } from './support.ts';
+import { assertUfbOddShapes, ODD_SHAPES, okOrSkippedWithReason, ROOT, runTinySuite, UFB_ODD_SHAPES } from './support.ts';
 
 const ORT_BACKENDS = ['ort-wasm', 'ort-wasm-mt', 'ort-node'];
 
@@ -68,6 +69,8 @@ describe('ONNX graphs through the backends', () => {
         await kernel.dispose();
       }
     });
+
+    it(`${backend.name} passes the UltraFastBERT odd shapes (batch 257 in two chunks of rows), two batches through each kernel`, () => assertUfbOddShapes(backend));
   }
 });
 
@@ -94,9 +97,10 @@ describe('onnxruntime backends', () => {
     assert.match(result.reason, /routed the 'cpu' execution provider to .*not onnxruntime-node's OnnxruntimeSessionHandler/);
   });
 
-  it('pass the odd shapes on node, deno and bun (or skip with a reason), with the thread counts they claim', () => {
-    const { file } = runTinySuite({ runtimes: ['node', 'deno', 'bun'], backends: ORT_BACKENDS, timeoutMs: 240_000 });
-    assert.equal(file.results.length, ODD_SHAPES.length * 2 * 3 * ORT_BACKENDS.length);
+  it("pass the odd shapes, UltraFastBERT's too, on node, deno and bun (or skip with a reason), with the thread counts they claim", () => {
+    const shapes = [...ODD_SHAPES, ...UFB_ODD_SHAPES];
+    const { file } = runTinySuite({ runtimes: ['node', 'deno', 'bun'], backends: ORT_BACKENDS, shapes, timeoutMs: 300_000 });
+    assert.equal(file.results.length, shapes.length * 2 * 3 * ORT_BACKENDS.length);
     const cores = availableParallelism();
     for (const r of okOrSkippedWithReason(file.results)) {
       assert.equal(r.backend.version, '1.30.0');

@@ -1,5 +1,5 @@
 /**
- * ONNX graphs of the two layers, for one batch size (input 'x' [B, i] float32, output 'y' [B, o]).
+ * ONNX graphs of the dense FF and the FFF, for one batch size (input 'x' [B, i] float32, output 'y' [B, o]).
  *
  * Dense FF: Gemm(x, W1, b1) → activation → Gemm(·, W2, b2). Gemm carries the bias in the same
  * kernel call, and onnxruntime fuses Gemm + Relu.
@@ -13,26 +13,18 @@
  *   y = act([B,1,i] × [B,i,ℓ] + b1) × [B,ℓ,o] + b2   (batched MatMul)
  * Depth 0 has a single leaf and no walk: the leaf is a plain dense FF of width ℓ.
  *
- * GELU is the exact erf form, written as x·0.5·(1 + Erf(x/√2)): it works on any opset, and
- * onnxruntime's GeluFusion turns the pattern into its single Gelu kernel at level 'all' (checked
- * on onnxruntime-node 1.30 by dumping the optimised model). The opset-20 `Gelu` op also runs on
- * onnxruntime 1.30 (web and node) but gains nothing over the fused pattern.
+ * UltraFastBERT's tree has its own graph (graphs-ufb.ts); the activation is shared (activation.ts).
  */
 import type { Activation } from '../../model/activation.ts';
 import { weightBytes } from '../../model/cost.ts';
 import { leafCount, nodeCount } from '../../model/shape.ts';
 import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
+import { activate } from './activation.ts';
+import { ufbGraph } from './graphs-ufb.ts';
 import { encodeModel, GraphBuilder, type OnnxGraph, type OnnxTensor, type WeightPlacement } from './onnx-model.ts';
 
 export const INPUT_NAME = 'x';
 export const OUTPUT_NAME = 'y';
-
-function activate(g: GraphBuilder, h: string, activation: Activation): string {
-  if (activation === 'relu') return g.op('Relu', [h]);
-  const erf = g.op('Erf', [g.op('Div', [h, g.float('sqrt2', [Math.SQRT2], [])])]);
-  const onePlusErf = g.op('Add', [erf, g.float('one', [1], [])]);
-  return g.op('Mul', [g.op('Mul', [h, onePlusErf]), g.float('half', [0.5], [])]);
-}
 
 /** x [B,i] → act(x·W1 + b1)·W2 + b2 [B,o] with two Gemm nodes. */
 function denseLayer(
@@ -177,11 +169,12 @@ export function placementFor(bytes: number, options: BuildOptions = {}): WeightP
 }
 
 /**
- * The ONNX model of `weights` for a fixed batch size: the parameters as initializers while they
- * fit in a protobuf, else as graph inputs (the model is then a few kB, whatever the weights).
+ * The ONNX model of `weights` for a fixed batch size (for 'ufb', the rows of one chunk: see
+ * ufbBatchChunks): the parameters as initializers while they fit in a protobuf, else as graph
+ * inputs (the model is then a few kB, whatever the weights).
  */
 export function buildModel(weights: Weights, batch: number, options: BuildOptions = {}): OrtModel {
-  const graph = weights.kind === 'dense' ? denseGraph(weights, batch) : fffGraph(weights, batch);
+  const graph = weights.kind === 'dense' ? denseGraph(weights, batch) : weights.kind === 'ufb' ? ufbGraph(weights, batch) : fffGraph(weights, batch);
   const placement = placementFor(parameterBytes(weights), options);
   return {
     bytes: encodeModel(graph, placement),

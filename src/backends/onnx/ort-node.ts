@@ -11,14 +11,15 @@
  * Models past protobuf's 2 GiB (parameters of more than MAX_MODEL_BYTES): a dense layer runs as
  * hidden chunks, one session each with its weights as constants, outputs summed (as graph inputs
  * its Gemm would repack the weights on every call: 1.2–1.3x slower at batch 256, an unfair
- * baseline). The FFF's parameters become graph inputs, tensors around the generated arrays fed on
- * every run, which onnxruntime-node reads in place (measured: no copy at creation or per run; its
- * Gathers run as fast as on constants). See weightCopies.
+ * baseline). The FFF's (and UltraFastBERT tree's) parameters become graph inputs, tensors around
+ * the generated arrays fed on every run, which onnxruntime-node reads in place (measured: no copy
+ * at creation or per run; its Gathers run as fast as on constants). See weightCopies.
  */
 import type { ModelKind } from '../../model/shape.ts';
 import type { Weights } from '../../model/weights.ts';
 import type { Backend, BackendContext, BackendInfo } from '../types.ts';
 import { DENSE_CHUNK_BYTES, MAX_MODEL_BYTES, placementFor, type BuildOptions } from './graphs.ts';
+import { UFB_STRATEGY } from './graphs-ufb.ts';
 import type { WeightPlacement } from './onnx-model.ts';
 import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtKernel, type OrtModule } from './session.ts';
 
@@ -53,6 +54,7 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
 
   return {
     name: 'ort-node',
+    models: ['fff', 'ufb', 'dense'],
     weightCopies(model: ModelKind, weightBytes: number): number {
       const placement = placementFor(weightBytes, build);
       if (model === 'dense' && placement === 'inputs') return chunkedDenseCopies(weightBytes, build.denseChunkBytes ?? DENSE_CHUNK_BYTES);
@@ -88,7 +90,8 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
         threads,
         denseKernel: `ONNX Gemm + activation (native MLAS SGEMM, CPU execution provider), ${threads} intra-op thread(s)`,
         fffStrategy: 'unrolled tree walk (Gather node rows, Mul + ReduceSum, GreaterOrEqual), leaf weights gathered per sample, batched MatMul',
-        notes: `models over ${(maxModelBytes / 2 ** 30).toFixed(2)} GiB of parameters (protobuf's limit): the dense layer runs as hidden chunks of at most ${((build.denseChunkBytes ?? DENSE_CHUNK_BYTES) / 2 ** 20).toFixed(0)} MiB, one session each with constant (prepacked) weights, outputs summed; the FFF's parameters are fed as graph inputs, read in place`,
+        ufbStrategy: UFB_STRATEGY,
+        notes: `models over ${(maxModelBytes / 2 ** 30).toFixed(2)} GiB of parameters (protobuf's limit): the dense layer runs as hidden chunks of at most ${((build.denseChunkBytes ?? DENSE_CHUNK_BYTES) / 2 ** 20).toFixed(0)} MiB, one session each with constant (prepacked) weights, outputs summed; the FFF's and UltraFastBERT tree's parameters are fed as graph inputs, read in place`,
       };
     },
     async prepare(weights: Weights, batchSize: number): Promise<OrtKernel> {

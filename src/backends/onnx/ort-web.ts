@@ -27,6 +27,7 @@
 import type { Weights } from '../../model/weights.ts';
 import type { Backend, BackendContext, BackendInfo } from '../types.ts';
 import type { BuildOptions } from './graphs.ts';
+import { UFB_STRATEGY } from './graphs-ufb.ts';
 import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtModule } from './session.ts';
 
 interface OrtWebModule extends OrtModule {
@@ -62,7 +63,8 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt', build: Bui
     name,
     // A 32-bit wasm heap of 4 GiB holds the initializers and MLAS's prepacked copy of each weight
     // matrix: about twice the weights, so the weights themselves get half.
-    maxMemoryBytes: { fff: 2 * 2 ** 30, dense: 2 * 2 ** 30 },
+    models: ['fff', 'ufb', 'dense'],
+    maxMemoryBytes: { fff: 2 * 2 ** 30, ufb: 2 * 2 ** 30, dense: 2 * 2 ** 30 },
     async init(ctx: BackendContext) {
       const wanted = multiThreaded ? ctx.cores : 1;
       if (multiThreaded && wanted < 2) return { ok: false, reason: `only ${ctx.cores} core: nothing for a multi-threaded run to use` };
@@ -104,6 +106,7 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt', build: Bui
         threads,
         denseKernel: `ONNX Gemm + activation (MLAS SGEMM compiled to WebAssembly SIMD128), ${threads} thread(s)`,
         fffStrategy: FFF_STRATEGY,
+        ufbStrategy: UFB_STRATEGY,
         notes: multiThreaded
           ? "onnxruntime-web's node build (dist/ort.node.min.mjs); WebAssembly threads on SharedArrayBuffer + workers, env.wasm.numThreads = cores"
           : "onnxruntime-web's self-contained '/wasm' bundle, a copy separate from ort-wasm-mt's, env.wasm.numThreads = 1",

@@ -6,6 +6,7 @@
 import type { DenseWeights, Weights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
 import { buildModel, DENSE_CHUNK_BYTES, denseChunks, INPUT_NAME, OUTPUT_NAME, parameterBytes, placementFor, type BuildOptions } from './graphs.ts';
+import { ufbBatchChunks } from './graphs-ufb.ts';
 import type { WeightPlacement } from './onnx-model.ts';
 
 export interface OrtSession {
@@ -70,27 +71,48 @@ function collectGarbage(): void {
  * Builds the model for `weights` and batch, opens a session on it, and wraps it as a Kernel. On
  * the 'inputs' path every run feeds the parameters too: tensors made once, around the weights' own
  * arrays (onnxruntime-node reads them in place; onnxruntime-web copies them into its heap per run).
+ * UltraFastBERT's tree runs a large batch as chunks of rows, one session run each (ufbBatchChunks).
  */
 export async function prepareOrtKernel(ort: OrtModule, weights: Weights, batch: number, options: object, build: BuildOptions = {}): Promise<OrtKernel> {
   if (weights.kind === 'dense' && placementFor(parameterBytes(weights), build) === 'inputs') {
     return prepareChunkedDense(ort, weights, batch, options, build.denseChunkBytes ?? DENSE_CHUNK_BYTES);
   }
-  const { inputDim } = weights.shape;
-  const { session, placement, weightFeeds, modelBytes } = await openSession(ort, weights, batch, options, build);
+  const { inputDim, outputDim } = weights.shape;
+  const { chunks, rows } = weights.kind === 'ufb' ? ufbBatchChunks(batch) : { chunks: 1, rows: batch };
+  const { session, placement, weightFeeds, modelBytes } = await openSession(ort, weights, rows, options, build);
   // The serialised model is unreachable now, but V8 frees an ArrayBuffer only when a GC finds it
   // dead, and the next one may be far off: a model as large as the weights would stay resident
   // through the whole case. The workers expose gc (node --expose-gc, deno --v8-flags, Bun.gc).
   if (modelBytes > RELEASE_MODEL_BYTES) collectGarbage();
+  const runRows = async (x: Float32Array): Promise<Float32Array> => {
+    const results = await session.run({ [INPUT_NAME]: new ort.Tensor('float32', x, [rows, inputDim]), ...weightFeeds });
+    const data = results[OUTPUT_NAME]?.data;
+    if (!(data instanceof Float32Array)) throw new Error(`onnxruntime returned no float32 output '${OUTPUT_NAME}'`);
+    return data;
+  };
+  // chunked: the output assembled here; the last chunk's input padded with zero rows
+  const assembled = chunks > 1 ? new Float32Array(batch * outputDim) : undefined;
+  const padded = chunks > 1 && chunks * rows > batch ? new Float32Array(rows * inputDim) : undefined;
   let last: Float32Array | undefined;
   return {
     placement,
     sessions: 1,
     inputNames: [...session.inputNames],
     async run(input) {
-      const results = await session.run({ [INPUT_NAME]: new ort.Tensor('float32', input, [batch, inputDim]), ...weightFeeds });
-      const data = results[OUTPUT_NAME]?.data;
-      if (!(data instanceof Float32Array)) throw new Error(`onnxruntime returned no float32 output '${OUTPUT_NAME}'`);
-      last = data;
+      if (!assembled) {
+        last = await runRows(input);
+        return;
+      }
+      for (let start = 0; start < batch; start += rows) {
+        const count = Math.min(rows, batch - start);
+        let x = input.subarray(start * inputDim, (start + count) * inputDim);
+        if (count < rows) {
+          padded!.set(x);
+          x = padded!;
+        }
+        assembled.set((await runRows(x)).subarray(0, count * outputDim), start * outputDim);
+      }
+      last = assembled;
     },
     output() {
       if (!last) throw new Error('output() called before run()');
