@@ -14,12 +14,13 @@ import { checkOutput } from '../src/execute/check.ts';
 import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
-import { initDense, initFff, type Weights } from '../src/model/weights.ts';
+import { initDense, initFff, initUfb, type Weights } from '../src/model/weights.ts';
 import { hiddenChunk, prepareDense, splitK } from '../src/backends/webgpu/dense.ts';
 import { openGpu, type Gpu } from '../src/backends/webgpu/device.ts';
 import { prepareFff, usesGrouping } from '../src/backends/webgpu/fff.ts';
+import { prepareUfb } from '../src/backends/webgpu/ufb.ts';
 import { webgpuBackend } from '../src/backends/webgpu/index.ts';
-import { ODD_SHAPES, runCli, runTinySuite, tempDir, writeTinySuite } from './support.ts';
+import { assertUfbOddShapes, ODD_SHAPES, runCli, runTinySuite, tempDir, UFB_ODD_SHAPES, writeTinySuite } from './support.ts';
 
 const opened = await openGpu(dawnGpu);
 const gpu: Gpu | undefined = 'reason' in opened ? undefined : opened;
@@ -43,7 +44,9 @@ async function checkKernel(g: Gpu, weights: Weights, batch: number, options: { m
   const kernel =
     weights.kind === 'dense'
       ? await prepareDense({ ...g, maxBindingBytes: options.maxBindingBytes ?? g.maxBindingBytes }, weights, batch)
-      : await prepareFff(g, weights, batch);
+      : weights.kind === 'ufb'
+        ? await prepareUfb(g, weights, batch)
+        : await prepareFff(g, weights, batch);
   try {
     // two different inputs: the second run must not depend on the first (accumulators, routing state)
     for (const seed of [1, 2]) {
@@ -96,6 +99,18 @@ test('dense GEMM split into hidden chunks, and split-K, where needed (in-process
   await checkKernel(gpu!, initDense(both, 5), 5, { maxBindingBytes: 33 * 2100 * 4 });
 });
 
+test('UltraFastBERT odd shapes through the webgpu backend (in-process, Dawn), two batches through each kernel', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
+  assert.deepEqual(await webgpuBackend.init({ runtime: 'node', cores: 1, gpu: dawnGpu }), { ok: true });
+  await assertUfbOddShapes(webgpuBackend);
+});
+
+test('UltraFastBERT WGSL kernel: outputs past one per invocation, inputs not a multiple of 64, depth 11 (in-process, Dawn)', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
+  for (const [inputDim, outputDim, depth, batch] of [[130, 150, 2, 5], [64, 64, 11, 40]]) {
+    const shape = { inputDim, outputDim, depth, leafWidth: 1, activation: 'gelu', tree: 'ufb' } as const;
+    await checkKernel(gpu!, initUfb(shape, 13), batch);
+  }
+});
+
 test('webgpu backend info names the adapter and flags a software one', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
   const availability = await webgpuBackend.init({ runtime: 'node', cores: 1, gpu: dawnGpu });
   assert.deepEqual(availability, { ok: true });
@@ -123,7 +138,7 @@ test('without any adapter (Vulkan loader given no driver), every webgpu case is 
 // ok with check.ok, or (no adapter in that runtime) every case skipped with the reason.
 for (const runtime of ['node', 'deno', 'bun'] as const) {
   test(`fffbench run --backends webgpu,ort-webgpu on ${runtime}: every case ok, or skipped with a reason`, async (t) => {
-    const webgpuOnly = EXTRA_SHAPES.map((s) => ({ ...s, backends: ['webgpu'] })) as typeof ODD_SHAPES;
+    const webgpuOnly = [...EXTRA_SHAPES, ...UFB_ODD_SHAPES].map((s) => ({ ...s, backends: ['webgpu'] })) as typeof ODD_SHAPES;
     const shapes = [...ODD_SHAPES, ...webgpuOnly];
     const { file } = runTinySuite({ runtimes: [runtime], backends: ['webgpu', 'ort-webgpu'], shapes, name: `webgpu-${runtime}`, timeoutMs: 300_000 });
     const expected = { webgpu: shapes.length * 2, 'ort-webgpu': ODD_SHAPES.length * 2 };

@@ -1,12 +1,12 @@
 /**
- * `webgpu`: the project's own WGSL compute kernels (dense.ts, fff.ts) on the runtime's WebGPU —
+ * `webgpu`: the project's own WGSL compute kernels (dense.ts, fff.ts, ufb.ts) on the runtime's WebGPU —
  * Deno's built-in navigator.gpu, Dawn (the `webgpu` npm package) on Node and Bun, as provided by
  * runners/ through BackendContext.gpu.
  *
  * What is timed: one `run` call = writing the batch's input into its GPU buffer
  * (queue.writeBuffer), encoding and submitting the case's dispatches (dense: 2 GEMMs per hidden
- * chunk; FFF: 1 fused dispatch, or walk + sort + leaf), and waiting for the GPU to finish them
- * (queue.onSubmittedWorkDone). Weights are uploaded once in prepare; reading the output back is
+ * chunk; FFF: 1 fused dispatch, or walk + sort + leaf; UltraFastBERT's tree: 1 dispatch), and
+ * waiting for the GPU to finish them (queue.onSubmittedWorkDone). Weights are uploaded once in prepare; reading the output back is
  * not timed (it happens only for the correctness check). Calls under ~65 µs are timed in batches
  * of 128 by the measuring core, so timer resolution does not dominate.
  */
@@ -15,6 +15,7 @@ import type { Availability, Backend, BackendContext, BackendInfo } from '../type
 import { prepareDense } from './dense.ts';
 import { openGpu, type Gpu } from './device.ts';
 import { GROUP_PER_LEAF, prepareFff } from './fff.ts';
+import { prepareUfb, UFB_STRATEGY } from './ufb.ts';
 
 let gpu: Gpu | undefined;
 
@@ -31,6 +32,7 @@ function describe(): BackendInfo {
     threads: 1,
     denseKernel: 'WGSL tiled GEMM, 64×64 tiles in workgroup memory, 4×4 per invocation; bias + activation fused',
     fffStrategy: `WGSL: walk + leaf in one dispatch (a workgroup per sample); from ${GROUP_PER_LEAF} samples per leaf, walk, counting sort by leaf, then leaf FF on tiles of 8 same-leaf samples`,
+    ufbStrategy: UFB_STRATEGY,
     notes,
     adapter: adapter?.label,
   };
@@ -38,6 +40,7 @@ function describe(): BackendInfo {
 
 export const webgpuBackend: Backend = {
   name: 'webgpu',
+  models: ['fff', 'ufb', 'dense'],
   async init(ctx: BackendContext): Promise<Availability> {
     if (gpu) return { ok: true };
     const opened = await openGpu(ctx.gpu);
@@ -53,6 +56,7 @@ export const webgpuBackend: Backend = {
   async prepare(weights: Weights, batchSize: number) {
     if (!gpu) throw new Error('webgpu backend used before init succeeded');
     if (lostReason) throw new Error(lostReason);
+    if (weights.kind === 'ufb') return prepareUfb(gpu, weights, batchSize);
     return weights.kind === 'dense' ? prepareDense(gpu, weights, batchSize) : prepareFff(gpu, weights, batchSize);
   },
 };
