@@ -27,7 +27,7 @@ for (const leafWidth of [1, 6])
     for (const batch of [1, 3, 257])
       for (const activation of ['relu', 'gelu'] as const) MT_SHAPES.push({ inputDim: 33, outputDim: 7, depth, leafWidth, activation, batch });
 
-const FORCED: MtOptions = { ...DEFAULT_OPTIONS, threadedFromMicros: { fff: 0, dense: 0 }, timeoutMs: 20_000 };
+const FORCED: MtOptions = { ...DEFAULT_OPTIONS, threadedFromMicros: { fff: 0, ufb: 0, dense: 0 }, timeoutMs: 20_000 };
 
 let module: WebAssembly.Module | undefined;
 async function sharedKernels(): Promise<WebAssembly.Module> {
@@ -109,7 +109,7 @@ describe('wasm-mt backend', () => {
   });
 
   it('matches the reference on random shapes through runCase, 3 threads forced', async () => {
-    const backend = createWasmMtBackend({ threads: 3, threadedFromMicros: { fff: 0, dense: 0 } });
+    const backend = createWasmMtBackend({ threads: 3, threadedFromMicros: { fff: 0, ufb: 0, dense: 0 } });
     assert.deepEqual(await backend.init({ runtime: 'node', cores: 2 }), { ok: true });
     await assertRandomShapesPass(backend, randomShapes(2025, 6, { inputDim: 90, outputDim: 30, depth: 7, leafWidth: 20, batchSize: 70 }));
   });
