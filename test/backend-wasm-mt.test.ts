@@ -163,9 +163,12 @@ describe('wasm-mt backend', () => {
   it('splits the FFF leaves across several shared memories under a small limit: bit-identical to one memory at 1, 2 and 3 threads', async () => {
     const mod = await sharedKernels();
     const cases: { shape: LayerShape; batch: number; firstLeaves: (leaves: number) => number }[] = [
-      { shape: { inputDim: 33, outputDim: 7, depth: 4, leafWidth: 1, activation: 'relu' }, batch: 257, firstLeaves: (n) => Math.ceil(n / 5) },
+      // ℓ = 1 and 6: the small-leaf kernel (a leaf of width 1 is about a node row's size: the tree
+      // and the run's plan alone take the room of most leaves, so shard 0 gets none); ℓ = 9: the GEMM
+      { shape: { inputDim: 33, outputDim: 7, depth: 6, leafWidth: 1, activation: 'relu' }, batch: 257, firstLeaves: () => 0 },
       { shape: { inputDim: 33, outputDim: 7, depth: 5, leafWidth: 6, activation: 'gelu' }, batch: 3, firstLeaves: (n) => Math.ceil(n / 5) },
       { shape: { inputDim: 33, outputDim: 7, depth: 6, leafWidth: 6, activation: 'relu' }, batch: 257, firstLeaves: () => 0 },
+      { shape: { inputDim: 33, outputDim: 7, depth: 5, leafWidth: 9, activation: 'gelu' }, batch: 257, firstLeaves: (n) => Math.ceil(n / 5) },
     ];
     for (const [n, { shape, batch, firstLeaves }] of cases.entries()) {
       const weights = initFff(shape, 40 + n);

@@ -82,12 +82,15 @@ describe('wasm backend', () => {
   it('splits the FFF leaves across several memories under a small limit: bit-identical to one memory, within the reference tolerance', async () => {
     const module = await compileKernels();
     // Odd shapes, each with a limit that leaves shard 0 about a fifth of the leaves (or none,
-    // where `firstLeaves` is 0): 3 or more memories, groups of 1 to many rows in each.
+    // where `firstLeaves` is 0): 3 or more memories, groups of 1 to many rows in each. ℓ = 1 and
+    // 6 run the small-leaf kernel (a leaf of width 1 is about as large as a node row here, so the
+    // tree alone takes the room of most leaves: shard 0 gets none), ℓ = 9 the GEMM.
     const cases: { shape: LayerShape; batch: number; firstLeaves: (leaves: number) => number }[] = [
-      { shape: { inputDim: 33, outputDim: 7, depth: 4, leafWidth: 1, activation: 'relu' }, batch: 257, firstLeaves: (n) => Math.ceil(n / 5) },
+      { shape: { inputDim: 33, outputDim: 7, depth: 4, leafWidth: 1, activation: 'relu' }, batch: 257, firstLeaves: () => 0 },
       { shape: { inputDim: 33, outputDim: 7, depth: 5, leafWidth: 6, activation: 'gelu' }, batch: 3, firstLeaves: (n) => Math.ceil(n / 5) },
-      { shape: { inputDim: 33, outputDim: 7, depth: 6, leafWidth: 1, activation: 'gelu' }, batch: 1, firstLeaves: (n) => Math.ceil(n / 5) },
+      { shape: { inputDim: 33, outputDim: 7, depth: 6, leafWidth: 1, activation: 'gelu' }, batch: 1, firstLeaves: () => 0 },
       { shape: { inputDim: 33, outputDim: 7, depth: 6, leafWidth: 6, activation: 'relu' }, batch: 257, firstLeaves: (n) => Math.ceil(n / 5) },
+      { shape: { inputDim: 33, outputDim: 7, depth: 5, leafWidth: 9, activation: 'gelu' }, batch: 257, firstLeaves: (n) => Math.ceil(n / 5) },
       { shape: { inputDim: 33, outputDim: 7, depth: 5, leafWidth: 6, activation: 'relu' }, batch: 257, firstLeaves: () => 0 },
       { shape: { inputDim: 33, outputDim: 7, depth: 4, leafWidth: 6, activation: 'gelu' }, batch: 3, firstLeaves: () => 0 },
     ];

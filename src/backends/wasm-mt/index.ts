@@ -5,9 +5,10 @@
  * synchronised through Atomics.wait/notify on a shared control block, no message per call.
  *
  * Dense (dense.ts): rows split across threads (hidden chunks split, for small batches). FFF
- * (fff.ts): the tree walk split by rows, the samples grouped by leaf on the calling thread, the
- * leaf groups shared out by cost so each visited leaf is read once per batch; leaves beyond 4 GiB
- * split across several shared memories. Cases too small for threads to pay off run on the calling
+ * (fff.ts): the wasm backend's two-phase walk with the input copy overlapping the first phase and
+ * the second split by sorted positions, small leaves inside it; wider leaves grouped by leaf on the
+ * calling thread and shared out by cost so each visited leaf is read once per batch; leaves beyond
+ * 4 GiB split across several shared memories. Cases too small for threads to pay off run on the calling
  * thread alone (options.ts: THREADED_FROM_MICROS, decided by measurement).
  *
  * Threads: FFFBENCH_THREADS when set (a whole number ≥ 1), else every core (BackendContext.cores).
@@ -19,6 +20,7 @@ import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
 import type { Backend, BackendInfo, Kernel } from '../types.ts';
 import { SHARED_WASM_URL } from '../wasm/assemble.ts';
 import { HIDDEN_CHUNK } from '../wasm/dense.ts';
+import { SMALL_LEAF_BELOW } from '../wasm/fff-layout.ts';
 import { MAX_MEMORY_BYTES } from '../wasm/layout.ts';
 import { prepareDenseMt, ROWS_SPLIT_MIN_ROWS } from './dense.ts';
 import { LEAF_COST_ROWS, prepareFffMt, SPLIT_MIN_ROWS } from './fff.ts';
@@ -99,7 +101,7 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
         version: '1',
         threads,
         denseKernel: `the wasm backend's SIMD128 GEMM (4x8 f32x4 register tile, weights packed in 8-column panels, hidden layer in chunks of ${HIDDEN_CHUNK}, bias + activation fused) on a shared memory, ${threads} thread(s): rows split in 4-row-aligned blocks (each thread every hidden chunk over its rows) from ${ROWS_SPLIT_MIN_ROWS} rows per thread, hidden chunks split (partial outputs summed by the calling thread) below`,
-        fffStrategy: `tree walk split across ${threads} thread(s) by rows (SIMD dot products against node rows); samples grouped by leaf on the calling thread (counting sort); leaf groups shared out in order by cost (rows + ${LEAF_COST_ROWS} per leaf read), so each visited leaf is read once per batch by one thread (groups of ${SPLIT_MIN_ROWS}+ rows may be cut between two); each group through the packed GEMM; leaves beyond one 4 GiB shared memory split across several (the tree in the first; rows routed to another memory's leaves copied there and back by the thread running them)`,
+        fffStrategy: `the wasm backend's two-phase walk and leaf kernels, each phase shared out over ${threads} thread(s): the calling thread copies the input in chunk by chunk while the others walk each chunk's top levels as it lands (claimed in order through an atomic counter; the calling thread joins them after the copy); the calling thread sorts the batch by the node reached; each thread walks the rest for its share of the sorted positions, four samples at a time, running leaves narrower than ${SMALL_LEAF_BELOW} there (one dot product per hidden unit, nothing padded, no call per leaf). Wider leaves: samples grouped by leaf on the calling thread (counting sort), leaf groups shared out in order by cost (rows + ${LEAF_COST_ROWS} per leaf read), so each visited leaf is read once per batch by one thread (groups of ${SPLIT_MIN_ROWS}+ rows may be cut between two), each group through the packed GEMM. Leaves beyond one 4 GiB shared memory split across several (the tree in the first; rows routed to another memory's leaves copied there and back by the thread running them)`,
         notes: `threads: FFFBENCH_THREADS, else every core (${threads} here); node:worker_threads on ${runtime || 'each runtime'} (Node, Deno and Bun all provide it), the calling thread one of them; sync by Atomics.wait/notify on a shared control block (workers spin ${options.spinMicros} µs before parking), no message per call; a worker that throws or dies fails the run, and so does one that hangs (a join waiting over ${options.timeoutMs / 1000} s, or 20 times the case's estimated one-thread time if longer); ${smallRule}; f32 accumulation, no FMA`,
       };
     },

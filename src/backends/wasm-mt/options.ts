@@ -24,9 +24,12 @@ export interface MtOptions {
 /**
  * Where threads start to pay, per model: a case whose estimated one-thread time
  * (singleThreadMicros) is under this many microseconds runs on the calling thread alone. A
- * threaded run pays a fixed cost per phase (one for dense, two for the FFF: walk, then leaves) — a
- * dispatch, the workers' wake-up and a join, on top of the calling thread's serial part (the input
- * copy; the FFF's grouping) — hence the FFF's higher switch point. Decided by MEASUREMENTS below.
+ * threaded run pays a fixed cost per phase (one for dense; for the FFF two — the walk, then the
+ * leaves — and three at batches of 16 and more with leaves of 8 and more: the walk's second phase
+ * between) — a dispatch, the workers' wake-up and a join, on top of the calling thread's serial
+ * part (the input copy; the FFF's sorting) — hence the FFF's higher switch point. Decided by
+ * MEASUREMENTS below (made when the FFF had two phases at every batch; the cases near the switch,
+ * batches 1 to 4 at d = 12 and 128 to 256 at ℓ = 8, d = 4, still have two).
  */
 // ufb: wasm-mt has no kernel for UltraFastBERT's tree yet (its cases are skipped); like the FFF's, its
 // walk would pay two phases, so it takes the FFF's switch point until it is measured.

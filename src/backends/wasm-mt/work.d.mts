@@ -1,7 +1,7 @@
 /** Types of work.mjs (plain JavaScript, shared with the worker threads). */
 import type { KernelExports } from '../wasm/layout.ts';
 
-export declare const TASK: Readonly<{ exit: 1; dense: 2; walk: 3; leaves: 4 }>;
+export declare const TASK: Readonly<{ exit: 1; dense: 2; walk: 3; route: 4; leaves: 5 }>;
 export declare const CTL: Readonly<{ gen: 0; task: 1; done: 2; failed: 3; words: 16 }>;
 export declare const SLOT_BYTES: number;
 
@@ -55,14 +55,21 @@ export interface FffShardDesc {
   count: number;
   x: number;
   y: number;
+  /** The GEMM's row tables (0 for small leaves). */
   xRows: number;
   yRows: number;
   w1: number;
   b1: number;
   w2: number;
   b2: number;
-  /** Each thread's hidden row table in this memory. */
+  /** Each thread's hidden row table in this memory (none for small leaves). */
   hRows: number[];
+  /** Leaf (bucket, during the walk) of each sample; in shards past the first, of each position. */
+  leafOf: number;
+  /** Sample of each sorted position; in shards past the first, position n is row n. */
+  order: number;
+  /** The kernels' descriptor of this memory (src/backends/wasm/abi.mjs). */
+  desc: number;
 }
 
 export interface FffDesc {
@@ -75,6 +82,10 @@ export interface FffDesc {
   oPad: number;
   act: number;
   depth: number;
+  /** Levels of the walk's first phase. */
+  top: number;
+  /** Leaves narrower than a GEMM panel: fff_route / fff_leaves run them, not the GEMM. */
+  small: boolean;
   lPanels: number;
   oPanels: number;
   w1Bytes: number;
@@ -85,11 +96,16 @@ export interface FffDesc {
   shards: FffShardDesc[];
   nodeW: number;
   nodeB: number;
-  leafOf: number;
-  /** Shard-0 regions of the per-run plan: per-thread [first, count] pairs, segments, sample of each sorted position. */
-  plan: { index: number; segments: number; sampleAt: number };
-  /** Each thread's [first, end) rows of the tree walk. */
-  walk: [number, number][];
+  /** The first phase's chunks: rows each, and how many. */
+  chunkRows: number;
+  chunks: number;
+  /**
+   * Shard-0 regions of the per-run plan: per-thread [first, count] pairs and the segments of the
+   * leaves task; `progress`: two i32 — chunks copied in by the calling thread, chunks claimed.
+   */
+  plan: { index: number; segments: number; progress: number };
+  /** Each thread's [first, end) sorted positions of the route task. */
+  route: [number, number][];
 }
 
 export type KernelDesc = DenseDesc | FffDesc;

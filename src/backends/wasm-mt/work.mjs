@@ -8,10 +8,11 @@
  * t (0 = the calling thread) runs its share of a task with its own instances of the shared-memory
  * kernels (one per memory) — see createExecutor.
  */
+import { WARM_UP_BYTES, warmUpKernels } from '../wasm/abi.mjs';
 import { MODE } from '../wasm/modes.mjs';
 
 /** Tasks the calling thread hands to the workers (control word TASK). */
-export const TASK = Object.freeze({ exit: 1, dense: 2, walk: 3, leaves: 4 });
+export const TASK = Object.freeze({ exit: 1, dense: 2, walk: 3, route: 4, leaves: 5 });
 
 
 /**
@@ -66,24 +67,15 @@ export function instantiateAll(module, memories) {
 }
 
 /**
- * Calls every kernel path on a tiny problem, so the calling thread's first case does not run on
- * V8's baseline code (see src/backends/wasm/index.ts). The compiled code is the module's, shared by
- * every thread it is posted to.
+ * Moves every kernel to V8's optimizing tier (src/backends/wasm/abi.mjs: warmUpKernels), so the
+ * calling thread's first case does not run on baseline code. The compiled code is the module's,
+ * shared by every thread it is posted to.
  */
 export function warmUp(module) {
-  const rows = 5, k = 24, panels = 2;
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  const [{ kernels, u32 }] = instantiateAll(module, [memory]);
-  const a = 64, b = a + rows * k * 4, bias = b + k * panels * 32, c = bias + panels * 32;
-  const aRows = c + rows * panels * 32, cRows = aRows + rows * 4, leaves = cRows + rows * 4;
-  for (let r = 0; r < rows; r++) {
-    u32[aRows / 4 + r] = a + r * k * 4;
-    u32[cRows / 4 + r] = c + r * panels * 32;
-  }
-  for (let n = 0; n < 200; n++) {
-    for (const mode of Object.values(MODE)) kernels.gemm(aRows, rows, k, b, panels, bias, cRows, mode);
-    kernels.tree_walk(a, rows, k, b, bias, 3, leaves);
-  }
+  const pages = Math.ceil((64 + WARM_UP_BYTES) / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const [{ kernels, i32 }] = instantiateAll(module, [memory]);
+  warmUpKernels(kernels, i32, 64);
 }
 
 /**
@@ -126,20 +118,40 @@ function denseExecutor(desc, view, thread) {
 }
 
 /**
- * FFF: `walk` — thread t walks the tree for its contiguous rows of the batch (leaf of each sample
- * into shard 0's leafOf); `leaves` — thread t runs the segments the calling thread assigned it
- * (plan region: per thread [first segment, count], then segments of [leaf, sorted position, rows]).
- * A segment of another shard's leaf first copies its input rows from shard 0 into that shard (in
- * sorted order, where its row tables point) and afterwards copies its output rows back.
+ * FFF (fff.ts has the run around these tasks):
+ * - `walk`: the first phase. Thread t claims chunks of the batch in order (an atomic counter) and
+ *   walks each one's top levels once the calling thread has copied it in (it publishes how many
+ *   chunks it has copied); the calling thread copies all of them first, then claims what is left.
+ * - `route`: the second phase, fff_route over thread t's share of the positions sorted by bucket;
+ *   small leaves run in it unless the leaves are split across memories.
+ * - `leaves`: thread t runs the segments the calling thread assigned it (plan region: per thread
+ *   [first segment, count], then segments of [leaf, sorted position, rows]) — small leaves through
+ *   fff_leaves, wider ones through the GEMM. A segment of another shard's leaf first copies its
+ *   input rows from shard 0 into that shard (in sorted order, where its row tables point; its
+ *   leaf index beside them) and afterwards copies its output rows back.
  */
 function fffExecutor(desc, views, thread) {
-  const { i, o, l, oPad, lPad, act, lPanels, oPanels, w1Bytes, w2Bytes, inFirst, perShard, shards, plan } = desc;
+  const { i, o, l, oPad, lPad, act, lPanels, oPanels, w1Bytes, w2Bytes, inFirst, perShard, shards, plan, batch, chunkRows } = desc;
   const zero = views[0];
   const s0 = shards[0];
-  const [w0, w1] = desc.walk[thread];
+  const [r0, r1] = desc.route[thread];
+  const copied = plan.progress / 4;
+  const claimed = copied + 1;
+  const walk = () => {
+    const ctl = zero.i32;
+    for (;;) {
+      const c = Atomics.add(ctl, claimed, 1);
+      if (c >= desc.chunks) return;
+      // the calling thread is copying chunk c in: wait for it
+      while (Atomics.load(ctl, copied) <= c);
+      const from = c * chunkRows;
+      zero.kernels.tree_walk(s0.x + from * i * 4, Math.min(chunkRows, batch - from), i, desc.nodeW, desc.nodeB, desc.top, s0.leafOf + from * 4);
+    }
+  };
   return (task) => {
-    if (task === TASK.walk) {
-      if (w1 > w0) zero.kernels.tree_walk(s0.x + w0 * i * 4, w1 - w0, i, desc.nodeW, desc.nodeB, desc.depth, desc.leafOf + w0 * 4);
+    if (task === TASK.walk) return walk();
+    if (task === TASK.route) {
+      if (r1 > r0) zero.kernels.fff_route(s0.desc, r0, r1, desc.small && shards.length === 1 ? 1 : 0);
       return;
     }
     if (task !== TASK.leaves) throw new Error(`FFF kernel: unexpected task ${task}`);
@@ -155,17 +167,22 @@ function fffExecutor(desc, views, thread) {
       const local = leaf - s.first;
       if (k !== 0) {
         for (let n = pos; n < pos + rows; n++) {
-          const from = s0.x / 4 + index[plan.sampleAt / 4 + n] * i;
+          const from = s0.x / 4 + index[s0.order / 4 + n] * i;
           v.f32.set(zero.f32.subarray(from, from + i), s.x / 4 + n * i);
+          v.i32[s.leafOf / 4 + n] = local;
         }
       }
-      const hRows = s.hRows[thread];
-      v.kernels.gemm(s.xRows + pos * 4, rows, i, s.w1 + local * w1Bytes, lPanels, s.b1 + local * lPad * 4, hRows, act);
-      v.kernels.gemm(hRows, rows, l, s.w2 + local * w2Bytes, oPanels, s.b2 + local * oPad * 4, s.yRows + pos * 4, MODE.bias);
+      if (desc.small) {
+        v.kernels.fff_leaves(s.desc, pos, pos + rows);
+      } else {
+        const hRows = s.hRows[thread];
+        v.kernels.gemm(s.xRows + pos * 4, rows, i, s.w1 + local * w1Bytes, lPanels, s.b1 + local * lPad * 4, hRows, act);
+        v.kernels.gemm(hRows, rows, l, s.w2 + local * w2Bytes, oPanels, s.b2 + local * oPad * 4, s.yRows + pos * 4, MODE.bias);
+      }
       if (k !== 0) {
         for (let n = pos; n < pos + rows; n++) {
           const from = s.y / 4 + n * oPad;
-          zero.f32.set(v.f32.subarray(from, from + o), s0.y / 4 + index[plan.sampleAt / 4 + n] * oPad);
+          zero.f32.set(v.f32.subarray(from, from + o), s0.y / 4 + index[s0.order / 4 + n] * oPad);
         }
       }
     }

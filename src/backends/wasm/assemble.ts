@@ -11,8 +11,10 @@
  *
  *   activation.wat  exp, erf and exact-erf GELU on four lanes (no exports)
  *   gemm.wat        gemm(aRows, rows, k, b, panels, bias, cRows, mode): C = epilogue(A · B), packed panels
- *   tree.wat        the FFF: tree_walk (hard routing), fff_route and fff_leaves (the rest of the walk,
- *                   small leaves without padding)
+ *   tree.wat        the FFF's routing four samples at a time: tree_walk (hard routing, or the first
+ *                   phase of a two-phase walk)
+ *   leaves.wat      fff_route and fff_leaves: the second phase of the walk over sorted positions, and
+ *                   leaves narrower than a GEMM panel, without padding
  *   probe.wat       stream_read(at, bytes): the read-bandwidth probe
  *
  * `{ shared: true }` assembles the same functions with the memory import made `shared` (the
@@ -24,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
 /** The part files, in module order. */
-export const KERNEL_PARTS = ['activation.wat', 'gemm.wat', 'tree.wat', 'probe.wat'];
+export const KERNEL_PARTS = ['activation.wat', 'gemm.wat', 'tree.wat', 'leaves.wat', 'probe.wat'];
 export const WASM_URL = new URL('./kernels.wasm', import.meta.url);
 /** The shared-memory variant, read by src/backends/wasm-mt/. */
 export const SHARED_WASM_URL = new URL('../wasm-mt/kernels-shared.wasm', import.meta.url);

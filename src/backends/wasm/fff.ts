@@ -1,24 +1,36 @@
 /**
- * FFF hard inference on the wasm kernels: every sample walks the tree (SIMD dot products against
- * node rows, in wasm), samples are grouped by leaf (counting sort over the batch), then each
- * visited leaf's FF runs once over its group with the packed GEMM — so a leaf's weights are read
- * once per batch. The group's rows are passed as row-address tables: no gather or scatter copies.
+ * FFF hard inference on the wasm kernels (kernels/tree.wat), one memory:
+ *
+ * 1. the input is copied into the memory chunk by chunk, and each chunk's samples walk the tree's
+ *    top levels while the chunk is in cache (tree_walk: the bucket each reaches);
+ * 2. the batch is sorted by bucket (counting sort, O(batch)), and fff_route walks every sample the
+ *    rest of the way in that order, so a subtree's node rows are read from memory once and stay in
+ *    cache while its samples pass (fff-layout.ts: CHUNK_BYTES, TOP_TREE_BYTES);
+ * 3. leaves narrower than a GEMM panel (ℓ < 8) run inside that same call, sample by sample while
+ *    its row is in cache: one dot product per hidden unit against W1 stored transposed, nothing
+ *    padded, no call per leaf — and each leaf's weights, met only by the samples of its subtree,
+ *    are read from memory once. Wider leaves: samples grouped by leaf (counting sort), each visited
+ *    leaf's FF once over its group through the packed GEMM, addressing the group's rows in place.
  *
  * Shards: one wasm32 memory stops at 4 GiB (MAX_MEMORY_BYTES). When the packed leaves do not fit
  * one memory with the tree and the batch buffers, they are split into shards — contiguous leaf
  * ranges, each in its own WebAssembly.Memory with its own instance of the same compiled module
- * (the compiled code is shared) and its own input, hidden, output and row-table regions. Shard 0
- * is laid out as the single memory is (node weights, tree walk, the batch's output) with as many
- * leaves as fit. A run walks the tree and sorts in shard 0, copies the rows routed to another
- * shard's leaves into that shard (only those rows, in sorted order, so its row tables are fixed),
- * runs the same GEMMs there and copies the output rows back into shard 0's output: run() leaves
- * the whole batch's output in one place, as the single memory does.
+ * (the compiled code is shared) and its own input, output and row-table regions. Shard 0 is laid
+ * out as the single memory is (node weights, tree walk, the batch's output) with as many leaves as
+ * fit. A run walks the tree in shard 0 (the same two phases) and groups the samples by leaf there, copies the rows
+ * routed to another shard's leaves into that shard (only those rows, in sorted order, so its row
+ * tables are fixed), runs the same leaf kernels there and copies the output rows back into shard
+ * 0's output: run() leaves the whole batch's output in one place, as the single memory does, and
+ * every sample is computed by the same instructions as there (bit-identical outputs).
  */
-import { leafCount, nodeCount, type LayerShape } from '../../model/shape.ts';
+import type { LayerShape } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
-import { CaseTooLarge, type Kernel } from '../types.ts';
+import type { Kernel } from '../types.ts';
+import { describe, dims, DESC_BYTES, fillLeaves, planLeafShards, writeDescriptor, type Dims, type ShardPlan } from './fff-layout.ts';
 import { LeafGroups } from './leaf-groups.ts';
-import { activationMode, Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, mib, MODE, PANEL, packPanels, readRows, roundUp, type KernelExports } from './layout.ts';
+import { activationMode, Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, MODE, PANEL, readRows, type KernelExports } from './layout.ts';
+
+export type { ShardPlan } from './fff-layout.ts';
 
 export interface FffOptions {
   /**
@@ -33,35 +45,7 @@ export interface FffKernel extends Kernel {
   readonly shards: number;
 }
 
-/** A shard: leaves first .. first + count − 1. */
-export interface ShardPlan {
-  first: number;
-  count: number;
-}
-
-/** The FFF's sizes as the memories lay them out (wasm-mt adds its thread count). */
-export interface Dims {
-  i: number;
-  o: number;
-  l: number;
-  lPad: number;
-  oPad: number;
-  /** One leaf's packed W1 and W2, in bytes. */
-  w1Bytes: number;
-  w2Bytes: number;
-  leaves: number;
-  nodes: number;
-  batch: number;
-}
-
-export function dims(shape: LayerShape, batch: number): Dims {
-  const { inputDim: i, outputDim: o, depth, leafWidth: l } = shape;
-  const lPad = roundUp(l, PANEL);
-  const oPad = roundUp(o, PANEL);
-  return { i, o, l, lPad, oPad, w1Bytes: i * lPad * 4, w2Bytes: l * oPad * 4, leaves: leafCount(depth), nodes: nodeCount(depth), batch };
-}
-
-/** Byte addresses of one shard's regions; the tree's are 0 outside shard 0. */
+/** Byte addresses of one shard's regions; the tree's are 0 outside shard 0, the GEMM's 0 for small leaves. */
 interface ShardLayout {
   arena: Arena;
   x: number;
@@ -71,6 +55,8 @@ interface ShardLayout {
   yRows: number;
   hRows: number;
   leafOf: number;
+  order: number;
+  desc: number;
   nodeW: number;
   nodeB: number;
   w1: number;
@@ -82,21 +68,27 @@ interface ShardLayout {
 /** The regions of a shard holding `leaves` leaves, and the tree when `tree` (shard 0; the single memory). */
 function layoutShard(d: Dims, leaves: number, tree: boolean): ShardLayout {
   const { i, lPad, oPad, batch } = d;
+  const gemm = !d.small;
   const arena = new Arena();
   const x = arena.alloc('input', batch * i * 4);
   const y = arena.alloc('output', batch * oPad * 4);
-  const hidden = arena.alloc('hidden', batch * lPad * 4);
-  const xRows = arena.alloc('row tables', batch * 4);
-  const yRows = arena.alloc('row tables', batch * 4);
-  const hRows = arena.alloc('row tables', batch * 4);
-  const leafOf = tree ? arena.alloc('leaf of sample', batch * 4) : 0;
+  const hidden = gemm ? arena.alloc('hidden', batch * lPad * 4) : 0;
+  const xRows = gemm ? arena.alloc('row tables', batch * 4) : 0;
+  const yRows = gemm ? arena.alloc('row tables', batch * 4) : 0;
+  const hRows = gemm ? arena.alloc('row tables', batch * 4) : 0;
+  const leafOf = arena.alloc('leaf of sample', batch * 4);
   const nodeW = tree ? arena.alloc('node weights', d.nodes * i * 4) : 0;
   const nodeB = tree ? arena.alloc('node biases', d.nodes * 4) : 0;
-  const w1 = arena.alloc('packed leaf W1', leaves * d.w1Bytes);
+  const w1 = arena.alloc(gemm ? 'packed leaf W1' : 'leaf W1 (transposed)', leaves * d.w1Bytes);
   const b1 = arena.alloc('leaf b1', leaves * lPad * 4);
-  const w2 = arena.alloc('packed leaf W2', leaves * d.w2Bytes);
+  const w2 = arena.alloc(gemm ? 'packed leaf W2' : 'leaf W2', leaves * d.w2Bytes);
   const b2 = arena.alloc('leaf b2', leaves * oPad * 4);
-  return { arena, x, y, hidden, xRows, yRows, hRows, leafOf, nodeW, nodeB, w1, b1, w2, b2 };
+  // Last, so the large regions keep the offsets they had before these were added (in one
+  // measurement ℓ = 32, d = 8, batch 256 ran 1.24x slower with them before the node weights; the
+  // effect varied between runs).
+  const order = arena.alloc('sorted order', batch * 4);
+  const desc = arena.alloc('descriptor', DESC_BYTES);
+  return { arena, x, y, hidden, xRows, yRows, hRows, leafOf, order, desc, nodeW, nodeB, w1, b1, w2, b2 };
 }
 
 /** Bytes of a shard's regions with `leaves` leaves, and the tree when `tree` (shard 0). */
@@ -104,100 +96,44 @@ export function shardBytes(shape: LayerShape, batch: number, leaves: number, tre
   return layoutShard(dims(shape, batch), leaves, tree).arena.size;
 }
 
-/** The most leaves (up to all) a shard holds within `limit` bytes; −1 when not even its buffers fit. */
-function capacity(d: Dims, tree: boolean, limit: number): number {
-  const bytes = (n: number) => layoutShard(d, n, tree).arena.size;
-  const base = bytes(0);
-  if (base > limit) return -1;
-  const perLeaf = d.w1Bytes + d.w2Bytes + (d.lPad + d.oPad) * 4;
-  let n = Math.min(d.leaves, Math.floor((limit - base) / perLeaf));
-  while (n > 0 && bytes(n) > limit) n--; // region alignment
-  while (n < d.leaves && bytes(n + 1) <= limit) n++;
-  return n;
-}
-
-function describe(shape: LayerShape, batch: number): string {
-  return `FFF i=${shape.inputDim} o=${shape.outputDim} depth=${shape.depth} leaf=${shape.leafWidth} batch=${batch}`;
-}
-
 /**
  * How the leaves are split across memories of at most `maxMemoryBytes` (capped at
- * MAX_MEMORY_BYTES): one shard when everything fits one memory, else shard 0 with the tree and
- * as many leaves as fit (perhaps none), then full shards of leaves. Throws CaseTooLarge when the
- * tree and the batch buffers, or one leaf with the batch buffers, do not fit one memory.
+ * MAX_MEMORY_BYTES); see planLeafShards.
  */
 export function planShards(shape: LayerShape, batch: number, maxMemoryBytes = MAX_MEMORY_BYTES): ShardPlan[] {
   const d = dims(shape, batch);
-  const limit = Math.min(maxMemoryBytes, MAX_MEMORY_BYTES);
-  const whole = layoutShard(d, d.leaves, true).arena.size;
-  if (whole <= limit) return [{ first: 0, count: d.leaves }];
-  const over = `over the ${mib(limit)} one wasm memory may hold here`;
-  const first = capacity(d, true, limit);
-  if (first < 0) {
-    const tree = layoutShard(d, 0, true).arena.size;
-    throw new CaseTooLarge(`wasm backend: ${describe(shape, batch)}: the tree's node weights (${mib(d.nodes * d.i * 4)}) with the batch buffers need ${mib(tree)}, ${over}; only leaves can be split across memories`);
-  }
-  const perShard = capacity(d, false, limit);
-  if (perShard < 1) {
-    const one = layoutShard(d, 1, false).arena.size;
-    throw new CaseTooLarge(
-      `wasm backend: ${describe(shape, batch)}: one leaf (packed W1 ${mib(d.w1Bytes)}, packed W2 ${mib(d.w2Bytes)}) with the batch buffers needs ${mib(one)}, ${over}, so the ${mib(whole)} of leaves cannot be split across memories`,
-    );
-  }
-  const plan = [{ first: 0, count: first }];
-  for (let at = first; at < d.leaves; at += perShard) plan.push({ first: at, count: Math.min(perShard, d.leaves - at) });
-  return plan;
+  return planLeafShards(d, (leaves, tree) => layoutShard(d, leaves, tree).arena.size, maxMemoryBytes, 'wasm', describe(shape, batch));
 }
 
-/** Where a memory holds the tree and its leaves (byte addresses); wasm-mt's memories lay them out too. */
-export type LeafRegions = Pick<ShardLayout, 'nodeW' | 'nodeB' | 'w1' | 'b1' | 'w2' | 'b2'>;
-
-/** Copies the tree (when `tree`: shard 0) and leaves first .. first + count − 1, packed, into a memory. */
-export function fillLeaves(f32: Float32Array, lay: LeafRegions, d: Pick<Dims, 'i' | 'o' | 'l' | 'lPad' | 'oPad' | 'w1Bytes' | 'w2Bytes'>, w: FffWeights, first: number, count: number, tree: boolean): void {
-  const { i, o, l, lPad, oPad, w1Bytes, w2Bytes } = d;
-  if (tree) {
-    f32.set(w.nodeWeights, lay.nodeW / 4);
-    f32.set(w.nodeBias, lay.nodeB / 4);
-  }
-  for (let n = 0; n < count; n++) {
-    const leaf = first + n;
-    packPanels(f32, lay.w1 + n * w1Bytes, w.leafW1, i, l, l, leaf * i);
-    f32.set(w.leafB1.subarray(leaf * l, (leaf + 1) * l), lay.b1 / 4 + n * lPad);
-    packPanels(f32, lay.w2 + n * w2Bytes, w.leafW2, l, o, o, leaf * l);
-    f32.set(w.leafB2.subarray(leaf * o, (leaf + 1) * o), lay.b2 / 4 + n * oPad);
-  }
-}
-
-/** A shard as the sharded run uses it: its kernels, views and region addresses. */
-interface Shard {
+/** A shard's memory, kernels and regions. */
+interface Shard extends ShardLayout {
   kernels: KernelExports;
   f32: Float32Array;
+  i32: Int32Array;
+  u32: Uint32Array;
   first: number;
-  x: number;
-  y: number;
-  xRows: number;
-  yRows: number;
-  hRows: number;
-  w1: number;
-  b1: number;
-  w2: number;
-  b2: number;
 }
 
-function createShard(module: WebAssembly.Module, d: Dims, w: FffWeights, plan: ShardPlan[], k: number, what: string): Shard & { u32: Uint32Array; memory: WebAssembly.Memory; leafOf: number; nodeW: number; nodeB: number } {
+function createShard(module: WebAssembly.Module, d: Dims, w: FffWeights, plan: ShardPlan[], k: number, what: string): Shard & { memory: WebAssembly.Memory } {
   const { first, count } = plan[k];
   const lay = layoutShard(d, count, k === 0);
   const memory = lay.arena.createMemory(plan.length === 1 ? what : `${what}, shard ${k + 1} of ${plan.length} (leaves ${first} to ${first + count - 1})`);
   const { kernels, f32, u32 } = instantiate(module, memory);
+  const i32 = new Int32Array(memory.buffer);
   fillLeaves(f32, lay, d, w, first, count, k === 0);
-  fillRowTable(u32, lay.hRows, d.batch, lay.hidden, d.lPad * 4);
-  if (k > 0) {
-    // Rows are gathered here in sorted order: position n of the sort is row n, for good.
-    fillRowTable(u32, lay.xRows, d.batch, lay.x, d.i * 4);
-    fillRowTable(u32, lay.yRows, d.batch, lay.y, d.oPad * 4);
+  const { i, oPad, lPad, batch } = d;
+  writeDescriptor(i32, lay.desc, { x: lay.x, i, nodes: lay.nodeW, nodeBias: lay.nodeB, top: d.top, depth: d.depth, leafOf: lay.leafOf, order: lay.order, y: lay.y, oPad, l: d.l, w1: lay.w1, b1: lay.b1, w2: lay.w2, b2: lay.b2, act: activationMode(w.shape.activation) });
+  // Until a run sorts them, positions are the samples in batch order; in shards past the first
+  // they stay so: rows are gathered there in sorted order, position n in row n, for good.
+  for (let n = 0; n < batch; n++) i32[lay.order / 4 + n] = n;
+  if (!d.small) {
+    fillRowTable(u32, lay.hRows, batch, lay.hidden, lPad * 4);
+    if (k > 0) {
+      fillRowTable(u32, lay.xRows, batch, lay.x, i * 4);
+      fillRowTable(u32, lay.yRows, batch, lay.y, oPad * 4);
+    }
   }
-  const { x, y, xRows, yRows, hRows, w1, b1, w2, b2, leafOf, nodeW, nodeB } = lay;
-  return { kernels, f32, u32, memory, first, x, y, xRows, yRows, hRows, w1, b1, w2, b2, leafOf, nodeW, nodeB };
+  return { ...lay, kernels, f32, i32, u32, memory, first };
 }
 
 export function prepareFff(module: WebAssembly.Module, w: FffWeights, batch: number, options: FffOptions = {}): FffKernel {
@@ -209,37 +145,47 @@ export function prepareFff(module: WebAssembly.Module, w: FffWeights, batch: num
   return sharded(shards, plan, d, w.shape);
 }
 
-/** Everything in one memory: the kernel as it always was. */
-function singleMemory(s: ReturnType<typeof createShard>, dm: Dims, shape: LayerShape): FffKernel {
-  const { kernels, f32, u32, memory, x, y, xRows, yRows, hRows, leafOf, nodeW, nodeB, w1, b1, w2, b2 } = s;
-  const { i, o, l, lPad, oPad, w1Bytes, w2Bytes, leaves, batch } = dm;
-  const depth = shape.depth;
-  const act = activationMode(shape.activation);
-  const lPanels = lPad / PANEL;
-  const oPanels = oPad / PANEL;
+/** Runs leaf group g's FF in shard t (its rows already there): the small-leaf kernel or the two GEMMs. */
+function runGroup(t: Shard, d: Dims, act: number, leaf: number, at: number, rows: number): void {
+  if (d.small) {
+    t.kernels.fff_leaves(t.desc, at, at + rows);
+    return;
+  }
+  t.kernels.gemm(t.xRows + at * 4, rows, d.i, t.w1 + leaf * d.w1Bytes, d.lPad / PANEL, t.b1 + leaf * d.lPad * 4, t.hRows, act);
+  t.kernels.gemm(t.hRows, rows, d.l, t.w2 + leaf * d.w2Bytes, d.oPad / PANEL, t.b2 + leaf * d.oPad * 4, t.yRows + at * 4, MODE.bias);
+}
 
+/** Everything in one memory: the two-phase walk, then the leaves (see the top of this file). */
+function singleMemory(s: Shard & { memory: WebAssembly.Memory }, d: Dims, shape: LayerShape): FffKernel {
+  const { kernels, f32, u32, memory, x, y, xRows, yRows, leafOf, nodeW, nodeB, desc } = s;
+  const { i, o, oPad, batch, top, depth, chunkRows } = d;
+  const act = activationMode(shape.activation);
   const leafView = new Int32Array(memory.buffer, leafOf, batch);
-  const grouping = new LeafGroups(leaves, batch);
+  const buckets = new LeafGroups(2 ** top, batch, new Int32Array(memory.buffer, s.order, batch));
+  const grouping = new LeafGroups(d.leaves, batch);
   const { visited, start, size, order } = grouping;
 
   return {
     shards: 1,
     run(input) {
-      f32.set(input, x / 4);
-      kernels.tree_walk(x, batch, i, nodeW, nodeB, depth, leafOf);
+      for (let r = 0; r < batch; r += chunkRows) {
+        const rows = Math.min(chunkRows, batch - r);
+        f32.set(input.subarray(r * i, (r + rows) * i), x / 4 + r * i);
+        kernels.tree_walk(x + r * i * 4, rows, i, nodeW, nodeB, top, leafOf + r * 4);
+      }
+      if (top < depth) buckets.group(leafView, batch);
+      if (d.small) {
+        kernels.fff_route(desc, 0, batch, 1);
+        return;
+      }
+      if (top < depth) kernels.fff_route(desc, 0, batch, 0);
       const groups = grouping.group(leafView, batch);
       for (let n = 0; n < batch; n++) {
-        const s = order[n];
-        u32[xRows / 4 + n] = x + s * i * 4;
-        u32[yRows / 4 + n] = y + s * oPad * 4;
+        const sample = order[n];
+        u32[xRows / 4 + n] = x + sample * i * 4;
+        u32[yRows / 4 + n] = y + sample * oPad * 4;
       }
-      for (let g = 0; g < groups; g++) {
-        const leaf = visited[g];
-        const rows = size[g];
-        const at = start[g] * 4;
-        kernels.gemm(xRows + at, rows, i, w1 + leaf * w1Bytes, lPanels, b1 + leaf * lPad * 4, hRows, act);
-        kernels.gemm(hRows, rows, l, w2 + leaf * w2Bytes, oPanels, b2 + leaf * oPad * 4, yRows + at, MODE.bias);
-      }
+      for (let g = 0; g < groups; g++) runGroup(s, d, act, visited[g], start[g], size[g]);
     },
     output: () => readRows(f32, y, batch, o, oPad),
     dispose() {},
@@ -247,38 +193,47 @@ function singleMemory(s: ReturnType<typeof createShard>, dm: Dims, shape: LayerS
 }
 
 /** Leaves split across several memories (see the top of this file). */
-function sharded(all: ReturnType<typeof createShard>[], plan: ShardPlan[], dm: Dims, shape: LayerShape): FffKernel {
-  const { kernels, f32, u32, memory, x, y, xRows, yRows, leafOf, nodeW, nodeB } = all[0];
-  const { i, o, l, lPad, oPad, w1Bytes, w2Bytes, leaves, batch } = dm;
-  const depth = shape.depth;
+function sharded(all: (Shard & { memory: WebAssembly.Memory })[], plan: ShardPlan[], d: Dims, shape: LayerShape): FffKernel {
+  const { kernels, f32, u32, memory, x, y, xRows, yRows, leafOf, nodeW, nodeB, desc } = all[0];
+  const { i, o, oPad, leaves, batch, depth, top } = d;
   const act = activationMode(shape.activation);
-  const lPanels = lPad / PANEL;
-  const oPanels = oPad / PANEL;
   // Shard 0 holds leaves 0 .. inFirst − 1; every later one perShard leaves (the last maybe fewer).
   const inFirst = plan[0].count;
   const perShard = plan[1].count;
   const shardOf = (leaf: number) => (leaf < inFirst ? 0 : 1 + (((leaf - inFirst) / perShard) | 0));
-  let shards: Shard[] = all.map(({ kernels, f32, first, x, y, xRows, yRows, hRows, w1, b1, w2, b2 }) => ({ kernels, f32, first, x, y, xRows, yRows, hRows, w1, b1, w2, b2 }));
+  let shards: Shard[] = all;
 
   const leafView = new Int32Array(memory.buffer, leafOf, batch);
-  const grouping = new LeafGroups(leaves, batch);
+  // Shard 0's sorted orders (by bucket for fff_route, then by leaf for fff_leaves) live in its
+  // memory, where the kernels read them.
+  const orderView = new Int32Array(memory.buffer, all[0].order, batch);
+  const buckets = new LeafGroups(2 ** top, batch, orderView);
+  const grouping = new LeafGroups(leaves, batch, orderView);
   const { visited, start, size, order } = grouping;
 
   return {
     shards: plan.length,
     run(input) {
       f32.set(input, x / 4);
-      kernels.tree_walk(x, batch, i, nodeW, nodeB, depth, leafOf);
+      kernels.tree_walk(x, batch, i, nodeW, nodeB, top, leafOf);
+      if (top < depth) {
+        buckets.group(leafView, batch);
+        kernels.fff_route(desc, 0, batch, 0);
+      }
       const groups = grouping.group(leafView, batch);
       for (let n = 0; n < batch; n++) {
-        const s = order[n];
-        const k = shardOf(leafView[s]);
+        const sample = order[n];
+        const leaf = leafView[sample];
+        const k = shardOf(leaf);
         if (k === 0) {
-          u32[xRows / 4 + n] = x + s * i * 4;
-          u32[yRows / 4 + n] = y + s * oPad * 4;
+          if (!d.small) {
+            u32[xRows / 4 + n] = x + sample * i * 4;
+            u32[yRows / 4 + n] = y + sample * oPad * 4;
+          }
         } else {
           const t = shards[k];
-          t.f32.set(input.subarray(s * i, s * i + i), t.x / 4 + n * i);
+          t.f32.set(input.subarray(sample * i, sample * i + i), t.x / 4 + n * i);
+          t.i32[t.leafOf / 4 + n] = leaf - t.first;
         }
       }
       for (let g = 0; g < groups; g++) {
@@ -287,9 +242,7 @@ function sharded(all: ReturnType<typeof createShard>[], plan: ShardPlan[], dm: D
         const at = start[g];
         const k = shardOf(leaf);
         const t = shards[k];
-        const local = leaf - t.first;
-        t.kernels.gemm(t.xRows + at * 4, rows, i, t.w1 + local * w1Bytes, lPanels, t.b1 + local * lPad * 4, t.hRows, act);
-        t.kernels.gemm(t.hRows, rows, l, t.w2 + local * w2Bytes, oPanels, t.b2 + local * oPad * 4, t.yRows + at * 4, MODE.bias);
+        runGroup(t, d, act, leaf - t.first, at, rows);
         if (k !== 0) {
           for (let n = at; n < at + rows; n++) {
             const from = t.y / 4 + n * oPad;

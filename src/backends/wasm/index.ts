@@ -4,9 +4,12 @@
  *
  * Dense (dense.ts): packed register-blocked GEMM — 4 × 8 micro-tiles in v128 locals, weights packed
  * into 8-column panels at prepare time — with the hidden layer in chunks and bias + activation
- * (exact-erf GELU) fused into the store. FFF (fff.ts): SIMD tree walk, samples grouped by leaf,
- * each leaf's FF through the same GEMM; leaves that do not fit one 4 GiB memory are split across
- * several memories (shards), one instance each. Memory layout and packing: layout.ts.
+ * (exact-erf GELU) fused into the store. FFF (fff.ts): a two-phase SIMD tree walk (the top levels
+ * chunk by chunk as the input is copied in, the rest with the batch sorted by the node reached, four
+ * samples at a time); leaves narrower than a panel (ℓ < 8) in that same pass, one dot product per
+ * hidden unit, nothing padded; wider ones grouped by leaf through the GEMM; leaves that do not fit
+ * one 4 GiB memory are split across several memories (shards), one instance each. Memory layout
+ * and packing: layout.ts, fff-layout.ts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,35 +17,20 @@ import type { Weights } from '../../model/weights.ts';
 import type { Backend } from '../types.ts';
 import { HIDDEN_CHUNK, prepareDense } from './dense.ts';
 import { prepareFff } from './fff.ts';
-import { Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, MODE } from './layout.ts';
+import { CHUNK_BYTES, SMALL_LEAF_BELOW, TOP_TREE_BYTES, TWO_PHASE_FROM_BATCH } from './fff-layout.ts';
+import { WARM_UP_BYTES, warmUpKernels } from './abi.mjs';
+import { Arena, instantiate, MAX_MEMORY_BYTES } from './layout.ts';
 
 const WASM_URL = new URL('./kernels.wasm', import.meta.url);
 
 let compiled: WebAssembly.Module | undefined;
 
-/**
- * Calls every kernel path on a tiny problem. V8 first runs wasm functions from its baseline
- * compiler and moves hot ones to the optimizing tier in the background; doing that here, at
- * init, means the first case is not partly timed on baseline code (which is several times
- * slower), even when another library's large module is compiling in the same process.
- */
+/** Moves every kernel to V8's optimizing tier before the first case (abi.mjs: warmUpKernels). */
 function warmUp(module: WebAssembly.Module): void {
-  const rows = 5, k = 24, panels = 2;
   const arena = new Arena();
-  const a = arena.alloc('a', rows * k * 4);
-  const b = arena.alloc('b', k * panels * 32);
-  const bias = arena.alloc('bias', panels * 32);
-  const c = arena.alloc('c', rows * panels * 32);
-  const aRows = arena.alloc('a rows', rows * 4);
-  const cRows = arena.alloc('c rows', rows * 4);
-  const leaves = arena.alloc('leaves', rows * 4);
-  const { kernels, u32 } = instantiate(module, arena.createMemory('warm-up'));
-  fillRowTable(u32, aRows, rows, a, k * 4);
-  fillRowTable(u32, cRows, rows, c, panels * 32);
-  for (let n = 0; n < 200; n++) {
-    for (const mode of Object.values(MODE)) kernels.gemm(aRows, rows, k, b, panels, bias, cRows, mode);
-    kernels.tree_walk(a, rows, k, b, bias, 3, leaves);
-  }
+  const at = arena.alloc('warm-up', WARM_UP_BYTES);
+  const memory = arena.createMemory('warm-up');
+  warmUpKernels(instantiate(module, memory).kernels, new Int32Array(memory.buffer), at);
 }
 
 export const wasmBackend: Backend = {
@@ -73,12 +61,14 @@ export const wasmBackend: Backend = {
       version: '1',
       threads: 1,
       denseKernel: `hand-written wasm SIMD128 GEMM: 4x8 f32x4 register tile (1x8 for leftover rows), weights packed in 8-column panels at prepare time, rows outer / panels inner, hidden layer in chunks of ${HIDDEN_CHUNK}, bias + activation fused into the store (GELU: exact-erf form, A&S 7.1.26 erf with a SIMD exp)`,
-      fffStrategy: 'SIMD tree walk per sample (dot products against node rows), samples grouped by leaf (counting sort over the batch), each visited leaf once per batch through the same packed GEMM, addressing the group\'s rows in place; leaves that do not fit one 4 GiB wasm memory are split across several (one instance each, the tree in the first): the rows routed to another memory\'s leaves are copied there and their outputs copied back within the run',
-      notes: 'f32 accumulation (no FMA: wasm SIMD128 has separate mul and add); leaf widths and output dims are padded to multiples of 8 in memory',
+      fffStrategy: `SIMD tree walk in two phases: the input copied in chunks of ${CHUNK_BYTES / 1024} KiB, each chunk's samples walking the top levels (as many as keep ${TOP_TREE_BYTES / 1024} KiB of node rows) while it is in cache; then the batch sorted by the node reached (counting sort) and every sample walking the rest four at a time (one f32x4 lane each), a subtree's rows read from memory once for its samples; batches under ${TWO_PHASE_FROM_BATCH} walk the whole tree in the first phase. Leaves narrower than ${SMALL_LEAF_BELOW} run in the same pass, sample by sample: one dot product per hidden unit against W1 stored transposed, nothing padded, no call per leaf. Wider leaves: samples grouped by leaf (counting sort), each visited leaf once per batch through the packed GEMM, addressing the group's rows in place. Leaves that do not fit one 4 GiB wasm memory are split across several (one instance each, the tree in the first): the rows routed to another memory's leaves are copied there and their outputs copied back within the run`,
+      notes: `f32 accumulation (no FMA: wasm SIMD128 has separate mul and add); output dims, and leaf widths of ${SMALL_LEAF_BELOW} and more, padded to multiples of 8 in memory`,
     };
   },
   async prepare(weights: Weights, batchSize: number) {
     if (!compiled) throw new Error('wasm backend: prepare() before a successful init()');
-    return weights.kind === 'dense' ? prepareDense(compiled, weights, batchSize) : prepareFff(compiled, weights, batchSize);
+    if (weights.kind === 'dense') return prepareDense(compiled, weights, batchSize);
+    if (weights.kind === 'fff') return prepareFff(compiled, weights, batchSize);
+    throw new Error(`wasm backend: no ${weights.kind} kernel`);
   },
 };

@@ -21,6 +21,10 @@ const ALIGN = 64;
 export interface KernelExports {
   gemm(aRows: number, rows: number, k: number, b: number, panels: number, bias: number, cRows: number, mode: number): void;
   tree_walk(x: number, rows: number, i: number, nodes: number, nodeBias: number, depth: number, leafOut: number): void;
+  /** Sorted positions from .. to − 1: the rest of each sample's walk, and its small leaf when `leaves` is 1 (desc: fff-layout.ts). */
+  fff_route(desc: number, from: number, to: number, leaves: number): void;
+  /** Sorted positions from .. to − 1: each sample's small leaf. */
+  fff_leaves(desc: number, from: number, to: number): void;
   stream_read(at: number, bytes: number): number;
 }
 
