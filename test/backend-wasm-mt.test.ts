@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { assembleKernels, SHARED_WASM_URL, WASM_URL } from '../src/backends/wasm/assemble.ts';
 import { MAX_MEMORY_BYTES } from '../src/backends/wasm/layout.ts';
 import { prepareDenseMt } from '../src/backends/wasm-mt/dense.ts';
+import { prepareUfbMt } from '../src/backends/wasm-mt/ufb.ts';
 import { assignGroups, LEAF_COST_ROWS, planShards, prepareFffMt, shardBytes, SPLIT_MIN_ROWS } from '../src/backends/wasm-mt/fff.ts';
 import { createWasmMtBackend, threadsFromEnv } from '../src/backends/wasm-mt/index.ts';
 import { DEFAULT_OPTIONS, singleThreadMicros, THREADED_FROM_MICROS, type MtOptions } from '../src/backends/wasm-mt/options.ts';
@@ -14,11 +15,11 @@ import { checkOutput } from '../src/execute/check.ts';
 import { fffForwardRef } from '../src/model/reference.ts';
 import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
-import { initDense, initFff, type Weights } from '../src/model/weights.ts';
+import { initDense, initFff, initUfb, type Weights } from '../src/model/weights.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import type { Backend } from '../src/backends/types.ts';
 import { runCase } from '../src/execute/run-case.ts';
-import { assertRandomShapesPass, caseFor, randomShapes, ROOT, runCli, runTinySuite, TEST_CASE_CONTEXT, tempDir } from './support.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, caseFor, randomShapes, ROOT, runCli, runTinySuite, TEST_CASE_CONTEXT, tempDir, UFB_ODD_SHAPES } from './support.ts';
 
 /** The issue's odd shapes: i = 33, o = 7, ℓ ∈ {1, 6}, depth ∈ {0, 4}, batch ∈ {1, 3, 257}, relu and gelu. */
 const MT_SHAPES: (LayerShape & { batch: number })[] = [];
@@ -80,6 +81,33 @@ describe('wasm-mt backend', () => {
           assert.equal(kernel.shards, 1);
           const outputs = await assertMatchesReference(kernel, weights, s.batch, 50 + n, `FFF ${nameOf(s, s.batch)}, ${threads} thread(s)`);
           if (first) assert.deepEqual(outputs, first, `FFF ${nameOf(s, s.batch)}: ${threads} threads differ from 1`);
+          first ??= outputs;
+        } finally {
+          await kernel.dispose();
+        }
+      }
+    }
+  });
+
+  it('passes the UltraFastBERT odd shapes (3 threads forced), two batches through each kernel', async () => {
+    const backend = createWasmMtBackend({ threads: 3, threadedFromMicros: { fff: 0, ufb: 0, dense: 0 } });
+    assert.deepEqual(await backend.init({ runtime: 'node', cores: 2 }), { ok: true });
+    await assertUfbOddShapes(backend as unknown as Backend);
+  });
+
+  it('UltraFastBERT: bit-identical at 1, 2 and 3 threads (threads forced), within the reference tolerance', async () => {
+    const mod = await sharedKernels();
+    // The odd shapes, and one whose batch takes both phases in several chunks (i = 1024: 128 rows a chunk).
+    const shapes = [...UFB_ODD_SHAPES, { inputDim: 1024, outputDim: 40, depth: 6, leafWidth: 1, batchSize: 300, activation: 'gelu' as const, tree: 'ufb' as const }];
+    for (const [n, s] of shapes.entries()) {
+      const weights = initUfb(s, 30 + n);
+      let first: Float32Array[] | undefined;
+      for (const threads of [1, 2, 3]) {
+        const kernel = await prepareUfbMt(mod, weights, s.batchSize, threads, FORCED);
+        try {
+          assert.equal(kernel.threads, threads);
+          const outputs = await assertMatchesReference(kernel, weights, s.batchSize, 60 + n, `ufb ${nameOf(s, s.batchSize)}, ${threads} thread(s)`);
+          if (first) assert.deepEqual(outputs, first, `ufb ${nameOf(s, s.batchSize)}: ${threads} threads differ from 1`);
           first ??= outputs;
         } finally {
           await kernel.dispose();
@@ -204,7 +232,7 @@ describe('wasm-mt backend', () => {
     }
   });
 
-  it('plans the depth-15, 768-wide FFF (6.2 GiB of leaves) as two shared memories; the backend caps only dense', () => {
+  it('plans the depth-15, 768-wide FFF (6.2 GiB of leaves) as two shared memories; the backend caps only dense and UltraFastBERT (one memory each)', () => {
     const shape: LayerShape = { inputDim: 768, outputDim: 768, depth: 15, leafWidth: 32, activation: 'relu' };
     for (const threads of [1, 2, 16]) {
       const plan = planShards(shape, 256, threads);
@@ -214,7 +242,7 @@ describe('wasm-mt backend', () => {
     }
     assert.deepEqual(planShards({ ...shape, depth: 12 }, 256, 2), [{ first: 0, count: 4096 }]);
     const backend = createWasmMtBackend();
-    assert.deepEqual(backend.maxMemoryBytes, { dense: MAX_MEMORY_BYTES });
+    assert.deepEqual(backend.maxMemoryBytes, { dense: MAX_MEMORY_BYTES, ufb: MAX_MEMORY_BYTES });
     assert.match(backend.info().fffStrategy, /split across several/);
   });
 
@@ -254,7 +282,7 @@ describe('wasm-mt backend', () => {
     assert.deepEqual(await backend.init({ runtime: 'node', cores: 3 }), { ok: true });
     assert.equal(backend.info().threads, threadsFromEnv() ?? 3);
     assert.equal(backend.info().name, 'wasm-mt');
-    assert.match(backend.info().notes!, /under 45 µs \(FFF\) or 15 µs \(dense\) runs on the calling thread alone/);
+    assert.match(backend.info().notes!, /under 45 µs \(FFF\), 45 µs \(UltraFastBERT\) or 15 µs \(dense\) runs on the calling thread alone/);
 
     const two = createWasmMtBackend({ threads: 2 });
     await two.init({ runtime: 'node', cores: 2 });
@@ -311,6 +339,16 @@ describe('wasm-mt backend', () => {
         assert.equal(x.status, 'ok', `${key}: ${x.reason}`);
         assert.ok(x.check?.ok, key);
       }
+    }
+  });
+
+  it('runs the UltraFastBERT odd shapes on node, deno and bun', () => {
+    const runtimes = ['node', 'deno', 'bun'];
+    const { file } = runTinySuite({ runtimes, backends: ['wasm-mt'], shapes: UFB_ODD_SHAPES, name: 'wasm-mt-ufb', timeoutMs: 240_000 });
+    assert.equal(file.results.length, UFB_ODD_SHAPES.length * 2 * runtimes.length);
+    for (const r of file.results) {
+      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+      assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
     }
   });
 

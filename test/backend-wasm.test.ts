@@ -12,8 +12,8 @@ import { wasmBackend } from '../src/backends/wasm/index.ts';
 import { fffForwardRef } from '../src/model/reference.ts';
 import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
-import { initFff, type DenseWeights, type FffWeights } from '../src/model/weights.ts';
-import { assertRandomShapesPass, ODD_SHAPES, randomShapes, runTinySuite } from './support.ts';
+import { initFff, type DenseWeights, type FffWeights, type UfbWeights } from '../src/model/weights.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, randomShapes, runTinySuite, UFB_ODD_SHAPES } from './support.ts';
 
 /**
  * Beyond ODD_SHAPES: leaf widths of 8 and more (several 8-column panels, one partial), a dense
@@ -72,6 +72,21 @@ describe('wasm backend', () => {
       assert.equal(r.backend.name, 'wasm');
     }
     assert.deepEqual(new Set(file.results.map((r) => r.runtime.name)), new Set(runtimes));
+  });
+
+  it('passes the UltraFastBERT odd shapes, two batches through each kernel', async () => {
+    assert.deepEqual(await wasmBackend.init({ runtime: 'node', cores: 1 }), { ok: true });
+    await assertUfbOddShapes(wasmBackend);
+  });
+
+  it('runs the UltraFastBERT odd shapes on node, deno and bun', () => {
+    const runtimes = ['node', 'deno', 'bun'];
+    const { file } = runTinySuite({ runtimes, backends: ['wasm'], shapes: UFB_ODD_SHAPES, name: 'wasm-ufb', timeoutMs: 240_000 });
+    assert.equal(file.results.length, UFB_ODD_SHAPES.length * 2 * runtimes.length);
+    for (const r of file.results) {
+      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+      assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
+    }
   });
 
   it('matches the reference on random shapes (in process)', async () => {
@@ -135,7 +150,7 @@ describe('wasm backend', () => {
     }
   });
 
-  it('plans the depth-15, 768-wide FFF (6.2 GiB of leaves) as two memories; the backend caps only dense', () => {
+  it('plans the depth-15, 768-wide FFF (6.2 GiB of leaves) as two memories; the backend caps only dense and UltraFastBERT (one memory each)', () => {
     const shape: LayerShape = { inputDim: 768, outputDim: 768, depth: 15, leafWidth: 32, activation: 'relu' };
     const plan = planShards(shape, 256);
     assert.equal(plan.length, 2);
@@ -144,7 +159,7 @@ describe('wasm backend', () => {
     assert.ok(shardBytes(shape, 256, plan[0].count + 1, true) > MAX_MEMORY_BYTES, 'shard 0 is filled');
     // Depth 12 fits one memory, as before.
     assert.deepEqual(planShards({ ...shape, depth: 12 }, 256), [{ first: 0, count: 4096 }]);
-    assert.deepEqual(wasmBackend.maxMemoryBytes, { dense: MAX_MEMORY_BYTES });
+    assert.deepEqual(wasmBackend.maxMemoryBytes, { dense: MAX_MEMORY_BYTES, ufb: MAX_MEMORY_BYTES });
     assert.match(wasmBackend.info().fffStrategy, /split across several/);
   });
 
@@ -171,6 +186,18 @@ describe('wasm backend', () => {
     // One byte more: one leaf per memory, and shard 0 (whose tree takes the room of a leaf) none.
     assert.deepEqual(planShards(shape, 5, tooSmall + 1), [{ first: 0, count: 0 }, ...Array.from({ length: 8 }, (_, k) => ({ first: k, count: 1 }))]);
     assert.equal(prepareFff(module, initFff(shape, 1), 5, { maxMemoryBytes: tooSmall + 1 }).shards, 9);
+  });
+
+  it('refuses an UltraFastBERT tree that cannot fit one wasm memory, with the sizes', async () => {
+    assert.deepEqual(await wasmBackend.init({ runtime: 'node', cores: 1 }), { ok: true });
+    // Depth 20 at i = o = 768: 2^21 − 1 nodes, 6 GiB of input rows alone. The layout is checked
+    // before any weight is read, so empty arrays stand in for them.
+    const empty = new Float32Array(0);
+    const huge: UfbWeights = { kind: 'ufb', shape: { inputDim: 768, outputDim: 768, depth: 20, leafWidth: 1, activation: 'gelu', tree: 'ufb' }, nodeIn: empty, nodeOut: empty };
+    await assert.rejects(
+      wasmBackend.prepare(huge, 1),
+      (err: Error) => err instanceof CaseTooLarge && /wasm backend: UltraFastBERT tree i=768 o=768 depth=20 batch=1 needs 12\d\d\d\.\d MiB of memory \(.*node input rows 6144\.0 MiB.*\): over the 4095\.9 MiB/.test(err.message),
+    );
   });
 
   it('refuses a dense case that cannot fit a 32-bit wasm memory, with the sizes', async () => {

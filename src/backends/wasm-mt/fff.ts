@@ -119,7 +119,7 @@ export function planShards(shape: LayerShape, batch: number, threads: number, ma
 }
 
 /** Each thread's [first, end) of `count` items, in order, as equal as whole items allow. */
-function shares(count: number, threads: number): [number, number][] {
+export function shares(count: number, threads: number): [number, number][] {
   // ceil: the calling thread's share is never the empty one
   return Array.from({ length: threads }, (_, t) => [Math.ceil((count * t) / threads), Math.ceil((count * (t + 1)) / threads)]);
 }

@@ -31,8 +31,8 @@ export interface MtOptions {
  * MEASUREMENTS below (made when the FFF had two phases at every batch; the cases near the switch,
  * batches 1 to 4 at d = 12 and 128 to 256 at ℓ = 8, d = 4, still have two).
  */
-// ufb: wasm-mt has no kernel for UltraFastBERT's tree yet (its cases are skipped); like the FFF's, its
-// walk would pay two phases, so it takes the FFF's switch point until it is measured.
+// ufb: two phases too (the walk's first, then the rest with the outputs); its switch point is the
+// FFF's, which its MEASUREMENTS below bear out.
 export const THREADED_FROM_MICROS: Readonly<Record<ModelKind, number>> = { fff: 45, ufb: 45, dense: 15 };
 
 /**
@@ -61,6 +61,13 @@ const BYTES_PER_MICRO = 11_000;
  *   dense 64, 64, 8, 3 (W 64)    32      19 µs           14.9 µs   10.1 µs    1.51x   → threads
  *   dense 64, 64, 8, 3 (W 64)    64      35 µs           29.6 µs   20.0 µs    1.53x
  *   dense 768, 768, 32, 7 (W 4096) 256  122 ms           78.8 ms   42.3 ms    1.87x (rows split; hidden split 1.87x)
+ *
+ * UltraFastBERT's tree (i = o, depth D; later, same machine, 40 alternating rounds in one process):
+ *   ufb 768, D 11                  4      29 µs           11.1 µs   13.5 µs    0.82x   → calling thread
+ *   ufb 768, D 11                  6      41 µs           20.6 µs   19.1 µs    1.08x   → calling thread
+ *   ufb 768, D 11                  8      53 µs           28.1 µs   24.4 µs    1.15x   → threads
+ *   ufb 64, D 3                  256      20 µs           29.8 µs   50.0 µs    0.59x   → calling thread
+ *   ufb 64, D 3                 1024      77 µs          145.1 µs  106.4 µs    1.36x   → threads
  *
  * The waiting threads' spin (DEFAULT_OPTIONS.spinMicros): a parked thread on this VM takes
  * ~50-100 µs to wake (an idle vCPU halts), so a spin shorter than the usual gap costs that each

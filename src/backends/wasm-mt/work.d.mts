@@ -108,6 +108,21 @@ export interface FffDesc {
   route: [number, number][];
 }
 
-export type KernelDesc = DenseDesc | FffDesc;
+/** An UltraFastBERT tree: one memory (its regions in the kernels' descriptor, src/backends/wasm/ufb.ts). */
+export interface UfbDesc {
+  kind: 'ufb';
+  batch: number;
+  /** The kernels' descriptor (src/backends/wasm/abi.mjs, UFB_DESC_FIELDS). */
+  desc: number;
+  /** The first phase's chunks: rows each, and how many. */
+  chunkRows: number;
+  chunks: number;
+  /** Two i32: chunks copied in by the calling thread, chunks claimed. */
+  progress: number;
+  /** Each thread's [first, end) sorted positions of the route task. */
+  route: [number, number][];
+}
+
+export type KernelDesc = DenseDesc | FffDesc | UfbDesc;
 
 export declare function createExecutor(desc: KernelDesc, views: MemoryView[], thread: number): (task: number) => void;

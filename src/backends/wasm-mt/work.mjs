@@ -84,7 +84,40 @@ export function warmUp(module) {
  */
 export function createExecutor(desc, views, thread) {
   if (desc.kind === 'dense') return denseExecutor(desc, views[0], thread);
+  if (desc.kind === 'ufb') return ufbExecutor(desc, views[0], thread);
   return fffExecutor(desc, views, thread);
+}
+
+/**
+ * The first phase of a two-phase walk (FFF and UltraFastBERT alike): claims the batch's chunks in
+ * order through the atomic counter at i32 index `progress + 1` and calls walkChunk(first row, rows)
+ * for each once the calling thread, which copies them in, has published it (the counter at
+ * `progress`: chunks copied so far).
+ */
+function claimChunks(i32, progress, chunks, chunkRows, batch, walkChunk) {
+  for (;;) {
+    const c = Atomics.add(i32, progress + 1, 1);
+    if (c >= chunks) return;
+    // the calling thread is copying chunk c in: wait for it
+    while (Atomics.load(i32, progress) <= c);
+    const from = c * chunkRows;
+    walkChunk(from, Math.min(chunkRows, batch - from));
+  }
+}
+
+/**
+ * UltraFastBERT's tree (ufb.ts has the run around these tasks): `walk` — the first phase, chunks
+ * claimed as the calling thread copies them in (claimChunks); `route` — the second phase and the
+ * outputs for thread t's share of the positions sorted by bucket.
+ */
+function ufbExecutor(desc, view, thread) {
+  const { kernels, i32 } = view;
+  const [r0, r1] = desc.route[thread];
+  return (task) => {
+    if (task === TASK.walk) return claimChunks(i32, desc.progress / 4, desc.chunks, desc.chunkRows, desc.batch, (from, rows) => kernels.ufb_top(desc.desc, from, from + rows));
+    if (task !== TASK.route) throw new Error(`UltraFastBERT kernel: unexpected task ${task}`);
+    if (r1 > r0) kernels.ufb_route(desc.desc, r0, r1);
+  };
 }
 
 /**
@@ -119,9 +152,9 @@ function denseExecutor(desc, view, thread) {
 
 /**
  * FFF (fff.ts has the run around these tasks):
- * - `walk`: the first phase. Thread t claims chunks of the batch in order (an atomic counter) and
- *   walks each one's top levels once the calling thread has copied it in (it publishes how many
- *   chunks it has copied); the calling thread copies all of them first, then claims what is left.
+ * - `walk`: the first phase (claimChunks): thread t walks the top levels of each chunk it claims
+ *   once the calling thread has copied it in; the calling thread copies all of them first, then
+ *   claims what is left.
  * - `route`: the second phase, fff_route over thread t's share of the positions sorted by bucket;
  *   small leaves run in it unless the leaves are split across memories.
  * - `leaves`: thread t runs the segments the calling thread assigned it (plan region: per thread
@@ -135,21 +168,9 @@ function fffExecutor(desc, views, thread) {
   const zero = views[0];
   const s0 = shards[0];
   const [r0, r1] = desc.route[thread];
-  const copied = plan.progress / 4;
-  const claimed = copied + 1;
-  const walk = () => {
-    const ctl = zero.i32;
-    for (;;) {
-      const c = Atomics.add(ctl, claimed, 1);
-      if (c >= desc.chunks) return;
-      // the calling thread is copying chunk c in: wait for it
-      while (Atomics.load(ctl, copied) <= c);
-      const from = c * chunkRows;
-      zero.kernels.tree_walk(s0.x + from * i * 4, Math.min(chunkRows, batch - from), i, desc.nodeW, desc.nodeB, desc.top, s0.leafOf + from * 4);
-    }
-  };
+  const walkChunk = (from, rows) => zero.kernels.tree_walk(s0.x + from * i * 4, rows, i, desc.nodeW, desc.nodeB, desc.top, s0.leafOf + from * 4);
   return (task) => {
-    if (task === TASK.walk) return walk();
+    if (task === TASK.walk) return claimChunks(zero.i32, plan.progress / 4, desc.chunks, chunkRows, batch, walkChunk);
     if (task === TASK.route) {
       if (r1 > r0) zero.kernels.fff_route(s0.desc, r0, r1, desc.small && shards.length === 1 ? 1 : 0);
       return;

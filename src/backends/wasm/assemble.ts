@@ -15,6 +15,7 @@
  *                   phase of a two-phase walk)
  *   leaves.wat      fff_route and fff_leaves: the second phase of the walk over sorted positions, and
  *                   leaves narrower than a GEMM panel, without padding
+ *   ufb.wat         ufb_top and ufb_route: UltraFastBERT's tree in the same two phases
  *   probe.wat       stream_read(at, bytes): the read-bandwidth probe
  *
  * `{ shared: true }` assembles the same functions with the memory import made `shared` (the
@@ -26,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
 /** The part files, in module order. */
-export const KERNEL_PARTS = ['activation.wat', 'gemm.wat', 'tree.wat', 'leaves.wat', 'probe.wat'];
+export const KERNEL_PARTS = ['activation.wat', 'gemm.wat', 'tree.wat', 'leaves.wat', 'ufb.wat', 'probe.wat'];
 export const WASM_URL = new URL('./kernels.wasm', import.meta.url);
 /** The shared-memory variant, read by src/backends/wasm-mt/. */
 export const SHARED_WASM_URL = new URL('../wasm-mt/kernels-shared.wasm', import.meta.url);

@@ -8,8 +8,9 @@
  * chunk by chunk as the input is copied in, the rest with the batch sorted by the node reached, four
  * samples at a time); leaves narrower than a panel (ℓ < 8) in that same pass, one dot product per
  * hidden unit, nothing padded; wider ones grouped by leaf through the GEMM; leaves that do not fit
- * one 4 GiB memory are split across several memories (shards), one instance each. Memory layout
- * and packing: layout.ts, fff-layout.ts.
+ * one 4 GiB memory are split across several memories (shards), one instance each. UltraFastBERT's
+ * tree (ufb.ts): the same two phases, each sample's output written once. Memory layout and
+ * packing: layout.ts, fff-layout.ts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import type { Weights } from '../../model/weights.ts';
 import type { Backend } from '../types.ts';
 import { HIDDEN_CHUNK, prepareDense } from './dense.ts';
 import { prepareFff } from './fff.ts';
+import { prepareUfb, UFB_STRATEGY } from './ufb.ts';
 import { CHUNK_BYTES, SMALL_LEAF_BELOW, TOP_TREE_BYTES, TWO_PHASE_FROM_BATCH } from './fff-layout.ts';
 import { WARM_UP_BYTES, warmUpKernels } from './abi.mjs';
 import { Arena, instantiate, MAX_MEMORY_BYTES } from './layout.ts';
@@ -35,8 +37,10 @@ function warmUp(module: WebAssembly.Module): void {
 
 export const wasmBackend: Backend = {
   name: 'wasm',
-  // One memory holds a dense case; an FFF's leaves are split across as many memories as they need.
-  maxMemoryBytes: { dense: MAX_MEMORY_BYTES },
+  models: ['fff', 'ufb', 'dense'],
+  // One memory holds a dense case or an UltraFastBERT tree; an FFF's leaves are split across as
+  // many memories as they need. Each holds one copy of the weights (the default weightCopies).
+  maxMemoryBytes: { dense: MAX_MEMORY_BYTES, ufb: MAX_MEMORY_BYTES },
   async init() {
     if (compiled) return { ok: true };
     let bytes: Uint8Array<ArrayBuffer>;
@@ -62,6 +66,7 @@ export const wasmBackend: Backend = {
       threads: 1,
       denseKernel: `hand-written wasm SIMD128 GEMM: 4x8 f32x4 register tile (1x8 for leftover rows), weights packed in 8-column panels at prepare time, rows outer / panels inner, hidden layer in chunks of ${HIDDEN_CHUNK}, bias + activation fused into the store (GELU: exact-erf form, A&S 7.1.26 erf with a SIMD exp)`,
       fffStrategy: `SIMD tree walk in two phases: the input copied in chunks of ${CHUNK_BYTES / 1024} KiB, each chunk's samples walking the top levels (as many as keep ${TOP_TREE_BYTES / 1024} KiB of node rows) while it is in cache; then the batch sorted by the node reached (counting sort) and every sample walking the rest four at a time (one f32x4 lane each), a subtree's rows read from memory once for its samples; batches under ${TWO_PHASE_FROM_BATCH} walk the whole tree in the first phase. Leaves narrower than ${SMALL_LEAF_BELOW} run in the same pass, sample by sample: one dot product per hidden unit against W1 stored transposed, nothing padded, no call per leaf. Wider leaves: samples grouped by leaf (counting sort), each visited leaf once per batch through the packed GEMM, addressing the group's rows in place. Leaves that do not fit one 4 GiB wasm memory are split across several (one instance each, the tree in the first): the rows routed to another memory's leaves are copied there and their outputs copied back within the run`,
+      ufbStrategy: UFB_STRATEGY,
       notes: `f32 accumulation (no FMA: wasm SIMD128 has separate mul and add); output dims, and leaf widths of ${SMALL_LEAF_BELOW} and more, padded to multiples of 8 in memory`,
     };
   },
@@ -69,6 +74,6 @@ export const wasmBackend: Backend = {
     if (!compiled) throw new Error('wasm backend: prepare() before a successful init()');
     if (weights.kind === 'dense') return prepareDense(compiled, weights, batchSize);
     if (weights.kind === 'fff') return prepareFff(compiled, weights, batchSize);
-    throw new Error(`wasm backend: no ${weights.kind} kernel`);
+    return prepareUfb(compiled, weights, batchSize);
   },
 };

@@ -25,6 +25,10 @@ export interface KernelExports {
   fff_route(desc: number, from: number, to: number, leaves: number): void;
   /** Sorted positions from .. to − 1: each sample's small leaf. */
   fff_leaves(desc: number, from: number, to: number): void;
+  /** Samples from .. to − 1 in batch order: UltraFastBERT's first phase (desc: abi.mjs, UFB_DESC_FIELDS). */
+  ufb_top(desc: number, from: number, to: number): void;
+  /** Sorted positions from .. to − 1: the rest of UltraFastBERT's walk and each sample's output. */
+  ufb_route(desc: number, from: number, to: number): void;
   stream_read(at: number, bytes: number): number;
 }
 
