@@ -131,6 +131,65 @@
   (local.get $t)
 )
 
+;; $dot4 where the four lanes share one row w: the same products and sums lane by lane (so the
+;; same bits), a quarter of the row loads.
+(func $dot4_shared (param $x0 i32) (param $x1 i32) (param $x2 i32) (param $x3 i32) (param $w i32) (param $n i32) (result v128)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $t v128) (local $u v128) (local $v v128)
+  (local $end i32) (local $end4 i32)
+  (local.set $end (i32.add (local.get $x0) (i32.shl (local.get $n) (i32.const 2))))
+  (local.set $end4 (i32.add (local.get $x0) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+  (if (i32.lt_u (local.get $x0) (local.get $end4))
+    (then (loop $by4
+      (local.set $v (v128.load (local.get $w)))
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $x0)) (local.get $v))))
+      (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load (local.get $x1)) (local.get $v))))
+      (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load (local.get $x2)) (local.get $v))))
+      (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load (local.get $x3)) (local.get $v))))
+      (local.set $x0 (i32.add (local.get $x0) (i32.const 16)))
+      (local.set $x1 (i32.add (local.get $x1) (i32.const 16)))
+      (local.set $x2 (i32.add (local.get $x2) (i32.const 16)))
+      (local.set $x3 (i32.add (local.get $x3) (i32.const 16)))
+      (local.set $w (i32.add (local.get $w) (i32.const 16)))
+      (br_if $by4 (i32.lt_u (local.get $x0) (local.get $end4))))))
+  (local.set $t (f32x4.add
+    (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1))
+    (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1))))
+  (local.set $u (f32x4.add
+    (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3))
+    (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3))))
+  (local.set $t (f32x4.add
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t) (local.get $u))
+    (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t) (local.get $u))))
+  (block $done (loop $by1
+    (br_if $done (i32.ge_u (local.get $x0) (local.get $end)))
+    (local.set $t (f32x4.add (local.get $t)
+      (f32x4.mul (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+        (f32x4.splat (f32.load (local.get $x0))) (f32.load (local.get $x1))) (f32.load (local.get $x2))) (f32.load (local.get $x3)))
+        (v128.load32_splat (local.get $w)))))
+    (local.set $x0 (i32.add (local.get $x0) (i32.const 4)))
+    (local.set $x1 (i32.add (local.get $x1) (i32.const 4)))
+    (local.set $x2 (i32.add (local.get $x2) (i32.const 4)))
+    (local.set $x3 (i32.add (local.get $x3) (i32.const 4)))
+    (local.set $w (i32.add (local.get $w) (i32.const 4)))
+    (br $by1)))
+  (local.get $t)
+)
+
+;; Lane s of the result is x_s · (row node[s] of the rows at `rows`, rowBytes apart): one row read
+;; once for all four lanes where they are at the same node ($dot4_shared: the lanes of a sorted
+;; block mostly are, at the second phase's first level), else $dot4.
+(func $dot4_any (param $x0 i32) (param $x1 i32) (param $x2 i32) (param $x3 i32) (param $node v128) (param $rows i32) (param $rowBytes i32) (param $n i32) (result v128)
+  (if (result v128) (i8x16.all_true (i32x4.eq (local.get $node) (i32x4.splat (i32x4.extract_lane 0 (local.get $node)))))
+    (then (call $dot4_shared (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3)
+      (i32.add (local.get $rows) (i32.mul (i32x4.extract_lane 0 (local.get $node)) (local.get $rowBytes))) (local.get $n)))
+    (else (call $dot4 (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3)
+      (i32.add (local.get $rows) (i32.mul (i32x4.extract_lane 0 (local.get $node)) (local.get $rowBytes)))
+      (i32.add (local.get $rows) (i32.mul (i32x4.extract_lane 1 (local.get $node)) (local.get $rowBytes)))
+      (i32.add (local.get $rows) (i32.mul (i32x4.extract_lane 2 (local.get $node)) (local.get $rowBytes)))
+      (i32.add (local.get $rows) (i32.mul (i32x4.extract_lane 3 (local.get $node)) (local.get $rowBytes)))
+      (local.get $n))))
+)
+
 ;; The four floats at base + 4·index for each lane's index.
 (func $gather (param $base i32) (param $index v128) (result v128)
   (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
@@ -149,12 +208,7 @@
   (block $done (loop $level
     (br_if $done (i32.eqz (local.get $levels)))
     (local.set $score (f32x4.add
-      (call $dot4 (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3)
-        (i32.add (local.get $nodes) (i32.mul (i32x4.extract_lane 0 (local.get $node)) (local.get $rowBytes)))
-        (i32.add (local.get $nodes) (i32.mul (i32x4.extract_lane 1 (local.get $node)) (local.get $rowBytes)))
-        (i32.add (local.get $nodes) (i32.mul (i32x4.extract_lane 2 (local.get $node)) (local.get $rowBytes)))
-        (i32.add (local.get $nodes) (i32.mul (i32x4.extract_lane 3 (local.get $node)) (local.get $rowBytes)))
-        (local.get $i))
+      (call $dot4_any (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3) (local.get $node) (local.get $nodes) (local.get $rowBytes) (local.get $i))
       (call $gather (local.get $nodeBias) (local.get $node))))
     ;; right child 2k+2 where the score is >= 0 (the mask is -1 there), else 2k+1
     (local.set $node (i32x4.sub (i32x4.add (i32x4.shl (local.get $node) (i32.const 1)) (v128.const i32x4 1 1 1 1))

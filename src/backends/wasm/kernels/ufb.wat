@@ -136,12 +136,7 @@
     (local.set $level (local.get $top))
     (block $walked (loop $levelLoop
       (br_if $walked (i32.ge_u (local.get $level) (local.get $levels)))
-      (local.set $a (call $dot4 (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3)
-        (call $row (local.get $nodeIn) (i32x4.extract_lane 0 (local.get $node)) (local.get $rowBytes))
-        (call $row (local.get $nodeIn) (i32x4.extract_lane 1 (local.get $node)) (local.get $rowBytes))
-        (call $row (local.get $nodeIn) (i32x4.extract_lane 2 (local.get $node)) (local.get $rowBytes))
-        (call $row (local.get $nodeIn) (i32x4.extract_lane 3 (local.get $node)) (local.get $rowBytes))
-        (local.get $i)))
+      (local.set $a (call $dot4_any (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3) (local.get $node) (local.get $nodeIn) (local.get $rowBytes) (local.get $i)))
       (local.set $hv (call $act4 (local.get $a) (local.get $mode)))
       (f32.store (i32.add (i32x4.extract_lane 0 (local.get $at)) (i32.shl (local.get $level) (i32.const 2))) (f32x4.extract_lane 0 (local.get $hv)))
       (f32.store (i32.add (i32x4.extract_lane 1 (local.get $at)) (i32.shl (local.get $level) (i32.const 2))) (f32x4.extract_lane 1 (local.get $hv)))
