@@ -135,11 +135,7 @@ export async function prepareDenseMt(module: WebAssembly.Module, w: DenseWeights
     async run(input) {
       f32.set(input, x / 4);
       pool.dispatch(TASK.dense);
-      try {
-        mine(TASK.dense);
-      } catch (err) {
-        throw pool.fail(err as Error);
-      }
+      pool.runShare(TASK.dense, mine);
       await pool.join();
       if (split === 'hidden') reduce();
     },

@@ -26,7 +26,7 @@
 import type { LayerShape } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { describe, dims as wasmDims, DESC_BYTES, fillLeaves, planLeafShards, writeDescriptor, type Dims as WasmDims, type ShardPlan } from '../wasm/fff-layout.ts';
+import { describe, dims as wasmDims, DESC_BYTES, fillLeaves, planLeafShards, writeDescriptor, type Dims as WasmDims, type LeafRegions, type ShardPlan } from '../wasm/fff-layout.ts';
 import { LeafGroups } from '../wasm/leaf-groups.ts';
 import { activationMode, Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, PANEL, readRows } from '../wasm/layout.ts';
 import { assignGroups } from './assign-groups.ts';
@@ -52,7 +52,7 @@ function dims(shape: LayerShape, batch: number, threads: number): Dims {
   return { ...wasmDims(shape, batch), threads };
 }
 
-interface ShardLayout {
+interface ShardLayout extends LeafRegions {
   arena: Arena;
   x: number;
   y: number;
@@ -64,12 +64,6 @@ interface ShardLayout {
   order: number;
   planIndex: number;
   segments: number;
-  nodeW: number;
-  nodeB: number;
-  w1: number;
-  b1: number;
-  w2: number;
-  b2: number;
   desc: number;
   progress: number;
 }
@@ -260,13 +254,6 @@ export async function prepareFffMt(module: WebAssembly.Module, w: FffWeights, ba
   }
 
   const pool = await ThreadPool.start({ threads, module, memories, desc, timeoutMs: options.timeoutMs, spinMicros: options.spinMicros, fault: options.fault });
-  const own = (task: number) => {
-    try {
-      mine(task);
-    } catch (err) {
-      throw pool.fail(err as Error);
-    }
-  };
   return {
     shards: plan.length,
     threads,
@@ -275,18 +262,18 @@ export async function prepareFffMt(module: WebAssembly.Module, w: FffWeights, ba
       Atomics.store(i32, copied + 1, 0);
       pool.dispatch(TASK.walk);
       for (let c = 0; c < chunks; c++) copyChunk(input, c);
-      own(TASK.walk);
+      pool.runShare(TASK.walk, mine);
       await pool.join();
       if (top < depth) buckets.group(leafView, batch);
       if (route) {
         pool.dispatch(TASK.route);
-        own(TASK.route);
+        pool.runShare(TASK.route, mine);
         await pool.join();
       }
       if (leavesInRoute) return;
       group();
       pool.dispatch(TASK.leaves);
-      own(TASK.leaves);
+      pool.runShare(TASK.leaves, mine);
       await pool.join();
     },
     output,

@@ -154,6 +154,18 @@ export class ThreadPool {
     if (failed) throw this.fail(new Error(`wasm-mt: worker thread ${failed - 1} of ${this.options.threads} failed: ${readFailure(ctl, failed - 1)}`));
   }
 
+  /**
+   * Runs the calling thread's share of the task dispatched last: a throw there breaks the pool as a
+   * worker's failure would (every later call throws it).
+   */
+  runShare(task: number, share: (task: number) => void): void {
+    try {
+      share(task);
+    } catch (err) {
+      throw this.fail(err as Error);
+    }
+  }
+
   /** Marks the pool unusable (every later call throws `err`) and returns `err`. */
   fail(err: Error): Error {
     this.broken ??= err;

@@ -70,13 +70,6 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
   }
 
   const pool = await ThreadPool.start({ threads, module, memories: [memory], desc, timeoutMs: options.timeoutMs, spinMicros: options.spinMicros, fault: options.fault });
-  const own = (task: number) => {
-    try {
-      mine(task);
-    } catch (err) {
-      throw pool.fail(err as Error);
-    }
-  };
   return {
     threads,
     async run(input) {
@@ -84,11 +77,11 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
       Atomics.store(i32, progress / 4 + 1, 0);
       pool.dispatch(TASK.walk);
       for (let c = 0; c < chunks; c++) copyChunk(input, c);
-      own(TASK.walk);
+      pool.runShare(TASK.walk, mine);
       await pool.join();
       if (top < levels) buckets.group(nodeOfView, batch);
       pool.dispatch(TASK.route);
-      own(TASK.route);
+      pool.runShare(TASK.route, mine);
       await pool.join();
     },
     output,

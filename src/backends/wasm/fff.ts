@@ -26,7 +26,7 @@
 import type { LayerShape } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { describe, dims, DESC_BYTES, fillLeaves, planLeafShards, writeDescriptor, type Dims, type ShardPlan } from './fff-layout.ts';
+import { describe, dims, DESC_BYTES, fillLeaves, planLeafShards, writeDescriptor, type Dims, type LeafRegions, type ShardPlan } from './fff-layout.ts';
 import { LeafGroups } from './leaf-groups.ts';
 import { activationMode, Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, MODE, PANEL, readRows, type KernelExports } from './layout.ts';
 
@@ -45,8 +45,8 @@ export interface FffKernel extends Kernel {
   readonly shards: number;
 }
 
-/** Byte addresses of one shard's regions; the tree's are 0 outside shard 0, the GEMM's 0 for small leaves. */
-interface ShardLayout {
+/** Byte addresses of one shard's regions (the tree's and leaves' from LeafRegions); the tree's are 0 outside shard 0, the GEMM's 0 for small leaves. */
+interface ShardLayout extends LeafRegions {
   arena: Arena;
   x: number;
   y: number;
@@ -57,12 +57,6 @@ interface ShardLayout {
   leafOf: number;
   order: number;
   desc: number;
-  nodeW: number;
-  nodeB: number;
-  w1: number;
-  b1: number;
-  w2: number;
-  b2: number;
 }
 
 /** The regions of a shard holding `leaves` leaves, and the tree when `tree` (shard 0; the single memory). */
