@@ -60,20 +60,27 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
       else reasons.set(caseKey(r), r.reason ?? 'the re-run measured nothing');
     }
   }
-  const centreOf = (key: string) => median(baseline.cases.get(key)!.runMedians.map(Math.log));
+  // each re-run case's median change against its baseline (log), computed once: a flagged case's
+  // context is the unflagged ones of its backend
+  const changes = new Map<string, { backend: string; centre: number; change: number }>();
+  for (const r of selected) {
+    const key = caseKey(r);
+    const logs = logMedians.get(key);
+    const base = baseline.cases.get(key);
+    if (!logs || !base) continue;
+    const centre = median(base.runMedians.map(Math.log));
+    changes.set(key, { backend: backendOf(r), centre, change: median(logs) - centre });
+  }
   const judged: { row: (typeof flagged)[number]; logs: number[]; context: number[]; j: RerunJudgement }[] = [];
   for (const row of flagged) {
     const logs = logMedians.get(row.key);
-    if (!logs) {
+    const own = changes.get(row.key);
+    if (!logs || !own) {
       row.confirmation = { verdict: 'not-measured', confirmed: false, note: reasons.get(row.key) ?? 'the re-run measured nothing' };
       continue;
     }
-    // the context: this backend's unflagged cases, re-run alongside
-    const context = selected
-      .map(caseKey)
-      .filter((key) => !flaggedKeys.has(key) && backendOf(key) === backendOf(row.key) && baseline.cases.has(key) && logMedians.has(key))
-      .map((key) => median(logMedians.get(key)!) - centreOf(key));
-    judged.push({ row, logs, context, j: judgeRerun(centreOf(row.key), logs, context, row.noise ?? 0, row.baselineRuns ?? baseline.runs) });
+    const context = [...changes].filter(([key, c]) => !flaggedKeys.has(key) && c.backend === own.backend).map(([, c]) => c.change);
+    judged.push({ row, logs, context, j: judgeRerun(own.centre, logs, context, row.noise ?? 0, row.baselineRuns ?? baseline.runs) });
   }
   const decisions = holmConfirm(judged.map((x) => x.j), strict);
   let confirmed = 0;
@@ -119,7 +126,7 @@ const MIN_CONTEXT_CASES = 6;
  */
 function withContextCases(results: Result[], flaggedKeys: Set<string>): Result[] {
   const chosen = new Set<number>();
-  const sameBackend = (j: number, r: Result) => backendOf(caseKey(results[j])) === backendOf(caseKey(r));
+  const sameBackend = (j: number, r: Result) => backendOf(results[j]) === backendOf(r);
   results.forEach((r, k) => {
     if (!flaggedKeys.has(caseKey(r))) return;
     chosen.add(k);
@@ -130,7 +137,6 @@ function withContextCases(results: Result[], flaggedKeys: Set<string>): Result[]
   return [...chosen].sort((a, b) => a - b).map((k) => results[k]);
 }
 
-/** A case key's runtime and backend (with its adapter): "node/wasm" of "node/wasm/fff/…". */
-function backendOf(key: string): string {
-  return key.split('/').slice(0, 2).join('/');
+function backendOf(r: Result): string {
+  return `${r.runtime.name}/${r.backend.name}`;
 }
