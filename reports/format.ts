@@ -22,6 +22,17 @@ export function formatThreads(n: number): string {
   return `${n} thread${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * A calibration's read bandwidth: "20.0 GB/s (2 threads; one 9.9)"; plain "9.9 GB/s" for a
+ * calibration from before the probe read on every core.
+ */
+export function formatReadBandwidth(c: { readBandwidth: number; readThreads?: number; oneThreadReadBandwidth?: number }): string {
+  const gb = (x: number) => (x / 1e9).toFixed(1);
+  if (c.readThreads === undefined) return `${gb(c.readBandwidth)} GB/s`;
+  const one = c.readThreads > 1 && c.oneThreadReadBandwidth !== undefined ? `; one ${gb(c.oneThreadReadBandwidth)}` : '';
+  return `${gb(c.readBandwidth)} GB/s (${formatThreads(c.readThreads)}${one})`;
+}
+
 export function formatRatio(x: number): string {
   if (!Number.isFinite(x)) return '—';
   if (x >= 100) return `${x.toFixed(0)}x`;

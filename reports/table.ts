@@ -4,7 +4,7 @@
  * padded-column layout `npm run perf` prints its table in.
  */
 import type { ResultsFile } from '../src/results/schema.ts';
-import { formatThreads, MODEL_LABEL } from './format.ts';
+import { formatReadBandwidth, formatThreads, MODEL_LABEL } from './format.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
 /** Columns padded to their widest cell, the first left-aligned and the rest (numbers) right-aligned. */
@@ -45,7 +45,7 @@ export function renderTable(file: ResultsFile): string {
   const calibration = Object.entries(file.machine.calibration ?? {});
   if (calibration.length > 0) {
     const gb = (x: number) => `${(x / 1e9).toFixed(1)}`;
-    const lines = calibration.map(([runtime, c]) => `  ${runtime}: read ${gb(c.readBandwidth)} GB/s, copy ${gb(c.copyBandwidth)} GB/s, peak ${gb(c.peakFlops)} GFLOP/s (${c.peakBackend}; ${Object.entries(c.gemmFlops).map(([b, f]) => `${b} ${gb(f)}`).join(', ')})${c.raisedBy ? `; raised to what this run achieved (${c.raisedBy.join('; ')})` : ''}`);
+    const lines = calibration.map(([runtime, c]) => `  ${runtime}: read ${formatReadBandwidth(c)}, copy ${gb(c.copyBandwidth)} GB/s, peak ${gb(c.peakFlops)} GFLOP/s (${c.peakBackend}; ${Object.entries(c.gemmFlops).map(([b, f]) => `${b} ${gb(f)}`).join(', ')})${c.raisedBy ? `; raised to what this run achieved (${c.raisedBy.join('; ')})` : ''}`);
     blocks.push(`Machine limits (×floor = median / max(flops / peak, bytes / bandwidth)):\n${lines.join('\n')}`);
   }
   const counts = ['ok', 'skipped', 'failed', 'invalid'].map((s) => `${file.results.filter((r) => r.status === s).length} ${s}`).join(', ');

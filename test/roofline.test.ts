@@ -35,6 +35,17 @@ describe('roofline', () => {
     const bandwidth = await measureReadBandwidth(8 * 2 ** 20, 2);
     assert.ok(bandwidth > 1e8, `${bandwidth}`);
   });
+  it('the all-core read runs the same probe on every thread and checks the sum each thread read', async () => {
+    const { measureAllCoreReadBandwidth } = await import('../src/backends/wasm-mt/bandwidth.ts');
+    const bandwidth = await measureAllCoreReadBandwidth(8 * 2 ** 20 + 64 * 3, 1, 3);
+    assert.ok(bandwidth > 1e8, `${bandwidth}`);
+  });
+  it('the report says how many threads read, with the one-thread figure beside it', async () => {
+    const { formatReadBandwidth } = await import('../reports/format.ts');
+    assert.equal(formatReadBandwidth({ readBandwidth: 19.2e9, readThreads: 2, oneThreadReadBandwidth: 9.6e9 }), '19.2 GB/s (2 threads; one 9.6)');
+    assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9, readThreads: 1, oneThreadReadBandwidth: 9.6e9 }), '9.6 GB/s (1 thread)');
+    assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9 }), '9.6 GB/s');
+  });
 });
 
 describe('effective limits', () => {

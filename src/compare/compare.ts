@@ -147,7 +147,9 @@ function sentinelsOf(run: ResultsFile): Map<string, number> {
 }
 
 function calibrationOf(run: ResultsFile): RunCalibration {
-  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: c.readBandwidth }]));
+  // One thread's read bandwidth: the figure every results file has (files from before the probe
+  // read on every core hold it as readBandwidth), so a history spanning that change compares like with like.
+  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: c.oneThreadReadBandwidth ?? c.readBandwidth }]));
 }
 
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {
@@ -211,7 +213,7 @@ export function machineStateChange(baseline: Baseline, candidate: ResultsFile, o
   const reasons: string[] = [];
   const figures = [
     ['peak GEMM', 'peakFlops', 1e9, 'GFLOP/s'],
-    ['read bandwidth', 'readBandwidth', 1e9, 'GB/s'],
+    ['one-thread read bandwidth', 'readBandwidth', 1e9, 'GB/s'],
   ] as const;
   for (const [runtime, now] of calibrationOf(candidate)) {
     for (const [name, field, scale, unit] of figures) {

@@ -4,7 +4,9 @@
  *
  * - copy bandwidth: Float32Array.set over 256 MiB (a memcpy; counts read + write bytes);
  * - read bandwidth: a streaming read with WebAssembly SIMD (a JavaScript loop is bound by its
- *   instructions, not by memory); where wasm cannot run, half the copy bandwidth;
+ *   instructions, not by memory) on every core at once, as the multi-threaded kernels read (wasm-mt's
+ *   threads); one core alone reads about half as much here, and is recorded beside it. Where
+ *   threads cannot run, one core's figure; where wasm cannot, half the copy bandwidth;
  * - peak throughput: the best dense GEMM among the backends given, on a compute-bound shape
  *   (i = o = 768, width 4096, batch 256: 2.4 GFLOP per call against 25 MB of weights).
  * Each figure is the best of several repetitions: the question is what the hardware allows.
@@ -58,18 +60,30 @@ export async function calibrate(ctx: BackendContext, gemmBackends: string[]): Pr
   const b = new Float32Array(BUFFER_FLOATS);
   const copySeconds = bestOf(REPEATS, () => b.set(a));
   const copyBandwidth = (2 * BUFFER_FLOATS * 4) / copySeconds;
-  let readBandwidth: number;
+  let oneThread: number | undefined;
   try {
     const { measureReadBandwidth } = await import('../backends/wasm/bandwidth.ts');
-    readBandwidth = await measureReadBandwidth(BUFFER_FLOATS * 4, REPEATS);
+    oneThread = await measureReadBandwidth(BUFFER_FLOATS * 4, REPEATS);
   } catch {
-    readBandwidth = copyBandwidth / 2;
+    // no wasm: the copy's figure below
   }
+  let allCores: number | undefined;
+  const threads = Math.max(1, ctx.cores);
+  if (oneThread !== undefined && threads > 1) {
+    try {
+      const { measureAllCoreReadBandwidth } = await import('../backends/wasm-mt/bandwidth.ts');
+      allCores = await measureAllCoreReadBandwidth(BUFFER_FLOATS * 4, REPEATS, threads);
+    } catch {
+      // no shared memory or threads: one core's figure
+    }
+  }
+  const readBandwidth = Math.max(allCores ?? 0, oneThread ?? copyBandwidth / 2);
+  const readThreads = allCores !== undefined && allCores >= (oneThread ?? 0) ? threads : 1;
   const gemm: Record<string, number> = {};
   for (const name of gemmBackends) {
     const flops = await gemmFlops(name, ctx);
     if (flops !== undefined) gemm[name] = flops;
   }
   const [peakBackend, peakFlops] = Object.entries(gemm).sort((x, y) => y[1] - x[1])[0] ?? ['none', NaN];
-  return { readBandwidth, copyBandwidth, peakFlops, peakBackend, gemmFlops: gemm };
+  return { readBandwidth, readThreads, ...(oneThread !== undefined ? { oneThreadReadBandwidth: oneThread } : {}), copyBandwidth, peakFlops, peakBackend, gemmFlops: gemm };
 }

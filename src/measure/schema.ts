@@ -38,8 +38,12 @@ export const StatsSchema = z.object({
 });
 
 export const CalibrationSchema = z.object({
-  /** Sustained read bandwidth, bytes per second. */
+  /** Sustained read bandwidth, bytes per second, with readThreads threads reading at once (every core, where threads run). */
   readBandwidth: z.number(),
+  /** Threads that read at once for readBandwidth; absent in results from before it was measured on every core (one). */
+  readThreads: z.number().int().positive().optional(),
+  /** One thread's read bandwidth, bytes per second (what a single-threaded kernel can stream). */
+  oneThreadReadBandwidth: z.number().optional(),
   /** Sustained copy bandwidth (read + write bytes), bytes per second. */
   copyBandwidth: z.number(),
   /** Best dense throughput measured on a compute-bound GEMM, FLOP per second, and which backend gave it. */

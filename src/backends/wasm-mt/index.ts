@@ -55,7 +55,7 @@ export function threadsFromEnv(value = env.FFFBENCH_THREADS): number | undefined
 
 let compiled: WebAssembly.Module | undefined;
 
-async function compileShared(): Promise<WebAssembly.Module> {
+export async function compileShared(): Promise<WebAssembly.Module> {
   if (compiled) return compiled;
   const module = await WebAssembly.compile(new Uint8Array(readFileSync(fileURLToPath(SHARED_WASM_URL))));
   warmUp(module);

@@ -1,7 +1,7 @@
 /** Types of work.mjs (plain JavaScript, shared with the worker threads). */
 import type { KernelExports } from '../wasm/layout.ts';
 
-export declare const TASK: Readonly<{ exit: 1; dense: 2; walk: 3; route: 4; leaves: 5 }>;
+export declare const TASK: Readonly<{ exit: 1; dense: 2; walk: 3; route: 4; leaves: 5; stream: 6 }>;
 export declare const CTL: Readonly<{ gen: 0; task: 1; done: 2; failed: 3; words: 16 }>;
 export declare const SLOT_BYTES: number;
 
@@ -123,6 +123,14 @@ export interface UfbDesc {
   route: [number, number][];
 }
 
-export type KernelDesc = DenseDesc | FffDesc | UfbDesc;
+/** The read-bandwidth probe (bandwidth.ts): thread t streams ranges[t] = [byte address, bytes]. */
+export interface StreamDesc {
+  kind: 'stream';
+  ranges: [number, number][];
+  /** One f32 per thread: the sum its stream read. */
+  sums: number;
+}
+
+export type KernelDesc = DenseDesc | FffDesc | UfbDesc | StreamDesc;
 
 export declare function createExecutor(desc: KernelDesc, views: MemoryView[], thread: number): (task: number) => void;

@@ -12,7 +12,7 @@ import { WARM_UP_BYTES, warmUpKernels } from '../wasm/abi.mjs';
 import { MODE } from '../wasm/modes.mjs';
 
 /** Tasks the calling thread hands to the workers (control word TASK). */
-export const TASK = Object.freeze({ exit: 1, dense: 2, walk: 3, route: 4, leaves: 5 });
+export const TASK = Object.freeze({ exit: 1, dense: 2, walk: 3, route: 4, leaves: 5, stream: 6 });
 
 
 /**
@@ -85,6 +85,7 @@ export function warmUp(module) {
 export function createExecutor(desc, views, thread) {
   if (desc.kind === 'dense') return denseExecutor(desc, views[0], thread);
   if (desc.kind === 'ufb') return ufbExecutor(desc, views[0], thread);
+  if (desc.kind === 'stream') return streamExecutor(desc, views[0], thread);
   return fffExecutor(desc, views, thread);
 }
 
@@ -117,6 +118,19 @@ function ufbExecutor(desc, view, thread) {
     if (task === TASK.walk) return claimChunks(i32, desc.progress / 4, desc.chunks, desc.chunkRows, desc.batch, (from, rows) => kernels.ufb_top(desc.desc, from, from + rows));
     if (task !== TASK.route) throw new Error(`UltraFastBERT kernel: unexpected task ${task}`);
     if (r1 > r0) kernels.ufb_route(desc.desc, r0, r1);
+  };
+}
+
+/**
+ * The read-bandwidth probe on every thread at once (bandwidth.ts): `stream` — thread t streams its
+ * own range of the buffer and records the sum it read (checked by the calling thread).
+ */
+function streamExecutor(desc, view, thread) {
+  const { kernels, f32 } = view;
+  const [at, bytes] = desc.ranges[thread];
+  return (task) => {
+    if (task !== TASK.stream) throw new Error(`bandwidth probe: unexpected task ${task}`);
+    f32[desc.sums / 4 + thread] = kernels.stream_read(at, bytes);
   };
 }
 
