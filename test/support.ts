@@ -76,13 +76,21 @@ export async function assertUfbOddShapes(backend: Backend): Promise<void> {
       assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
       assert.equal(r.check?.ok, true, `${r.id}: ${r.check?.maxRelError}`);
       const weights = initWeights(model, spec.shape, 11);
-      const kernel = await backend.prepare(weights, s.batchSize);
+      const kernel = await backend.prepare(weights, s.batchSize, { inputBatches: 2 });
       try {
         for (const seed of [1, 2]) {
           const input = new Rng(seed).fillUniform(new Float32Array(s.batchSize * s.inputDim), 1);
           await kernel.run(input);
-          const check = checkOutput(weights, input, await kernel.output(), s.batchSize);
+          const output = (await kernel.output()).slice();
+          const check = checkOutput(weights, input, output, s.batchSize);
           assert.ok(check.ok, `${spec.id}, batch seed ${seed}: max error ${check.maxRelError} against the float64 reference`);
+          // an input batch the kernel offers in its own memory is read in place, to the same output
+          const slot = kernel.inputs?.[seed - 1];
+          if (!slot) continue;
+          assert.equal(kernel.inputs!.length, 2, spec.id);
+          slot.set(input);
+          await kernel.run(slot);
+          assert.deepEqual(await kernel.output(), output, `${spec.id}, batch seed ${seed}: the batch read in place gave another output than the copied one`);
         }
       } finally {
         await kernel.dispose();

@@ -50,6 +50,24 @@ export interface Kernel {
    */
   readonly threads?: number;
   readonly notes?: string;
+  /**
+   * The input batches prepare placed in the kernel's own memory (PrepareOptions.inputBatches), each
+   * batchSize × inputDim: the caller fills one and passes it to run(), which reads it where it is.
+   */
+  readonly inputs?: readonly Float32Array[];
+}
+
+export interface PrepareOptions {
+  /**
+   * How many input batches the caller will pass to run() (the correctness check's and the timing
+   * rotation's). A backend whose kernels read their input from a memory of their own (a
+   * WebAssembly memory) may place that many there and offer them as Kernel.inputs, so run() reads
+   * the batch where a model's previous layer would have left it, not after copying a JavaScript
+   * array in: at batch 16384 the copy alone moves 150 MB (read, write and the write's line fill),
+   * more than UltraFastBERT's tree reads in all. ONNX Runtime's Node binding reads a JavaScript
+   * input in place already.
+   */
+  inputBatches?: number;
 }
 
 /**
@@ -82,7 +100,7 @@ export interface Backend {
   /** Loads libraries and probes the runtime; never throws for a missing capability. */
   init(ctx: BackendContext): Promise<Availability>;
   info(): BackendInfo;
-  prepare(weights: Weights, batchSize: number): Promise<Kernel>;
+  prepare(weights: Weights, batchSize: number, options?: PrepareOptions): Promise<Kernel>;
 }
 
 /** The models a backend without a `models` field has kernels for. */

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ModelKind } from '../../model/shape.ts';
 import type { Weights } from '../../model/weights.ts';
-import type { Backend, BackendInfo, Kernel } from '../types.ts';
+import type { Backend, BackendInfo, Kernel, PrepareOptions } from '../types.ts';
 import { SHARED_WASM_URL } from '../wasm/assemble.ts';
 import { HIDDEN_CHUNK } from '../wasm/dense.ts';
 import { SMALL_LEAF_BELOW } from '../wasm/fff-layout.ts';
@@ -40,7 +40,7 @@ export type WasmMtBackend = Omit<Backend, 'prepare'> & {
   readonly threads: number;
   /** Whether a case of `model` at `batch` runs on every thread (true) or on the calling thread alone. */
   runsThreaded(model: ModelKind, shape: Weights['shape'], batch: number): boolean;
-  prepare(weights: Weights, batch: number): Promise<Kernel & { readonly threads: number }>;
+  prepare(weights: Weights, batch: number, options?: PrepareOptions): Promise<Kernel & { readonly threads: number }>;
 };
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
@@ -112,7 +112,7 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
     runsThreaded(model, shape, batch) {
       return threaded(model, shape, batch, threads, options);
     },
-    async prepare(weights: Weights, batch: number) {
+    async prepare(weights: Weights, batch: number, prepareOptions?: PrepareOptions) {
       if (!module) throw new Error(`${name} backend: prepare() before a successful init()`);
       const t = threaded(weights.kind, weights.shape, batch, threads, options) ? threads : 1;
       // A hang is a join far longer than the case could take: never under timeoutMs, and at least
@@ -120,7 +120,7 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
       const timeoutMs = Math.max(options.timeoutMs, Math.ceil(20 * singleThreadMicros(weights.kind, weights.shape, batch) / 1000));
       const o = { ...options, timeoutMs };
       const kernel =
-        weights.kind === 'dense' ? await prepareDenseMt(module, weights, batch, t, o) : weights.kind === 'fff' ? await prepareFffMt(module, weights, batch, t, o) : await prepareUfbMt(module, weights, batch, t, o);
+        weights.kind === 'dense' ? await prepareDenseMt(module, weights, batch, t, o) : weights.kind === 'fff' ? await prepareFffMt(module, weights, batch, t, o) : await prepareUfbMt(module, weights, batch, t, o, prepareOptions?.inputBatches);
       if (t === threads) return kernel;
       const estimate = singleThreadMicros(weights.kind, weights.shape, batch);
       const notes = `this case ran on the calling thread alone: its estimated one-thread time, ${estimate.toFixed(1)} µs, is under the ${options.threadedFromMicros[weights.kind]} µs from which threads pay off`;

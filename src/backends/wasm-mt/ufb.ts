@@ -2,9 +2,10 @@
  * UltraFastBERT's tree (model 'ufb') on the shared-memory kernels, split across threads: the wasm
  * backend's two phases (src/backends/wasm/ufb.ts), each shared out as the FFF's are (fff.ts):
  *
- * 1. walk: the calling thread copies the input in chunk by chunk, publishing each as it lands; the
- *    worker threads walk each chunk's top levels as soon as it is there (claiming chunks in order
- *    through an atomic counter), and the calling thread joins them once the copy is done;
+ * 1. walk: every thread walks the top levels of the chunks it claims (in order, through an atomic
+ *    counter). An input batch in the kernel's memory (Kernel.inputs) is there already; another is
+ *    copied in chunk by chunk by the calling thread, which publishes each as it lands and joins
+ *    the walk once the copy is done;
  * 2. the calling thread sorts the batch by bucket (counting sort, O(batch));
  * 3. route: every thread walks the rest of the way and writes the outputs for its share of the
  *    sorted positions.
@@ -16,7 +17,7 @@ import type { UfbWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
 import { instantiate, readRows } from '../wasm/layout.ts';
 import { LeafGroups } from '../wasm/leaf-groups.ts';
-import { describeUfb, fillUfb, layoutUfb, ufbDims } from '../wasm/ufb.ts';
+import { describeUfb, fillUfb, inputViews, layoutUfb, pointAtInput, ufbDims } from '../wasm/ufb.ts';
 import { shares } from './fff.ts';
 import type { MtOptions } from './options.ts';
 import { ThreadPool } from './pool.ts';
@@ -27,14 +28,15 @@ export interface UfbMtKernel extends Kernel {
   readonly threads: number;
 }
 
-export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, batch: number, threads: number, options: MtOptions): Promise<UfbMtKernel> {
+export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, batch: number, threads: number, options: MtOptions, inputBatches = 1): Promise<UfbMtKernel> {
   const d = ufbDims(w.shape, batch);
-  const lay = layoutUfb(d);
+  const lay = layoutUfb(d, inputBatches);
   const progress = lay.arena.alloc('run plan', 8);
   const memory = lay.arena.createMemory(describeUfb(w.shape, batch), { shared: true, backend: 'wasm-mt' });
   const { f32 } = instantiate(module, memory);
   const i32 = new Int32Array(memory.buffer);
   fillUfb(f32, i32, lay, d, w);
+  const inputs = inputViews(memory, lay, d);
   const { i, o, oPad, top, levels, chunkRows } = d;
   const chunks = Math.ceil(batch / chunkRows);
   const desc: UfbDesc = { kind: 'ufb', batch, desc: lay.desc, chunkRows, chunks, progress, route: shares(batch, threads) };
@@ -48,17 +50,20 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
     const rows = Math.min(chunkRows, batch - from);
     f32.set(input.subarray(from * i, (from + rows) * i), lay.x / 4 + from * i);
     Atomics.store(i32, progress / 4, c + 1);
-    return [from, rows];
   };
   const output = () => readRows(f32, lay.y, batch, o, oPad);
 
   if (threads === 1) {
     return {
       threads: 1,
+      inputs,
       run(input) {
         // one thread: each chunk walked right after its copy, while it is in cache
+        const inPlace = pointAtInput(i32, lay, inputs, input);
         for (let c = 0; c < chunks; c++) {
-          const [from, rows] = copyChunk(input, c);
+          const from = c * chunkRows;
+          const rows = Math.min(chunkRows, batch - from);
+          if (!inPlace) copyChunk(input, c);
           kernels.ufb_top(lay.desc, from, from + rows);
         }
         if (top < levels) buckets.group(nodeOfView, batch);
@@ -72,11 +77,14 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
   const pool = await ThreadPool.start({ threads, module, memories: [memory], desc, timeoutMs: options.timeoutMs, spinMicros: options.spinMicros, fault: options.fault });
   return {
     threads,
+    inputs,
     async run(input) {
-      Atomics.store(i32, progress / 4, 0);
+      const inPlace = pointAtInput(i32, lay, inputs, input);
+      // chunks published: all of them for a batch in place, else each as the copy lands
+      Atomics.store(i32, progress / 4, inPlace ? chunks : 0);
       Atomics.store(i32, progress / 4 + 1, 0);
       pool.dispatch(TASK.walk);
-      for (let c = 0; c < chunks; c++) copyChunk(input, c);
+      if (!inPlace) for (let c = 0; c < chunks; c++) copyChunk(input, c);
       pool.runShare(TASK.walk, mine);
       await pool.join();
       if (top < levels) buckets.group(nodeOfView, batch);

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Weights } from '../../model/weights.ts';
-import type { Backend } from '../types.ts';
+import type { Backend, PrepareOptions } from '../types.ts';
 import { HIDDEN_CHUNK, prepareDense } from './dense.ts';
 import { prepareFff } from './fff.ts';
 import { prepareUfb, UFB_STRATEGY } from './ufb.ts';
@@ -70,10 +70,10 @@ export const wasmBackend: Backend = {
       notes: `f32 accumulation (no FMA: wasm SIMD128 has separate mul and add); output dims, and leaf widths of ${SMALL_LEAF_BELOW} and more, padded to multiples of 8 in memory`,
     };
   },
-  async prepare(weights: Weights, batchSize: number) {
+  async prepare(weights: Weights, batchSize: number, options?: PrepareOptions) {
     if (!compiled) throw new Error('wasm backend: prepare() before a successful init()');
     if (weights.kind === 'dense') return prepareDense(compiled, weights, batchSize);
     if (weights.kind === 'fff') return prepareFff(compiled, weights, batchSize);
-    return prepareUfb(compiled, weights, batchSize);
+    return prepareUfb(compiled, weights, batchSize, options?.inputBatches);
   },
 };

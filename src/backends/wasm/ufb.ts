@@ -19,7 +19,7 @@
 import type { LayerShape } from '../../model/shape.ts';
 import type { UfbWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { UFB_DESC_BYTES, writeUfbDescriptor } from './abi.mjs';
+import { UFB_DESC_BYTES, UFB_DESC_FIELDS, writeUfbDescriptor } from './abi.mjs';
 import { TOP_TREE_BYTES, TWO_PHASE_FROM_BATCH } from './fff-layout.ts';
 import { LeafGroups } from './leaf-groups.ts';
 import { activationMode, Arena, instantiate, PANEL, readRows, roundUp } from './layout.ts';
@@ -56,7 +56,9 @@ export function ufbDims(shape: LayerShape, batch: number): UfbDims {
 /** Byte addresses of the memory's regions. */
 export interface UfbLayout {
   arena: Arena;
+  /** The first input batch; `inputs` of them, one after another (PrepareOptions.inputBatches). */
   x: number;
+  inputs: number;
   y: number;
   h: number;
   nodeOf: number;
@@ -67,10 +69,11 @@ export interface UfbLayout {
 }
 
 /** The regions; a caller may add its own (wasm-mt's run plan) to the arena before creating the memory. */
-export function layoutUfb(d: UfbDims): UfbLayout {
+export function layoutUfb(d: UfbDims, inputBatches = 1): UfbLayout {
   const { i, oPad, batch, levels, nodes } = d;
   const arena = new Arena();
-  const x = arena.alloc('input', batch * i * 4);
+  const inputs = Math.max(1, inputBatches);
+  const x = arena.alloc('input', inputs * batch * i * 4);
   const y = arena.alloc('output', batch * oPad * 4);
   const h = arena.alloc('activations', batch * levels * 4);
   const nodeOf = arena.alloc('bucket of sample', batch * 4);
@@ -78,7 +81,22 @@ export function layoutUfb(d: UfbDims): UfbLayout {
   const nodeIn = arena.alloc('node input rows', nodes * i * 4);
   const nodeOut = arena.alloc('node output rows', nodes * oPad * 4);
   const desc = arena.alloc('descriptor', UFB_DESC_BYTES);
-  return { arena, x, y, h, nodeOf, order, nodeIn, nodeOut, desc };
+  return { arena, x, inputs, y, h, nodeOf, order, nodeIn, nodeOut, desc };
+}
+
+/** The input batches as Kernel.inputs offers them: views of the memory, each batch × i floats. */
+export function inputViews(memory: WebAssembly.Memory, lay: UfbLayout, d: UfbDims): Float32Array[] {
+  return Array.from({ length: lay.inputs }, (_, k) => new Float32Array(memory.buffer, lay.x + k * d.batch * d.i * 4, d.batch * d.i));
+}
+
+/**
+ * Points the kernels at the input batch `input` is, when it is one of `views` (true: nothing to
+ * copy); otherwise at the first, which the caller then copies `input` into (false).
+ */
+export function pointAtInput(i32: Int32Array, lay: UfbLayout, views: readonly Float32Array[], input: Float32Array): boolean {
+  const slot = views.indexOf(input);
+  i32[lay.desc / 4 + UFB_DESC_FIELDS.indexOf('x')] = slot >= 0 ? views[slot].byteOffset : lay.x;
+  return slot >= 0;
 }
 
 /** Copies the tree in (output rows padded to oPad), writes the descriptor and the batch-order positions. */
@@ -96,20 +114,24 @@ export function describeUfb(shape: LayerShape, batch: number): string {
   return `UltraFastBERT tree i=${shape.inputDim} o=${shape.outputDim} depth=${shape.depth} batch=${batch}`;
 }
 
-export function prepareUfb(module: WebAssembly.Module, w: UfbWeights, batch: number): Kernel {
+export function prepareUfb(module: WebAssembly.Module, w: UfbWeights, batch: number, inputBatches = 1): Kernel {
   const d = ufbDims(w.shape, batch);
-  const lay = layoutUfb(d);
+  const lay = layoutUfb(d, inputBatches);
   const memory = lay.arena.createMemory(describeUfb(w.shape, batch));
   const { kernels, f32 } = instantiate(module, memory);
-  fillUfb(f32, new Int32Array(memory.buffer), lay, d, w);
+  const i32 = new Int32Array(memory.buffer);
+  fillUfb(f32, i32, lay, d, w);
+  const inputs = inputViews(memory, lay, d);
   const { i, o, oPad, top, levels, chunkRows } = d;
   const buckets = new LeafGroups(2 ** top, batch, new Int32Array(memory.buffer, lay.order, batch));
   const nodeOfView = new Int32Array(memory.buffer, lay.nodeOf, batch);
   return {
+    inputs,
     run(input) {
+      const inPlace = pointAtInput(i32, lay, inputs, input);
       for (let r = 0; r < batch; r += chunkRows) {
         const rows = Math.min(chunkRows, batch - r);
-        f32.set(input.subarray(r * i, (r + rows) * i), lay.x / 4 + r * i);
+        if (!inPlace) f32.set(input.subarray(r * i, (r + rows) * i), lay.x / 4 + r * i);
         kernels.ufb_top(lay.desc, r, r + rows);
       }
       // a batch walked whole in the first phase keeps batch order: ufb_route only writes the outputs
