@@ -108,7 +108,7 @@ export function fillUfb(f32: Float32Array, i32: Int32Array, lay: UfbLayout, d: U
   for (let n = 0; n < batch; n++) i32[lay.order / 4 + n] = n;
 }
 
-export const UFB_STRATEGY = `two phases, as the FFF's walk: the input copied in chunks of ${UFB_CHUNK_BYTES / 1024} KiB, each chunk's samples walking the top levels (as many as keep ${TOP_TREE_BYTES / 1024} KiB of input rows; all of them for batches under ${TWO_PHASE_FROM_BATCH}) while it is in cache, act(a) of each level kept in a table of D + 1 floats a sample; then the batch sorted by the node reached (counting sort) and every sample walking the rest four at a time (one f32x4 lane each), a subtree's rows read once for its samples, and writing its output once — the sum over its D + 1 nodes of act(a) times the node's output row, 32 columns at a time in registers`;
+export const UFB_STRATEGY = `two phases, as the FFF's walk: the input read in place (Kernel.inputs; another array copied in) in chunks of ${UFB_CHUNK_BYTES / 1024} KiB, each chunk's samples walking the top levels (as many as keep ${TOP_TREE_BYTES / 1024} KiB of input rows; all of them for batches under ${TWO_PHASE_FROM_BATCH}) while it is in cache, act(a) of each level kept in a table of D + 1 floats a sample; then the batch sorted by the node reached (counting sort) and every sample walking the rest four at a time (one f32x4 lane each), a subtree's rows read once for its samples, and writing its output once — the sum over its D + 1 nodes of act(a) times the node's output row, 32 columns at a time in registers`;
 
 export function describeUfb(shape: LayerShape, batch: number): string {
   return `UltraFastBERT tree i=${shape.inputDim} o=${shape.outputDim} depth=${shape.depth} batch=${batch}`;
