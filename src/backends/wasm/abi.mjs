@@ -54,7 +54,7 @@ export function warmUpKernels(kernels, i32, base) {
   const nodes = alloc((leaves - 1) * k * 4), nodeBias = alloc(leaves * 4), leafOf = alloc(rows * 4), order = alloc(rows * 4), desc = alloc(DESC_BYTES);
   const w1 = alloc(leaves * l * k * 4), b1 = alloc(leaves * l * 4), w2 = alloc(leaves * l * oPad * 4), b2 = alloc(leaves * oPad * 4), y = alloc(rows * oPad * 4);
   // UltraFastBERT: depth 2 (3 levels, 7 nodes), one level in the first phase; oPad 40 runs both column widths
-  const levels = 3, uo = 40, nodeOut = alloc(7 * uo * 4), uy = alloc(rows * uo * 4), h = alloc(rows * levels * 4), ufbDesc = alloc(UFB_DESC_BYTES);
+  const levels = 3, uo = 40, nodeOut = alloc(7 * uo * 4), uy = alloc(rows * uo * 4), h = alloc(rows * levels * 8), ufbDesc = alloc(UFB_DESC_BYTES);
   if (top - base > WARM_UP_BYTES) throw new Error(`warm-up needs ${top - base} bytes, over WARM_UP_BYTES`);
   for (let r = 0; r < rows; r++) {
     i32[aRows / 4 + r] = a + r * k * 4;

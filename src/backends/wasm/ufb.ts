@@ -2,9 +2,10 @@
  * UltraFastBERT's tree (model 'ufb') on the wasm kernels (kernels/ufb.wat), one memory, in the
  * FFF's two phases (fff.ts):
  *
- * 1. the input is copied in chunk by chunk, and each chunk's samples walk the top levels while the
- *    chunk is in cache (ufb_top), keeping act(a) of each level in a small table (D + 1 floats a
- *    sample) and the node reached, their bucket;
+ * 1. chunk by chunk (the input read in place, or copied in when it is not one of the kernel's
+ *    `inputs`), each chunk's samples walk the top levels four at a time while the chunk is in
+ *    cache (ufb_top), keeping act(a) of each level in a small table (D + 1 pairs of words a
+ *    sample: act(a), and later the level's output row address) and the node reached, their bucket;
  * 2. the batch is sorted by bucket (counting sort), and ufb_route walks every sample the rest of
  *    the way in that order, four at a time, then writes its output once: the sum over its D + 1
  *    nodes of act(a) times the node's output row, 32 columns at a time in registers. A subtree's
@@ -75,7 +76,7 @@ export function layoutUfb(d: UfbDims, inputBatches = 1): UfbLayout {
   const inputs = Math.max(1, inputBatches);
   const x = arena.alloc('input', inputs * batch * i * 4);
   const y = arena.alloc('output', batch * oPad * 4);
-  const h = arena.alloc('activations', batch * levels * 4);
+  const h = arena.alloc('activations and path rows', batch * levels * 8);
   const nodeOf = arena.alloc('bucket of sample', batch * 4);
   const order = arena.alloc('sorted order', batch * 4);
   const nodeIn = arena.alloc('node input rows', nodes * i * 4);
@@ -108,7 +109,7 @@ export function fillUfb(f32: Float32Array, i32: Int32Array, lay: UfbLayout, d: U
   for (let n = 0; n < batch; n++) i32[lay.order / 4 + n] = n;
 }
 
-export const UFB_STRATEGY = `two phases, as the FFF's walk: the input read in place (Kernel.inputs; another array copied in) in chunks of ${UFB_CHUNK_BYTES / 1024} KiB, each chunk's samples walking the top levels (as many as keep ${TOP_TREE_BYTES / 1024} KiB of input rows; all of them for batches under ${TWO_PHASE_FROM_BATCH}) while it is in cache, act(a) of each level kept in a table of D + 1 floats a sample; then the batch sorted by the node reached (counting sort) and every sample walking the rest four at a time (one f32x4 lane each), a subtree's rows read once for its samples, and writing its output once — the sum over its D + 1 nodes of act(a) times the node's output row, 32 columns at a time in registers`;
+export const UFB_STRATEGY = `two phases, as the FFF's walk: the input read in place (Kernel.inputs; another array copied in) in chunks of ${UFB_CHUNK_BYTES / 1024} KiB, each chunk's samples walking the top levels (as many as keep ${TOP_TREE_BYTES / 1024} KiB of input rows; all of them for batches under ${TWO_PHASE_FROM_BATCH}) while it is in cache, act(a) of each level kept in a small table a sample; then the batch sorted by the node reached (counting sort) and every sample walking the rest four at a time (one f32x4 lane each), a subtree's rows read once for its samples, and writing its output once — the sum over its D + 1 nodes of act(a) times the node's output row, 32 columns at a time in registers`;
 
 export function describeUfb(shape: LayerShape, batch: number): string {
   return `UltraFastBERT tree i=${shape.inputDim} o=${shape.outputDim} depth=${shape.depth} batch=${batch}`;

@@ -78,14 +78,41 @@
   (local.get $sum)
 )
 
-;; Lane s of the result is x_s · w_s over n floats. One accumulator per lane (V8 spills eight),
-;; its 4 partial sums added as (0 + 2) + (1 + 3), then the n mod 4 leftover products in order.
+;; Lane s of the result is x_s · w_s over n floats. One accumulator per lane (V8 spills eight):
+;; eight floats a step (two products summed, then added to it), then four, its 4 partial sums added
+;; as (0 + 2) + (1 + 3), then the n mod 4 leftover products in order.
 (func $dot4 (param $x0 i32) (param $x1 i32) (param $x2 i32) (param $x3 i32)
   (param $w0 i32) (param $w1 i32) (param $w2 i32) (param $w3 i32) (param $n i32) (result v128)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $t v128) (local $u v128)
-  (local $end i32) (local $end4 i32)
+  (local $end i32) (local $end4 i32) (local $end8 i32)
   (local.set $end (i32.add (local.get $x0) (i32.shl (local.get $n) (i32.const 2))))
   (local.set $end4 (i32.add (local.get $x0) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+  (local.set $end8 (i32.add (local.get $x0) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+  ;; eight floats a step, their two products added before the accumulator: half the pointer
+  ;; updates per product, and the accumulator's add chain no longer sets the pace
+  (if (i32.lt_u (local.get $x0) (local.get $end8))
+    (then (loop $by8
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x0)) (v128.load (local.get $w0)))
+        (f32x4.mul (v128.load offset=16 (local.get $x0)) (v128.load offset=16 (local.get $w0))))))
+      (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x1)) (v128.load (local.get $w1)))
+        (f32x4.mul (v128.load offset=16 (local.get $x1)) (v128.load offset=16 (local.get $w1))))))
+      (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x2)) (v128.load (local.get $w2)))
+        (f32x4.mul (v128.load offset=16 (local.get $x2)) (v128.load offset=16 (local.get $w2))))))
+      (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x3)) (v128.load (local.get $w3)))
+        (f32x4.mul (v128.load offset=16 (local.get $x3)) (v128.load offset=16 (local.get $w3))))))
+      (local.set $x0 (i32.add (local.get $x0) (i32.const 32)))
+      (local.set $x1 (i32.add (local.get $x1) (i32.const 32)))
+      (local.set $x2 (i32.add (local.get $x2) (i32.const 32)))
+      (local.set $x3 (i32.add (local.get $x3) (i32.const 32)))
+      (local.set $w0 (i32.add (local.get $w0) (i32.const 32)))
+      (local.set $w1 (i32.add (local.get $w1) (i32.const 32)))
+      (local.set $w2 (i32.add (local.get $w2) (i32.const 32)))
+      (local.set $w3 (i32.add (local.get $w3) (i32.const 32)))
+      (br_if $by8 (i32.lt_u (local.get $x0) (local.get $end8))))))
   (if (i32.lt_u (local.get $x0) (local.get $end4))
     (then (loop $by4
       (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $x0)) (v128.load (local.get $w0)))))
@@ -134,10 +161,33 @@
 ;; $dot4 where the four lanes share one row w: the same products and sums lane by lane (so the
 ;; same bits), a quarter of the row loads.
 (func $dot4_shared (param $x0 i32) (param $x1 i32) (param $x2 i32) (param $x3 i32) (param $w i32) (param $n i32) (result v128)
-  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $t v128) (local $u v128) (local $v v128)
-  (local $end i32) (local $end4 i32)
+  (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $t v128) (local $u v128) (local $v v128) (local $v2 v128)
+  (local $end i32) (local $end4 i32) (local $end8 i32)
   (local.set $end (i32.add (local.get $x0) (i32.shl (local.get $n) (i32.const 2))))
   (local.set $end4 (i32.add (local.get $x0) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+  (local.set $end8 (i32.add (local.get $x0) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+  (if (i32.lt_u (local.get $x0) (local.get $end8))
+    (then (loop $by8
+      (local.set $v (v128.load (local.get $w)))
+      (local.set $v2 (v128.load offset=16 (local.get $w)))
+      (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x0)) (local.get $v))
+        (f32x4.mul (v128.load offset=16 (local.get $x0)) (local.get $v2)))))
+      (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x1)) (local.get $v))
+        (f32x4.mul (v128.load offset=16 (local.get $x1)) (local.get $v2)))))
+      (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x2)) (local.get $v))
+        (f32x4.mul (v128.load offset=16 (local.get $x2)) (local.get $v2)))))
+      (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add
+        (f32x4.mul (v128.load (local.get $x3)) (local.get $v))
+        (f32x4.mul (v128.load offset=16 (local.get $x3)) (local.get $v2)))))
+      (local.set $x0 (i32.add (local.get $x0) (i32.const 32)))
+      (local.set $x1 (i32.add (local.get $x1) (i32.const 32)))
+      (local.set $x2 (i32.add (local.get $x2) (i32.const 32)))
+      (local.set $x3 (i32.add (local.get $x3) (i32.const 32)))
+      (local.set $w (i32.add (local.get $w) (i32.const 32)))
+      (br_if $by8 (i32.lt_u (local.get $x0) (local.get $end8))))))
   (if (i32.lt_u (local.get $x0) (local.get $end4))
     (then (loop $by4
       (local.set $v (v128.load (local.get $w)))
