@@ -200,6 +200,17 @@ describe('wasm backend', () => {
     );
   });
 
+  it('places the input batches asked for in the UltraFastBERT memory where they fit, else room for one', async () => {
+    const { layoutUfb, ufbDims } = await import('../src/backends/wasm/ufb.ts');
+    const shape: LayerShape = { inputDim: 768, outputDim: 768, depth: 11, leafWidth: 1, activation: 'gelu', tree: 'ufb' };
+    // batch 16384: five batches of 48 MiB fit beside the tree
+    assert.equal(layoutUfb(ufbDims(shape, 16384), 5).inputs, 5);
+    // batch 300000: one batch is 879 MiB, five would pass 4 GiB with the outputs: one, copied into
+    const one = layoutUfb(ufbDims(shape, 300_000), 5);
+    assert.equal(one.inputs, 1);
+    assert.ok(one.arena.size < MAX_MEMORY_BYTES, `${one.arena.size}`);
+  });
+
   it('refuses a dense case that cannot fit a 32-bit wasm memory, with the sizes', async () => {
     assert.deepEqual(await wasmBackend.init({ runtime: 'node', cores: 1 }), { ok: true });
     // i = o = 768, W = 2^15·32: 6 GiB of weights. The layout is checked before any weight is

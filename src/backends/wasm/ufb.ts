@@ -23,7 +23,7 @@ import type { Kernel } from '../types.ts';
 import { UFB_DESC_BYTES, UFB_DESC_FIELDS, writeUfbDescriptor } from './abi.mjs';
 import { TOP_TREE_BYTES, TWO_PHASE_FROM_BATCH } from './fff-layout.ts';
 import { LeafGroups } from './leaf-groups.ts';
-import { activationMode, Arena, instantiate, PANEL, readRows, roundUp } from './layout.ts';
+import { activationMode, Arena, instantiate, MAX_MEMORY_BYTES, PANEL, readRows, roundUp } from './layout.ts';
 
 /**
  * The first phase's input chunks: smaller than the FFF's (fff-layout.ts: CHUNK_BYTES), because on
@@ -69,11 +69,19 @@ export interface UfbLayout {
   desc: number;
 }
 
-/** The regions; a caller may add its own (wasm-mt's run plan) to the arena before creating the memory. */
+/**
+ * The regions; a caller may add its own (wasm-mt's run plan) to the arena before creating the
+ * memory. Room for `inputBatches` input batches where they fit one memory beside the tree, else one
+ * (run() then copies each batch in).
+ */
 export function layoutUfb(d: UfbDims, inputBatches = 1): UfbLayout {
+  const lay = layoutWith(d, Math.max(1, inputBatches));
+  return lay.inputs > 1 && lay.arena.size > MAX_MEMORY_BYTES - 65536 ? layoutWith(d, 1) : lay;
+}
+
+function layoutWith(d: UfbDims, inputs: number): UfbLayout {
   const { i, oPad, batch, levels, nodes } = d;
   const arena = new Arena();
-  const inputs = Math.max(1, inputBatches);
   const x = arena.alloc('input', inputs * batch * i * 4);
   const y = arena.alloc('output', batch * oPad * 4);
   const h = arena.alloc('activations and path rows', batch * levels * 8);
