@@ -51,8 +51,9 @@ export interface Kernel {
   readonly threads?: number;
   readonly notes?: string;
   /**
-   * The input batches prepare placed in the kernel's own memory (PrepareOptions.inputBatches), each
-   * batchSize × inputDim: the caller fills one and passes it to run(), which reads it where it is.
+   * The input batches prepare placed in the kernel's own memory (PrepareOptions.inputBatches; fewer
+   * where they would not fit), each batchSize × inputDim: the caller fills one and passes it to
+   * run(), which reads it where it is. Any other array is copied in as before.
    */
   readonly inputs?: readonly Float32Array[];
 }

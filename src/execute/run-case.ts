@@ -128,9 +128,10 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
     const batches = rotationBatches(c);
     kernel = await backend.prepare(weights, batch, { inputBatches: 1 + batches });
     result = withKernelFacts(result, kernel);
-    // The same numbers either way: in the kernel's own memory where it offers room (Kernel.inputs), else fresh arrays.
-    const slots = kernel.inputs;
-    const inputBatch = (slot: number, seed: number) => (slots ? new Rng(seed).fillUniform(slots[slot], 1) : randomInputs(batch * i, seed));
+    // The same numbers either way: in the kernel's own memory where it offers room (Kernel.inputs,
+    // possibly fewer than asked), else fresh arrays.
+    const slots = kernel.inputs ?? [];
+    const inputBatch = (slot: number, seed: number) => (slot < slots.length ? new Rng(seed).fillUniform(slots[slot], 1) : randomInputs(batch * i, seed));
     const checkInput = inputBatch(0, deriveSeed(caseSeed, 'check'));
     await kernel.run(checkInput);
     const output = await kernel.output();
