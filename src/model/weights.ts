@@ -108,25 +108,17 @@ export function initDense(shape: LayerShape, seed: number): DenseWeights {
   const rng = new Rng(seed);
   const inBound = 1 / Math.sqrt(i);
   const hiddenBound = 1 / Math.sqrt(width);
-  if (isUfbShape(shape)) {
-    return {
-      kind: 'dense',
-      shape,
-      width,
-      w1: rng.fillUniform(new Float32Array(i * width), inBound),
-      b1: new Float32Array(width),
-      w2: rng.fillUniform(new Float32Array(width * o), hiddenBound),
-      b2: new Float32Array(o),
-    };
-  }
+  // zero biases draw nothing from the stream, so W2 follows W1 directly (an object literal's
+  // fields are evaluated in order: the draws are w1, b1, w2, b2)
+  const biases = !isUfbShape(shape);
   return {
     kind: 'dense',
     shape,
     width,
     w1: rng.fillUniform(new Float32Array(i * width), inBound),
-    b1: rng.fillUniform(new Float32Array(width), inBound),
+    b1: biases ? rng.fillUniform(new Float32Array(width), inBound) : new Float32Array(width),
     w2: rng.fillUniform(new Float32Array(width * o), hiddenBound),
-    b2: rng.fillUniform(new Float32Array(o), hiddenBound),
+    b2: biases ? rng.fillUniform(new Float32Array(o), hiddenBound) : new Float32Array(o),
   };
 }
 
