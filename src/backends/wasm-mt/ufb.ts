@@ -15,9 +15,9 @@
  */
 import type { UfbWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { instantiate, readRows } from '../wasm/layout.ts';
+import { readRows } from '../wasm/layout.ts';
 import { LeafGroups } from '../wasm/leaf-groups.ts';
-import { describeUfb, fillUfb, inputViews, layoutUfb, pointAtInput, ufbDims } from '../wasm/ufb.ts';
+import { describeUfb, fillUfb, inputViews, layoutUfb, oneThreadUfb, pointAtInput, ufbDims } from '../wasm/ufb.ts';
 import { shares } from './fff.ts';
 import type { MtOptions } from './options.ts';
 import { ThreadPool } from './pool.ts';
@@ -33,16 +33,16 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
   const lay = layoutUfb(d, inputBatches);
   const progress = lay.arena.alloc('run plan', 8);
   const memory = lay.arena.createMemory(describeUfb(w.shape, batch), { shared: true, backend: 'wasm-mt' });
-  const { f32 } = instantiate(module, memory);
-  const i32 = new Int32Array(memory.buffer);
+  const views = instantiateAll(module, [memory]);
+  const { kernels, f32, i32 } = views[0];
   fillUfb(f32, i32, lay, d, w);
+  if (threads === 1) return { threads: 1, ...oneThreadUfb(kernels, memory, lay, d) };
+
   const inputs = inputViews(memory, lay, d);
   const { i, o, oPad, top, levels, chunkRows } = d;
   const chunks = Math.ceil(batch / chunkRows);
   const desc: UfbDesc = { kind: 'ufb', batch, desc: lay.desc, chunkRows, chunks, progress, route: shares(batch, threads) };
-  const views = instantiateAll(module, [memory]);
   const mine = createExecutor(desc, views, 0);
-  const { kernels } = views[0];
   const buckets = new LeafGroups(2 ** top, batch, new Int32Array(memory.buffer, lay.order, batch));
   const nodeOfView = new Int32Array(memory.buffer, lay.nodeOf, batch);
   const copyChunk = (input: Float32Array, c: number) => {
@@ -51,28 +51,6 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
     f32.set(input.subarray(from * i, (from + rows) * i), lay.x / 4 + from * i);
     Atomics.store(i32, progress / 4, c + 1);
   };
-  const output = () => readRows(f32, lay.y, batch, o, oPad);
-
-  if (threads === 1) {
-    return {
-      threads: 1,
-      inputs,
-      run(input) {
-        // one thread: each chunk walked right after its copy, while it is in cache
-        const inPlace = pointAtInput(i32, lay, inputs, input);
-        for (let c = 0; c < chunks; c++) {
-          const from = c * chunkRows;
-          const rows = Math.min(chunkRows, batch - from);
-          if (!inPlace) copyChunk(input, c);
-          kernels.ufb_top(lay.desc, from, from + rows);
-        }
-        if (top < levels) buckets.group(nodeOfView, batch);
-        kernels.ufb_route(lay.desc, 0, batch);
-      },
-      output,
-      dispose() {},
-    };
-  }
 
   const pool = await ThreadPool.start({ threads, module, memories: [memory], desc, timeoutMs: options.timeoutMs, spinMicros: options.spinMicros, fault: options.fault });
   return {
@@ -92,7 +70,7 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
       pool.runShare(TASK.route, mine);
       await pool.join();
     },
-    output,
+    output: () => readRows(f32, lay.y, batch, o, oPad),
     dispose: () => pool.terminate(),
   };
 }

@@ -23,7 +23,7 @@ import type { Kernel } from '../types.ts';
 import { UFB_DESC_BYTES, UFB_DESC_FIELDS, writeUfbDescriptor } from './abi.mjs';
 import { TOP_TREE_BYTES, TWO_PHASE_FROM_BATCH } from './fff-layout.ts';
 import { LeafGroups } from './leaf-groups.ts';
-import { activationMode, Arena, instantiate, MAX_MEMORY_BYTES, PANEL, readRows, roundUp } from './layout.ts';
+import { activationMode, Arena, instantiate, MAX_MEMORY_BYTES, PANEL, readRows, roundUp, type KernelExports } from './layout.ts';
 
 /**
  * The first phase's input chunks: smaller than the FFF's (fff-layout.ts: CHUNK_BYTES), because on
@@ -128,10 +128,20 @@ export function prepareUfb(module: WebAssembly.Module, w: UfbWeights, batch: num
   const lay = layoutUfb(d, inputBatches);
   const memory = lay.arena.createMemory(describeUfb(w.shape, batch));
   const { kernels, f32 } = instantiate(module, memory);
+  fillUfb(f32, new Int32Array(memory.buffer), lay, d, w);
+  return oneThreadUfb(kernels, memory, lay, d);
+}
+
+/**
+ * The kernel on the calling thread alone, over a memory laid out by layoutUfb and filled by
+ * fillUfb: each chunk walked right after it is copied in (or where it lies), then the batch sorted
+ * and routed. The wasm backend's kernel, and wasm-mt's for a case too small for threads.
+ */
+export function oneThreadUfb(kernels: KernelExports, memory: WebAssembly.Memory, lay: UfbLayout, d: UfbDims): Kernel {
+  const f32 = new Float32Array(memory.buffer);
   const i32 = new Int32Array(memory.buffer);
-  fillUfb(f32, i32, lay, d, w);
   const inputs = inputViews(memory, lay, d);
-  const { i, o, oPad, top, levels, chunkRows } = d;
+  const { i, o, oPad, top, levels, chunkRows, batch } = d;
   const buckets = new LeafGroups(2 ** top, batch, new Int32Array(memory.buffer, lay.order, batch));
   const nodeOfView = new Int32Array(memory.buffer, lay.nodeOf, batch);
   return {
