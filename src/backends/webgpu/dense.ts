@@ -15,7 +15,7 @@
  */
 import type { DenseWeights } from '../../model/weights.ts';
 import { CaseTooLarge, type Kernel } from '../types.ts';
-import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, storageBuffer, USAGE, withErrorScopes, type BindingDecl, type Gpu } from './device.ts';
+import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, setUpKernel, storageBuffer, type BindingDecl, type Gpu } from './device.ts';
 import { activationWgsl, u32 } from './wgsl.ts';
 
 const TILE = 64;
@@ -153,15 +153,9 @@ export async function prepareDense(gpu: Gpu, w: DenseWeights, batch: number): Pr
   const { inputDim: i, outputDim: o, activation } = w.shape;
   const width = w.width;
   const chunkWidth = hiddenChunk(width, i, o, batch, gpu.maxBindingBytes);
-  const buffers: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer) => (buffers.push(b), b);
-
-  const setup = await withErrorScopes(device, 'dense prepare', async () => {
-    const x = keep(storageBuffer(gpu, 'dense input', batch * i * 4));
-    const y = keep(storageBuffer(gpu, 'dense output', batch * o * 4));
+  const setup = await setUpKernel(gpu, 'dense', { input: batch * i * 4, output: batch * o * 4 }, async ({ x, y }, keep) => {
     const hidden = keep(storageBuffer(gpu, 'dense hidden', batch * chunkWidth * 4));
     const b2 = keep(storageBuffer(gpu, 'dense b2', w.b2));
-    const staging = keep(device.createBuffer({ label: 'dense staging', size: y.size, usage: USAGE.MAP_READ | USAGE.COPY_DST }));
     const pipelines = new Map<string, GPUComputePipeline>();
     const cached = async (key: string, code: () => string) => {
       let p = pipelines.get(key);
@@ -197,15 +191,12 @@ export async function prepareDense(gpu: Gpu, w: DenseWeights, batch: number): Pr
         passes.push({ pipeline: outputPipeline, bindGroup: bindBuffers(device, outputPipeline, first ? [hidden, w2, b2, y] : [hidden, w2, y]), groups: [...outputTiles, 1] });
       }
     }
-    return { x, y, staging, passes };
-  }).catch((err) => {
-    for (const b of buffers) b.destroy();
-    throw err;
+    return passes;
   });
 
   const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
-  for (const p of setup.passes) {
+  for (const p of setup.built) {
     if (p.groups[1] > maxGroups || p.groups[0] > maxGroups) throw new CaseTooLarge(`dense GEMM grid ${p.groups.join('×')} exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
   }
-  return dispatchKernel(device, 'dense run', { x: setup.x, y: setup.y, staging: setup.staging, outputFloats: batch * o }, setup.passes, buffers);
+  return dispatchKernel(device, 'dense run', { ...setup.io, outputFloats: batch * o }, setup.built, setup.buffers);
 }

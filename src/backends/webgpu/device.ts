@@ -189,6 +189,40 @@ export async function withErrorScopes<T>(device: GPUDevice, what: string, body: 
   return result;
 }
 
+/** The case's input, output and readback buffers, which every WGSL kernel has. */
+export interface KernelIo {
+  x: GPUBuffer;
+  y: GPUBuffer;
+  staging: GPUBuffer;
+}
+
+/**
+ * Sets a kernel up under error scopes (withErrorScopes, labelled "`what` prepare"): `build` gets
+ * the case's input and output buffers (`what` input, `what` output) with the output's readback
+ * buffer, and a `keep` for every other buffer it creates. If anything fails, every buffer made so
+ * far is destroyed before the error goes on. Returns what `build` made, the I/O buffers, and all
+ * the buffers, for dispatchKernel.
+ */
+export async function setUpKernel<T>(
+  gpu: Gpu,
+  what: string,
+  bytes: { input: number; output: number },
+  build: (io: KernelIo, keep: (b: GPUBuffer) => GPUBuffer) => Promise<T>,
+): Promise<{ built: T; io: KernelIo; buffers: GPUBuffer[] }> {
+  const buffers: GPUBuffer[] = [];
+  const keep = (b: GPUBuffer) => (buffers.push(b), b);
+  return withErrorScopes(gpu.device, `${what} prepare`, async () => {
+    const x = keep(storageBuffer(gpu, `${what} input`, bytes.input));
+    const y = keep(storageBuffer(gpu, `${what} output`, bytes.output));
+    const staging = keep(gpu.device.createBuffer({ label: `${what} staging`, size: y.size, usage: USAGE.MAP_READ | USAGE.COPY_DST }));
+    const io = { x, y, staging };
+    return { built: await build(io, keep), io, buffers };
+  }).catch((err) => {
+    for (const b of buffers) b.destroy();
+    throw err;
+  });
+}
+
 /** One compute pass of the kernel: a pipeline, its bindings and its workgroup grid. */
 export interface Dispatch {
   pipeline: GPUComputePipeline;

@@ -17,7 +17,7 @@
 import { leafCount, nodeCount } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, storageBuffer, USAGE, withErrorScopes, type BindingDecl, type Gpu } from './device.ts';
+import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, setUpKernel, storageBuffer, type BindingDecl, type Gpu } from './device.ts';
 import { activationWgsl, u32 } from './wgsl.ts';
 
 const WG = 64;
@@ -257,13 +257,7 @@ export async function prepareFff(gpu: Gpu, w: FffWeights, batch: number): Promis
   const sampleGrid = grid(batch, maxPerDim);
   const tileGrid = grid(Math.ceil(batch / g), maxPerDim);
   const act = activationWgsl(activation);
-  const buffers: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer) => (buffers.push(b), b);
-
-  const setup = await withErrorScopes(device, 'fff prepare', async () => {
-    const x = keep(storageBuffer(gpu, 'fff input', batch * i * 4));
-    const y = keep(storageBuffer(gpu, 'fff output', batch * o * 4));
-    const staging = keep(device.createBuffer({ label: 'fff staging', size: y.size, usage: USAGE.MAP_READ | USAGE.COPY_DST }));
+  const setup = await setUpKernel(gpu, 'fff', { input: batch * i * 4, output: batch * o * 4 }, async ({ x, y }, keep) => {
     const w1 = keep(storageBuffer(gpu, 'fff leaf W1', w.leafW1));
     const b1 = keep(storageBuffer(gpu, 'fff leaf b1', w.leafB1));
     const w2 = keep(storageBuffer(gpu, 'fff leaf W2', w.leafW2));
@@ -285,11 +279,7 @@ export async function prepareFff(gpu: Gpu, w: FffWeights, batch: number): Promis
       steps.push({ pipeline: sort, bindGroup: bindBuffers(device, sort, [route, counts]), groups: [1, 1] });
       steps.push({ pipeline: leaf, bindGroup: bindBuffers(device, leaf, [x, route, w1, b1, w2, b2, y]), groups: tileGrid });
     }
-    return { x, y, staging, steps };
-  }).catch((err) => {
-    for (const b of buffers) b.destroy();
-    throw err;
+    return steps;
   });
-
-  return dispatchKernel(device, 'fff run', { x: setup.x, y: setup.y, staging: setup.staging, outputFloats: batch * o }, setup.steps, buffers);
+  return dispatchKernel(device, 'fff run', { ...setup.io, outputFloats: batch * o }, setup.built, setup.buffers);
 }

@@ -12,7 +12,7 @@
 import { ufbNodeCount } from '../../model/shape.ts';
 import type { UfbWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, storageBuffer, USAGE, withErrorScopes, type Gpu } from './device.ts';
+import { bindBuffers, bindingDecls, computePipeline, dispatchKernel, grid, setUpKernel, storageBuffer, type Gpu } from './device.ts';
 import { activationWgsl, u32 } from './wgsl.ts';
 
 const WG = 64;
@@ -74,22 +74,12 @@ export async function prepareUfb(gpu: Gpu, w: UfbWeights, batch: number): Promis
   const { device } = gpu;
   const { inputDim: i, outputDim: o, depth, activation } = w.shape;
   const groups = grid(batch, device.limits.maxComputeWorkgroupsPerDimension);
-  const buffers: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer) => (buffers.push(b), b);
-
-  const setup = await withErrorScopes(device, 'ufb prepare', async () => {
-    const x = keep(storageBuffer(gpu, 'ufb input', batch * i * 4));
-    const y = keep(storageBuffer(gpu, 'ufb output', batch * o * 4));
-    const staging = keep(device.createBuffer({ label: 'ufb staging', size: y.size, usage: USAGE.MAP_READ | USAGE.COPY_DST }));
+  const setup = await setUpKernel(gpu, 'ufb', { input: batch * i * 4, output: batch * o * 4 }, async ({ x, y }, keep) => {
     const nodeIn = keep(storageBuffer(gpu, `ufb node input rows (${ufbNodeCount(depth)} × ${i})`, w.nodeIn));
     const nodeOut = keep(storageBuffer(gpu, `ufb node output rows (${ufbNodeCount(depth)} × ${o})`, w.nodeOut));
     const code = ufbWgsl({ i, o, levels: depth + 1, batch, gridX: groups[0] }, activationWgsl(activation));
     const pipeline = await computePipeline(device, 'ufb walk', code);
-    return { x, y, staging, pass: { pipeline, bindGroup: bindBuffers(device, pipeline, [x, nodeIn, nodeOut, y]), groups } };
-  }).catch((err) => {
-    for (const b of buffers) b.destroy();
-    throw err;
+    return { pipeline, bindGroup: bindBuffers(device, pipeline, [x, nodeIn, nodeOut, y]), groups };
   });
-
-  return dispatchKernel(device, 'ufb run', { x: setup.x, y: setup.y, staging: setup.staging, outputFloats: batch * o }, [setup.pass], buffers);
+  return dispatchKernel(device, 'ufb run', { ...setup.io, outputFloats: batch * o }, [setup.built], setup.buffers);
 }
