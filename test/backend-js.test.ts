@@ -5,7 +5,7 @@ import type { Backend } from '../src/backends/types.ts';
 import { caseId, type CaseSpec } from '../src/model/case.ts';
 import { runCase } from '../src/execute/run-case.ts';
 import { trainingWidth, type ModelKind } from '../src/model/shape.ts';
-import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, randomShapes, runTinySuite, UFB_ODD_SHAPES } from './support.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, ODD_SHAPES, randomShapes } from './support.ts';
 
 const ctx = {
   seed: 3,
@@ -36,17 +36,7 @@ describe('js backend against the float64 reference', () => {
 
   it('passes the UltraFastBERT odd shapes, two batches through each kernel', () => assertUfbOddShapes(jsBackend));
 
-  it('runs the UltraFastBERT odd shapes, tree and dense, in node, deno and bun workers', () => {
-    const runtimes = ['node', 'deno', 'bun'];
-    const { file } = runTinySuite({ runtimes, backends: ['js'], shapes: UFB_ODD_SHAPES, name: 'js-ufb', timeoutMs: 240_000 });
-    assert.equal(file.results.length, UFB_ODD_SHAPES.length * 2 * runtimes.length);
-    for (const r of file.results) {
-      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-      assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
-      assert.ok(r.id.endsWith('-ufb') && r.shape.trainingWidth === 2 ** (r.shape.depth + 1) - 1, r.id);
-    }
-    assert.equal(file.comparisons.length, UFB_ODD_SHAPES.length * runtimes.length);
-  });
+  it('runs the UltraFastBERT odd shapes, tree and dense, in node, deno and bun workers', () => assertUfbOddShapesInWorkers('js'));
 
   it('marks a wrong kernel invalid and does not time it', async () => {
     const broken: Backend = {

@@ -19,7 +19,7 @@ import { initDense, initFff, initUfb, type Weights } from '../src/model/weights.
 import type { ResultsFile } from '../src/results/schema.ts';
 import type { Backend } from '../src/backends/types.ts';
 import { runCase } from '../src/execute/run-case.ts';
-import { assertRandomShapesPass, assertUfbOddShapes, caseFor, randomShapes, ROOT, runCli, runTinySuite, TEST_CASE_CONTEXT, tempDir, UFB_ODD_SHAPES } from './support.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, caseFor, randomShapes, ROOT, runCli, runTinySuite, TEST_CASE_CONTEXT, tempDir, UFB_ODD_SHAPES } from './support.ts';
 
 /** The issue's odd shapes: i = 33, o = 7, ℓ ∈ {1, 6}, depth ∈ {0, 4}, batch ∈ {1, 3, 257}, relu and gelu. */
 const MT_SHAPES: (LayerShape & { batch: number })[] = [];
@@ -342,15 +342,7 @@ describe('wasm-mt backend', () => {
     }
   });
 
-  it('runs the UltraFastBERT odd shapes on node, deno and bun', () => {
-    const runtimes = ['node', 'deno', 'bun'];
-    const { file } = runTinySuite({ runtimes, backends: ['wasm-mt'], shapes: UFB_ODD_SHAPES, name: 'wasm-mt-ufb', timeoutMs: 240_000 });
-    assert.equal(file.results.length, UFB_ODD_SHAPES.length * 2 * runtimes.length);
-    for (const r of file.results) {
-      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-      assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
-    }
-  });
+  it('runs the UltraFastBERT odd shapes on node, deno and bun', () => assertUfbOddShapesInWorkers('wasm-mt'));
 
   it('runs a tiny suite on node, deno and bun: every case checks ok, threads recorded', () => {
     const runtimes = ['node', 'deno', 'bun'];

@@ -13,7 +13,7 @@ import { fffForwardRef } from '../src/model/reference.ts';
 import { Rng } from '../src/model/rng.ts';
 import type { LayerShape } from '../src/model/shape.ts';
 import { initFff, type DenseWeights, type FffWeights, type UfbWeights } from '../src/model/weights.ts';
-import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, randomShapes, runTinySuite, UFB_ODD_SHAPES } from './support.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, ODD_SHAPES, randomShapes, runTinySuite } from './support.ts';
 
 /**
  * Beyond ODD_SHAPES: leaf widths of 8 and more (several 8-column panels, one partial), a dense
@@ -79,15 +79,7 @@ describe('wasm backend', () => {
     await assertUfbOddShapes(wasmBackend);
   });
 
-  it('runs the UltraFastBERT odd shapes on node, deno and bun', () => {
-    const runtimes = ['node', 'deno', 'bun'];
-    const { file } = runTinySuite({ runtimes, backends: ['wasm'], shapes: UFB_ODD_SHAPES, name: 'wasm-ufb', timeoutMs: 240_000 });
-    assert.equal(file.results.length, UFB_ODD_SHAPES.length * 2 * runtimes.length);
-    for (const r of file.results) {
-      assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
-      assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
-    }
-  });
+  it('runs the UltraFastBERT odd shapes on node, deno and bun', () => assertUfbOddShapesInWorkers('wasm'));
 
   it('matches the reference on random shapes (in process)', async () => {
     assert.deepEqual(await wasmBackend.init({ runtime: 'node', cores: 1 }), { ok: true });

@@ -128,6 +128,23 @@ export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { time
   return { file: JSON.parse(readFileSync(out, 'utf8')) as ResultsFile, ...r };
 }
 
+/**
+ * The UltraFastBERT odd shapes through the CLI on `backend` in node, deno and bun workers: every
+ * tree and dense case checks ok on a UltraFastBERT shape (its id ends in "-ufb", its dense layer
+ * 2^(d+1) − 1 wide), and each pair makes a comparison.
+ */
+export function assertUfbOddShapesInWorkers(backend: string): void {
+  const runtimes = ['node', 'deno', 'bun'];
+  const { file } = runTinySuite({ runtimes, backends: [backend], shapes: UFB_ODD_SHAPES, name: `${backend}-ufb`, timeoutMs: 240_000 });
+  assert.equal(file.results.length, UFB_ODD_SHAPES.length * 2 * runtimes.length);
+  for (const r of file.results) {
+    assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
+    assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
+    assert.ok(r.id.endsWith('-ufb') && r.shape.trainingWidth === 2 ** (r.shape.depth + 1) - 1, r.id);
+  }
+  assert.equal(file.comparisons.length, UFB_ODD_SHAPES.length * runtimes.length);
+}
+
 /** Default measurement context for in-process runCase calls in tests: tiny settings, generous limits. */
 export const TEST_CASE_CONTEXT = {
   seed: 3,
