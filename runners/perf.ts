@@ -2,8 +2,9 @@
  * `npm run perf`: a benchmark, not a test. Runs suites/perf.json on node and prints, per shape,
  * the roofline floors, each backend's FFF and dense medians as multiples of them, the speedups,
  * and issue 8's and issue 12's targets (met or missed, with the numbers) — ratios within this one
- * run. Multi-threaded results depend on the cores being free: the run measures, before and after
- * the suite, how many cores two busy threads actually got (printed with the targets).
+ * run, and issue 16's, with UltraFastBERT's tree also timed on its best case (perf-ufb.ts).
+ * Multi-threaded results depend on the cores being free: the run measures, before and after the
+ * suite, how many cores two busy threads actually got (printed with the targets).
  */
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,6 +13,7 @@ import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../reports/format.ts';
 import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../reports/speedup-rows.ts';
 import { alignedText } from '../reports/table.ts';
+import { timeOnePath, UFB_PERF_BATCH, UFB_PERF_SHAPE, type OnePathTiming } from './perf-ufb.ts';
 import { runSuiteCommand } from './run.ts';
 
 interface Target {
@@ -122,6 +124,32 @@ function targetsMt(file: ResultsFile): Target[] {
 }
 
 /**
+ * Issue 16: UltraFastBERT's tree on wasm-mt within 2x of its memory floor, and the same kernel on
+ * its best case (every sample on one path) against the same floor: how much of the gap its memory
+ * traffic explains.
+ */
+function targetsUfb(file: ResultsFile, onePath: OnePathTiming): Target[] {
+  const r = find(file, 'wasm-mt', 'ufb', UFB_PERF_SHAPE.depth, UFB_PERF_BATCH);
+  const floor = r?.roofline;
+  const on = r ? ` on ${r.backend.threads} threads` : '';
+  return [
+    {
+      text: `wasm-mt UltraFastBERT tree (i = o = 768, d = ${UFB_PERF_SHAPE.depth}, batch ${UFB_PERF_BATCH})${on} within 2x of its memory floor`,
+      met: floor ? floor.multiple <= 2 : undefined,
+      detail: floor ? `${formatTime(r.stats!.median)} against a floor of ${formatTime(floor.floorNs)} (${floor.multiple.toFixed(2)}x; ${(floor.bytes / 1e6).toFixed(1)} MB at ${(file.machine.calibration!.node.readBandwidth / 1e9).toFixed(1)} GB/s)` : 'not measured',
+    },
+    {
+      text: 'the same kernel and weights on its best case, one input row repeated (every sample on one path: each node row shared by all four lanes and in L1; the same multiply-adds, input and output)',
+      met: undefined,
+      detail: !onePath.ok
+        ? `not measured: ${onePath.reason}`
+        : `${formatTime(onePath.stats.median)} [${formatTime(onePath.stats.ciLow)}, ${formatTime(onePath.stats.ciHigh)}] on ${onePath.threads} threads` +
+          (floor ? ` (${(onePath.stats.median / floor.floorNs).toFixed(2)}x the floor above${onePath.stats.median > 2 * floor.floorNs ? ': over 2x even with every node row in L1' : ''})` : ''),
+    },
+  ];
+}
+
+/**
  * How many cores two busy threads get right now (2.0 on two free cores): the same JavaScript loop
  * alone, then on this thread and a worker at once. A shared or oversubscribed machine reads lower,
  * and every multi-threaded result of the run with it.
@@ -146,6 +174,10 @@ async function concurrentCores(): Promise<number> {
 const coresBefore = await concurrentCores();
 const { file, out } = await runSuiteCommand({ suite: 'perf' });
 const coresAfter = await concurrentCores();
+const onePath: OnePathTiming =
+  file.seed !== undefined && file.measurement
+    ? await timeOnePath({ backend: 'wasm-mt', seed: file.seed, measurement: file.measurement })
+    : { ok: false, reason: 'the results file records no seed or measurement settings' };
 const c = file.machine.calibration?.node;
 if (c) console.log(`machine limits (node): read ${formatReadBandwidth(c)}, copy ${(c.copyBandwidth / 1e9).toFixed(1)} GB/s, peak ${(c.peakFlops / 1e9).toFixed(1)} GFLOP/s (${c.peakBackend})`);
 console.log(table(file));
@@ -153,4 +185,6 @@ console.log('\nTargets (issue 8), ratios within this run:');
 for (const t of targets(file)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
 console.log(`\nTargets (issue 12: wasm-mt), ratios within this run; two busy threads got ${coresBefore.toFixed(2)} cores before the suite, ${coresAfter.toFixed(2)} after:`);
 for (const t of targetsMt(file)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
+console.log('\nTargets (issue 16: UltraFastBERT), ratios within this run:');
+for (const t of targetsUfb(file, onePath)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
 console.log(`\nresults: ${relative(process.cwd(), out)}`);

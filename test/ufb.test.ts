@@ -22,6 +22,7 @@ import { parseSuite } from '../suites/load.ts';
 import { jsBackend } from '../src/backends/js/index.ts';
 import type { Backend } from '../src/backends/types.ts';
 import { stats } from './crafted-results.ts';
+import { oneRowBatch, timeOnePath } from '../runners/perf-ufb.ts';
 import { caseFor, TEST_CASE_CONTEXT, UFB_ODD_SHAPES } from './support.ts';
 
 const ufbShape = (over: Partial<LayerShape> = {}): LayerShape => ({ inputDim: 5, outputDim: 3, depth: 3, leafWidth: 1, activation: 'gelu', tree: 'ufb', ...over });
@@ -241,5 +242,18 @@ describe('UltraFastBERT cases', () => {
     // the check ran on the offered batch, filled; the timed calls on other arrays
     assert.ok(seen[0].some((v) => v !== 0));
     assert.ok(seen.slice(1).every((input) => input !== seen[0]));
+  });
+
+  it("perf's best case (issue 16): one row repeated through the batch, checked against the reference before it is timed", async () => {
+    const batch = oneRowBatch(new Float32Array(5 * 33), 33, 7);
+    for (let r = 1; r < 5; r++) assert.deepEqual(batch.subarray(r * 33, (r + 1) * 33), batch.subarray(0, 33));
+    assert.ok(batch.some((v) => v !== 0));
+    const { batchSize, ...shape } = UFB_ODD_SHAPES[8];
+    for (const backend of ['wasm', 'wasm-mt']) {
+      const r = await timeOnePath({ backend, shape, batch: batchSize, seed: 1, measurement: TEST_CASE_CONTEXT.measurement });
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      assert.equal(r.check.checkedSamples, batchSize);
+      assert.ok(r.stats.samples.length >= 3);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { backendModels, CaseTooLarge, type Backend, type Kernel } from '../backe
 import { measureCall, type MeasureSettings } from '../measure/measure.ts';
 import { bytesTouchedPerSample, macsPerSample, weightBytes } from '../model/cost.ts';
 import { deriveSeed, Rng } from '../model/rng.ts';
-import { leafCount } from '../model/shape.ts';
+import { leafCount, type LayerShape, type ModelKind } from '../model/shape.ts';
 import type { CaseSpec } from '../model/case.ts';
 import { initWeights, type Weights } from '../model/weights.ts';
 import type { Result } from '../results/schema.ts';
@@ -98,6 +98,16 @@ export function baseResult(c: CaseSpec, runtimeVersion: string, backend: Result[
   };
 }
 
+/**
+ * The seed of a case's weights: FFF and dense of one shape share nothing but the seed scheme;
+ * weights depend only on the model and the layer (a UltraFastBERT shape's dense layer is another
+ * layer than the FFF shape's of the same numbers), not on the batch size or the backend.
+ */
+export function weightSeedOf(seed: number, model: ModelKind, shape: LayerShape): number {
+  const tree = shape.tree ? `/${shape.tree}` : '';
+  return deriveSeed(seed, `weights/${model}/${shape.inputDim}/${shape.outputDim}/${shape.depth}/${shape.leafWidth}${tree}`);
+}
+
 export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
   let result = baseResult(c, ctx.runtimeVersion, backend.info());
   if (!backendModels(backend).includes(c.model)) {
@@ -116,10 +126,7 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
   }
   const { inputDim: i, batchSize: batch } = c.shape;
   const caseSeed = deriveSeed(ctx.seed, c.id);
-  // FFF and dense of one shape share nothing but the seed scheme; weights depend only on the shape
-  // (a UltraFastBERT shape's dense layer is another layer than the FFF shape's of the same numbers).
-  const tree = c.shape.tree ? `/${c.shape.tree}` : '';
-  const weightSeed = deriveSeed(ctx.seed, `weights/${c.model}/${c.shape.inputDim}/${c.shape.outputDim}/${c.shape.depth}/${c.shape.leafWidth}${tree}`);
+  const weightSeed = weightSeedOf(ctx.seed, c.model, c.shape);
   // Released after the check: a backend that packed or uploaded them holds its own copy, and a
   // deep model's generated arrays are gigabytes the timed calls must not compete with.
   let weights: Weights | undefined = initWeights(c.model, c.shape, weightSeed);
