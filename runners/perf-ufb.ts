@@ -12,6 +12,7 @@
  */
 import os from 'node:os';
 import { loadBackend } from '../src/backends/registry.ts';
+import type { Kernel } from '../src/backends/types.ts';
 import { checkOutput } from '../src/execute/check.ts';
 import { weightSeedOf } from '../src/execute/run-case.ts';
 import { measureCall, type MeasureSettings } from '../src/measure/measure.ts';
@@ -27,7 +28,7 @@ export const UFB_PERF_BATCH = 16384;
 
 export type OnePathTiming = { ok: true; check: Check; stats: SampleStats; threads: number } | { ok: false; reason: string };
 
-/** A batch of `batch` copies of one random row of `dim` floats, written into `into`. */
+/** Fills `into` (a whole number of rows of `dim` floats) with copies of one seeded random row. */
 export function oneRowBatch(into: Float32Array, dim: number, seed: number): Float32Array {
   const row = new Rng(seed).fillUniform(new Float32Array(dim), 1);
   for (let at = 0; at < into.length; at += dim) into.set(row, at);
@@ -44,7 +45,12 @@ export async function timeOnePath(options: { backend: string; shape?: LayerShape
   const available = await backend.init({ runtime: 'node', cores: os.availableParallelism() });
   if (!available.ok) return { ok: false, reason: available.reason };
   const weights = initWeights('ufb', shape, weightSeedOf(seed, 'ufb', shape));
-  const kernel = await backend.prepare(weights, batch, { inputBatches: 1 });
+  let kernel: Kernel;
+  try {
+    kernel = await backend.prepare(weights, batch, { inputBatches: 1 });
+  } catch (err) {
+    return { ok: false, reason: `prepare failed: ${(err as Error)?.message ?? String(err)}` };
+  }
   try {
     const input = oneRowBatch(kernel.inputs?.[0] ?? new Float32Array(batch * shape.inputDim), shape.inputDim, deriveSeed(seed, 'one path'));
     await kernel.run(input);
@@ -54,6 +60,8 @@ export async function timeOnePath(options: { backend: string; shape?: LayerShape
     await kernel.run(input);
     const stats = await measureCall(() => kernel.run(input), measurement, (performance.now() - t0) * 1e6);
     return { ok: true, check, stats, threads: kernel.threads ?? backend.info().threads };
+  } catch (err) {
+    return { ok: false, reason: `failed: ${(err as Error)?.message ?? String(err)}` };
   } finally {
     await kernel.dispose();
   }
