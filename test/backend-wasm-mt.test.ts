@@ -56,6 +56,29 @@ async function assertMatchesReference(kernel: { run(x: Float32Array): unknown; o
   return outputs;
 }
 
+type ThreadedKernel = { threads: number; run(x: Float32Array): unknown; output(): Float32Array | Promise<Float32Array>; dispose(): unknown };
+
+/**
+ * `prepare(threads)` at 1, 2 and 3 threads (forced): each kernel on `threads` threads
+ * (`check` asserts anything more), matching the reference on several batches, and its outputs
+ * bit-identical to the one-thread kernel's.
+ */
+async function assertSameAtEveryThreadCount<K extends ThreadedKernel>(prepare: (threads: number) => Promise<K>, weights: Weights, batch: number, seed: number, what: string, check: (kernel: K) => void = () => {}): Promise<void> {
+  let first: Float32Array[] | undefined;
+  for (const threads of [1, 2, 3]) {
+    const kernel = await prepare(threads);
+    try {
+      assert.equal(kernel.threads, threads);
+      check(kernel);
+      const outputs = await assertMatchesReference(kernel, weights, batch, seed, `${what}, ${threads} thread(s)`);
+      if (first) assert.deepEqual(outputs, first, `${what}: ${threads} threads differ from 1`);
+      first ??= outputs;
+    } finally {
+      await kernel.dispose();
+    }
+  }
+}
+
 describe('wasm-mt backend', () => {
   it('kernels-shared.wasm is exactly kernels/*.wat assembled with a shared memory import (run npm run build:wasm after editing the .wat)', async () => {
     const committed = new Uint8Array(readFileSync(fileURLToPath(SHARED_WASM_URL)));
@@ -73,19 +96,7 @@ describe('wasm-mt backend', () => {
     const mod = await sharedKernels();
     for (const [n, s] of MT_SHAPES.entries()) {
       const weights = initFff(s, 10 + n);
-      let first: Float32Array[] | undefined;
-      for (const threads of [1, 2, 3]) {
-        const kernel = await prepareFffMt(mod, weights, s.batch, threads, FORCED);
-        try {
-          assert.equal(kernel.threads, threads);
-          assert.equal(kernel.shards, 1);
-          const outputs = await assertMatchesReference(kernel, weights, s.batch, 50 + n, `FFF ${nameOf(s, s.batch)}, ${threads} thread(s)`);
-          if (first) assert.deepEqual(outputs, first, `FFF ${nameOf(s, s.batch)}: ${threads} threads differ from 1`);
-          first ??= outputs;
-        } finally {
-          await kernel.dispose();
-        }
-      }
+      await assertSameAtEveryThreadCount((threads) => prepareFffMt(mod, weights, s.batch, threads, FORCED), weights, s.batch, 50 + n, `FFF ${nameOf(s, s.batch)}`, (kernel) => assert.equal(kernel.shards, 1));
     }
   });
 
@@ -101,18 +112,7 @@ describe('wasm-mt backend', () => {
     const shapes = [...UFB_ODD_SHAPES, { inputDim: 1024, outputDim: 40, depth: 6, leafWidth: 1, batchSize: 300, activation: 'gelu' as const, tree: 'ufb' as const }];
     for (const [n, s] of shapes.entries()) {
       const weights = initUfb(s, 30 + n);
-      let first: Float32Array[] | undefined;
-      for (const threads of [1, 2, 3]) {
-        const kernel = await prepareUfbMt(mod, weights, s.batchSize, threads, FORCED);
-        try {
-          assert.equal(kernel.threads, threads);
-          const outputs = await assertMatchesReference(kernel, weights, s.batchSize, 60 + n, `ufb ${nameOf(s, s.batchSize)}, ${threads} thread(s)`);
-          if (first) assert.deepEqual(outputs, first, `ufb ${nameOf(s, s.batchSize)}: ${threads} threads differ from 1`);
-          first ??= outputs;
-        } finally {
-          await kernel.dispose();
-        }
-      }
+      await assertSameAtEveryThreadCount((threads) => prepareUfbMt(mod, weights, s.batchSize, threads, FORCED), weights, s.batchSize, 60 + n, `ufb ${nameOf(s, s.batchSize)}`);
     }
   });
 
