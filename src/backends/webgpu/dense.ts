@@ -191,12 +191,12 @@ export async function prepareDense(gpu: Gpu, w: DenseWeights, batch: number): Pr
         passes.push({ pipeline: outputPipeline, bindGroup: bindBuffers(device, outputPipeline, first ? [hidden, w2, b2, y] : [hidden, w2, y]), groups: [...outputTiles, 1] });
       }
     }
+    // thrown here, inside the setup, so that the buffers made so far are destroyed with it
+    const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+    for (const p of passes) {
+      if (p.groups[1] > maxGroups || p.groups[0] > maxGroups) throw new CaseTooLarge(`dense GEMM grid ${p.groups.join('×')} exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
+    }
     return passes;
   });
-
-  const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
-  for (const p of setup.built) {
-    if (p.groups[1] > maxGroups || p.groups[0] > maxGroups) throw new CaseTooLarge(`dense GEMM grid ${p.groups.join('×')} exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
-  }
   return dispatchKernel(device, 'dense run', { ...setup.io, outputFloats: batch * o }, setup.built, setup.buffers);
 }
