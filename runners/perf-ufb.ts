@@ -1,7 +1,7 @@
 /**
- * Issue 16's kernel target in `npm run perf`: UltraFastBERT's tree (i = o = 768, depth 11, batch
- * 16384) on wasm-mt within 2x of its memory floor. The suite times it on random inputs like every
- * case; this module times the same kernel, on the same weights, on its best case: one random input
+ * Issue 16's kernel target in `npm run perf`: UltraFastBERT's tree (suites/perf.json: i = o = 768,
+ * depth 11, batch 16384) on wasm-mt within 2x of its memory floor. The suite times it on random
+ * inputs like every case; this module times the same kernel, on the same weights, on its best case: one random input
  * row repeated through the batch, so that every sample takes the same path. Then all four lanes of
  * every block share each node row and the twelve rows stay in L1, while the multiply-adds, the
  * input read and the output written are those of the random batch. What the kernel takes there is
@@ -22,10 +22,6 @@ import type { LayerShape } from '../src/model/shape.ts';
 import { initWeights } from '../src/model/weights.ts';
 import type { Check } from '../src/results/schema.ts';
 
-/** UltraFastBERT's layer as the ultrafastbert suite and suites/perf.json run it. */
-export const UFB_PERF_SHAPE: LayerShape = { inputDim: 768, outputDim: 768, depth: 11, leafWidth: 1, activation: 'gelu', tree: 'ufb' };
-export const UFB_PERF_BATCH = 16384;
-
 export type OnePathTiming = { ok: true; check: Check; stats: SampleStats; threads: number } | { ok: false; reason: string };
 
 /** Fills `into` (a whole number of rows of `dim` floats) with copies of one seeded random row. */
@@ -36,11 +32,12 @@ export function oneRowBatch(into: Float32Array, dim: number, seed: number): Floa
 }
 
 /**
- * Times `backend`'s UltraFastBERT kernel on one row repeated (the weights of the suite's case of
- * this shape and seed), read where the kernel keeps its input when it offers room for one.
+ * Times `backend`'s UltraFastBERT kernel at `shape` and `batch` on one row repeated (the weights
+ * a suite's case of this shape and seed has), read where the kernel keeps its input when it
+ * offers room for one.
  */
-export async function timeOnePath(options: { backend: string; shape?: LayerShape; batch?: number; seed: number; measurement: MeasureSettings }): Promise<OnePathTiming> {
-  const { shape = UFB_PERF_SHAPE, batch = UFB_PERF_BATCH, seed, measurement } = options;
+export async function timeOnePath(options: { backend: string; shape: LayerShape; batch: number; seed: number; measurement: MeasureSettings }): Promise<OnePathTiming> {
+  const { shape, batch, seed, measurement } = options;
   const backend = await loadBackend(options.backend);
   const available = await backend.init({ runtime: 'node', cores: os.availableParallelism() });
   if (!available.ok) return { ok: false, reason: available.reason };
