@@ -118,10 +118,47 @@ export function normalCdf(z: number): number {
   return z >= 0 ? 1 - tail : tail;
 }
 
+/** Samples a side up to which, without ties, mannWhitneyU counts U's exact distribution. */
+export const MANN_WHITNEY_EXACT_MAX = 25;
+
 /**
- * Two-sided Mann–Whitney U test of "a and b come from one distribution", normal approximation
- * with tie correction and continuity correction (sound from about 8 samples a side; with fewer,
- * p is conservative-ish and the threshold on the change matters more).
+ * P(U ≤ u) under "one distribution" for sample sizes n1, n2 without ties: the share of the
+ * C(n1 + n2, n1) orderings whose U is at most u, counted by the recurrence
+ * N(n1, n2, u) = N(n1 − 1, n2, u − n2) + N(n1, n2 − 1, u) (Mann & Whitney 1947).
+ */
+export function mannWhitneyExactCdf(n1: number, n2: number, u: number): number {
+  const maxU = n1 * n2;
+  if (u < 0) return 0;
+  if (u >= maxU) return 1;
+  // counts[j][v]: orderings of j samples of a and m samples of b with U = v, for m = 0, 1, …, n2
+  // (with m = 0 every ordering has U = 0)
+  let counts: Float64Array[] = Array.from({ length: n1 + 1 }, () => {
+    const row = new Float64Array(maxU + 1);
+    row[0] = 1;
+    return row;
+  });
+  for (let m = 1; m <= n2; m++) {
+    const next = Array.from({ length: n1 + 1 }, () => new Float64Array(maxU + 1));
+    next[0][0] = 1;
+    for (let j = 1; j <= n1; j++) {
+      for (let v = 0; v <= j * m; v++) next[j][v] = (v >= m ? next[j - 1][v - m] : 0) + counts[j][v];
+    }
+    counts = next;
+  }
+  let below = 0;
+  let total = 0;
+  for (let v = 0; v <= maxU; v++) {
+    total += counts[n1][v];
+    if (v <= u) below += counts[n1][v];
+  }
+  return below / total;
+}
+
+/**
+ * Two-sided Mann–Whitney U test of "a and b come from one distribution". Without ties and with at
+ * most MANN_WHITNEY_EXACT_MAX samples a side, p comes from U's exact distribution (z is then the
+ * normal approximation's, for display); otherwise from the normal approximation with tie
+ * correction and continuity correction.
  */
 export function mannWhitneyU(a: number[], b: number[]): { u: number; z: number; p: number } {
   const n1 = a.length;
@@ -144,8 +181,13 @@ export function mannWhitneyU(a: number[], b: number[]): { u: number; z: number; 
   const mean = (n1 * n2) / 2;
   const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
   if (variance <= 0) return { u, z: 0, p: 1 };
-  const z = (Math.abs(u - mean) - 0.5) / Math.sqrt(variance);
-  return { u, z: Math.max(0, z), p: Math.min(1, 2 * (1 - normalCdf(Math.max(0, z)))) };
+  const z = Math.max(0, (Math.abs(u - mean) - 0.5) / Math.sqrt(variance));
+  if (tieTerm === 0 && n1 <= MANN_WHITNEY_EXACT_MAX && n2 <= MANN_WHITNEY_EXACT_MAX) {
+    // U's distribution is symmetric about n1·n2/2: the two-sided p is twice the nearer tail
+    const nearer = Math.min(u, n1 * n2 - u);
+    return { u, z, p: Math.min(1, 2 * mannWhitneyExactCdf(n1, n2, nearer)) };
+  }
+  return { u, z, p: Math.min(1, 2 * (1 - normalCdf(z))) };
 }
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error below 1e-13). */
@@ -160,7 +202,7 @@ function lnGamma(x: number): number {
 }
 
 /** Regularized incomplete beta I_x(a, b), by its continued fraction (modified Lentz). */
-function incompleteBeta(x: number, a: number, b: number): number {
+export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   // the continued fraction converges fast for x < (a + 1) / (a + b + 2); use the symmetry otherwise
