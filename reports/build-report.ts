@@ -50,6 +50,7 @@ export function buildReport(loaded: LoadedResults[], options: ReportOptions = {}
     ...(machines ? { machines } : {}),
     verdicts,
     closestConfigurationRule: claims.closestConfigurationRule,
+    limitRule: claims.limitRule,
     context: buildContext(loaded),
     headline: headline(files),
   };

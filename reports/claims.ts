@@ -37,6 +37,11 @@ const ClaimSchema = z.object({
    * to <claimedSpeedup>x (<note>)". At most one claim has it.
    */
   headline: z.object({ note: z.string() }).optional(),
+  /**
+   * The axis the claim's card charts it on: the training width (a sweep of depths) unless it names
+   * the batch size (UltraFastBERT's 78x is one depth, measured across batch sizes).
+   */
+  chartAxis: z.enum(['trainingWidth', 'batchSize']).optional(),
 });
 
 const BaselineRuleSchema = z.object({
@@ -48,13 +53,28 @@ const BaselineRuleSchema = z.object({
   minDenseShareOfBest: z.number().gt(0).max(1),
 });
 
+const TreeRuleSchema = z.object({
+  /**
+   * A claim that is not reached is blamed on the tree's kernel ("kernel-limited") when the floors
+   * allow it but the tree's median ran more than this multiple of its roofline floor: the tree's
+   * counterpart of the baseline rule (a dense layer over 2x its floor is not judged at all).
+   */
+  maxFffFloorMultiple: z.number().min(1),
+});
+
 export const ClaimsFileSchema = z.object({
   closestConfigurationRule: z.string(),
   baselineRule: BaselineRuleSchema,
+  treeRule: TreeRuleSchema,
+  /** What limits a claim that is not reproduced, in words (printed under the verdicts; limits: claim-limit.ts). */
+  limitRule: z.string(),
   claims: z.array(ClaimSchema).refine((claims) => claims.filter((c) => c.headline).length <= 1, 'at most one claim is the headline'),
 });
 
 export type BaselineRule = z.infer<typeof BaselineRuleSchema>;
+export type TreeRule = z.infer<typeof TreeRuleSchema>;
+/** The two fairness rules a verdict applies: one per side of the comparison. */
+export type JudgingRules = Pick<ClaimsFile, 'baselineRule' | 'treeRule'>;
 
 export type Claim = z.infer<typeof ClaimSchema>;
 export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
@@ -71,6 +91,9 @@ export function headlineClaim(claims: ClaimsFile): Claim | undefined {
 }
 
 type Shape = SpeedupPair['shape'];
+
+/** The axis the claim's card charts it on (its `chartAxis`, else the training width). */
+export const claimChartAxis = (claim: Claim) => claim.chartAxis ?? 'trainingWidth';
 
 /** The claim's tree model: "fff" unless its match names "ufb". */
 export const claimModel = (claim: Claim) => claim.match.model ?? 'fff';

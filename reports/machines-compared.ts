@@ -9,11 +9,10 @@ import { UserError } from '../src/errors.ts';
 import type { Machine, ResultsFile } from '../src/results/schema.ts';
 import { MACHINES_SECTION_ID } from './charts/machines.ts';
 import type { ClaimsFile } from './claims.ts';
-import { formatRatio } from './format.ts';
 import { CALIBRATION_HEADER, calibrationRows, whySentences } from './machine-balance.ts';
 import { machineName, shapeComparisons, shapeTableText, type ShapeComparison, type ShapeTableText } from './machine-ratios.ts';
 import { measuredComparisons } from './measured.ts';
-import { intervalText, shownPoint, VERDICT_LABEL, whereReachedText } from './verdict-phrases.ts';
+import { intervalText, limitCell, shownPoint, verdictLabel, whereReachedText } from './verdict-phrases.ts';
 import { judgeClaims, type Verdict } from './verdicts.ts';
 
 export interface TableText {
@@ -52,7 +51,7 @@ export function resolveBaselineMachine(machines: Machine[], wanted?: string): Ma
 /** "220x on NVIDIA A100 GPU (PyTorch)": a claim in a table row. */
 const claimText = (v: Verdict) => `${v.claim.claimedSpeedup}x on ${v.claim.claimHardware}`;
 
-/** One row per claim and machine: status (and gap), the speedup the verdict read [95% CI] with its depth, where the claim is reached. */
+/** One row per claim and machine: status (and gap), what limits it, the speedup the verdict read [95% CI] with its depth, where the claim is reached. */
 function verdictRows(files: ResultsFile[], machines: Machine[], claims: ClaimsFile): string[][] {
   const perMachine = machines.map((m) => ({ machine: m, verdicts: judgeClaims(files.filter((f) => f.machine.id === m.id), claims) }));
   return claims.claims.flatMap((_, k) =>
@@ -60,7 +59,7 @@ function verdictRows(files: ResultsFile[], machines: Machine[], claims: ClaimsFi
       const v = verdicts[k];
       const p = shownPoint(v);
       const measured = p ? `${intervalText(p)} at depth ${p.shape.depth}${v.unjudged ? ' (not judged)' : ''}` : '—';
-      return [claimText(v), machineName(machine), VERDICT_LABEL[v.status] + (v.gap ? ` (${formatRatio(v.gap)} short)` : ''), measured, whereReachedText(v)];
+      return [claimText(v), machineName(machine), verdictLabel(v), limitCell(v), measured, whereReachedText(v)];
     }),
   );
 }
@@ -78,7 +77,7 @@ export function buildMachinesComparison(files: ResultsFile[], claims: ClaimsFile
     machines,
     calibration: { header: CALIBRATION_HEADER, rows: calibrationRows(machines, baseline) },
     why: whySentences(machines, baseline, shapes),
-    verdicts: { header: ['claim', 'machine', 'verdict', 'measured speedup [95% CI]', 'where reached'], rows: verdictRows(files, machines, claims) },
+    verdicts: { header: ['claim', 'machine', 'verdict', 'what limits it', 'measured speedup [95% CI]', 'where reached'], rows: verdictRows(files, machines, claims) },
     shapes: shapes.map((s) => ({ ...s, text: shapeTableText(s, baseline) })),
   };
 }

@@ -13,6 +13,8 @@ export type Floor = NonNullable<Result['roofline']>;
 /** One comparison whose FFF and dense results were both measured (status ok), with its machine. */
 export interface MeasuredComparison {
   machine: Machine;
+  /** When the run of the file it comes from started: with the machine, which run it is. */
+  startedAt: string;
   comparison: SpeedupPair;
   fff: Result;
   dense: Result;
@@ -44,7 +46,7 @@ export function measuredComparisons(files: ResultsFile[], kind: 'per-backend' | 
       const dense = ok.get(comparison.denseId);
       if (!fff || !dense) continue;
       const floors = fff.roofline && dense.roofline ? { floors: { fff: fff.roofline, dense: dense.roofline } } : {};
-      measured.push({ machine: file.machine, comparison, fff, dense, ...floors });
+      measured.push({ machine: file.machine, startedAt: file.startedAt, comparison, fff, dense, ...floors });
     }
   }
   return measured;
@@ -62,6 +64,10 @@ export interface Side {
 export interface MeasuredPoint {
   machineId: string;
   machineLabel: string;
+  /** The run (its start) and the two cases the comparison reads, to find them in their results file. */
+  startedAt: string;
+  fffId: string;
+  denseId: string;
   runtime: string;
   backend: string;
   shape: SpeedupPair['shape'];

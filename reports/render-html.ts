@@ -4,17 +4,32 @@
  * reader sees whether the papers' speedups hold before any chart.
  */
 import { chartScripts } from './chart-runtime.ts';
-import { fullTitle, type ChartSpec } from './charts/spec.ts';
+import { claimPanels, CLAIMS_SECTION_ID } from './charts/claim-speedup.ts';
+import { fullTitle, type ChartSection, type ChartSpec } from './charts/spec.ts';
 import { setupText } from './claims.ts';
 import { formatRatio, treeLabel } from './format.ts';
 import { esc, STYLE, table } from './html.ts';
 import type { ReportModel } from './report-model.ts';
 import { machinesHtml } from './render-machines.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
-import { boundText, intervalText, notMeasuredText, pointText, shownPoint, sidesText, VERDICT_NAME } from './verdict-phrases.ts';
+import { boundText, intervalText, LIMIT_NAME, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictSentence, VERDICT_NAME } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
 
-function verdictCard(v: Verdict): string {
+/** One chart panel: its canvas (spec `specs.length - 1` once pushed), the machine when several, a link to its PNG. */
+function figure(p: ChartSpec, specs: ChartSpec[]): string {
+  specs.push(p);
+  const machine = p.machine ? `<figcaption>${esc(p.machine)}</figcaption>` : '';
+  return `<figure>${machine}<div class="chart-box"><canvas data-chart-index="${specs.length - 1}" role="img" aria-label="${esc(fullTitle(p))}"></canvas></div><p class="png"><a href="charts/${esc(p.id)}.png">PNG</a></p></figure>`;
+}
+
+/** The claim's chart on its card (claims section of the registry), or nothing. */
+function cardChart(v: Verdict, sections: ChartSection[], specs: ChartSpec[]): string {
+  const panels = claimPanels(sections, v.claim.id);
+  if (panels.length === 0) return '';
+  return `<div class="claim-chart"><p class="subtitle">${esc(panels[0].title)}. ${esc(panels[0].subtitle)}</p><div class="panels n${panels.length}">${panels.map((p) => figure(p, specs)).join('')}</div></div>`;
+}
+
+function verdictCard(v: Verdict, sections: ChartSection[], specs: ChartSpec[]): string {
   const c = v.claim;
   const rows: string[][] = [];
   rows.push(['claim measured on', v.hardware.claim]);
@@ -31,6 +46,7 @@ function verdictCard(v: Verdict): string {
     if (p.floors) rows.push(['what the hardware allows there (roofline)', gapText(p.speedup, p.theoretical, p.floors)]);
     rows.push(['matching measurements (judged)', `${v.matchingCount} (${v.judgedCount})`]);
     if (v.gap) rows.push(['gap to the claim', `${formatRatio(v.gap)} (claimed / upper end of the interval)`]);
+    if (v.limit) rows.push(['what limits it here', limitCell(v)]);
   } else if (v.closest) {
     rows.push(['nearest measured configuration (not judged)', `${pointText(v.closest)}: ${intervalText(v.closest)}, theoretical ${formatRatio(v.closest.theoretical)}`]);
     rows.push(['differs from the claim in', v.closest.differences.join(', ')]);
@@ -41,10 +57,11 @@ function verdictCard(v: Verdict): string {
     rows.push(['cases in this setup without a measurement', notMeasuredText(v.notMeasuredCases).join('; ')]);
   }
   return `<article class="verdict ${v.status}">
-  <div class="badge">${VERDICT_NAME[v.status]}</div>
+  <div class="badge">${VERDICT_NAME[v.status]}</div>${v.limit ? ` <div class="badge limit ${v.limit.kind}">${esc(LIMIT_NAME[v.limit.kind])}</div>` : ''}
   <h3>${c.claimedSpeedup}x: ${esc(c.statement)}</h3>
   <p class="source"><a href="${esc(c.source.url)}">${esc(c.source.paper)}, arXiv ${esc(c.source.arxiv)}</a>, ${esc(c.source.location)}. Original setup: ${esc(c.originalSetup)}. Judged at: ${esc(setupText(c))}.</p>
-  <p class="summary">${esc(v.summary)}</p>
+  <p class="summary">${esc(verdictSentence(v))}</p>
+  ${cardChart(v, sections, specs)}
   ${table(['', ''], rows, 'kv')}
   ${c.caveat ? `<p class="caveat">Caveat: ${esc(c.caveat)}</p>` : ''}
 </article>`;
@@ -52,16 +69,12 @@ function verdictCard(v: Verdict): string {
 
 function chartsHtml(model: ReportModel, specs: ChartSpec[]): string {
   return model.sections
+    // The claims' charts are drawn on their cards (verdictCard).
+    .filter((section) => section.id !== CLAIMS_SECTION_ID)
     .map((section) => {
       const groups = section.groups
         .map((g) => {
-          const panels = g.panels
-            .map((p) => {
-              specs.push(p);
-              const machine = p.machine ? `<figcaption>${esc(p.machine)}</figcaption>` : '';
-              return `<figure>${machine}<div class="chart-box"><canvas data-chart-index="${specs.length - 1}" role="img" aria-label="${esc(fullTitle(p))}"></canvas></div><p class="png"><a href="charts/${esc(p.id)}.png">PNG</a></p></figure>`;
-            })
-            .join('');
+          const panels = g.panels.map((p) => figure(p, specs)).join('');
           return `<div class="group"><h3>${esc(g.title)}</h3><p class="subtitle">${esc(g.panels[0].subtitle)}</p><div class="panels n${g.panels.length}">${panels}</div></div>`;
         })
         .join('');
@@ -115,6 +128,9 @@ function contextHtml(model: ReportModel): string {
 
 export function renderHtml(model: ReportModel): string {
   const specs: ChartSpec[] = [];
+  const cards = model.verdicts.map((v) => verdictCard(v, model.sections, specs)).join('\n');
+  const claimCharts = model.sections.find((s) => s.id === CLAIMS_SECTION_ID);
+  const claimChartsMissing = (claimCharts?.missing ?? []).map((m) => `<p class="missing">${esc(m)}</p>`).join('');
   const charts = chartsHtml(model, specs);
   const machines = model.context.machines.map((m) => `${m.cpuModel} (${m.id})`).join(', ');
   const limits =
@@ -130,8 +146,8 @@ export function renderHtml(model: ReportModel): string {
 <h1>${esc(model.title)}</h1>
 <p class="lede">FFF (fast feedforward, arXiv 2308.14711) against the dense feedforward layer of the same training width. Machine${model.context.machines.length > 1 ? 's' : ''}: ${esc(machines)}. Generated ${esc(model.generatedAt)}.</p>
 <section id="verdicts"><h2>Do the papers’ speedups hold here?</h2>
-<div class="verdicts">${model.verdicts.map(verdictCard).join('\n')}</div>
-<details><summary>How a verdict is reached</summary><p>${esc(model.closestConfigurationRule)}</p></details>
+<div class="verdicts">${cards}</div>${claimChartsMissing}
+<details><summary>How a verdict is reached</summary><p>${esc(model.closestConfigurationRule)}</p><p>${esc(model.limitRule)}</p></details>
 </section>
 <p class="headline">${esc(model.headline)}</p>
 ${charts}

@@ -1,34 +1,36 @@
 /** summary.md: verdicts, speedup tables and context in GitHub Markdown (fit for a CI job summary). */
+import { claimPanels } from './charts/claim-speedup.ts';
 import { fullTitle } from './charts/spec.ts';
 import { setupText } from './claims.ts';
-import { formatRatio } from './format.ts';
 import { table } from './markdown.ts';
 import type { ReportModel } from './report-model.ts';
 import { machinesMarkdown } from './render-machines.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
-import { boundText, intervalText, notMeasuredText, pointText, shownPoint, sidesText, VERDICT_LABEL, whereReachedText } from './verdict-phrases.ts';
+import { boundText, intervalText, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictLabel, verdictSentence, whereReachedText } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
 
 function verdictRow(v: Verdict): string[] {
   const c = v.claim;
   const claim = `${c.claimedSpeedup}x: ${c.statement} (arXiv ${c.source.arxiv}, ${c.source.location})`;
-  const label = VERDICT_LABEL[v.status] + (v.gap ? ` (${formatRatio(v.gap)} short)` : '');
+  const label = verdictLabel(v);
   const hardware = `claim: ${v.hardware.claim}; here: ${v.hardware.here}`;
   const p = shownPoint(v);
   if (p) {
-    return [claim, label, pointText(p), intervalText(p) + (v.unjudged ? ' (not judged)' : ''), sidesText(p), whereReachedText(v), hardware];
+    return [claim, label, limitCell(v), pointText(p), intervalText(p) + (v.unjudged ? ' (not judged)' : ''), sidesText(p), whereReachedText(v), hardware];
   }
   const closest = v.closest ? `nothing at ${setupText(c)}; nearest: ${pointText(v.closest)} — not judged` : `nothing at ${setupText(c)}`;
-  return [claim, label, closest, v.closest ? `${intervalText(v.closest)} (not comparable)` : '—', '—', '—', hardware];
+  return [claim, label, limitCell(v), closest, v.closest ? `${intervalText(v.closest)} (not comparable)` : '—', '—', '—', hardware];
 }
 
 /** The verdict table and a few lines per claim: the first thing summary.md shows. */
-export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'closestConfigurationRule'>): string {
+export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'closestConfigurationRule' | 'limitRule' | 'sections'>): string {
   const out: string[] = [];
   out.push('## Do the papers’ speedups hold here?');
-  out.push(table(['claim', 'verdict', 'configuration read', 'speedup [95% CI]', 'threads', 'where reached here', 'hardware'], model.verdicts.map(verdictRow)));
+  out.push(table(['claim', 'verdict', 'what limits it', 'configuration read', 'speedup [95% CI]', 'threads', 'where reached here', 'hardware'], model.verdicts.map(verdictRow)));
   for (const v of model.verdicts) {
-    const lines = [`- **${v.claim.id}**: ${v.summary} Cost-model bound at the claim's setup: ${boundText(v)}.`];
+    const lines = [`- **${v.claim.id}**: ${verdictSentence(v)} Cost-model bound at the claim's setup: ${boundText(v)}.`];
+    const charts = claimPanels(model.sections, v.claim.id);
+    if (charts.length > 0) lines.push(`  - Chart: ${charts.map((p) => `[${fullTitle(p)}](charts/${p.id}.png)`).join(', ')}`);
     if (v.reach) lines.push(`  - Where: ${v.reach.text}`);
     if (v.batches) lines.push(`  - Batch size: ${v.batches.text}`);
     lines.push(`  - Hardware: the claim was measured on ${v.hardware.claim}; this is ${v.hardware.here}.`);
@@ -39,7 +41,7 @@ export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'cl
     if (v.claim.caveat) lines.push(`  - Caveat: ${v.claim.caveat}`);
     out.push(lines.join('\n'));
   }
-  out.push(`<details><summary>How a verdict is reached</summary>\n\n${model.closestConfigurationRule}\n\n</details>`);
+  out.push(`<details><summary>How a verdict is reached</summary>\n\n${model.closestConfigurationRule}\n\n${model.limitRule}\n\n</details>`);
   return out.join('\n\n');
 }
 

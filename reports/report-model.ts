@@ -15,6 +15,8 @@ export interface ReportModel {
   verdicts: Verdict[];
   /** claims.json's rule for which measured configuration a verdict reads, printed under the verdicts. */
   closestConfigurationRule: string;
+  /** claims.json's rule for what limits a claim that is not reproduced, printed beside it. */
+  limitRule: string;
   context: ReportContext;
   /** One line with the fastest measured speedup and its bound, or why there is none. */
   headline: string;

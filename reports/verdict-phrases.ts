@@ -2,7 +2,9 @@
  * The words for a claim verdict and its parts, shared by the page (render-html.ts), summary.md
  * (render-markdown.ts) and the terminal (verdict-text.ts), so the three say the same thing the same way.
  */
-import { formatRatio, formatShape, formatThreads, treeLabel } from './format.ts';
+import type { ClaimLimit, LimitKind } from './claim-limit.ts';
+import type { Claim } from './claims.ts';
+import { formatRatio, formatShape, formatThreads, formatTime, treeLabel } from './format.ts';
 import type { MeasuredPoint } from './measured.ts';
 import type { Verdict, VerdictStatus } from './verdicts.ts';
 
@@ -20,6 +22,67 @@ const MARK: Record<VerdictStatus, string> = { reproduced: '✅', 'not-reproduced
 export const VERDICT_LABEL = Object.fromEntries(
   Object.entries(VERDICT_NAME).map(([status, name]) => [status, `${MARK[status as VerdictStatus]} ${name.toLowerCase()}`]),
 ) as Record<VerdictStatus, string>;
+
+/** "❌ not reproduced (1.91x short)": the status with its gap, where a table cell holds it. */
+export function verdictLabel(v: Verdict): string {
+  return VERDICT_LABEL[v.status] + (v.gap ? ` (${formatRatio(v.gap)} short)` : '');
+}
+
+/** A limit's name, as the page's second badge shows it. */
+export const LIMIT_NAME: Record<LimitKind, string> = {
+  hardware: 'hardware-limited',
+  'unmeasured-depths': 'deeper depths not measured',
+  'tree-kernel': 'kernel-limited',
+  'within-rules': 'both kernels within their rules',
+  unknown: 'limit unknown',
+};
+
+const x = formatRatio;
+const where = (p: MeasuredPoint) => `${p.runtime}, depth ${p.shape.depth}`;
+
+/**
+ * The limit in a sentence, said right after the verdict's summary wherever it appears: what stands in
+ * the way of the claim here, with the multiples and what the floors allow (claim-limit.ts).
+ */
+export function limitSentence(l: ClaimLimit, claim: Claim): string {
+  const claimed = claim.claimedSpeedup;
+  if (l.kind === 'unknown' || !l.at || l.allowed === undefined) return `Limit unknown: ${l.unknownBecause ?? 'no roofline floors'}, so nothing says whether the hardware or a kernel stands in the way.`;
+  const p = l.at;
+  const tree = treeLabel(p.shape);
+  const floors = `dense floor ${formatTime(p.floors.dense.floorNs)}, ${p.floors.dense.bound}-bound / ${tree} floor ${formatTime(p.floors.fff.floorNs)}, ${p.floors.fff.bound}-bound`;
+  if (l.kind === 'hardware') {
+    return `Hardware-limited: this machine's roofline floors allow at most ${x(l.allowed)} at the claim's setup (${where(p)}: ${floors}), below the claimed ${x(claimed)}: no kernel could reach it here.`;
+  }
+  if (l.kind === 'unmeasured-depths') {
+    return `Not settled by the depths measured: up to depth ${l.deepestMeasured} this machine's roofline floors allow at most ${x(l.allowed)} (${where(p)}: ${floors}), below the claimed ${x(claimed)}, but the claim runs to depth ${claim.match.depth.to}, and a deeper tree is allowed more: measure the deeper depths.`;
+  }
+  const treeSide = `the ${tree} (${p.fff.backend}, ${formatThreads(p.fff.threads)})`;
+  if (l.kind === 'tree-kernel') {
+    return `Kernel-limited: not reached here by these kernels: ${treeSide} ran at ${x(p.floors.fff.multiple)} its floor, above the ${x(l.maxTreeMultiple)} the tree rule allows; this machine's limits allow ${x(l.allowed)} there (${where(p)}: ${floors}), above the claimed ${x(claimed)}.`;
+  }
+  return (
+    `Not reached with both kernels within their rules: ${treeSide} ran at ${x(p.floors.fff.multiple)} its floor (the rule allows ${x(l.maxTreeMultiple)}), the dense layer (${p.dense.backend}) at ${x(p.floors.dense.multiple)} (allowed ${x(l.maxDenseMultiple)}); ` +
+    `the floors allow ${x(l.allowed)} there (${where(p)}), above the claimed ${x(claimed)}, but the measured speedup is that × dense multiple / tree multiple, so two kernels each within their rule can still fall short.`
+  );
+}
+
+/** The limit in a table cell: "kernel-limited: FFF (wasm-mt) 5.57x its floor; floors allow 8.50x", or "—". */
+export function limitCell(v: Verdict): string {
+  const l = v.limit;
+  if (!l) return '—';
+  if (l.kind === 'unknown' || !l.at || l.allowed === undefined) return 'limit unknown (no roofline floors)';
+  const allows = `floors allow ${x(l.allowed)}`;
+  const tree = treeLabel(l.at.shape);
+  if (l.kind === 'hardware') return `hardware-limited: ${allows}`;
+  if (l.kind === 'unmeasured-depths') return `deeper depths not measured: ${allows} up to depth ${l.deepestMeasured}`;
+  if (l.kind === 'tree-kernel') return `kernel-limited: ${tree} (${l.at.fff.backend}) ${x(l.at.floors.fff.multiple)} its floor; ${allows}`;
+  return `both kernels within their rules (${tree} ${x(l.at.floors.fff.multiple)}, dense ${x(l.at.floors.dense.multiple)} their floors); ${allows}`;
+}
+
+/** The verdict's summary followed by its limit: the one paragraph a reader takes away. */
+export function verdictSentence(v: Verdict): string {
+  return v.limit ? `${v.summary} ${limitSentence(v.limit, v.claim)}` : v.summary;
+}
 
 /** "FFF wasm (1 thread) / dense ort-node (2 threads)" */
 export function sidesText(p: MeasuredPoint): string {

@@ -4,14 +4,15 @@
  * The rule (also stated in claims.json, and printed on the report): a measurement counts for a claim
  * only when its configuration matches the claim's setup exactly and both its FFF and dense results
  * are status ok. A verdict never reads from anything else; the nearest non-matching configuration is
- * shown for orientation only.
+ * shown for orientation only. A claim not reproduced says what limits it (claim-limit.ts).
  */
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { batchSweep, type BatchSweep } from './claim-batches.ts';
+import { claimLimit, type ClaimLimit } from './claim-limit.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
 import { formatRatio, formatThreads, treeLabel } from './format.ts';
-import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile } from './claims.ts';
+import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile, type JudgingRules } from './claims.ts';
 import { isSoftwareAdapter, machineLabel, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
@@ -29,6 +30,11 @@ export interface Verdict {
   unjudged?: MeasuredPoint & { addBackends: string[] };
   /** claimed / best.ciHigh when not reproduced: how many times faster the best would have to be. */
   gap?: number;
+  /**
+   * Not reproduced: what stands in the way (the hardware, the tree's kernel, neither, or unknown);
+   * not judged: only the hardware, or unknown where there are no floors (claim-limit.ts).
+   */
+  limit?: ClaimLimit;
   /** Where on this machine the claimed factor is reached (or the extrapolated depth). */
   reach?: ClaimReach;
   /** Where across the measured batch sizes (the claim's setup otherwise) the speedup is largest; absent below two batch sizes. */
@@ -56,7 +62,7 @@ const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)
  * not, or either side on a software GPU adapter.
  */
 export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string | undefined {
-  const software = [m.fff, m.dense].find((r) => isSoftwareAdapter(r.backend.adapter) || isSoftwareAdapter(r.backend.notes));
+  const software = softwareSide(m);
   if (software) return `${software.backend.name} ran on a software GPU adapter (${software.backend.adapter ?? software.backend.notes}): a CPU emulating a GPU says nothing about GPU speed`;
   const floor = m.dense.roofline;
   const dense = `${m.dense.backend.name}, ${formatThreads(m.dense.backend.threads)}`;
@@ -65,6 +71,11 @@ export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string 
   if (share >= rule.minDenseShareOfBest) return undefined;
   const limit = floor.bound === 'compute' ? 'dense GEMM throughput' : 'memory bandwidth';
   return `the dense baseline (${dense}) ran at ${percent(share)} of this machine's best ${limit} (${floor.multiple.toFixed(1)}x its roofline floor; a verdict needs at least ${percent(rule.minDenseShareOfBest)})`;
+}
+
+/** The side of `m` that ran on a software GPU adapter, if one did. */
+function softwareSide(m: MeasuredComparison): Result | undefined {
+  return [m.fff, m.dense].find((r) => isSoftwareAdapter(r.backend.adapter) || isSoftwareAdapter(r.backend.notes));
 }
 
 /** Backends whose calibrated dense GEMM on this machine and runtime reaches the rule's share of the best. */
@@ -83,6 +94,9 @@ function toPoint(m: MeasuredComparison, rule: BaselineRule): MeasuredPoint {
   return {
     machineId: machine.id,
     machineLabel: machineLabel(machine),
+    startedAt: m.startedAt,
+    fffId: c.fffId,
+    denseId: c.denseId,
     runtime: c.runtime,
     backend: c.backend,
     shape: c.shape,
@@ -133,9 +147,10 @@ function hardwareHere(files: ResultsFile[], points: MeasuredPoint[]): string {
   return `${shown.map((m) => `${m.cpuModel}, ${m.cpuCores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB`).join(' / ') || 'no machine'}; ${gpu}`;
 }
 
-let defaultRule: BaselineRule | undefined;
+let defaultRules: JudgingRules | undefined;
 
-export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRule = (defaultRule ??= loadClaims().baselineRule)): Verdict {
+export function judgeClaim(claim: Claim, files: ResultsFile[], rules: JudgingRules = (defaultRules ??= loadClaims())): Verdict {
+  const rule = rules.baselineRule;
   // The verdict reads the fastest FFF against the fastest dense of one runtime (any backends): a
   // backend whose own dense kernel is slow must not carry a claim. Per-backend speedups are listed.
   const measured = measuredComparisons(files, 'best');
@@ -193,6 +208,9 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
     const fastest = matching.reduce((a, b) => (b.speedup > a.speedup ? b : a));
     const machine = files.find((f) => f.machine.id === fastest.machineId)!.machine;
     const addBackends = competitiveDenseBackends(machine, fastest.runtime, rule).filter((b) => b !== fastest.dense.backend);
+    // What the floors say without a judged kernel (hardware-limited, or unknown without floors); a
+    // software adapter's floors are a CPU's, so those comparisons say nothing here.
+    const limit = claimLimit(claim, measured.filter((m) => matchesClaim(claim, m.comparison.shape) && !softwareSide(m)).map((m) => toPoint(m, rule)), rules, true);
     const add = addBackends.length > 0
       ? `run the dense layer on ${addBackends.join(' or ')} (the backends whose dense GEMM calibrated near this machine's best on ${fastest.runtime}), e.g. fffbench run ${claim.suite ?? 'SUITE'} --backends ${[...new Set([fastest.fff.backend, ...addBackends])].join(',')}`
       : `run a suite that includes this machine's fastest dense backends (fffbench list shows them), with calibration on`;
@@ -200,6 +218,7 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
       ...common,
       status: 'not-judged',
       unjudged: { ...fastest, addBackends },
+      ...(limit ? { limit } : {}),
       ...batchesAround(fastest),
       summary: `Not judged: ${interval(fastest)} was measured (${whereText(fastest)}), but ${fastest.notJudgedBecause}; ${add}.`,
     };
@@ -217,6 +236,7 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
     status: 'not-reproduced',
     best,
     gap,
+    limit: claimLimit(claim, judged, rules),
     reach,
     ...batchesAround(best),
     summary: `Not reproduced: the best, ${interval(best)} on ${whereText(best)}, stops ${x(gap)} short of the claimed ${x(claimed)}${bound}.`,
@@ -224,5 +244,5 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rule: BaselineRul
 }
 
 export function judgeClaims(files: ResultsFile[], claims: ClaimsFile = loadClaims()): Verdict[] {
-  return claims.claims.map((claim) => judgeClaim(claim, files, claims.baselineRule));
+  return claims.claims.map((claim) => judgeClaim(claim, files, claims));
 }

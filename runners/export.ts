@@ -2,8 +2,32 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../src/errors.ts';
-import { EXPORT_COLUMNS, EXPORT_FORMATS, renderExport, type ExportFormat } from '../src/results/export.ts';
+import { EXPORT_COLUMNS, EXPORT_FORMATS, renderExport, type ClaimMark, type ClaimMarks, type ExportFormat } from '../src/results/export.ts';
 import { loadResultsFiles } from '../src/results/load.ts';
+import type { ResultsFile } from '../src/results/schema.ts';
+import { shownPoint } from '../reports/verdict-phrases.ts';
+import { judgeClaims } from '../reports/verdicts.ts';
+
+/**
+ * The claim verdicts, judged on each machine's files alone (as the report's machines-compared table
+ * does), marked on the two cases of the comparison each reads.
+ */
+export function claimMarks(files: ResultsFile[]): ClaimMarks {
+  const marks = new Map<string, ClaimMark[]>();
+  const key = (machineId: string, startedAt: string, caseId: string) => `${machineId}\u0000${startedAt}\u0000${caseId}`;
+  for (const machineId of new Set(files.map((f) => f.machine.id))) {
+    for (const v of judgeClaims(files.filter((f) => f.machine.id === machineId))) {
+      const p = shownPoint(v);
+      if (!p) continue;
+      const mark: ClaimMark = { claim: v.claim.id, verdict: v.status, limit: v.limit?.kind ?? null };
+      for (const id of new Set([p.fffId, p.denseId])) {
+        const k = key(p.machineId, p.startedAt, id);
+        marks.set(k, [...(marks.get(k) ?? []), mark]);
+      }
+    }
+  }
+  return (file, result) => marks.get(key(file.machine.id, file.startedAt, result.id)) ?? [];
+}
 
 /** One line per column: its name and what it holds. */
 function columnLines(): string {
@@ -14,8 +38,9 @@ function columnLines(): string {
 export const EXPORT_HELP = `Usage: fffbench export RESULTS.json [MORE.json ...] --format csv|jsonl|md [--out FILE]
 
 Writes every case of every results file as one row (a bundle from "fffbench merge --allow-machines"
-gives the rows of each of its machines) with the machine, the run, the measurement, and the speedup
-of the FFF/dense pair the case belongs to (on both the FFF row and the dense row of the pair).
+gives the rows of each of its machines) with the machine, the run, the measurement, the speedup
+of the FFF/dense pair the case belongs to (on both the FFF row and the dense row of the pair), and
+on the cases a claim verdict reads, the claim, its verdict and what limits it.
 
 Options:
   --format F      csv (RFC 4180, header row, empty cell for a missing value), jsonl (one JSON object
@@ -40,7 +65,7 @@ export function commandExport(v: ExportValues): number {
   if (!(EXPORT_FORMATS as readonly string[]).includes(v.format)) throw new UserError(`--format: expected ${EXPORT_FORMATS.join(', ')} (given: ${v.format})`);
   if (v.files.length === 0) throw new UserError('export needs at least one results file');
   const files = v.files.flatMap(loadResultsFiles);
-  const text = renderExport(files, v.format as ExportFormat);
+  const text = renderExport(files, v.format as ExportFormat, claimMarks(files));
   if (v.out === undefined) {
     // `fffbench export … | head`: a reader that stops early is not an error
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {

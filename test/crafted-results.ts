@@ -20,6 +20,11 @@ export interface CraftedComparison {
   fffStatus?: Result['status'];
   /** The dense result's median as a multiple of its (compute-bound) roofline floor: 1 = at this machine's best. */
   denseMultiple?: number;
+  /**
+   * The tree result's median as a multiple of its roofline floor (default 2). With the dense
+   * multiple it sets the speedup the floors allow: speedup × fffMultiple / denseMultiple.
+   */
+  fffMultiple?: number;
   /** Backend of the dense side when it differs from the FFF's (a best-vs-best pair). */
   denseBackend?: string;
   /** A GPU adapter both sides report, e.g. "llvmpipe (software adapter)". */
@@ -68,7 +73,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     results.push({ ...base, backend: backendInfo(denseBackend, 2), id: `${runtime}/${denseBackend}/dense/${key}`, model: 'dense', status: 'ok', stats: stats(denseMedian), roofline: roofline(denseMedian, c.denseMultiple ?? 1) });
     results.push(
       fffStatus === 'ok'
-        ? { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/${tree}/${key}`, model: tree, status: 'ok', stats: stats(denseMedian / c.speedup), roofline: roofline(denseMedian / c.speedup, 2) }
+        ? { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/${tree}/${key}`, model: tree, status: 'ok', stats: stats(denseMedian / c.speedup), roofline: roofline(denseMedian / c.speedup, c.fffMultiple ?? 2) }
         : { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/${tree}/${key}`, model: tree, status: fffStatus, reason: `crafted ${fffStatus} case` },
     );
     const theoretical = theoreticalSpeedup(shape);

@@ -132,15 +132,19 @@ describe('machines compared: the model', () => {
     const { verdicts } = model.machines!;
     const claims = loadClaims().claims;
     assert.equal(verdicts.rows.length, claims.length * 2);
-    assert.deepEqual(verdicts.header, ['claim', 'machine', 'verdict', 'measured speedup [95% CI]', 'where reached']);
+    assert.deepEqual(verdicts.header, ['claim', 'machine', 'verdict', 'what limits it', 'measured speedup [95% CI]', 'where reached']);
     const headline = verdicts.rows.filter((r) => r[0].startsWith('220x'));
     assert.match(headline[0][1], new RegExp(a.machine.id));
     assert.match(headline[1][1], new RegExp(B_ID));
     assert.match(headline[0][2], /reproduced/);
     // B's FFF speedup is 1.1/1.7 of A's: its 220x verdict reads a smaller speedup.
-    const speedup = (row: string[]) => Number(/^(\d+)x/.exec(row[3])![1]);
-    assert.ok(near(speedup(headline[1]) / speedup(headline[0]), FFF_FASTER / DENSE_FASTER, 0.06), `${headline[0][3]} / ${headline[1][3]}`);
-    for (const r of verdicts.rows) assert.match(r[4], /^(from depth \d+|not reached.*|—)$/);
+    const speedup = (row: string[]) => Number(/^(\d+)x/.exec(row[4])![1]);
+    assert.ok(near(speedup(headline[1]) / speedup(headline[0]), FFF_FASTER / DENSE_FASTER, 0.06), `${headline[0][4]} / ${headline[1][4]}`);
+    for (const r of verdicts.rows) assert.match(r[5], /^(from depth \d+|not reached.*|—)$/);
+    // 3.93x is not reached on either: each machine's own floors allow less (B's peak grew 1.8x, its bandwidth 1.1x).
+    const table1 = verdicts.rows.filter((r) => r[0].startsWith('3.93x'));
+    assert.deepEqual(table1.map((r) => r[3]), ['hardware-limited: floors allow 2.99x', `hardware-limited: floors allow ${(2.99 * 1.1 / 1.8).toFixed(2)}x`]);
+    assert.equal(headline[0][3], '—', 'a reproduced claim has no limit');
   });
 
   it('--baseline-machine (an id prefix) turns the ratios round; an unknown one is a user error', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../reports/claims.ts';
 import { measuredComparisons } from '../reports/measured.ts';
+import { limitCell, verdictSentence } from '../reports/verdict-phrases.ts';
 import { judgeClaim, judgeClaims } from '../reports/verdicts.ts';
 import { craftMachine, craftResults, FIG3, TABLE1, UFB78 } from './crafted-results.ts';
 
@@ -246,4 +247,102 @@ test('a claim measured at several batch sizes says where the speedup is largest,
   assert.match(v.batches!.text, /largest at batch 4096: 95\.0x \[90\.0x, 99\.0x\]\. By batch: 1 → 4\.00x, 256 → 70\.0x, 4096 → 95\.0x, 16384 → 80\.0x\. Not judged at batch 1: the dense baseline/);
   // One batch size measured: no batch line.
   assert.equal(judgeClaim(UFB_78, [craftResults([{ shape: UFB78(), speedup: 80 }])]).batches, undefined);
+});
+
+// What limits a claim that is not reproduced. The crafted floors make the speedup the floors allow
+// (dense floor / tree floor) speedup × fffMultiple / denseMultiple.
+const TREE_ON_WASM_MT = { backend: 'wasm-mt', denseBackend: 'ort-node' } as const;
+
+test('claims.json states the tree-side rule beside the baseline rule, and the limit rule in words', () => {
+  assert.equal(claims.treeRule.maxFffFloorMultiple, 2);
+  assert.match(claims.limitRule, /hardware-limited/);
+  assert.match(claims.limitRule, /kernel-limited/);
+  assert.match(claims.limitRule, /both kernels within their rules/);
+  assert.match(claims.limitRule, /Limit unknown/);
+});
+
+test('a claim reached is reproduced with no limit, however slow its tree (a slow tree only understates)', () => {
+  const v = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 4, fffMultiple: 6, ...TREE_ON_WASM_MT }])]);
+  assert.equal(v.status, 'reproduced');
+  assert.equal(v.limit, undefined);
+  assert.equal(verdictSentence(v), v.summary);
+});
+
+test('not reached, the floors below the claim: hardware-limited, with what the floors allow', () => {
+  const v = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 1.4, fffMultiple: 1.5, ...TREE_ON_WASM_MT }])]);
+  assert.equal(v.status, 'not-reproduced');
+  assert.equal(v.limit?.kind, 'hardware');
+  assert.ok(Math.abs(v.limit!.allowed! - 2.1) < 1e-9, `${v.limit!.allowed}`);
+  assert.match(verdictSentence(v), /stops .* short of the claimed 3\.93x.* Hardware-limited: this machine's roofline floors allow at most 2\.10x at the claim's setup \(node, depth 7: .*\), below the claimed 3\.93x: no kernel could reach it here\./);
+  assert.equal(limitCell(v), 'hardware-limited: floors allow 2.10x');
+});
+
+test('not reached, the floors above the claim and the tree at 5x its floor: kernel-limited, naming the tree', () => {
+  // 1.7x measured = 8.50x allowed × dense 1x / tree 5x its floor
+  const v = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 1.7, fffMultiple: 5, ...TREE_ON_WASM_MT }])]);
+  assert.equal(v.status, 'not-reproduced');
+  assert.equal(v.limit?.kind, 'tree-kernel');
+  assert.ok(Math.abs(v.limit!.allowed! - 8.5) < 1e-9);
+  assert.equal(v.limit!.at?.fff.backend, 'wasm-mt');
+  assert.match(verdictSentence(v), /Kernel-limited: not reached here by these kernels: the FFF \(wasm-mt, 1 thread\) ran at 5\.00x its floor, above the 2\.00x the tree rule allows; this machine's limits allow 8\.50x there/);
+  assert.equal(limitCell(v), 'kernel-limited: FFF (wasm-mt) 5.00x its floor; floors allow 8.50x');
+  // At 2x its floor the tree is within its rule (the boundary, as for the dense side): no longer kernel-limited.
+  const atRule = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 3, ciHigh: 3.5, fffMultiple: 2, ...TREE_ON_WASM_MT }])]);
+  assert.equal(atRule.limit?.kind, 'within-rules');
+});
+
+test('the same with the dense layer at 3x its floor is not judged, as before, and names no kernel limit', () => {
+  const v = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 3, fffMultiple: 5, denseMultiple: 3, ...TREE_ON_WASM_MT }])]);
+  assert.equal(v.status, 'not-judged');
+  assert.match(v.summary, /the dense baseline \(ort-node, 2 threads\) ran at 33% of this machine's best dense GEMM throughput \(3\.0x its roofline floor/);
+  assert.equal(v.limit, undefined, 'the floors allow 5x: only a judged kernel could say more');
+  assert.equal(limitCell(v), '—');
+  // Where the floors alone rule the claim out, the card says so even unjudged.
+  const low = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 1.5, fffMultiple: 5, denseMultiple: 3, ...TREE_ON_WASM_MT }])]);
+  assert.equal(low.status, 'not-judged');
+  assert.equal(low.limit?.kind, 'hardware');
+});
+
+test('without calibration the limit is unknown, not guessed', () => {
+  const v = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 1.7, ...TREE_ON_WASM_MT }], { calibrated: false })]);
+  assert.equal(v.status, 'not-judged');
+  assert.equal(v.limit?.kind, 'unknown');
+  assert.match(verdictSentence(v), /Limit unknown: the results carry no roofline floors \(the run did not calibrate this machine/);
+  assert.equal(limitCell(v), 'limit unknown (no roofline floors)');
+});
+
+test('not reached with both kernels within their rules is named as such, with what the floors allow', () => {
+  // 3.2x measured = 4.80x allowed × dense 1.2x / tree 1.8x: each side within 2x, yet short of 3.93x
+  const v = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 3.2, ciHigh: 3.5, fffMultiple: 1.8, denseMultiple: 1.2, ...TREE_ON_WASM_MT }])]);
+  assert.equal(v.status, 'not-reproduced');
+  assert.equal(v.limit?.kind, 'within-rules');
+  assert.match(verdictSentence(v), /Not reached with both kernels within their rules: the FFF \(wasm-mt, 1 thread\) ran at 1\.80x its floor \(the rule allows 2\.00x\), the dense layer \(ort-node\) at 1\.20x \(allowed 2\.00x\); the floors allow 4\.80x there/);
+  assert.equal(limitCell(v), 'both kernels within their rules (FFF 1.80x, dense 1.20x their floors); floors allow 4.80x');
+});
+
+test('the limit reads where the floors allow the claim: another runtime whose floors allow it makes it a kernel limit', () => {
+  const v = judgeClaim(TABLE1_393, [
+    craftResults([
+      { shape: TABLE1, speedup: 1.9, fffMultiple: 1.5, runtime: 'node', ...TREE_ON_WASM_MT }, // allows 2.85x
+      { shape: TABLE1, speedup: 1.2, fffMultiple: 4, runtime: 'deno', ...TREE_ON_WASM_MT }, // allows 4.80x
+    ]),
+  ]);
+  assert.equal(v.best?.runtime, 'node', 'the verdict reads the fastest');
+  assert.equal(v.limit?.kind, 'tree-kernel');
+  assert.equal(v.limit?.at?.runtime, 'deno');
+  assert.match(verdictSentence(v), /ran at 4\.00x its floor.*allow 4\.80x there \(deno, depth 7/);
+});
+
+test('a depth-range claim whose depths measured do not allow it is not called hardware-limited: deeper trees were not measured', () => {
+  const v = judgeClaim(UP_TO_220, [craftResults([10, 11, 12].map((depth) => ({ shape: FIG3(depth), speedup: 25 * 2 ** (depth - 10), fffMultiple: 1 })))]);
+  assert.equal(v.limit?.kind, 'unmeasured-depths');
+  assert.equal(v.limit?.deepestMeasured, 12);
+  assert.equal(v.limit?.at?.shape.depth, 12);
+  assert.match(verdictSentence(v), /Not settled by the depths measured: up to depth 12 this machine's roofline floors allow at most 100x .*below the claimed 220x, but the claim runs to depth 15, and a deeper tree is allowed more/);
+  assert.equal(limitCell(v), 'deeper depths not measured: floors allow 100x up to depth 12');
+  // Measured to the end of its range, the same floors make it hardware-limited.
+  const full = judgeClaim(UP_TO_220, [craftResults([13, 14, 15].map((depth) => ({ shape: FIG3(depth), speedup: 25 * 2 ** (depth - 13), fffMultiple: 1 })))]);
+  assert.equal(full.limit?.kind, 'hardware');
+  // Not judged, it names no limit: the floors of the depths measured do not rule the claim out.
+  assert.equal(judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(8), speedup: 300, fffMultiple: 0.1, denseMultiple: 10 }])]).limit, undefined);
 });

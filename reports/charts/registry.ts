@@ -6,6 +6,7 @@
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { loadClaims, type ClaimsFile } from '../claims.ts';
 import type { Verdict } from '../verdicts.ts';
+import { claimSpeedupChart } from './claim-speedup.ts';
 import type { ChartDefinition } from './definition.ts';
 import { chartInput } from './input.ts';
 import { latencyDepthChart } from './latency-depth.ts';
@@ -16,7 +17,7 @@ import { speedupBatchChart } from './speedup-batch.ts';
 import { efficiencyChart, speedupWidthChart } from './speedup-width.ts';
 import { machinesChart } from './machines.ts';
 
-export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart, machinesChart];
+export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart, claimSpeedupChart, machinesChart];
 
 /**
  * Every section the data calls for (see ChartDefinition.onlyWhen), with the charts the data

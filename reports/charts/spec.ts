@@ -49,6 +49,8 @@ export function fullTitle(spec: ChartSpec): string {
 export interface ChartGroup {
   title: string;
   panels: ChartSpec[];
+  /** A claim's chart: the claim (claims.json id) whose card draws it. */
+  claimId?: string;
 }
 
 /** A section of the report's charts: one entry of the chart registry (charts/registry.ts), built. */

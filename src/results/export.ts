@@ -10,11 +10,28 @@ import type { Result, ResultsFile, SpeedupPair } from './schema.ts';
 /** One cell: a missing value is null (an empty CSV cell, JSON null, an empty Markdown cell). */
 export type Cell = string | number | boolean | null;
 
-/** What a column reads: one case of one results file, and its FFF/dense pair where it has one. */
+/**
+ * A claim verdict that reads a case (the comparison of fastest tree against fastest dense it
+ * rests on), as plain text: judging lives in reports/, so the caller brings it (runners/export.ts).
+ */
+export interface ClaimMark {
+  /** The claim's id in reports/claims.json. */
+  claim: string;
+  /** reproduced, not-reproduced or not-judged. */
+  verdict: string;
+  /** What limits it (hardware, unmeasured-depths, tree-kernel, within-rules, unknown), or null. */
+  limit: string | null;
+}
+
+/** The claim verdicts reading a case of a results file (none for most cases). */
+export type ClaimMarks = (file: ResultsFile, result: Result) => ClaimMark[];
+
+/** What a column reads: one case of one results file, its FFF/dense pair where it has one, and the verdicts reading it. */
 export interface ExportRowSource {
   file: ResultsFile;
   result: Result;
   pair?: SpeedupPair;
+  claims?: ClaimMark[];
 }
 
 export interface ExportColumn {
@@ -27,6 +44,11 @@ export interface ExportColumn {
 }
 
 const opt = <T extends Cell>(value: T | undefined): T | null => (value === undefined ? null : value);
+/** One field of the claim verdicts reading a case, several joined by "; " (the claims' setups do not overlap, so it is one at most). */
+const claimCell = (r: ExportRowSource, field: keyof ClaimMark): string | null => {
+  const values = (r.claims ?? []).map((c) => c[field] ?? '');
+  return values.length > 0 && values.some((v) => v !== '') ? values.join('; ') : null;
+};
 
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'machine_id', read: (r) => r.file.machine.id, description: 'machine fingerprint (`machine.id`): CPU identity, cores, memory, OS type' },
@@ -69,13 +91,16 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'speedup_ci_low', read: (r) => opt(r.pair?.speedupCiLow), description: 'lower end of the speedup\'s 95% bootstrap interval' },
   { name: 'speedup_ci_high', read: (r) => opt(r.pair?.speedupCiHigh), description: 'upper end of the speedup\'s 95% bootstrap interval' },
   { name: 'theoretical_speedup', read: (r) => opt(r.pair?.theoreticalSpeedup), description: 'multiply-adds of the dense layer over the tree\'s: 2^d·ℓ·(i+o) / (d·i + ℓ·(i+o)), or (2^(d+1) − 1) / (d + 1) on a ufb shape' },
+  { name: 'claim', read: (r) => claimCell(r, 'claim'), description: 'the claim (`reports/claims.json` id) whose verdict reads this case — the fastest tree or the fastest dense of the comparison it rests on — judged on this machine\'s files alone; empty on other cases' },
+  { name: 'claim_verdict', read: (r) => claimCell(r, 'verdict'), description: 'that verdict: reproduced, not-reproduced or not-judged' },
+  { name: 'claim_limit', read: (r) => claimCell(r, 'limit'), description: 'what limits it: hardware (the roofline floors allow less than the claim), unmeasured-depths (they do at the depths measured, short of the end of the claim\'s range), tree-kernel (they allow it; the tree ran further above its floor than `treeRule` allows), within-rules (they allow it; both kernels within their rules), unknown (no floors); empty when reproduced, and on a verdict not judged unless the floors alone say hardware or unknown' },
 ];
 
 export const EXPORT_FORMATS = ['csv', 'jsonl', 'md'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Every case of every file, in file order, each with the FFF/dense pair (`comparisons`) it is part of. */
-export function exportRows(files: ResultsFile[]): ExportRowSource[] {
+/** Every case of every file, in file order, each with the FFF/dense pair (`comparisons`) it is part of and the verdicts reading it. */
+export function exportRows(files: ResultsFile[], claimMarks?: ClaimMarks): ExportRowSource[] {
   const rows: ExportRowSource[] = [];
   for (const file of files) {
     const pairOf = new Map<string, SpeedupPair>();
@@ -83,7 +108,7 @@ export function exportRows(files: ResultsFile[]): ExportRowSource[] {
       if (!pairOf.has(pair.fffId)) pairOf.set(pair.fffId, pair);
       if (!pairOf.has(pair.denseId)) pairOf.set(pair.denseId, pair);
     }
-    for (const result of file.results) rows.push({ file, result, pair: pairOf.get(result.id) });
+    for (const result of file.results) rows.push({ file, result, pair: pairOf.get(result.id), ...(claimMarks ? { claims: claimMarks(file, result) } : {}) });
   }
   return rows;
 }
@@ -136,8 +161,8 @@ export function toMarkdown(rows: ExportRowSource[]): string {
   );
 }
 
-export function renderExport(files: ResultsFile[], format: ExportFormat): string {
-  const rows = exportRows(files);
+export function renderExport(files: ResultsFile[], format: ExportFormat, claimMarks?: ClaimMarks): string {
+  const rows = exportRows(files, claimMarks);
   if (format === 'csv') return toCsv(rows);
   if (format === 'jsonl') return toJsonl(rows);
   return toMarkdown(rows);
