@@ -25,6 +25,7 @@ import { UserError } from '../errors.ts';
 import { mannWhitneyU, ratioOfMedians } from '../measure/stats.ts';
 import { backendScales, judgeRunMedians, median, MIN_GATING_RUNS, type BackendScale, type CompareOptions, type RunMedianJudgement } from './noise.ts';
 import { caseId } from '../model/case.ts';
+import { oneThreadReadBandwidth } from '../results/method.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';
 
 /** A calibration figure (peak GEMM, read bandwidth) that moves by less than this never marks a machine state change. */
@@ -197,9 +198,9 @@ function sentinelsOf(run: ResultsFile): Map<string, number> {
 }
 
 function calibrationOf(run: ResultsFile): RunCalibration {
-  // One thread's read bandwidth: the figure every results file has (files from before the probe
-  // read on every core hold it as readBandwidth), so a history spanning that change compares like with like.
-  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: c.oneThreadReadBandwidth ?? c.readBandwidth }]));
+  // One thread's read bandwidth: the figure every results file has (method 1 files hold it as
+  // readBandwidth: src/results/method.ts), so a history spanning that change compares like with like.
+  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: oneThreadReadBandwidth(c) ?? c.readBandwidth }]));
 }
 
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {

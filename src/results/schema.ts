@@ -115,6 +115,8 @@ export const MachineSchema = z.object({
 export const ResultsFileSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal('fffbench'), version: z.string() }).optional(),
+  /** The measurement method's version (src/results/method.ts); absent in files from before it was recorded. */
+  methodVersion: z.number().int().positive().optional(),
   /** shard: "K/N" when the file holds one shard of the suite (see `run --shard`). */
   suite: z.object({ name: z.string(), file: z.string(), shard: z.string().optional() }),
   startedAt: z.string(),
