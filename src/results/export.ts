@@ -50,6 +50,7 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'backend', read: (r) => r.result.backend.name, description: 'backend (js, wasm, ort-node, ...)' },
   { name: 'backend_version', read: (r) => r.result.backend.version, description: 'backend version' },
   { name: 'threads', read: (r) => r.result.backend.threads, description: 'threads the backend ran on' },
+  { name: 'kernel_build', read: (r) => opt(r.result.backend.kernelBuild), description: 'the build of the backend\'s kernels that ran, where it has several (wasm, wasm-mt: relaxed or plain SIMD)' },
   { name: 'model', read: (r) => r.result.model, description: 'fff (the FFF), ufb (UltraFastBERT\'s tree) or dense' },
   { name: 'input_dim', read: (r) => r.result.shape.inputDim, description: 'input width i' },
   { name: 'output_dim', read: (r) => r.result.shape.outputDim, description: 'output width o' },

@@ -43,6 +43,8 @@ export const ResultSchema = z.object({
     denseKernel: z.string().optional(),
     fffStrategy: z.string().optional(),
     ufbStrategy: z.string().optional(),
+    /** The build of the backend's kernels that ran, where it has several (wasm: relaxed or plain SIMD). */
+    kernelBuild: z.string().optional(),
     notes: z.string().optional(),
     adapter: z.string().optional(),
   }),
