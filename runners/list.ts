@@ -27,7 +27,7 @@ export async function commandList(): Promise<number> {
   for (const runtime of RUNTIME_NAMES) {
     const status = runtimeStatus(runtime);
     const binary = RUNTIME_COMMANDS[runtime].binary;
-    const where = binary.startsWith(ROOT) ? relative(ROOT, binary) : `${binary} on PATH`;
+    const where = binary.startsWith(ROOT) ? `pinned: ${relative(ROOT, binary)}` : `${binary} on PATH, not the pinned one (run npm ci)`;
     console.log(`  ${runtime.padEnd(8)} ${status.ok ? `${status.version.padEnd(8)} ${where}` : `unavailable: ${status.reason}`}`);
     if (!status.ok) continue;
     for (const [backend, availability] of await probeBackends(runtime, BACKEND_NAMES)) {
