@@ -1,5 +1,5 @@
 /** Renders a run comparison as Markdown (CI job summaries, PR comments) or a terminal table. */
-import type { CaseChange, RunComparison } from '../src/compare/compare.ts';
+import { runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
 import { formatShape, formatTime } from './format.ts';
 
 const signed = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
@@ -8,6 +8,7 @@ const VERDICT_TEXT: Record<CaseChange['verdict'], string> = {
   improvement: '🟢 improvement',
   unchanged: 'unchanged',
   unstable: '⚠️ unstable (not judged)',
+  'runtime-changed': '⚠️ runtime changed (not judged)',
   'only-in-baseline': 'only in baseline',
   'only-in-candidate': 'new',
   'not-measured': 'not measured',
@@ -47,17 +48,21 @@ function count(n: number, word: string): string {
 function headline(c: RunComparison): string {
   const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
   const unstable = c.cases.filter((x) => x.verdict === 'unstable').length;
+  const onChanged = c.cases.filter((x) => x.verdict === 'runtime-changed').length;
   const flagged = c.cases.filter((x) => x.verdict === 'regression').length;
   const tally = c.gated
     ? `${count(c.regressions, 'regression')}${c.confirmation ? ` (${flagged} flagged, ${c.confirmation.rerun} re-run, ${c.confirmation.confirmed} confirmed)` : ''}, ${count(c.improvements, 'improvement')}`
     : `not gated: ${flagged} slower, ${c.improvements} faster`;
   const machines = c.candidateMachineId ? `machines ${c.machineId} → ${c.candidateMachineId}` : `machine ${c.machineId}`;
-  return `${tally}, ${unchanged} unchanged${unstable ? `, ${unstable} unstable (not judged)` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha}, ${count(c.baselineRuns, 'baseline run')}; ${machines})`;
+  return `${tally}, ${unchanged} unchanged${unstable ? `, ${unstable} unstable (not judged)` : ''}${onChanged ? `, ${onChanged} moved on a changed runtime (not judged)` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha}, ${count(c.baselineRuns, 'baseline run')}; ${machines})`;
 }
 
 function notes(c: RunComparison): string[] {
   const out: string[] = [];
   if (c.notGatedBecause) out.push(`Not gated: ${c.notGatedBecause}`);
+  for (const change of c.runtimeChanges ?? []) {
+    out.push(`Runtime changed: ${runtimeChangeText(change)}. Its cases are listed with their change but not judged: the engine's difference is not the code's (judged again once every baseline run ran ${change.to.join(', ')}).`);
+  }
   if (c.confirmation?.note) out.push(`Confirmation: ${c.confirmation.note}`);
   const unstable = new Map<string, string>();
   for (const x of c.cases) if (x.verdict === 'unstable' && x.note) unstable.set(`${x.runtime} · ${x.backend}`, x.note);
@@ -65,11 +70,11 @@ function notes(c: RunComparison): string[] {
   return out;
 }
 
-const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again, three times in fresh workers, with the cases of its backend that ran before it; it is a regression only if the re-runs' median is beyond alpha too, net of how those other cases moved in the re-runs. A run whose calibration moved is set aside as "machine state changed"; with fewer than 3 baseline runs nothing is gated.`;
+const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again, three times in fresh workers, with the cases of its backend that ran before it; it is a regression only if the re-runs' median is beyond alpha too, net of how those other cases moved in the re-runs. A run whose calibration moved is set aside as "machine state changed", a runtime whose version changed as "runtime changed" (that runtime only); with fewer than 3 baseline runs nothing is gated.`;
 
 function icon(c: RunComparison): string {
   if (!c.gated) return c.machineState.changed ? '⚠️' : '⚪';
-  return c.regressions > 0 ? '🔴' : '✅';
+  return c.regressions > 0 ? '🔴' : (c.runtimeChanges ?? []).length > 0 ? '⚠️' : '✅';
 }
 
 export function compareMarkdown(c: RunComparison): string {

@@ -9,10 +9,23 @@
  * peakFlops): a machine with more bytes per FLOP gains more from the FFF. Each sentence compares
  * that prediction with the measured change of the speedup, and where they disagree says which side
  * strayed from its limit.
+ *
+ * Two things besides the hardware can differ between the files: the measurement method (method 1
+ * read bandwidth on one thread, method 2 on every core: src/results/method.ts), whose read
+ * bandwidths are then compared one thread against one thread, and a runtime's version, which each
+ * sentence on that runtime names instead of laying the engine's difference at the hardware's door.
  */
+import { METHOD_VERSIONS, readBandwidthPair, type ReadBandwidthPair } from '../src/results/method.ts';
 import type { Machine } from '../src/results/schema.ts';
-import { formatRatio } from './format.ts';
+import { formatRatio, formatReadBandwidth } from './format.ts';
 import { machineName, type ShapeComparison } from './machine-ratios.ts';
+
+/** What the machines' files say besides their machine: the method each was measured by, the versions each runtime ran. */
+export interface MachineRuns {
+  method(m: Machine): number;
+  /** The versions `runtime` ran on `m` (sorted; empty where it did not run). */
+  versions(m: Machine, runtime: string): string[];
+}
 
 type Calibration = NonNullable<Machine['calibration']>[string];
 
@@ -22,6 +35,7 @@ const SAME = 1.1;
 const giga = (x: number) => (x / 1e9).toFixed(1);
 const bytesPerFlop = (c: Calibration) => c.readBandwidth / c.peakFlops;
 const bpfText = (c: Calibration) => bytesPerFlop(c).toPrecision(3);
+const pairText = (p: ReadBandwidthPair) => (p.figure === 'oneThread' ? ' (one thread each)' : '');
 const x = formatRatio;
 const geoMean = (xs: number[]) => Math.exp(xs.reduce((a, v) => a + Math.log(v), 0) / xs.length);
 
@@ -34,20 +48,65 @@ export const CALIBRATION_HEADER = [
   'peak vs baseline', 'read vs baseline', 'bytes per FLOP vs baseline',
 ];
 
-/** One row per machine (baseline first) and runtime it calibrated: the limits side by side, and their ratio to the baseline's. */
-export function calibrationRows(machines: Machine[], baseline: Machine): string[][] {
+/**
+ * One row per machine (baseline first) and runtime it calibrated: the limits side by side, and their
+ * ratio to the baseline's; read bandwidth like with like across methods (one thread each), "—"
+ * where the files hold no figure in common.
+ */
+export function calibrationRows(machines: Machine[], baseline: Machine, runs: MachineRuns): string[][] {
   const rows: string[][] = [];
   for (const m of machines) {
     for (const [runtime, c] of Object.entries(m.calibration ?? {})) {
       const base = baseline.calibration?.[runtime];
-      const vs = (f: (c: Calibration) => number) => (m.id === baseline.id ? 'baseline' : base ? x(f(c) / f(base)) : '—');
+      const isBaseline = m.id === baseline.id;
+      const pair = base && readBandwidthPair(c, runs.method(m), base, runs.method(baseline));
+      const read = isBaseline ? 'baseline' : pair ? `${x(pair.value / pair.baseline)}${pairText(pair)}` : '—';
+      const balance = isBaseline ? 'baseline' : pair && base ? `${x(pair.value / c.peakFlops / (pair.baseline / base.peakFlops))}${pairText(pair)}` : '—';
       rows.push([
-        machineName(m), runtime, `${giga(c.peakFlops)} (${c.peakBackend})`, giga(c.readBandwidth), bpfText(c),
-        vs((k) => k.peakFlops), vs((k) => k.readBandwidth), vs(bytesPerFlop),
+        machineName(m), runtimeWithVersions(runtime, runs.versions(m, runtime)), `${giga(c.peakFlops)} (${c.peakBackend})`, formatReadBandwidth(c), bpfText(c),
+        isBaseline ? 'baseline' : base ? x(c.peakFlops / base.peakFlops) : '—', read, balance,
       ]);
     }
   }
   return rows;
+}
+
+/** "node 26.10.0", or the bare name where no result of it ran. */
+function runtimeWithVersions(runtime: string, versions: string[]): string {
+  return versions.length > 0 ? `${runtime} ${versions.join(', ')}` : runtime;
+}
+
+/** Said before any machine is compared: methods or runtime versions that differ from the baseline's. */
+export function caveats(machines: Machine[], baseline: Machine, runs: MachineRuns, shapes: ShapeComparison[]): string[] {
+  const out: string[] = [];
+  const baseMethod = runs.method(baseline);
+  for (const m of machines) {
+    if (m.id === baseline.id || runs.method(m) === baseMethod) continue;
+    out.push(
+      `${machineName(m)} was measured by method ${runs.method(m)} (${METHOD_VERSIONS[runs.method(m)] ?? 'unknown to this version of fffbench'}), the baseline ${machineName(baseline)} by method ${baseMethod} (${METHOD_VERSIONS[baseMethod] ?? 'unknown to this version of fffbench'}): ` +
+        'read bandwidth is compared one thread against one thread, the figure both files hold (each runtime\'s row says so), never one file\'s every-core figure against the other\'s one-thread one.',
+    );
+  }
+  const runtimes = [...new Set(shapes.map((s) => s.runtime))];
+  for (const runtime of runtimes) {
+    const base = runs.versions(baseline, runtime);
+    for (const m of machines) {
+      if (m.id === baseline.id) continue;
+      const mine = runs.versions(m, runtime);
+      if (mine.length === 0 || base.length === 0 || versionsEqual(mine, base)) continue;
+      out.push(`${runtime}: ${machineName(m)} ran ${mine.join(', ')}, the baseline ${base.join(', ')}. Every difference on ${runtime} below is the hardware's and the engine's together; this report does not attribute it to the hardware alone (run both machines on the same pinned version to separate them).`);
+    }
+  }
+  return out;
+}
+
+const versionsEqual = (a: string[], b: string[]) => a.length === b.length && a.every((v, k) => v === b[k]);
+
+/** The clause a sentence on `runtime` ends with where the machines ran different versions of it. */
+export function versionClause(m: Machine, baseline: Machine, runtime: string, runs: MachineRuns): string {
+  const [mine, base] = [runs.versions(m, runtime), runs.versions(baseline, runtime)];
+  if (mine.length === 0 || base.length === 0 || versionsEqual(mine, base)) return '';
+  return ` Not the hardware's alone: ${runtime} ran ${mine.join(', ')} here and ${base.join(', ')} on the baseline, so part of this may be the engine's.`;
 }
 
 /** The measured change on one runtime: geometric means over the shapes both machines measured. */
@@ -86,7 +145,11 @@ function boundsText(m: Measured): string {
 }
 
 /** One machine against the baseline on one runtime; undefined when either lacks the calibration or no shape was shared. */
-function runtimeSentence(machine: Machine, baseline: Machine, runtime: string, shapes: ShapeComparison[]): string {
+function runtimeSentence(machine: Machine, baseline: Machine, runtime: string, shapes: ShapeComparison[], runs: MachineRuns): string {
+  return balanceSentence(machine, baseline, runtime, shapes, runs) + versionClause(machine, baseline, runtime, runs);
+}
+
+function balanceSentence(machine: Machine, baseline: Machine, runtime: string, shapes: ShapeComparison[], runs: MachineRuns): string {
   const name = `${machineName(machine)} on ${runtime}`;
   const c = machine.calibration?.[runtime];
   const b = baseline.calibration?.[runtime];
@@ -94,14 +157,20 @@ function runtimeSentence(machine: Machine, baseline: Machine, runtime: string, s
     const which = !c ? 'its results file has' : `the baseline's results file has`;
     return `${name}: ${which} no calibration for ${runtime}, so its peak GEMM and bandwidth cannot explain the difference (calibration runs by default: measurement.calibrate).`;
   }
+  const pair = readBandwidthPair(c, runs.method(machine), b, runs.method(baseline));
+  if (!pair) {
+    return `${name}: its file (method ${runs.method(machine)}) and the baseline's (method ${runs.method(baseline)}) hold no read bandwidth measured the same way, so bandwidth per FLOP cannot explain the difference.`;
+  }
+  const [mine, theirs] = [pair.value / c.peakFlops, pair.baseline / b.peakFlops];
+  const oneThread = pair.figure === 'oneThread' ? ' one-thread' : '';
+  const balance = `${mine.toPrecision(3)} against the baseline's ${theirs.toPrecision(3)} bytes of${oneThread} read bandwidth per FLOP of peak GEMM${pair.figure === 'oneThread' ? ' (one thread each: the files were measured by different methods)' : ''}`;
   const m = measuredChange(machine, runtime, shapes);
-  const balance = `${bpfText(c)} against the baseline's ${bpfText(b)} bytes of read bandwidth per FLOP of peak GEMM`;
   if (!m) return `${name}: ${balance}, but no shape was measured on both machines with ${runtime}, so nothing shows how its speedup differs.`;
-  const predicted = bytesPerFlop(c) / bytesPerFlop(b);
-  const rb = c.readBandwidth / b.readBandwidth;
+  const predicted = mine / theirs;
+  const rb = pair.value / pair.baseline;
   const pk = c.peakFlops / b.peakFlops;
   const over = `geometric mean over ${m.shapes} shape${m.shapes === 1 ? '' : 's'} measured on both`;
-  const sides = `the FFF ran ${x(m.fff)} as fast as on the baseline with ${x(rb)} its read bandwidth, the dense layer ${x(m.dense)} as fast with ${x(pk)} its peak GEMM`;
+  const sides = `the FFF ran ${x(m.fff)} as fast as on the baseline with ${x(rb)} its${oneThread} read bandwidth, the dense layer ${x(m.dense)} as fast with ${x(pk)} its peak GEMM`;
   const [said, shown] = [direction(predicted), direction(m.speedup)];
   if (said === shown && said === 'about the same') {
     return `${name}: about the baseline's bandwidth per FLOP (${balance}, ${x(predicted)}) and about its FFF speedup (${x(m.speedup)} the baseline's, ${over}): ${sides}${boundsText(m)}.`;
@@ -118,7 +187,7 @@ function runtimeSentence(machine: Machine, baseline: Machine, runtime: string, s
 }
 
 /** One sentence per machine (and runtime it calibrated): the baseline's balance, then each other machine's against it. */
-export function whySentences(machines: Machine[], baseline: Machine, shapes: ShapeComparison[]): string[] {
+export function whySentences(machines: Machine[], baseline: Machine, shapes: ShapeComparison[], runs: MachineRuns): string[] {
   const sentences: string[] = [];
   const baseCal = Object.entries(baseline.calibration ?? {});
   sentences.push(
@@ -132,7 +201,7 @@ export function whySentences(machines: Machine[], baseline: Machine, shapes: Sha
     const shared = [...new Set(shapes.filter((s) => s.hasBaseline && s.rows.some((r) => r.machine.id === m.id)).map((s) => s.runtime))];
     const runtimes = shared.length > 0 ? shared : Object.keys(m.calibration ?? {});
     if (runtimes.length === 0) sentences.push(`${machineName(m)}: no calibration and no shape shared with the baseline.`);
-    for (const runtime of runtimes) sentences.push(runtimeSentence(m, baseline, runtime, shapes));
+    for (const runtime of runtimes) sentences.push(runtimeSentence(m, baseline, runtime, shapes, runs));
   }
   return sentences;
 }

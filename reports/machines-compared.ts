@@ -9,7 +9,8 @@ import { UserError } from '../src/errors.ts';
 import type { Machine, ResultsFile } from '../src/results/schema.ts';
 import { MACHINES_SECTION_ID } from './charts/machines.ts';
 import type { ClaimsFile } from './claims.ts';
-import { CALIBRATION_HEADER, calibrationRows, whySentences } from './machine-balance.ts';
+import { methodVersionOf } from '../src/results/method.ts';
+import { CALIBRATION_HEADER, calibrationRows, caveats, versionClause, whySentences, type MachineRuns } from './machine-balance.ts';
 import { machineName, shapeComparisons, shapeTableText, type ShapeComparison, type ShapeTableText } from './machine-ratios.ts';
 import { measuredComparisons } from './measured.ts';
 import { intervalText, limitCell, shownPoint, verdictLabel, whereReachedText } from './verdict-phrases.ts';
@@ -26,6 +27,11 @@ export interface MachinesComparison {
   baseline: Machine;
   /** Every machine, the baseline first. */
   machines: Machine[];
+  /**
+   * What differs besides the hardware, said before anything is compared: a measurement method or a
+   * runtime version that is not the baseline's.
+   */
+  caveats: string[];
   /** Peak GEMM and read bandwidth per machine and runtime, and their ratios to the baseline's. */
   calibration: TableText;
   /** One sentence per machine (and runtime): why its FFF speedup is larger or smaller, from the data. */
@@ -64,6 +70,24 @@ function verdictRows(files: ResultsFile[], machines: Machine[], claims: ClaimsFi
   );
 }
 
+/** Per machine: the method its (last) file was measured by, as its calibration is that file's; every version each runtime ran. */
+function machineRuns(files: ResultsFile[]): MachineRuns {
+  const method = new Map<string, number>();
+  const versions = new Map<string, Set<string>>();
+  for (const f of files) {
+    method.set(f.machine.id, methodVersionOf(f));
+    for (const r of f.results) {
+      if (r.status !== 'ok') continue;
+      const key = `${f.machine.id}/${r.runtime.name}`;
+      versions.set(key, (versions.get(key) ?? new Set()).add(r.runtime.version));
+    }
+  }
+  return {
+    method: (m) => method.get(m.id) ?? 1,
+    versions: (m, runtime) => [...(versions.get(`${m.id}/${runtime}`) ?? [])].sort(),
+  };
+}
+
 export function buildMachinesComparison(files: ResultsFile[], claims: ClaimsFile, baselineMachine?: string): MachinesComparison | undefined {
   const all = [...new Map(files.map((f) => [f.machine.id, f.machine])).values()];
   // Resolved even for one machine, so a mistyped id is an error rather than silently ignored.
@@ -71,13 +95,20 @@ export function buildMachinesComparison(files: ResultsFile[], claims: ClaimsFile
   if (all.length < 2) return undefined;
   const machines = [baseline, ...all.filter((m) => m.id !== baseline.id)];
   const shapes = shapeComparisons(measuredComparisons(files, 'best'), machines, baseline.id);
+  const runs = machineRuns(files);
   return {
     sectionId: MACHINES_SECTION_ID,
     baseline,
     machines,
-    calibration: { header: CALIBRATION_HEADER, rows: calibrationRows(machines, baseline) },
-    why: whySentences(machines, baseline, shapes),
+    caveats: caveats(machines, baseline, runs, shapes),
+    calibration: { header: CALIBRATION_HEADER, rows: calibrationRows(machines, baseline, runs) },
+    why: whySentences(machines, baseline, shapes, runs),
     verdicts: { header: ['claim', 'machine', 'verdict', 'what limits it', 'measured speedup [95% CI]', 'where reached'], rows: verdictRows(files, machines, claims) },
-    shapes: shapes.map((s) => ({ ...s, text: shapeTableText(s, baseline) })),
+    shapes: shapes.map((s) => {
+      const text = shapeTableText(s, baseline);
+      // a shape's sentences lay each difference at the hardware's door: say where the engine differed too
+      const engine = s.rows.map((r) => versionClause(r.machine, baseline, s.runtime, runs).trim()).filter(Boolean);
+      return { ...s, text: { ...text, sentences: [...text.sentences, ...new Set(engine)] } };
+    }),
   };
 }

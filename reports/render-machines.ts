@@ -20,7 +20,9 @@ const VERDICT_NOTE = 'Each claim judged on each machine’s results alone, by th
 export function machinesHtml(m: MachinesComparison): { before: string; after: string } {
   const why = `<ul class="why">${m.why.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`;
   const calibration = m.calibration.rows.length > 0 ? htmlTable(m.calibration.header, m.calibration.rows) : '<p class="missing">No machine’s results file has a calibration.</p>';
+  const caveats = m.caveats.length > 0 ? [`<h3 id="machines-caveats">Not the hardware alone</h3><ul class="why">${m.caveats.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`] : [];
   const before = [
+    ...caveats,
     `<h3 id="machines-calibration">Calibrations, and why the speedups differ</h3><p class="subtitle">${esc(CALIBRATION_NOTE)}</p>`,
     calibration,
     why,
@@ -39,6 +41,7 @@ export function machinesHtml(m: MachinesComparison): { before: string; after: st
 export function machinesMarkdown(m: MachinesComparison, section: ChartSection | undefined): string {
   const out: string[] = [];
   out.push(`## Machines compared\n\n${section?.description ?? ''}`);
+  if (m.caveats.length > 0) out.push(`### Not the hardware alone\n\n${m.caveats.map((s) => `- ⚠ ${s}`).join('\n')}`);
   out.push(`### Calibrations, and why the speedups differ\n\n${CALIBRATION_NOTE}`);
   if (m.calibration.rows.length > 0) out.push(mdTable(m.calibration.header, m.calibration.rows));
   out.push(m.why.map((s) => `- ${s}`).join('\n'));

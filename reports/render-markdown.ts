@@ -90,10 +90,12 @@ export function renderMarkdown(model: ReportModel): string {
       ctx.machines.map((m) => [`${m.cpuModel} (${m.id}, host ${m.hostname})`, `${m.os} / ${m.arch}`, String(m.cpuCores), `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`]),
     ),
   );
+  // with several machines each row says whose it is (the page's table always does)
+  const whose = ctx.machines.length > 1;
   out.push(
     table(
-      ['runtime', 'backend', 'threads', 'dense kernel', 'FFF strategy', 'notes'],
-      ctx.targets.map((t) => [t.runtime, t.backend + (t.softwareAdapter ? ' ⚠ software adapter' : ''), String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
+      [...(whose ? ['machine'] : []), 'runtime', 'backend', 'threads', 'dense kernel', 'FFF strategy', 'notes'],
+      ctx.targets.map((t) => [...(whose ? [t.machine] : []), t.runtime, t.backend + (t.softwareAdapter ? ' ⚠ software adapter' : ''), String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
     ),
   );
   // One measurement table per distinct method (usually all files share one).

@@ -102,7 +102,8 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
   const targets = new Map<string, TargetInfo>();
   for (const { data } of loaded) {
     for (const r of data.results as ResultWithExtras[]) {
-      const key = `${data.machine.id}/${r.runtime.name}/${r.backend.name}`;
+      // one row per machine, runtime version and backend: two versions of a runtime are two rows
+      const key = `${data.machine.id}/${r.runtime.name} ${r.runtime.version}/${r.backend.name}`;
       if (targets.has(key) && r.status !== 'ok') continue;
       const notes = [r.backend.adapter && `adapter: ${r.backend.adapter}`, r.backend.notes].filter(Boolean).join('; ');
       targets.set(key, {

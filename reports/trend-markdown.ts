@@ -25,7 +25,7 @@ function trendMarkdown(trend: Trend): string {
   const earlier = trend.marks.length - trend.moved.length;
   if (earlier > 0) out.push(`${earlier} other mark${earlier === 1 ? '' : 's'} (a case that moved and came back, or a later mark of a moved case) ${earlier === 1 ? 'is' : 'are'} listed on the page.`);
 
-  out.push('### Machine-state changes');
+  out.push('### Machine-state and runtime changes');
   const states = machineStateLines(trend);
   out.push(states.length === 0 ? 'None.' : states.map((s) => `- ⚠ ${s}`).join('\n'));
 

@@ -53,7 +53,7 @@ function trendSection(trend: Trend, charts: TrendCharts, specs: ChartSpec[]): st
   else parts.push(table(MOVED_HEADER, movedRows(trend), 'moved'));
 
   const states = machineStateLines(trend);
-  parts.push('<h3>Machine-state changes</h3>');
+  parts.push('<h3>Machine-state and runtime changes</h3>');
   parts.push(states.length === 0 ? '<p>None: every compared run found the machine in the state of the runs before it.</p>' : states.map((s) => `<p class="state">⚠ ${esc(s)}</p>`).join(''));
 
   parts.push('<h3>Runs</h3>');

@@ -80,7 +80,7 @@ export function runRows(trend: Trend): string[][] {
       run.reduced ? 'reduced (medians and intervals only)' : 'full',
       compared,
       run.comparison ? (run.gated ? 'yes' : `no${run.notGatedBecause ? ` (${briefly(run.notGatedBecause)})` : ''}`) : '—',
-      run.machineStateChanged ? `⚠ changed: ${run.machineStateReasons.join('; ')}` : run.comparison ? 'as before' : '—',
+      [run.machineStateChanged ? `⚠ changed: ${run.machineStateReasons.join('; ')}` : run.comparison ? 'as before' : '—', ...run.runtimeChanges.map((t) => `⚠ runtime ${t}`)].join('; '),
       run.machineStateChanged ? `— (${run.setAside} case verdicts set aside)` : count('regression'),
       run.machineStateChanged ? '—' : count('improvement'),
       String(run.unstable),
@@ -95,7 +95,10 @@ export function markRows(trend: Trend): string[][] {
 }
 
 export function machineStateLines(trend: Trend): string[] {
-  return trend.runs.filter((r) => r.machineStateChanged).map((r) => `${runText(r)}: ${r.machineStateReasons.join('; ') || 'the machine state changed'} — its ${r.setAside} case verdict${r.setAside === 1 ? '' : 's'} set aside, not counted as regressions or improvements`);
+  return [
+    ...trend.runs.filter((r) => r.machineStateChanged).map((r) => `${runText(r)}: ${r.machineStateReasons.join('; ') || 'the machine state changed'} — its ${r.setAside} case verdict${r.setAside === 1 ? '' : 's'} set aside, not counted as regressions or improvements`),
+    ...trend.runs.flatMap((r) => r.runtimeChanges.map((t) => `${runText(r)}: runtime changed, ${t} — that runtime's cases shown but not judged (the engine's difference is not the code's)`)),
+  ];
 }
 
 /** How the charts are grouped and scaled, said on the page and in summary.md. */

@@ -8,7 +8,7 @@
  * changed (its calibration moved) is marked as a whole, and its per-case verdicts are set aside: a
  * shifted machine is not a regression of the code.
  */
-import { baselineFromRuns, caseKey, compareRuns, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
+import { baselineFromRuns, caseKey, compareRuns, runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
 import type { CompareOptions } from '../src/compare/noise.ts';
 import type { HistoryEntry } from '../src/results/history.ts';
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
@@ -44,6 +44,8 @@ export interface TrendRun {
   setAside: number;
   /** Cases the comparison called unstable (backend in another state; reported, not judged). */
   unstable: number;
+  /** Runtimes whose version changed against the runs before ("node 26.10.0 → 26.12.1"): their cases are not judged. */
+  runtimeChanges: string[];
 }
 
 export interface CasePoint {
@@ -144,6 +146,7 @@ function trendRun(entries: HistoryEntry[], index: number): TrendRun {
     machineStateReasons: c?.machineState.reasons ?? [],
     setAside: changed ? moved : 0,
     unstable: (c?.cases ?? []).filter((k) => k.verdict === 'unstable').length,
+    runtimeChanges: (c?.runtimeChanges ?? []).map(runtimeChangeText),
   };
 }
 

@@ -14,7 +14,8 @@ import { writeJsonAtomic } from './run.ts';
 export const COMPARE_HELP = `Usage: fffbench compare --last N [--history DIR] CANDIDATE.json [options]
        fffbench compare BASELINE.json [MORE_BASELINES.json ...] CANDIDATE.json [options]
 
-Matches cases by runtime, backend, model and shape. Whole runs shift by more than their samples
+Matches cases by runtime (node, node@22, deno, bun: the line, not the exact version), backend,
+model and shape. Whole runs shift by more than their samples
 show (a virtual machine's neighbours, thread placement), so the noise a regression must beat is
 each case's run-to-run spread: with at least ${MIN_GATING_RUNS} baseline runs (--last N from the history,
 or several BASELINE files), the candidate's median is tested against the baseline runs' medians
@@ -23,7 +24,9 @@ beyond that band and beyond --threshold; each row shows the threshold its own no
 fewer baseline runs the change, its interval from the samples and a Mann–Whitney U p are shown,
 but the comparison is not gated: it fails nothing, and says so.
 A run whose calibration (peak GEMM, read bandwidth) moved beyond the baseline runs' spread is
-labelled "machine state changed" as a whole and not gated.
+labelled "machine state changed" as a whole and not gated. A runtime whose version differs from the
+baseline runs' (node 26.10.0 → 26.12.1) is labelled "runtime changed": its cases are shown, not
+judged, until every baseline run ran the new version; the other runtimes are judged as before.
 Results of different machine ids are never compared unless --allow-machines (shown, never gated);
 bundles (merge --allow-machines) are compared machine by machine.
 

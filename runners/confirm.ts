@@ -11,6 +11,8 @@ import { caseKey, judgeCase, type Baseline, type RunComparison } from '../src/co
 import { holmConfirm, judgeRerun, median, type RerunJudgement } from '../src/compare/noise.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { CaseSpec } from '../src/model/case.ts';
+import { isRuntimeName, unknownRuntimeMessage } from '../src/model/runtimes.ts';
+import { UserError } from '../src/errors.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { loadSuite } from '../suites/load.ts';
 import { machineFingerprint } from './machine.ts';
@@ -41,7 +43,10 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
   }
   const flaggedKeys = new Set(flagged.map((c) => c.key));
   const selected = withContextCases(candidate.results, flaggedKeys);
-  const spec = (r: Result): CaseSpec => ({ id: r.id, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape });
+  const spec = (r: Result): CaseSpec => {
+    if (!isRuntimeName(r.runtime.name)) throw new UserError(`cannot re-run ${r.id}: ${unknownRuntimeMessage(r.runtime.name)}`);
+    return { id: r.id, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape };
+  };
   const { suite } = loadSuite(candidate.suite.file);
   log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with cases of their backends around each)…`);
   const logMedians = new Map<string, number[]>();

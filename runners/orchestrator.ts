@@ -60,6 +60,7 @@ function runWorker(runtime: RuntimeName, cases: CaseSpec[], options: RunOptions,
   const dir = mkdtempSync(join(tmpdir(), 'fffbench-'));
   const jobFile = join(dir, 'job.json');
   const job: Job = {
+    runtime,
     cases,
     probe,
     calibrate,

@@ -2,7 +2,8 @@
  * `npm run perf`: a benchmark, not a test. Runs suites/perf.json on node and prints, per shape,
  * the roofline floors, each backend's FFF and dense medians as multiples of them, the speedups,
  * and issue 8's and issue 12's targets (met or missed, with the numbers) — ratios within this one
- * run, and issue 16's, with UltraFastBERT's tree also timed on its best case (perf-ufb.ts).
+ * run, and issue 16's, with UltraFastBERT's tree also timed on its best case (perf-ufb.ts); then the
+ * wasm kernels' relaxed-SIMD build against the plain one in this process (perf-relaxed.ts).
  * Multi-threaded results depend on the cores being free: the run measures, before and after the
  * suite, how many cores two busy threads actually got (printed with the targets).
  */
@@ -14,6 +15,7 @@ import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../re
 import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../reports/speedup-rows.ts';
 import { alignedText } from '../reports/table.ts';
 import { timeOnePath, type OnePathTiming } from './perf-ufb.ts';
+import { compareRelaxedWithPlain, relaxedLines } from './perf-relaxed.ts';
 import { runSuiteCommand } from './run.ts';
 
 interface Target {
@@ -189,4 +191,7 @@ console.log(`\nTargets (issue 12: wasm-mt), ratios within this run; two busy thr
 for (const t of targetsMt(file)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
 console.log('\nTargets (issue 16: UltraFastBERT), ratios within this run:');
 for (const t of targetsUfb(file, ufb, onePath)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
+const relaxed = await compareRelaxedWithPlain();
+console.log(`\nRelaxed SIMD against plain SIMD128, the wasm kernels in this process (${relaxed.runtime}), the two builds alternating:`);
+for (const line of relaxedLines(relaxed)) console.log(line);
 console.log(`\nresults: ${relative(process.cwd(), out)}`);

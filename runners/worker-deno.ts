@@ -1,6 +1,6 @@
 /** Deno worker entry: reads the job file named on the command line. */
 import { denoGpu } from './gpu-deno.ts';
-import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
+import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 
 declare const Deno: {
   args: string[];
@@ -16,7 +16,7 @@ function writeAll(data: Uint8Array): void {
 
 const job = JSON.parse(Deno.readTextFileSync(Deno.args[0])) as Job;
 await runJob(job, {
-  runtime: 'deno',
+  runtime: jobRuntime(job, 'deno'),
   version: Deno.version.deno,
   gpu: denoGpu,
   cores: navigator.hardwareConcurrency,

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dawnGpu } from './gpu-dawn.ts';
-import { MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
+import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 import { writeMessageSync } from './write-message.ts';
 
 // A worker started by the wrong binary would file Deno's or Bun's times under node.
@@ -10,7 +10,7 @@ if ('Deno' in globalThis || 'Bun' in globalThis) throw new Error('worker-node.ts
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Job;
 await runJob(job, {
-  runtime: 'node',
+  runtime: jobRuntime(job, 'node'),
   version: process.versions.node,
   gpu: dawnGpu,
   cores: availableParallelism(),

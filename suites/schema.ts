@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import { ACTIVATIONS } from '../src/model/activation.ts';
-import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
+import { DEFAULT_RUNTIMES, RUNTIME_NAMES } from '../src/model/runtimes.ts';
 import { MODEL_KINDS, type ModelKind } from '../src/model/shape.ts';
 
 /** What a suite runs when it names no models: the original FFF against its dense layer. */
@@ -86,7 +86,8 @@ export const SuiteSchema = z
     $schema: z.string().optional(),
     name: z.string().min(1).regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only'),
     description: z.string().optional(),
-    runtimes: z.array(z.enum(RUNTIME_NAMES)).min(1, 'needs at least one runtime').default([...RUNTIME_NAMES]),
+    /** node is the pinned Active LTS Node, node@N another installed Node line (src/model/runtimes.ts); default one per engine. */
+    runtimes: z.array(z.enum(RUNTIME_NAMES)).min(1, 'needs at least one runtime').default([...DEFAULT_RUNTIMES]),
     backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1, 'needs at least one backend').default(['js']),
     /** The models each sweep runs unless it names its own; default fff and dense (ufb only when named). */
     models: z.array(z.enum(MODEL_KINDS)).min(1).default([...DEFAULT_SUITE_MODELS]),

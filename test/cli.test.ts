@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import { ResultsFileSchema } from '../src/results/schema.ts';
 import { formatRatio } from '../reports/format.ts';
+import { pinnedNodeVersion } from '../runners/runtimes.ts';
 import { runCli, runTinySuite } from './support.ts';
 
 describe('fffbench run end to end (node, deno, bun)', () => {
@@ -71,6 +72,12 @@ describe('fffbench help and list', () => {
     assert.match(r.stdout, /quick\s+\d+ cases/);
     assert.match(r.stdout, /paper-fig3/);
     assert.match(r.stdout, /deno\s+\d+\.\d+\.\d+/);
+    // node is the pinned Active LTS, each other Node line its own pinned binary, with their versions
+    assert.match(r.stdout, new RegExp(`\\n  node\\s+${pinnedNodeVersion('node')!.replace(/\./g, '\\.')}\\s+pinned: node_modules/node-${process.platform}-${process.arch}/bin/node\\n`));
+    assert.match(pinnedNodeVersion('node')!, /^26\./);
+    assert.match(r.stdout, /\n  node@24\s+24\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-24\/bin\/node\n/);
+    assert.match(r.stdout, /\n  node@22\s+22\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-22\/bin\/node\n/);
+    assert.match(r.stdout, /\n  bun\s+\d+\.\d+\.\d+\s+pinned: node_modules\/\.bin\/bun\n/);
     assert.match(r.stdout, /js\s+available/);
   });
 });

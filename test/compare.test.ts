@@ -165,6 +165,43 @@ describe('fffbench compare', () => {
     assert.ok(compareRuns(baseline, withSentinel(rerun(run, rng, 0.01, () => 1.8), 48e9), OPTIONS).regressions > 0);
   });
 
+  it('a runtime whose version changed is "runtime changed" for that runtime only: its cases shown with both versions, not judged; the other Node line still gated', () => {
+    const rng = new Rng(12);
+    // a run of the tiny node suite as node, and another as node@22 beside it
+    const twoLines = (file: ResultsFile, nodeVersion: string, of22: ResultsFile = rerun(run, rng, 0.01)): ResultsFile => {
+      const results = [
+        ...file.results.map((r) => ({ ...r, runtime: { name: 'node' as const, version: nodeVersion } })),
+        ...of22.results.map((r) => ({ ...r, id: r.id.replace(/^node\//, 'node@22/'), runtime: { name: 'node@22' as const, version: '22.23.2' } })),
+      ];
+      const calibration = { readBandwidth: 2e10, copyBandwidth: 2e10, peakFlops: 2e11, peakBackend: 'js', gemmFlops: {} };
+      return { ...file, results, comparisons: buildComparisons(results), machine: { ...file.machine, calibration: { node: { ...calibration }, 'node@22': { ...calibration } } } };
+    };
+    const baseline = baselineFromRuns([0, 1, 2, 3].map(() => twoLines(rerun(run, rng, 0.01), '26.10.0')));
+    // the pin moved and node is 60% slower everywhere (its calibration too): not the code's doing
+    const moved = twoLines(rerun(run, rng, 0.01, () => 1.6), '26.12.1');
+    moved.machine.calibration!.node.peakFlops = 1.2e11;
+    const c = compareRuns(baseline, moved, OPTIONS);
+    assert.deepEqual(c.runtimeChanges, [{ runtime: 'node', from: [{ version: '26.10.0', runs: 4 }], to: ['26.12.1'] }]);
+    assert.equal(c.machineState.changed, false, "the changed runtime's calibration says nothing of the machine");
+    assert.equal(c.gated, true);
+    assert.equal(c.regressions, 0);
+    const onNode = c.cases.filter((x) => x.runtime === 'node' && x.verdict !== 'not-measured');
+    assert.ok(onNode.length > 0 && onNode.every((x) => x.verdict === 'runtime-changed' && x.change! > 0.4), JSON.stringify(onNode));
+    assert.match(onNode[0].note!, /runtime changed: node 26\.10\.0 → 26\.12\.1/);
+    assert.ok(c.cases.filter((x) => x.runtime === 'node@22').every((x) => x.verdict === 'unchanged'));
+    const md = compareMarkdown(c);
+    assert.match(md, /Runtime changed: node 26\.10\.0 → 26\.12\.1\. Its cases are listed with their change but not judged/);
+    assert.match(md, /⚠️ runtime changed \(not judged\)/);
+    // node@22, unchanged in version, is judged as before: its slowdown fails the job
+    const slower22 = compareRuns(baseline, twoLines(rerun(run, rng, 0.01), '26.12.1', rerun(run, rng, 0.01, () => 1.6)), OPTIONS);
+    assert.ok(slower22.regressions > 0 && failsJob(slower22));
+    assert.ok(slower22.cases.filter((x) => x.verdict === 'regression').every((x) => x.runtime === 'node@22'));
+    // a baseline that spans the bump names both versions with their runs
+    const spanning = baselineFromRuns([twoLines(rerun(run, rng, 0.01), '26.10.0'), twoLines(rerun(run, rng, 0.01), '26.12.1')]);
+    assert.match(compareMarkdown(compareRuns(spanning, twoLines(rerun(run, rng, 0.01), '26.12.1'), OPTIONS)), /node 26\.10\.0 \(1 run\), 26\.12\.1 \(1 run\) → 26\.12\.1/);
+    assert.equal(compareRuns(baseline, twoLines(rerun(run, rng, 0.01), '26.10.0'), OPTIONS).runtimeChanges.length, 0);
+  });
+
   it('exits 1 on a gated regression (with Markdown for CI), 0 on A/A or when not gated, 2 across machines or on a bad file', () => {
     const dir = tempDir();
     const rng = new Rng(7);

@@ -15,6 +15,8 @@ export interface CraftedComparison {
   ciLow?: number;
   ciHigh?: number;
   runtime?: RuntimeName;
+  /** The exact version that ran (default 1.0.0). */
+  runtimeVersion?: string;
   backend?: string;
   /** Status of the FFF result (the dense one is always ok). Anything but ok means "not measured". */
   fffStatus?: Result['status'];
@@ -64,7 +66,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     const denseBackend = c.denseBackend ?? backend;
     const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}) });
     const base = {
-      runtime: { name: runtime, version: '1.0.0' },
+      runtime: { name: runtime, version: c.runtimeVersion ?? '1.0.0' },
       shape,
       cost: { macsPerSample: 1, weightBytes: 1, bytesTouchedPerSample: 1 },
     };

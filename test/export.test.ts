@@ -3,8 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ShapeSchema } from '../src/model/schema.ts';
-import { csvField, EXPORT_COLUMNS, exportColumnsMarkdown } from '../src/results/export.ts';
+import { csvField, EXPORT_COLUMNS, exportColumnsMarkdown, exportRows } from '../src/results/export.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
+import { craftResults } from './crafted-results.ts';
 import { ROOT, runCli, tempDir } from './support.ts';
 
 const REFERENCE = join(ROOT, 'fixtures', 'reference-runs', 'intel-xeon-2core-claims-node.json');
@@ -103,6 +104,16 @@ describe('export columns', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     assert.ok(readme.includes('fffbench export'));
     assert.ok(readme.includes(exportColumnsMarkdown().trimEnd()), 'README\'s export column table is exportColumnsMarkdown() (regenerate it from src/results/export.ts)');
+  });
+
+  it('carry the runtime as the suite named it (a Node line too) in case_id and runtime, the exact version beside it, and the method version', () => {
+    const cell = (file: ResultsFile, name: string) => EXPORT_COLUMNS.find((c) => c.name === name)!.read(exportRows([file])[0]);
+    const line22 = craftResults([{ shape: { inputDim: 8, outputDim: 4, depth: 2, leafWidth: 2, batchSize: 4 }, speedup: 2, runtime: 'node@22' }]);
+    assert.match(String(cell(line22, 'case_id')), /^node@22\//);
+    assert.equal(cell(line22, 'runtime'), 'node@22');
+    assert.equal(cell(line22, 'runtime_version'), '1.0.0');
+    assert.equal(cell(reference, 'method_version'), 1, 'the reference run read bandwidth on one thread');
+    assert.equal(cell({ ...line22, methodVersion: 2 }, 'method_version'), 2);
   });
 
   it('quote CSV fields per RFC 4180', () => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { lastRuns, readHistory } from '../src/results/history.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
+import { buildTrend } from '../reports/trend.ts';
+import { machineStateLines } from '../reports/trend-text.ts';
 import { plantSlowdown } from './plant-slowdown.ts';
 import { runCli, tempDir, writeTinySuite } from './support.ts';
 
@@ -66,6 +68,25 @@ describe('history', () => {
     const real = runCli(['compare', '--last', '3', '--history', fastHistory, runs[3]]);
     assert.equal(real.status, 1, real.stdout + real.stderr);
     assert.match(real.stdout, /regressions? \(\d+ flagged, \d+ re-run, [1-9]\d* confirmed\)/);
+  });
+
+  it('a night whose Node version changed is reported as a runtime change, with both versions, and not gated for it (compare and the trend)', () => {
+    const candidate = read(runs[3]);
+    const before = candidate.results.find((r) => r.status === 'ok')!.runtime.version;
+    // 10^4: a case's threshold is its own spread over 3 runs (t, 2 df), which a loaded machine can make large
+    const { file: slower } = plantSlowdown(candidate, 1, 1e4, 1);
+    const upgraded: ResultsFile = { ...slower, results: slower.results.map((r) => ({ ...r, runtime: { ...r.runtime, version: '99.1.0' } })) };
+    const path = writeTemp(dir, upgraded);
+    const c = runCli(['compare', '--last', '3', '--history', history, path, '--format', 'md', '--no-confirm']);
+    assert.equal(c.status, 0, 'the slowdown on a changed runtime fails nothing\n' + c.stdout + c.stderr);
+    assert.match(c.stdout, new RegExp(`Runtime changed: node ${before.replace(/\./g, '\\.')} → 99\\.1\\.0`));
+    assert.match(c.stdout, /runtime changed \(not judged\)/);
+    assert.match(c.stdout, /0 regressions, 0 improvements, .*1 moved on a changed runtime/);
+    // the trend over the history with that night filed says so too, and marks no regression
+    const trend = buildTrend([...readHistory(history).values().next().value!.slice(0, 3), { path, file: upgraded }]);
+    assert.deepEqual(trend.runs.at(-1)!.runtimeChanges, [`node ${before} → 99.1.0`]);
+    assert.equal(trend.marks.filter((m) => m.runIndex === 3).length, 0);
+    assert.ok(machineStateLines(trend).some((l) => l.includes(`runtime changed, node ${before} → 99.1.0`)));
   });
 
   it('--prune keeps the last N runs in full and reduces older ones to medians and intervals that compare still reads', () => {

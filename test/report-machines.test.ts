@@ -128,6 +128,28 @@ describe('machines compared: the model', () => {
     assert.match(why, /smaller, although its bandwidth per FLOP \(.+\) predicts a larger one \(3\.00x\): the FFF ran 1\.1\dx as fast as on the baseline with 3\.00x its read bandwidth, the dense layer 1\.[67]\dx as fast with 1\.00x its peak GEMM, so the FFF strayed further from its bandwidth ratio/);
   });
 
+  it('a current run (method 2, Node 26) against the shipped reference (method 1, Node 20): read bandwidth like for like, and the engine named, not laid at the hardware\'s door', () => {
+    // the issue's numbers: the reference read 14.2 GB/s on one thread; a current run 24.6 on every core, 19.2 on one
+    const current = otherMachine(a, 'c1c1c1-current', AS_MEASURED);
+    current.methodVersion = 2;
+    current.machine.calibration!.node = { ...current.machine.calibration!.node, readBandwidth: 24.6e9, readThreads: 2, oneThreadReadBandwidth: 19.2e9 };
+    current.results = current.results.map((r) => ({ ...r, runtime: { ...r.runtime, version: '26.10.0' } }));
+    const m = buildReport([{ path: 'a.json', data: a }, { path: 'c.json', data: current }]).machines!;
+    const row = m.calibration.rows[1];
+    assert.equal(row[1], 'node 26.10.0');
+    assert.equal(row[6], `${(19.2e9 / a.machine.calibration!.node.readBandwidth).toFixed(2)}x (one thread each)`, 'not 24.6 / 14.2 = 1.73x');
+    assert.equal(row[6], '1.35x (one thread each)');
+    assert.match(m.caveats.join('\n'), /measured by method 2 \(calibration read bandwidth measured on every core.*the baseline .* by method 1 \(calibration read bandwidth measured on one thread\): read bandwidth is compared one thread against one thread/);
+    assert.match(m.caveats.join('\n'), /node: Crafted Faster CPU \(c1c1c1-current\) ran 26\.10\.0, the baseline 20\.20\.2\. Every difference on node below is the hardware's and the engine's together/);
+    assert.match(m.why[1], /with 1\.35x its one-thread read bandwidth/);
+    assert.doesNotMatch(m.why.join('\n'), /1\.73x/);
+    assert.match(m.why[1], /Not the hardware's alone: node ran 26\.10\.0 here and 20\.20\.2 on the baseline/);
+    assert.ok(m.shapes.every((s) => s.text.sentences.some((t) => /Not the hardware's alone/.test(t))));
+    // the same method and version on both: no caveat, the machine's own figure
+    assert.deepEqual(model.machines!.caveats, []);
+    assert.doesNotMatch(model.machines!.why.join('\n'), /Not the hardware's alone/);
+  });
+
   it('judges every claim on each machine in one table', () => {
     const { verdicts } = model.machines!;
     const claims = loadClaims().claims;
@@ -181,6 +203,11 @@ describe('machines compared: the files', () => {
     assert.match(summary, /smaller, as its bandwidth per FLOP predicts/);
     assert.match(summary, /\| Crafted Faster CPU \(b0b0b0-second-machine\) \| .+ \| 1\.1\dx \[1\.\d\dx, 1\.\d\dx\] \| .+ \| 1\.[67]\dx \[/);
     assert.match(summary, /\(charts\/machines-speedup-width-node-i768-o768-relu-l32-b256\.png\)/);
+    // "Where and how it ran": each runtime and backend row says whose machine it is
+    const where = summary.slice(summary.indexOf('## Where and how it ran'));
+    assert.match(where, /\| machine \| runtime \| backend \|/);
+    assert.match(where, new RegExp(`\\| [^|]*${a.machine.id}[^|]* \\| node 20\\.20\\.2 \\| ort-node`));
+    assert.match(where, /\| [^|]*b0b0b0-second-machine[^|]* \| node 20\.20\.2 \| ort-node/);
   });
 
   it('the PNGs of the section decode and are not blank', async () => {

@@ -58,6 +58,22 @@ test('the chart registry: one section per definition, in order, with unique ids'
   for (const s of sections) assert.ok(s.groups.length > 0 || s.missing.length > 0, `${s.id}: charts, or why not`);
 });
 
+test('the runtimes chart sets Node\'s lines side by side, in the runtime list\'s order, each labelled with the version that ran', () => {
+  const lines = [
+    { runtime: 'deno' as const, runtimeVersion: '2.9.6', speedup: 30 },
+    { runtime: 'node@22' as const, runtimeVersion: '22.23.2', speedup: 20 },
+    { runtime: 'node' as const, runtimeVersion: '26.10.0', speedup: 40 },
+    { runtime: 'node@24' as const, runtimeVersion: '24.21.0', speedup: 35 },
+  ];
+  const file = craftResults(lines.flatMap((l) => [8, 9].map((depth) => ({ ...l, shape: FIG3(depth), speedup: l.speedup + depth }))));
+  const section = buildChartSections([file]).find((s) => s.id === 'runtimes')!;
+  const panel = section.groups[0].panels[0];
+  assert.deepEqual(panel.series.map((s) => s.label), ['node 26.10.0', 'node@24 24.21.0', 'node@22 22.23.2', 'deno 2.9.6']);
+  assert.equal(new Set(panel.series.map((s) => s.color)).size, 4, 'a colour per line');
+  assert.deepEqual(panel.series[2].points.map((p) => p.y), [28, 29]);
+  assert.match(section.description, /node@N another pinned Node line/);
+});
+
 test('with two machines, each panel names its machine in a field; titles carry no machine', () => {
   // Machines compared draws every machine in one panel (its series are the machines): not a per-machine panel.
   const sections = buildChartSections([sweep('machine-a'), sweep('machine-b')]).filter((s) => s.id !== 'machines');

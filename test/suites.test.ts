@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
+import { DEFAULT_RUNTIMES } from '../src/model/runtimes.ts';
 import { expandCases, expandShapes } from '../suites/expand.ts';
 import { JSON_SCHEMA_URL, suiteJsonSchema } from '../suites/json-schema.ts';
 import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../suites/load.ts';
@@ -95,9 +95,9 @@ describe('shipped suites', () => {
 describe('suite validation', () => {
   it('expands a cartesian product with defaults', () => {
     const suite = parseSuite(valid(), 'x.json');
-    assert.deepEqual(suite.runtimes, [...RUNTIME_NAMES], 'every runtime by default');
+    assert.deepEqual(suite.runtimes, ['node', 'deno', 'bun'], 'each engine\'s pinned default, not every Node line');
     assert.equal(expandShapes(suite).length, 2 * 3 * 2);
-    assert.equal(expandCases(suite).length, 12 * RUNTIME_NAMES.length * 2);
+    assert.equal(expandCases(suite).length, 12 * DEFAULT_RUNTIMES.length * 2);
     assert.equal(suite.measurement.minTimeMs, 300);
   });
   it('accepts trainingWidth instead of depth', () => {
@@ -107,13 +107,14 @@ describe('suite validation', () => {
   it('names the file, the field path, the value and what is allowed', () => {
     const message = errorOf({ ...valid(), runtimes: ['node', 'dno'] });
     assert.match(message, /my-suite\.json: runtimes\[1\]/);
-    assert.match(message, /"node"\|"deno"\|"bun"/);
+    assert.match(message, /"node"\|"node@24"\|"node@22"\|"deno"\|"bun"/);
     assert.match(message, /given: "dno"/);
     assert.match(errorOf({ ...valid(), sweeps: [{ ...valid().sweeps[0], batchSize: [4, 0] }] }), /sweeps\[0\]\.batchSize\[1\]: must be at least 1 \(given: 0\)/);
     assert.match(errorOf({ ...valid(), sweeps: [{ ...valid().sweeps[0], depth: { from: 3, to: 1 } }] }), /sweeps\[0\]\.depth/);
     assert.match(errorOf({ ...valid(), colour: 'red' }), /my-suite\.json: colour: unknown field/);
     assert.match(errorOf({ ...valid(), sweeps: [] }), /sweeps: needs at least one sweep/);
     assert.match(errorOf({ ...valid(), backends: ['cuda'] }), /backends\[0\]/);
+    assert.match(errorOf({ ...valid(), runtimes: ['node@26'] }), /runtimes\[0\].*"node@22".*given: "node@26"/s, 'a Node line not installed is refused, naming the lines that are');
     assert.match(errorOf({ name: 'x', sweeps: [{ inputDim: 4, outputDim: 2, leafWidth: 2, batchSize: 1 }] }), /exactly one of "depth" or "trainingWidth"/);
   });
   it('a sweep may name its own backends and models, and --backends replaces them all', () => {
@@ -123,8 +124,8 @@ describe('suite validation', () => {
       sweeps: [valid().sweeps[0], { inputDim: 4, outputDim: 2, leafWidth: 2, depth: 9, batchSize: 1, models: ['fff'] }],
     }, 'x.json');
     const cases = expandCases(suite, 'x.json');
-    assert.equal(cases.filter((c) => c.shape.depth === 9).length, RUNTIME_NAMES.length, 'fff only, one per runtime');
-    assert.equal(cases.length, (12 * 2 + 1) * RUNTIME_NAMES.length);
+    assert.equal(cases.filter((c) => c.shape.depth === 9).length, DEFAULT_RUNTIMES.length, 'fff only, one per runtime');
+    assert.equal(cases.length, (12 * 2 + 1) * DEFAULT_RUNTIMES.length);
     assert.match(errorOf({ ...valid(), sweeps: [{ ...valid().sweeps[0], models: ['sparse'] }] }), /sweeps\[0\]\.models\[0\]/);
   });
   it('rejects a training width that is not leafWidth times a power of two', () => {

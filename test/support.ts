@@ -119,11 +119,11 @@ export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends
 }
 
 /** Runs a tiny suite through the CLI and returns the parsed results file. */
-export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { timeoutMs?: number }): { file: ResultsFile; stdout: string; stderr: string; status: number | null } {
+export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { timeoutMs?: number; env?: NodeJS.ProcessEnv }): { file: ResultsFile; stdout: string; stderr: string; status: number | null } {
   const dir = tempDir();
   const suite = writeTinySuite(dir, opts);
   const out = join(dir, 'results.json');
-  const r = runCli(['run', suite, '--out', out], { timeoutMs: opts.timeoutMs });
+  const r = runCli(['run', suite, '--out', out], { timeoutMs: opts.timeoutMs, env: opts.env });
   if (r.status !== 0) throw new Error(`fffbench run exited ${r.status}\n${r.stderr}\n${r.stdout}`);
   return { file: JSON.parse(readFileSync(out, 'utf8')) as ResultsFile, ...r };
 }

@@ -167,7 +167,7 @@ describe('trend report files', () => {
     const summary = readFileSync(join(reportDir, 'summary.md'), 'utf8');
     assert.match(summary, new RegExp(`\\*\\*${REGRESSED_LABEL}\\*\\*: regression, \\+(3[5-9]|4[0-4])(\\.\\d)?% in the latest run, moved since run #7 \\(2026-01-07, c0ffee7\\)`));
     assert.match(summary, /all 8 runs of this suite on this machine, run #1 \(2026-01-01, c0ffee1\) to run #8 \(2026-01-08, c0ffee8\); each run compared with the up to 5 runs before it/);
-    assert.match(summary, /### Machine-state changes\n\n- ⚠ run #4 \(2026-01-04, c0ffee4\): .+ — its \d+ case verdicts set aside/);
+    assert.match(summary, /### Machine-state and runtime changes\n\n- ⚠ run #4 \(2026-01-04, c0ffee4\): .+ — its \d+ case verdicts set aside/);
     assert.match(summary, /Not drawn: suite nightly on other-machine-0002/);
   });
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
+import { DEFAULT_RUNTIMES, RUNTIME_NAMES } from '../src/model/runtimes.ts';
 import { ROOT, runCli } from './support.ts';
 
 interface Step { run?: string; uses?: string }
@@ -51,7 +51,10 @@ describe('nightly workflow', () => {
   it('parses, runs on a schedule, and shards as a runtime × shard matrix', () => {
     assert.ok('schedule' in workflow.on);
     const bench = workflow.jobs.bench;
-    assert.deepEqual(bench.strategy!.matrix.runtime, [...RUNTIME_NAMES], 'every runtime, from the one list');
+    const runtimes = bench.strategy!.matrix.runtime as string[];
+    for (const r of DEFAULT_RUNTIMES) assert.ok(runtimes.includes(r), `${r}: each engine's pinned default`);
+    assert.ok(runtimes.every((r) => (RUNTIME_NAMES as readonly string[]).includes(r)), `only runtimes of the one list: ${runtimes}`);
+    assert.ok(runtimes.some((r) => r.startsWith('node@')), 'a second Node line beside the pinned one');
     assert.ok(bench.strategy!.matrix.shard.length > 1);
     assert.equal(workflow.jobs['merge-compare-report'].needs, 'bench');
     assert.ok(bench.steps.some((s) => s.uses?.startsWith('actions/upload-artifact')));
@@ -59,6 +62,18 @@ describe('nightly workflow', () => {
 
   it('calls only commands the project provides, with options they accept', () => {
     assertInvocationsExist(runLines, ['run', 'merge', 'compare', 'report', 'history']);
+  });
+
+  it('measures the pinned runtimes npm ci installs: no job pins the Node it sets up to an old line', () => {
+    for (const w of [workflow, readWorkflow('hardware.yml')]) {
+      for (const job of Object.values(w.jobs)) {
+        for (const step of job.steps as (Step & { with?: Record<string, unknown> })[]) {
+          if (!step.uses?.startsWith('actions/setup-node')) continue;
+          assert.equal(step.with?.['node-version'], 'lts/*', 'setup-node only runs npm ci: the benchmark\'s node is the pinned package');
+        }
+        assert.ok(job.steps.some((s) => s.run === 'npm ci'), 'npm ci installs the pinned runtimes');
+      }
+    }
   });
 });
 

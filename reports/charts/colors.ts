@@ -14,10 +14,11 @@ export const BEST_COLOR = '#000000';
  * Each runtime's colour where runtimes are compared (close to their logos'). Keyed by RuntimeName,
  * so a runtime added to RUNTIME_NAMES (src/model/runtimes.ts) fails the typecheck until it has one.
  */
-const RUNTIME_COLORS: Record<RuntimeName, string> = { node: '#3c873a', deno: '#222222', bun: '#d97706' };
+const RUNTIME_COLORS: Record<RuntimeName, string> = { node: '#3c873a', 'node@24': '#7cb342', 'node@22': '#1b5e20', deno: '#222222', bun: '#d97706' };
 
 export function runtimeColor(runtime: string): string {
-  return (RUNTIME_COLORS as Record<string, string>)[runtime] ?? PALETTE[0];
+  // a line no longer listed (an old history's node@20) takes its engine's colour
+  return (RUNTIME_COLORS as Record<string, string>)[runtime] ?? (RUNTIME_COLORS as Record<string, string>)[runtime.split('@')[0]] ?? PALETTE[0];
 }
 
 /** Stable colours: one per runtime · backend of `pairs`, assigned in sorted order, across every chart of a report. */

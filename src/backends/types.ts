@@ -31,6 +31,11 @@ export interface BackendInfo {
   fffStrategy: string;
   /** How UltraFastBERT's tree runs, for a backend whose `models` include 'ufb'. */
   ufbStrategy?: string;
+  /**
+   * Which build of its kernels ran, for a backend that has several: the wasm backends' "relaxed"
+   * (relaxed SIMD, where the engine validates it) or "plain" (SIMD128).
+   */
+  kernelBuild?: string;
   /** Anything a reader must know: a software adapter, an emulated instruction set. */
   notes?: string;
   /** GPU backends: the adapter that ran, e.g. "mesa software (llvmpipe …), software adapter". */

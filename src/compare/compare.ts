@@ -14,18 +14,25 @@
  * A run whose calibration (peak GEMM, read bandwidth, measured before the cases) moved beyond its
  * history's spread is labelled "machine state changed" as a whole: its per-case changes are
  * shown, not counted as regressions.
+ *
+ * A runtime whose version differs from its baseline runs' (a pin moved, a Node line upgraded) is
+ * labelled "runtime changed" in the same spirit, but only for that runtime: its cases are shown
+ * with their change, verdict 'runtime-changed', never counted, and its calibration is not read for
+ * the machine state; the other runtimes are judged as before. The engine's difference is not the
+ * code's. It is judged again once every baseline run ran the candidate's version.
  */
 import { UserError } from '../errors.ts';
 import { mannWhitneyU, ratioOfMedians } from '../measure/stats.ts';
 import { backendScales, judgeRunMedians, median, MIN_GATING_RUNS, type BackendScale, type CompareOptions, type RunMedianJudgement } from './noise.ts';
 import { caseId } from '../model/case.ts';
+import { oneThreadReadBandwidth } from '../results/method.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';
 
 /** A calibration figure (peak GEMM, read bandwidth) that moves by less than this never marks a machine state change. */
 const MACHINE_STATE_MIN_CHANGE = 0.1;
 
 /** What became of one case between the baseline runs and the candidate (not a claim verdict: reports/verdicts.ts). */
-export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
+export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */
 export interface Confirmation {
@@ -59,7 +66,7 @@ export interface CaseChange {
   noise?: number;
   /** The smallest change this case is judged to be a regression at: max(--threshold, what its noise allows). */
   threshold?: number;
-  /** Why an `unstable` case was not judged. */
+  /** Why an `unstable` or `runtime-changed` case was not judged. */
   note?: string;
   candidateMedian?: number;
   /** candidate / baseline − 1 (positive: slower). */
@@ -71,6 +78,15 @@ export interface CaseChange {
   test?: 'run-medians' | 'samples';
   verdict: ChangeLabel;
   confirmation?: Confirmation;
+}
+
+/** A runtime that ran another version in the candidate than in (some of) the baseline runs. */
+export interface RuntimeChange {
+  runtime: string;
+  /** The versions the baseline runs ran, each with how many runs ran it, oldest first. */
+  from: { version: string; runs: number }[];
+  /** The candidate's version(s) (more than one only in a file merged from shards that differed). */
+  to: string[];
 }
 
 export interface MachineState {
@@ -89,6 +105,8 @@ export interface RunComparison {
   /** Why it is not gated, when it is not. */
   notGatedBecause?: string;
   machineState: MachineState;
+  /** Runtimes whose version changed: their cases are shown, not judged (verdict 'runtime-changed'). */
+  runtimeChanges: RuntimeChange[];
   baselineLabel: string;
   candidateLabel: string;
   baselineRuns: number;
@@ -132,6 +150,39 @@ export interface Baseline {
   /** Per runtime and backend: the calibration GEMM throughput of each baseline run (the sentinel). */
   sentinels: Map<string, number[]>;
   calibrations: RunCalibration[];
+  /** Per run, per runtime: the version(s) its results ran on. */
+  runtimeVersions: Map<string, Set<string>>[];
+}
+
+/** Per runtime: the version(s) a run's measured results ran on. */
+export function runtimeVersionsOf(run: ResultsFile): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of run.results) {
+    if (r.status !== 'ok') continue;
+    const versions = out.get(r.runtime.name) ?? new Set<string>();
+    versions.add(r.runtime.version);
+    out.set(r.runtime.name, versions);
+  }
+  return out;
+}
+
+/** The runtimes the candidate ran in another version than every baseline run that measured them did. */
+export function runtimeChanges(baseline: Pick<Baseline, 'runtimeVersions'>, candidate: ResultsFile): RuntimeChange[] {
+  const changes: RuntimeChange[] = [];
+  for (const [runtime, now] of runtimeVersionsOf(candidate)) {
+    const counts = new Map<string, number>();
+    for (const run of baseline.runtimeVersions) for (const v of run.get(runtime) ?? []) counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (counts.size === 0) continue;
+    const same = now.size === 1 && counts.size === 1 && counts.has([...now][0]);
+    if (!same) changes.push({ runtime, from: [...counts].map(([version, runs]) => ({ version, runs })), to: [...now] });
+  }
+  return changes;
+}
+
+/** "node 26.10.0 → 26.12.1" (with run counts where the baseline ran several). */
+export function runtimeChangeText(c: RuntimeChange): string {
+  const from = c.from.length === 1 ? c.from[0].version : c.from.map((f) => `${f.version} (${f.runs} run${f.runs === 1 ? '' : 's'})`).join(', ');
+  return `${c.runtime} ${from} → ${c.to.join(', ')}`;
 }
 
 function sentinelKey(runtime: string, backend: string): string {
@@ -147,9 +198,9 @@ function sentinelsOf(run: ResultsFile): Map<string, number> {
 }
 
 function calibrationOf(run: ResultsFile): RunCalibration {
-  // One thread's read bandwidth: the figure every results file has (files from before the probe
-  // read on every core hold it as readBandwidth), so a history spanning that change compares like with like.
-  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: c.oneThreadReadBandwidth ?? c.readBandwidth }]));
+  // One thread's read bandwidth: the figure every results file has (method 1 files hold it as
+  // readBandwidth: src/results/method.ts), so a history spanning that change compares like with like.
+  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: oneThreadReadBandwidth(c) ?? c.readBandwidth }]));
 }
 
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {
@@ -180,6 +231,7 @@ export function baselineFromRuns(runs: ResultsFile[]): Baseline {
     backendScales: backendScales([...cases.values()].map((c) => ({ backend: sentinelKey(c.result.runtime.name, c.result.backend.name), runMedians: c.runMedians }))),
     sentinels,
     calibrations: runs.map(calibrationOf),
+    runtimeVersions: runs.map(runtimeVersionsOf),
   };
 }
 
@@ -209,13 +261,15 @@ export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, opt
 }
 
 /** Whether the candidate's calibration moved beyond its history: the whole run is then "machine state changed". */
-export function machineStateChange(baseline: Baseline, candidate: ResultsFile, options: CompareOptions): MachineState {
+export function machineStateChange(baseline: Baseline, candidate: ResultsFile, options: CompareOptions, changedRuntimes: ReadonlySet<string> = new Set()): MachineState {
   const reasons: string[] = [];
   const figures = [
     ['peak GEMM', 'peakFlops', 1e9, 'GFLOP/s'],
     ['one-thread read bandwidth', 'readBandwidth', 1e9, 'GB/s'],
   ] as const;
   for (const [runtime, now] of calibrationOf(candidate)) {
+    // another engine calibrates differently on the same machine: its figures say nothing of the machine
+    if (changedRuntimes.has(runtime)) continue;
     for (const [name, field, scale, unit] of figures) {
       const before = baseline.calibrations.map((c) => c.get(runtime)?.[field]).filter((x): x is number => x !== undefined && x > 0);
       if (before.length === 0 || !(now[field] > 0)) continue;
@@ -249,6 +303,8 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
   const cases: CaseChange[] = [];
   const seen = new Set<string>();
   const candidateSentinels = sentinelsOf(candidate);
+  const changedRuntimes = runtimeChanges(baseline, candidate);
+  const changedText = new Map(changedRuntimes.map((c) => [c.runtime, runtimeChangeText(c)]));
   /**
    * Multi-threaded backends on a small virtual machine can start a whole run in a slow state
    * (seen here: onnxruntime-web's 2-thread GEMM at 13 instead of 48 GFLOP/s in one of four runs of
@@ -282,7 +338,8 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
       continue;
     }
     const j = judgeCase(baseline, base, r, judging);
-    const note = j.verdict === 'unchanged' ? undefined : unstable(r.runtime.name, r.backend.name);
+    const runtimeChanged = changedText.get(r.runtime.name);
+    const note = j.verdict === 'unchanged' ? undefined : runtimeChanged ? `runtime changed: ${runtimeChanged}` : unstable(r.runtime.name, r.backend.name);
     cases.push({
       ...row,
       baselineMedian: j.baselineMedian,
@@ -295,7 +352,7 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
       noise: j.noise,
       threshold: j.threshold,
       test: j.test,
-      verdict: note ? 'unstable' : j.verdict,
+      verdict: note ? (runtimeChanged ? 'runtime-changed' : 'unstable') : j.verdict,
       ...(note ? { note } : {}),
     });
   }
@@ -304,7 +361,7 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     const r = base.result;
     cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: r.stats!.median, baselineRuns: base.runMedians.length, verdict: 'only-in-baseline' });
   }
-  const machineState = acrossMachines ? { changed: false, reasons: [] } : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha });
+  const machineState = acrossMachines ? { changed: false, reasons: [] } : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha }, new Set(changedText.keys()));
   const notGatedBecause = acrossMachines
     ? `the candidate is from machine ${candidate.machine.id} and the baseline from ${baseline.machineId} (--allow-machines): the differences are the machines', not the code's`
     : machineState.changed
@@ -318,6 +375,7 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     gated: notGatedBecause === undefined,
     ...(notGatedBecause ? { notGatedBecause } : {}),
     machineState,
+    runtimeChanges: changedRuntimes,
     baselineLabel: baseline.label,
     candidateLabel: label(candidate),
     baselineRuns: baseline.runs,

@@ -8,11 +8,13 @@ import { calibrate } from './calibrate.ts';
 import type { MeasureSettings } from '../measure/measure.ts';
 import type { Calibration } from '../measure/roofline.ts';
 import type { CaseSpec } from '../model/case.ts';
-import type { RuntimeName } from '../model/runtimes.ts';
+import { engineOf, type EngineName, type RuntimeName } from '../model/runtimes.ts';
 import type { Result } from '../results/schema.ts';
 import { baseResult, runCase } from './run-case.ts';
 
 export interface Job {
+  /** The runtime the orchestrator started this worker as ("node@22"): what every result of the job is filed under. */
+  runtime: RuntimeName;
   cases: CaseSpec[];
   /** Before the cases: calibrate the machine, with these backends' GEMMs for peak throughput. */
   calibrate?: string[];
@@ -42,6 +44,15 @@ export interface WorkerHost {
 
 /** Lines a worker writes to stdout carry this prefix; anything else a library prints is ignored. */
 export const MESSAGE_PREFIX = '@@fffbench ';
+
+/**
+ * The runtime a worker entry runs the job as, checked against its own engine: a worker started by
+ * the wrong binary would file Deno's or Bun's times under node.
+ */
+export function jobRuntime(job: Job, engine: EngineName): RuntimeName {
+  if (engineOf(job.runtime) !== engine) throw new Error(`the job is for ${job.runtime}, but this worker runs on ${engine}`);
+  return job.runtime;
+}
 
 export async function runJob(job: Job, host: WorkerHost): Promise<void> {
   host.emit({ type: 'hello', runtime: host.runtime, version: host.version });

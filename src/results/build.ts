@@ -9,6 +9,7 @@ import { BATCH_CALLS, BATCH_THRESHOLD_NS, TRIM_ABOVE_SAMPLES, TRIMMED_EACH_END, 
 import type { Calibration } from '../measure/roofline.ts';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_PERCENT } from '../measure/stats.ts';
 import { buildBestComparisons, buildComparisons } from './comparisons.ts';
+import { METHOD_VERSION } from './method.ts';
 import { effectiveLimits, withRoofline } from './roofline.ts';
 import { SCHEMA_VERSION, type Machine, type Result, type ResultsFile } from './schema.ts';
 
@@ -48,6 +49,7 @@ export function buildResultsFile(run: RunRecord): ResultsFile {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'fffbench', version: TOOL_VERSION },
+    methodVersion: METHOD_VERSION,
     suite: run.suite,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -5,6 +5,7 @@
  * table (exportColumnsMarkdown) are all generated from that list, so they cannot drift apart.
  * Column names are a contract like the results file's field names: add columns freely, rename none.
  */
+import { methodVersionOf } from './method.ts';
 import type { Result, ResultsFile, SpeedupPair } from './schema.ts';
 
 /** One cell: a missing value is null (an empty CSV cell, JSON null, an empty Markdown cell). */
@@ -64,12 +65,14 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'suite', read: (r) => r.file.suite.name, description: 'suite name' },
   { name: 'started_at', read: (r) => r.file.startedAt, description: 'when the run started (ISO 8601)' },
   { name: 'git_commit', read: (r) => opt(r.file.git?.commit), description: 'commit of fffbench the run was made with' },
+  { name: 'method_version', read: (r) => methodVersionOf(r.file), description: 'measurement method version (src/results/method.ts; inferred for files from before it was recorded)' },
   { name: 'case_id', read: (r) => r.result.id, description: 'the case: runtime/backend/model/shape key' },
-  { name: 'runtime', read: (r) => r.result.runtime.name, description: 'JavaScript runtime: node, deno or bun' },
-  { name: 'runtime_version', read: (r) => r.result.runtime.version, description: 'runtime version' },
+  { name: 'runtime', read: (r) => r.result.runtime.name, description: 'JavaScript runtime as the suite named it (part of case_id): node (the pinned Active LTS Node), node@N (another pinned Node line), deno or bun' },
+  { name: 'runtime_version', read: (r) => r.result.runtime.version, description: 'the exact version that ran' },
   { name: 'backend', read: (r) => r.result.backend.name, description: 'backend (js, wasm, ort-node, ...)' },
   { name: 'backend_version', read: (r) => r.result.backend.version, description: 'backend version' },
   { name: 'threads', read: (r) => r.result.backend.threads, description: 'threads the backend ran on' },
+  { name: 'kernel_build', read: (r) => opt(r.result.backend.kernelBuild), description: 'the build of the backend\'s kernels that ran, where it has several (wasm, wasm-mt: relaxed or plain SIMD)' },
   { name: 'model', read: (r) => r.result.model, description: 'fff (the FFF), ufb (UltraFastBERT\'s tree) or dense' },
   { name: 'input_dim', read: (r) => r.result.shape.inputDim, description: 'input width i' },
   { name: 'output_dim', read: (r) => r.result.shape.outputDim, description: 'output width o' },

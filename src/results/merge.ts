@@ -5,6 +5,7 @@
  */
 import { UserError } from '../errors.ts';
 import { buildBestComparisons, buildComparisons } from './comparisons.ts';
+import { methodVersionOf } from './method.ts';
 import type { ResultsFile } from './schema.ts';
 
 export interface Bundle {
@@ -22,6 +23,21 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
       throw new UserError(`${name} was run at commit ${file.git?.commit ?? 'unknown'} and ${first.name} at ${first.file.git?.commit ?? 'unknown'}: merge combines shards of one commit`);
     }
     if (file.seed !== first.file.seed) throw new UserError(`${name} and ${first.name} use different seeds (${file.seed}, ${first.file.seed})`);
+    if (methodVersionOf(file) !== methodVersionOf(first.file)) {
+      throw new UserError(`${name} was measured by method ${methodVersionOf(file)} and ${first.name} by method ${methodVersionOf(first.file)}: merge combines shards of one run`);
+    }
+  }
+  // one runtime, one version: a case's runtime is its line, and two versions in one run would hide which ran what
+  const versions = new Map<string, { version: string; name: string }>();
+  for (const { file, name } of files) {
+    for (const r of file.results) {
+      if (r.status !== 'ok') continue;
+      const seen = versions.get(r.runtime.name);
+      if (seen && seen.version !== r.runtime.version) {
+        throw new UserError(`${r.runtime.name} ran ${r.runtime.version} in ${name} and ${seen.version} in ${seen.name}: merge combines shards of one run, on one version of each runtime`);
+      }
+      versions.set(r.runtime.name, seen ?? { version: r.runtime.version, name });
+    }
   }
   const owner = new Map<string, string>();
   const results = [];

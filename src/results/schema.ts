@@ -5,11 +5,19 @@
  */
 import { z } from 'zod';
 import { CalibrationSchema, MeasureSettingsSchema, RooflineSchema, StatsSchema } from '../measure/schema.ts';
-import { RUNTIME_NAMES } from '../model/runtimes.ts';
+import { isRuntimeLabel, type RuntimeLabel } from '../model/runtimes.ts';
 import { ShapeSchema } from '../model/schema.ts';
 import { MODEL_KINDS } from '../model/shape.ts';
 
 export const SCHEMA_VERSION = 1;
+
+/**
+ * A runtime's name in a results file: "node", "node@22", "deno", "bun" (src/model/runtimes.ts). A
+ * line since removed from RUNTIME_NAMES still loads, so a history outlives the lines it measured.
+ */
+export const RuntimeLabelSchema = z.custom<RuntimeLabel>((v) => typeof v === 'string' && isRuntimeLabel(v), {
+  message: 'expected a runtime name: node, deno or bun, optionally with @ and a Node line (node@22)',
+});
 
 export const CheckSchema = z.object({
   /** Largest |backend − reference| over the checked outputs. */
@@ -26,7 +34,8 @@ export const CheckSchema = z.object({
 
 export const ResultSchema = z.object({
   id: z.string(),
-  runtime: z.object({ name: z.enum(RUNTIME_NAMES), version: z.string() }),
+  /** The runtime as the suite named it (its line: part of the case's identity) and the exact version that ran. */
+  runtime: z.object({ name: RuntimeLabelSchema, version: z.string() }),
   backend: z.object({
     name: z.string(),
     version: z.string(),
@@ -34,6 +43,8 @@ export const ResultSchema = z.object({
     denseKernel: z.string().optional(),
     fffStrategy: z.string().optional(),
     ufbStrategy: z.string().optional(),
+    /** The build of the backend's kernels that ran, where it has several (wasm: relaxed or plain SIMD). */
+    kernelBuild: z.string().optional(),
     notes: z.string().optional(),
     adapter: z.string().optional(),
   }),
@@ -55,7 +66,7 @@ export const ResultSchema = z.object({
  * or on a UltraFastBERT shape (`shape.tree` "ufb") UltraFastBERT's tree, whose result `fffId` names.
  */
 export const SpeedupPairSchema = z.object({
-  runtime: z.enum(RUNTIME_NAMES),
+  runtime: RuntimeLabelSchema,
   backend: z.string(),
   /** bestComparisons only: the backends of the fastest tree (FFF or UltraFastBERT) and of the fastest dense. */
   fffBackend: z.string().optional(),
@@ -106,6 +117,8 @@ export const MachineSchema = z.object({
 export const ResultsFileSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal('fffbench'), version: z.string() }).optional(),
+  /** The measurement method's version (src/results/method.ts); absent in files from before it was recorded. */
+  methodVersion: z.number().int().positive().optional(),
   /** shard: "K/N" when the file holds one shard of the suite (see `run --shard`). */
   suite: z.object({ name: z.string(), file: z.string(), shard: z.string().optional() }),
   startedAt: z.string(),

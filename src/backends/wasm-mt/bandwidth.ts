@@ -14,7 +14,7 @@ import { createExecutor, instantiateAll, TASK, type StreamDesc } from './work.mj
  * bytes / threads of a fresh shared buffer, in bytes per second. Throws if a thread read wrong sums.
  */
 export async function measureAllCoreReadBandwidth(bytes: number, repeats: number, threads: number): Promise<number> {
-  const module = await compileShared();
+  const { module } = await compileShared();
   const share = Math.floor(bytes / threads / 64) * 64;
   const arena = new Arena();
   const buffer = arena.alloc('buffer', share * threads);

@@ -1,6 +1,7 @@
 /**
  * Multi-threaded WebAssembly backend: the wasm backend's SIMD128 kernels (../wasm/kernels/*.wat, assembled
- * with a shared memory import into kernels-shared.wasm) on shared WebAssembly memories, driven by
+ * with a shared memory import into kernels-shared.wasm, or kernels-shared-relaxed.wasm where the
+ * engine validates relaxed SIMD: ../wasm/simd-variant.ts) on shared WebAssembly memories, driven by
  * one thread per core — the calling thread and threads − 1 node:worker_threads workers (pool.ts),
  * synchronised through Atomics.wait/notify on a shared control block, no message per call.
  *
@@ -13,12 +14,10 @@
  *
  * Threads: FFFBENCH_THREADS when set (a whole number ≥ 1), else every core (BackendContext.cores).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ModelKind } from '../../model/shape.ts';
 import type { Weights } from '../../model/weights.ts';
 import type { Backend, BackendInfo, Kernel, PrepareOptions } from '../types.ts';
-import { SHARED_WASM_URL } from '../wasm/assemble.ts';
+import { chooseVariant, VARIANT_TEXT, type SimdVariant } from '../wasm/simd-variant.ts';
 import { HIDDEN_CHUNK } from '../wasm/dense.ts';
 import { SMALL_LEAF_BELOW } from '../wasm/fff-layout.ts';
 import { MAX_MEMORY_BYTES } from '../wasm/layout.ts';
@@ -53,14 +52,17 @@ export function threadsFromEnv(value = env.FFFBENCH_THREADS): number | undefined
   return n;
 }
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: { module: WebAssembly.Module; variant: SimdVariant } | undefined;
 
-export async function compileShared(): Promise<WebAssembly.Module> {
+/** The shared-memory kernels in the build the engine runs (simd-variant.ts), compiled and warmed up once. */
+export async function compileShared(): Promise<{ module: WebAssembly.Module; variant: SimdVariant }> {
   if (compiled) return compiled;
-  const module = await WebAssembly.compile(new Uint8Array(readFileSync(fileURLToPath(SHARED_WASM_URL))));
+  const choice = chooseVariant(true);
+  if (!choice.ok) throw new Error(choice.reason);
+  const module = await WebAssembly.compile(choice.bytes);
   warmUp(module);
-  compiled = module;
-  return module;
+  compiled = { module, variant: choice.variant };
+  return compiled;
 }
 
 export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
@@ -68,6 +70,7 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
   const options: MtOptions = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) };
   let threads = 0;
   let module: WebAssembly.Module | undefined;
+  let variant: SimdVariant = 'plain';
   let runtime = '';
 
   const backend: WasmMtBackend = {
@@ -91,7 +94,7 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
         return { ok: false, reason: `${ctx.runtime} cannot create a shared WebAssembly.Memory: ${(err as Error).message}` };
       }
       try {
-        module = await compileShared();
+        ({ module, variant } = await compileShared());
       } catch (err) {
         return { ok: false, reason: `kernels-shared.wasm did not load or compile (run npm run build:wasm): ${(err as Error).message}` };
       }
@@ -103,10 +106,11 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
         name,
         version: '1',
         threads,
+        kernelBuild: variant,
         denseKernel: `the wasm backend's SIMD128 GEMM (4x8 f32x4 register tile, weights packed in 8-column panels, hidden layer in chunks of ${HIDDEN_CHUNK}, bias + activation fused) on a shared memory, ${threads} thread(s): rows split in 4-row-aligned blocks (each thread every hidden chunk over its rows) from ${ROWS_SPLIT_MIN_ROWS} rows per thread, hidden chunks split (partial outputs summed by the calling thread) below`,
         fffStrategy: `the wasm backend's two-phase walk and leaf kernels, each phase shared out over ${threads} thread(s): the calling thread copies the input in chunk by chunk while the others walk each chunk's top levels as it lands (claimed in order through an atomic counter; the calling thread joins them after the copy); the calling thread sorts the batch by the node reached; each thread walks the rest for its share of the sorted positions, four samples at a time, running leaves narrower than ${SMALL_LEAF_BELOW} there (one dot product per hidden unit, nothing padded, no call per leaf). Wider leaves: samples grouped by leaf on the calling thread (counting sort), leaf groups shared out in order by cost (rows + ${LEAF_COST_ROWS} per leaf read), so each visited leaf is read once per batch by one thread (groups of ${SPLIT_MIN_ROWS}+ rows may be cut between two), each group through the packed GEMM. Leaves beyond one 4 GiB shared memory split across several (the tree in the first; rows routed to another memory's leaves copied there and back by the thread running them)`,
         ufbStrategy: `the wasm backend's two phases for UltraFastBERT's tree, each shared out over ${threads} thread(s): every thread walks the top levels of the chunks it claims (the input read in place, Kernel.inputs; another array copied in by the calling thread, the others walking each chunk as it lands), the calling thread sorts the batch by the node reached, then each thread walks the rest and writes the outputs (each sample's once, the sum over its D + 1 nodes in registers) for its share of the sorted positions, four samples at a time`,
-        notes: `threads: FFFBENCH_THREADS, else every core (${threads} here); node:worker_threads on ${runtime || 'each runtime'} (Node, Deno and Bun all provide it), the calling thread one of them; sync by Atomics.wait/notify on a shared control block (workers spin ${options.spinMicros} µs before parking), no message per call; a worker that throws or dies fails the run, and so does one that hangs (a join waiting over ${options.timeoutMs / 1000} s, or 20 times the case's estimated one-thread time if longer); ${smallRule}; f32 accumulation, no FMA`,
+        notes: `threads: FFFBENCH_THREADS, else every core (${threads} here); node:worker_threads on ${runtime || 'each runtime'} (Node, Deno and Bun all provide it), the calling thread one of them; sync by Atomics.wait/notify on a shared control block (workers spin ${options.spinMicros} µs before parking), no message per call; a worker that throws or dies fails the run, and so does one that hangs (a join waiting over ${options.timeoutMs / 1000} s, or 20 times the case's estimated one-thread time if longer); ${smallRule}; kernels: ${VARIANT_TEXT[variant]}; f32 accumulation`,
       };
     },
     runsThreaded(model, shape, batch) {

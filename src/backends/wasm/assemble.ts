@@ -21,31 +21,36 @@
  * `{ shared: true }` assembles the same functions with the memory import made `shared` (the
  * threads feature): the multi-threaded `wasm-mt` backend's kernels-shared.wasm, which instantiates
  * on a shared WebAssembly.Memory. Same functions, same instructions; only the import differs.
+ *
+ * `{ relaxed: true }` assembles the relaxed-SIMD build (relaxed.ts: each folded multiply-add a
+ * relaxed_madd), written beside each: kernels-relaxed.wasm and kernels-shared-relaxed.wasm. The
+ * backends run it where the engine validates it (simd-variant.ts), the plain build elsewhere.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
+import type { KernelBuild } from './kernel-files.ts';
+import { relaxSimd } from './relaxed.ts';
 
 /** The part files, in module order. */
 export const KERNEL_PARTS = ['activation.wat', 'gemm.wat', 'tree.wat', 'leaves.wat', 'ufb.wat', 'probe.wat'];
-export const WASM_URL = new URL('./kernels.wasm', import.meta.url);
-/** The shared-memory variant, read by src/backends/wasm-mt/. */
-export const SHARED_WASM_URL = new URL('../wasm-mt/kernels-shared.wasm', import.meta.url);
+export { KERNEL_BUILDS, kernelsUrl, SHARED_WASM_URL, WASM_URL, type KernelBuild } from './kernel-files.ts';
 
-/** The module's source: the memory import, then the parts. */
-export function kernelSource(options: { shared?: boolean } = {}): string {
+/** The module's source: the memory import, then the parts (rewritten for relaxed SIMD where asked). */
+export function kernelSource(options: KernelBuild = {}): string {
   const parts = KERNEL_PARTS.map((name) => readFileSync(fileURLToPath(new URL(`./kernels/${name}`, import.meta.url)), 'utf8'));
   const memory = `(import "env" "memory" (memory 1 65535${options.shared ? ' shared' : ''}))`;
-  return `(module\n${memory}\n${parts.join('\n')})\n`;
+  const source = `(module\n${memory}\n${parts.join('\n')})\n`;
+  return options.relaxed ? relaxSimd(source).source : source;
 }
 
-export async function assembleKernels(options: { shared?: boolean } = {}): Promise<Uint8Array> {
+export async function assembleKernels(options: KernelBuild = {}): Promise<Uint8Array> {
   const tools = await wabt();
-  const features = options.shared ? { simd: true, threads: true } : { simd: true };
+  const features = { simd: true, ...(options.shared ? { threads: true } : {}), ...(options.relaxed ? { relaxed_simd: true } : {}) };
   const module = tools.parseWat('kernels.wat', kernelSource(options), features);
   try {
-    // wabt's typings omit validate's features argument (the threads feature is off by default)
-    if (options.shared) (module as unknown as { validate(features: object): void }).validate(features);
+    // wabt's typings omit validate's features argument (threads and relaxed SIMD are off by default)
+    if (options.shared || options.relaxed) (module as unknown as { validate(features: object): void }).validate(features);
     else module.validate();
     // No debug names: the binary depends only on the source and the wabt version.
     return module.toBinary({ canonicalize_lebs: true, write_debug_names: false }).buffer;

@@ -10,10 +10,9 @@
  * hidden unit, nothing padded; wider ones grouped by leaf through the GEMM; leaves that do not fit
  * one 4 GiB memory are split across several memories (shards), one instance each. UltraFastBERT's
  * tree (ufb.ts): the same two phases, each sample's output written once. Memory layout and
- * packing: layout.ts, fff-layout.ts.
+ * packing: layout.ts, fff-layout.ts. Where the engine validates relaxed SIMD, the relaxed build of
+ * the same kernels runs (kernels-relaxed.wasm: fused multiply-adds; simd-variant.ts).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Weights } from '../../model/weights.ts';
 import type { Backend, PrepareOptions } from '../types.ts';
 import { HIDDEN_CHUNK, prepareDense } from './dense.ts';
@@ -22,10 +21,10 @@ import { prepareUfb, UFB_STRATEGY } from './ufb.ts';
 import { CHUNK_BYTES, SMALL_LEAF_BELOW, TOP_TREE_BYTES, TWO_PHASE_FROM_BATCH } from './fff-layout.ts';
 import { WARM_UP_BYTES, warmUpKernels } from './abi.mjs';
 import { Arena, instantiate, MAX_MEMORY_BYTES } from './layout.ts';
-
-const WASM_URL = new URL('./kernels.wasm', import.meta.url);
+import { chooseVariant, VARIANT_TEXT, type SimdVariant } from './simd-variant.ts';
 
 let compiled: WebAssembly.Module | undefined;
+let variant: SimdVariant = 'plain';
 
 /** Moves every kernel to V8's optimizing tier before the first case (abi.mjs: warmUpKernels). */
 function warmUp(module: WebAssembly.Module): void {
@@ -43,16 +42,18 @@ export const wasmBackend: Backend = {
   maxMemoryBytes: { dense: MAX_MEMORY_BYTES, ufb: MAX_MEMORY_BYTES },
   async init() {
     if (compiled) return { ok: true };
-    let bytes: Uint8Array<ArrayBuffer>;
+    let choice: ReturnType<typeof chooseVariant>;
     try {
-      bytes = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
+      choice = chooseVariant(false);
     } catch (err) {
-      return { ok: false, reason: `cannot read kernels.wasm (run npm run build:wasm): ${(err as Error).message}` };
+      return { ok: false, reason: `cannot read the kernels (run npm run build:wasm): ${(err as Error).message}` };
     }
+    if (!choice.ok) return { ok: false, reason: choice.reason };
     try {
-      const module = await WebAssembly.compile(bytes);
+      const module = await WebAssembly.compile(choice.bytes);
       warmUp(module);
       compiled = module;
+      variant = choice.variant;
     } catch (err) {
       // The module uses SIMD128: a runtime without it fails here.
       return { ok: false, reason: `WebAssembly SIMD module did not compile: ${(err as Error).message}` };
@@ -64,10 +65,11 @@ export const wasmBackend: Backend = {
       name: 'wasm',
       version: '1',
       threads: 1,
+      kernelBuild: variant,
       denseKernel: `hand-written wasm SIMD128 GEMM: 4x8 f32x4 register tile (1x8 for leftover rows), weights packed in 8-column panels at prepare time, rows outer / panels inner, hidden layer in chunks of ${HIDDEN_CHUNK}, bias + activation fused into the store (GELU: exact-erf form, A&S 7.1.26 erf with a SIMD exp)`,
       fffStrategy: `SIMD tree walk in two phases: the input copied in chunks of ${CHUNK_BYTES / 1024} KiB, each chunk's samples walking the top levels (as many as keep ${TOP_TREE_BYTES / 1024} KiB of node rows) while it is in cache; then the batch sorted by the node reached (counting sort) and every sample walking the rest four at a time (one f32x4 lane each), a subtree's rows read from memory once for its samples; batches under ${TWO_PHASE_FROM_BATCH} walk the whole tree in the first phase. Leaves narrower than ${SMALL_LEAF_BELOW} run in the same pass, sample by sample: one dot product per hidden unit against W1 stored transposed, nothing padded, no call per leaf. Wider leaves: samples grouped by leaf (counting sort), each visited leaf once per batch through the packed GEMM, addressing the group's rows in place. Leaves that do not fit one 4 GiB wasm memory are split across several (one instance each, the tree in the first): the rows routed to another memory's leaves are copied there and their outputs copied back within the run`,
       ufbStrategy: UFB_STRATEGY,
-      notes: `f32 accumulation (no FMA: wasm SIMD128 has separate mul and add); output dims, and leaf widths of ${SMALL_LEAF_BELOW} and more, padded to multiples of 8 in memory`,
+      notes: `kernels: ${VARIANT_TEXT[variant]}; f32 accumulation; output dims, and leaf widths of ${SMALL_LEAF_BELOW} and more, padded to multiples of 8 in memory`,
     };
   },
   async prepare(weights: Weights, batchSize: number, options?: PrepareOptions) {
