@@ -9,10 +9,14 @@ import { fileURLToPath } from 'node:url';
 import type { RuntimeName } from '../src/model/runtimes.ts';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const RUNNERS = join(ROOT, 'runners');
 
-function localBin(name: string): string {
-  const local = join(ROOT, 'node_modules', '.bin', name);
+/** A runtime's worker entry in the checkout at `root` (this one by default; fffbench ab runs another revision's). */
+export function workerEntry(runtime: RuntimeName, root = ROOT): string {
+  return join(root, 'runners', `worker-${runtime}.ts`);
+}
+
+function localBin(name: string, root = ROOT): string {
+  const local = join(root, 'node_modules', '.bin', name);
   return existsSync(local) ? local : name;
 }
 
@@ -26,8 +30,11 @@ const NODE = 'Deno' in globalThis || 'Bun' in globalThis ? 'node' : process.exec
 export interface RuntimeCommand {
   /** The worker entry (runners/worker-NAME.ts): the runtime-specific adapter around src/execute/worker.ts. */
   entry: string;
-  /** argv to run a worker on `jobFile`. */
-  worker(jobFile: string): string[];
+  /**
+   * argv to run a worker on `jobFile`: the worker of the checkout at `root` (this one by default),
+   * with that checkout's runtime binaries; it is started with `root` as its working directory.
+   */
+  worker(jobFile: string, root?: string): string[];
   /** argv that prints the version. */
   version: string[];
 }
@@ -35,20 +42,20 @@ export interface RuntimeCommand {
 /** How to start each runtime's worker and ask its version. */
 export const RUNTIME_COMMANDS: Record<RuntimeName, RuntimeCommand> = {
   node: {
-    entry: join(RUNNERS, 'worker-node.ts'),
+    entry: workerEntry('node'),
     // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
-    worker: (job) => [NODE, '--expose-gc', '--import', 'tsx', RUNTIME_COMMANDS.node.entry, job],
+    worker: (job, root) => [NODE, '--expose-gc', '--import', 'tsx', workerEntry('node', root), job],
     version: [NODE, '--version'],
   },
   deno: {
-    entry: join(RUNNERS, 'worker-deno.ts'),
+    entry: workerEntry('deno'),
     // -A: backends read .wasm files, load native addons and read environment variables
-    worker: (job) => [localBin('deno'), 'run', '-A', '--v8-flags=--expose-gc', RUNTIME_COMMANDS.deno.entry, job],
+    worker: (job, root) => [localBin('deno', root), 'run', '-A', '--v8-flags=--expose-gc', workerEntry('deno', root), job],
     version: [localBin('deno'), '--version'],
   },
   bun: {
-    entry: join(RUNNERS, 'worker-bun.ts'),
-    worker: (job) => [localBin('bun'), RUNTIME_COMMANDS.bun.entry, job],
+    entry: workerEntry('bun'),
+    worker: (job, root) => [localBin('bun', root), workerEntry('bun', root), job],
     version: [localBin('bun'), '--version'],
   },
 };
