@@ -13,7 +13,8 @@ import { UserError } from '../src/errors.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { CaseSpec } from '../src/model/case.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
-import { lastRuns } from '../src/results/history.ts';
+import { readHistory } from '../src/results/history.ts';
+import type { ResultsFile } from '../src/results/schema.ts';
 import { compareMarkdown, compareTable } from '../reports/compare-format.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
@@ -57,7 +58,7 @@ Revisions:
   --base REV          the revision to compare against (a branch, tag, hash, HEAD~1, origin/main)
   --head REV          the revision to judge (default: this working tree, in place, uncommitted
                       changes included)
-  --base-history DIR  base: the commit of the latest run of this machine and SUITE filed in DIR
+  --base-history DIR  base: the commit of the latest run of SUITE filed in DIR, on any machine
                       (the nightly: tonight against last night); nothing to do when it is head's
 A revision other than the working tree is checked out as a git worktree in a temporary directory
 (removed afterwards), sharing this checkout's node_modules when its package-lock.json is the
@@ -120,8 +121,8 @@ export async function commandAb(v: AbValues): Promise<number> {
   const headCommit = v.head === undefined ? undefined : resolveCommit(v.head, '--head', log);
   let baseRevision = v.base;
   if (v.baseHistory !== undefined) {
-    const [last] = lastRuns(historyDir(v.baseHistory, '--base-history'), machine.id, suite.name, 1, new Date().toISOString());
-    if (!last?.git) throw new UserError(`--base-history: no run of suite ${suite.name} on this machine (${machine.id}) with a commit in ${v.baseHistory}`);
+    const last = latestRun(historyDir(v.baseHistory, '--base-history'), suite.name);
+    if (!last?.git) throw new UserError(`--base-history: no run of suite ${suite.name} with a commit in ${v.baseHistory}`);
     const head: { commit: string; dirty?: boolean } = headCommit !== undefined ? { commit: headCommit } : workingTreeCheckout().revision;
     if (!head.dirty && last.git.commit === head.commit) {
       console.log(`fffbench ab: nothing to compare: the latest run in ${v.baseHistory} (${last.startedAt}) measured head's commit ${last.git.commit.slice(0, 8)}`);
@@ -185,6 +186,15 @@ export async function commandAb(v: AbValues): Promise<number> {
     log(`comparison: ${relative(process.cwd(), resolve(v.out))}`);
   }
   return failsJob(comparison) ? 1 : 0;
+}
+
+/**
+ * The latest run of `suite` filed in `dir`, whichever machine measured it: every machine's run of
+ * a night measured that night's commit (the nightly's ab may run on another machine than its shards).
+ */
+function latestRun(dir: string, suite: string): ResultsFile | undefined {
+  const runs = [...readHistory(dir).values()].flat().map((e) => e.file).filter((f) => f.suite.name === suite && f.git);
+  return runs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt)).pop();
 }
 
 function progressText(o: PairedCaseInput): string {

@@ -159,14 +159,21 @@ describe('fffbench ab', () => {
     assert.ok(existsSync(join(ROOT, 'node_modules', '.bin')), "this checkout's node_modules survived the worktrees' removal");
   });
 
-  it('--base-history: the base is the latest run of this machine and suite; none there, or head measured already, says so', () => {
+  it('--base-history: the base is the commit of the latest run of the suite; none there, or head measured already, says so', () => {
     const history = join(dir, 'history');
     const none = runCli(['ab', '--base-history', history, suite]);
     assert.equal(none.status, 2);
     assert.match(none.stderr, /history directory .* does not exist|no run of suite ab-tiny/);
     const head = git(['rev-parse', 'HEAD']);
-    const run = { ...craftResults([{ shape: { inputDim: 12, outputDim: 3, depth: 1, leafWidth: 2, batchSize: 2 }, speedup: 1 }], { machine: machineFingerprint(), suite: 'ab-tiny' }), git: { commit: head, dirty: false } };
-    fileResults(history, run);
+    const crafted = (suiteName: string, startedAt: string, commit: string, machine?: string) => ({
+      ...craftResults([{ shape: { inputDim: 12, outputDim: 3, depth: 1, leafWidth: 2, batchSize: 2 }, speedup: 1 }], { suite: suiteName, ...(machine ? { machine: { ...machineFingerprint(), id: machine } } : {}) }),
+      startedAt,
+      git: { commit, dirty: false },
+    });
+    // the latest of the suite, on whichever machine, is head's; an older run and another suite's later one are not
+    fileResults(history, crafted('ab-tiny', '2026-01-01T00:00:00.000Z', 'd'.repeat(40)));
+    fileResults(history, crafted('ab-tiny', '2026-01-02T00:00:00.000Z', head, 'another-machine'));
+    fileResults(history, crafted('quick', '2026-01-03T00:00:00.000Z', 'e'.repeat(40)));
     const same = runCli(['ab', '--base-history', history, '--head', 'HEAD', suite]);
     assert.equal(same.status, 0, same.stderr);
     assert.match(same.stdout, new RegExp(`nothing to compare: the latest run in .* measured head's commit ${head.slice(0, 8)}`));
