@@ -59,7 +59,7 @@ function pairedHeadline(c: RunComparison): string {
   return (
     `${count(c.regressions, 'regression')}, ${count(c.improvements, 'improvement')}${broken ? `, ${broken} failed in head` : ''}, ${unchanged} unchanged` +
     `${unmeasured ? `, ${unmeasured} not timed on both sides` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha} by Holm over ${judged} cases; ` +
-    `${p.rounds} pairs of rounds of about ${p.roundMs.toFixed(0)} ms per case, interleaved; machine ${c.machineId})`
+    `${p.rounds} pairs of rounds of about ${Number(p.roundMs.toPrecision(2))} ms per case, interleaved; machine ${c.machineId})`
   );
 }
 
@@ -87,7 +87,7 @@ function notes(c: RunComparison): string[] {
 
 const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again, three times in fresh workers, with the cases of its backend that ran before it; it is a regression only if the re-runs' median is beyond alpha too, net of how those other cases moved in the re-runs. A run whose calibration moved is set aside as "machine state changed"; with fewer than 3 baseline runs nothing is gated.`;
 
-const PAIRED_METHOD = `Base and head were measured on this machine in one job, in pairs of short rounds (one round of each, back to back, the order balanced and shuffled per case), each side in its own worker, after its output passed the reference check. The change is the median over the pairs of the ratio head / base − 1; its interval and p come from the Wilcoxon signed-rank test on the pairs' log ratios, and Holm's procedure over all cases keeps the chance of any false flag under alpha. A case is a regression when Holm rejects it and its change exceeds the threshold. The spread is that of one pair's ratio: what the host did in the seconds of a case happened to both sides and cancels in it.`;
+const PAIRED_METHOD = `Base and head were measured on this machine in one job, in pairs of short rounds (one round of each, back to back, the order balanced and shuffled per case, after a few warm-up pairs that are not counted), each side in its own worker, after its output passed the reference check. The change is the median over the pairs of the ratio head / base − 1; its interval and p come from the Wilcoxon signed-rank test on the pairs' log ratios, and Holm's procedure over all cases keeps the chance of any false flag under alpha. A case is a regression when Holm rejects it and its change exceeds the threshold. The spread is that of one pair's ratio: what the host did in the seconds of a case happened to both sides and cancels in it.`;
 
 function icon(c: RunComparison): string {
   if (!c.gated) return c.machineState.changed ? '⚠️' : '⚪';

@@ -44,6 +44,8 @@ export interface PairedOptions {
   commandTimeoutMs: number;
   /** Pairs of rounds per case. */
   rounds: number;
+  /** Pairs of rounds run first and not counted. */
+  warmupPairs: number;
   roundMs: number;
   settleMs: number;
   onCase?: (c: CaseSpec, outcome: PairedCaseInput) => void;
@@ -225,14 +227,17 @@ async function runCaseOnPair(c: CaseSpec, pair: Record<Side, ServingWorker>, opt
     const plan: RoundPlan = roundPlan(callNs, options.roundMs * 1e6, options.rounds, options.measurement.maxCaseTimeMs * 1e6);
     const headFirst = pairOrder(options.rounds, deriveSeed(options.seed, `ab/${c.id}`));
     const medians: Record<Side, number[]> = { base: [], head: [] };
-    rounds: for (const first of headFirst) {
+    // the warm-up pairs first, alternating, not counted: a kernel's code can take a while to reach its
+    // optimised tier (the compiler runs on a background thread), and the two workers' need not get there together
+    const warmup = Array.from({ length: options.warmupPairs }, (_, k) => k % 2 === 0);
+    rounds: for (const [k, first] of [...warmup, ...headFirst].entries()) {
       for (const side of first ? (['head', 'base'] as const) : (['base', 'head'] as const)) {
         const answer = (await pair[side].request({ type: 'round', id: c.id, plan }, timeout)) as Extract<ServeMessage, { type: 'round' }>;
         if (!answer.samples?.length) {
           results[side] = { ...results[side], status: 'failed', reason: `a timed round failed: ${answer.reason ?? 'no samples'}` };
           break rounds;
         }
-        medians[side].push(median(answer.samples));
+        if (k >= warmup.length) medians[side].push(median(answer.samples));
         await sleep(options.settleMs);
       }
     }

@@ -34,6 +34,12 @@ export const AB_DEFAULT_SUITE = 'ab-pr';
  * the signed-rank test's largest rank, and only more pairs outvote it.
  */
 export const DEFAULT_ROUNDS = 40;
+/**
+ * Pairs of rounds run before the counted ones and dropped. Under load here a kernel's two workers
+ * reached its fast code at different times: the first 10-15 pairs of one case 1.3-1.9x apart, then
+ * equal (V8 compiles the optimised code on a background thread, which a busy machine starves).
+ */
+export const WARMUP_PAIRS = 4;
 /** The pause after each round: a multi-threaded backend's pool spins a little before it parks (wasm-mt: microseconds; onnxruntime's: longer). */
 export const SETTLE_MS = 5;
 
@@ -43,7 +49,8 @@ export const AB_HELP = `Usage: fffbench ab --base REV [--head REV] [SUITE] [opti
 Measures two revisions of this repository on this machine, in one job, interleaved: each case
 of SUITE (default: ${AB_DEFAULT_SUITE}, a few minutes here) is checked against the reference on
 both sides, then timed in ${DEFAULT_ROUNDS} pairs of short rounds, one round of base and one of head
-back to back (the order balanced and shuffled per case), each revision in its own worker. Whatever
+back to back (the order balanced and shuffled per case; ${WARMUP_PAIRS} warm-up pairs first, not counted),
+each revision in its own worker. Whatever
 the machine does during a case happens to both sides of a pair and cancels in their ratio, so ab
 sees a few percent where a comparison across runs (compare) sees only the run-to-run spread.
 It costs about twice the suite's time (every case is timed for both revisions).
@@ -155,7 +162,7 @@ export async function commandAb(v: AbValues): Promise<number> {
     checkouts.push(headCommit === undefined ? workingTreeCheckout() : worktreeCheckout(v.head!, headCommit, 'head', log));
     const [base, head] = checkouts;
     const roundMs = suite.measurement.minTimeMs / rounds;
-    run = { base: base.revision, head: head.revision, rounds, roundMs, settleMs: SETTLE_MS };
+    run = { base: base.revision, head: head.revision, rounds, warmupPairs: WARMUP_PAIRS, roundMs, settleMs: SETTLE_MS };
     log(`fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of ~${roundMs.toFixed(0)} ms rounds per case`);
     let done = 0;
     outcomes = await runPaired({
@@ -168,6 +175,7 @@ export async function commandAb(v: AbValues): Promise<number> {
       memoryBudgetBytes: Math.floor((os.freemem() * MEMORY_BUDGET_FRACTION) / 2),
       commandTimeoutMs,
       rounds,
+      warmupPairs: WARMUP_PAIRS,
       roundMs,
       settleMs: SETTLE_MS,
       onCase: (c, o) => log(`[${++done}/${cases.length}] ${c.id}: ${progressText(o)}`),

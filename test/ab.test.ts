@@ -26,7 +26,7 @@ function tinyCase(runtime: RuntimeName, backend: string, model: ModelKind, depth
 }
 
 function options(cases: CaseSpec[], checkouts: Record<'base' | 'head', Checkout>, extra: Partial<PairedOptions> = {}): PairedOptions {
-  return { cases, checkouts, seed: 1, measurement: MEASUREMENT, memoryBudgetBytes: 2 ** 30, commandTimeoutMs: 60_000, rounds: 4, roundMs: 1, settleMs: 1, ...extra };
+  return { cases, checkouts, seed: 1, measurement: MEASUREMENT, memoryBudgetBytes: 2 ** 30, commandTimeoutMs: 60_000, rounds: 4, warmupPairs: 1, roundMs: 1, settleMs: 1, ...extra };
 }
 
 const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();

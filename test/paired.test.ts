@@ -45,7 +45,7 @@ function result(c: CaseSpec, status: Result['status'] = 'ok', reason?: string): 
   return { ...baseResult(c, '20.0.0', { name: c.backend, version: '1', threads: 1 }), status, ...(reason ? { reason } : {}) };
 }
 
-const RUN: PairedRun = { base: { revision: 'main', commit: 'a'.repeat(40) }, head: { revision: 'working tree', commit: 'b'.repeat(40), dirty: true }, rounds: 40, roundMs: 10, settleMs: 5 };
+const RUN: PairedRun = { base: { revision: 'main', commit: 'a'.repeat(40) }, head: { revision: 'working tree', commit: 'b'.repeat(40), dirty: true }, rounds: 40, warmupPairs: 4, roundMs: 10, settleMs: 5 };
 const OPTIONS = { threshold: 0.05, alpha: 0.01 };
 
 /** `cases` crafted cases, those in `slower` with head `factor` times base. */

@@ -80,6 +80,8 @@ export interface PairedRun {
   head: PairedRevision;
   /** Pairs of rounds per case (one base round and one head round each). */
   rounds: number;
+  /** Pairs run before them and not counted (warm-up). */
+  warmupPairs: number;
   /** The length of one round the plan aims at (the suite's minTimeMs spread over the rounds). */
   roundMs: number;
   /** The pause after each round, for the other worker's thread pools to fall idle. */

@@ -29,7 +29,7 @@ export type ServeMessage =
   | { type: 'released'; id: string };
 
 /** How long the warm-up after the check calls the kernel before its call time is taken (the round plan's basis). */
-const WARMUP_MS = 20;
+const WARMUP_MS = 50;
 
 /** The lines of a byte stream (the worker's stdin), as they arrive. */
 export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
