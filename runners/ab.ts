@@ -53,7 +53,8 @@ back to back (the order balanced and shuffled per case; ${WARMUP_PAIRS} warm-up 
 each revision in its own worker. Whatever
 the machine does during a case happens to both sides of a pair and cancels in their ratio, so ab
 sees a few percent where a comparison across runs (compare) sees only the run-to-run spread.
-It costs about twice the suite's time (every case is timed for both revisions).
+It costs about twice the suite's time (every case is timed for both revisions), more for a suite
+of short cases (every round is followed by a ${SETTLE_MS} ms pause).
 
 A case's change is the median over its pairs of head / base − 1, with a 95% interval and p from
 the Wilcoxon signed-rank test on the pairs' log ratios; Holm's procedure over all cases holds the
