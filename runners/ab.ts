@@ -46,15 +46,15 @@ export const SETTLE_MS = 5;
 export const AB_HELP = `Usage: fffbench ab --base REV [--head REV] [SUITE] [options]
        fffbench ab --base-history DIR [SUITE] [options]
 
-Measures two revisions of this repository on this machine, in one job, interleaved: each case
-of SUITE (default: ${AB_DEFAULT_SUITE}, a few minutes here) is checked against the reference on
-both sides, then timed in ${DEFAULT_ROUNDS} pairs of short rounds, one round of base and one of head
-back to back (the order balanced and shuffled per case; ${WARMUP_PAIRS} warm-up pairs first, not counted),
-each revision in its own worker. Whatever
-the machine does during a case happens to both sides of a pair and cancels in their ratio, so ab
-sees a few percent where a comparison across runs (compare) sees only the run-to-run spread.
-It costs about twice the suite's time (every case is timed for both revisions), more for a suite
-of short cases (every round is followed by a ${SETTLE_MS} ms pause).
+Measures two revisions of this repository on this machine, in one job, interleaved. Each case of
+SUITE (default: ${AB_DEFAULT_SUITE}, a few minutes here) is checked against the reference on both
+sides, then timed in ${DEFAULT_ROUNDS} pairs of short rounds: one round of base and one of head back
+to back, the order balanced and shuffled per case, after ${WARMUP_PAIRS} warm-up pairs that are not
+counted. Each revision runs in its own worker. Whatever the machine does during a case happens to
+both sides of a pair and cancels in their ratio, so ab sees a few percent where a comparison across
+runs (compare) sees only the run-to-run spread. It costs about twice the suite's time (every case
+is timed for both revisions), more for a suite of short cases (each round is followed by a
+${SETTLE_MS} ms pause).
 
 A case's change is the median over its pairs of head / base − 1, with a 95% interval and p from
 the Wilcoxon signed-rank test on the pairs' log ratios; Holm's procedure over all cases holds the
@@ -164,7 +164,7 @@ export async function commandAb(v: AbValues): Promise<number> {
     const [base, head] = checkouts;
     const roundMs = suite.measurement.minTimeMs / rounds;
     run = { base: base.revision, head: head.revision, rounds, warmupPairs: WARMUP_PAIRS, roundMs, settleMs: SETTLE_MS };
-    log(`fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of ~${roundMs.toFixed(0)} ms rounds per case`);
+    log(`fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of rounds of about ${Number(roundMs.toPrecision(2))} ms per case`);
     let done = 0;
     outcomes = await runPaired({
       cases,
