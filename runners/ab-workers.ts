@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { median } from '../src/compare/noise.ts';
 import type { PairedCaseInput } from '../src/compare/paired.ts';
 import { baseResult } from '../src/execute/run-case.ts';
 import { SERVE_PROTOCOL, type ServeCommand, type ServeMessage } from '../src/execute/serve.ts';
@@ -174,18 +175,18 @@ async function startPair(runtime: RuntimeName, options: PairedOptions): Promise<
     const worker = new ServingWorker(side, runtime, checkout, job);
     try {
       const hello = await worker.next(options.commandTimeoutMs);
-      if (hello.type !== 'hello' || hello.protocol === undefined) {
-        await worker.close();
-        throw predates();
-      }
+      if (hello.type !== 'hello' || hello.protocol === undefined) throw predates();
       if (hello.protocol !== SERVE_PROTOCOL) {
-        await worker.close();
         throw new UserError(`the ${side} revision ${checkout.revision.revision} serves round protocol ${hello.protocol}; this fffbench speaks ${SERVE_PROTOCOL}: run ab from the newer revision`);
       }
       pair[side] = worker;
     } catch (err) {
-      if (!(err instanceof WorkerGone)) throw err;
-      pair[side] = err;
+      if (err instanceof WorkerGone) {
+        pair[side] = err;
+        continue;
+      }
+      await Promise.all([worker, pair.base].map((w) => (w instanceof ServingWorker ? w.close(0) : undefined)));
+      throw err;
     }
   }
   return pair;
@@ -203,10 +204,6 @@ export function pairOrder(rounds: number, seed: number): boolean[] {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const unknownBackend = (c: CaseSpec): Result['backend'] => ({ name: c.backend, version: 'unknown', threads: 0 });
 

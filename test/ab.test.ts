@@ -1,11 +1,13 @@
 /** fffbench ab: the paired serving workers in every runtime, their failures, old revisions, and the command end to end. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RunComparison } from '../src/compare/compare.ts';
+import type { Backend } from '../src/backends/types.ts';
 import { UserError } from '../src/errors.ts';
+import { prepareCase } from '../src/execute/run-case.ts';
 import { caseId, type CaseSpec } from '../src/model/case.ts';
 import { deriveSeed } from '../src/model/rng.ts';
 import type { RuntimeName } from '../src/model/runtimes.ts';
@@ -15,6 +17,7 @@ import { pairOrder, runPaired, type PairedOptions } from '../runners/ab-workers.
 import { workingTreeCheckout, type Checkout } from '../runners/checkouts.ts';
 import { machineFingerprint } from '../runners/machine.ts';
 import { craftResults } from './crafted-results.ts';
+import { jsDenseChunkPlant, slowerPlant } from './plant-revision.ts';
 import { ROOT, runCli, tempDir } from './support.ts';
 
 const MEASUREMENT = { minTimeMs: 6, minSamples: 3, maxSamples: 100_000, warmupSamples: 1, maxCaseTimeMs: 500, calibrate: false };
@@ -178,5 +181,28 @@ describe('fffbench ab', () => {
     assert.equal(same.status, 0, same.stderr);
     assert.match(same.stdout, new RegExp(`nothing to compare: the latest run in .* measured head's commit ${head.slice(0, 8)}`));
     assert.deepEqual(abWorktrees(), []);
+  });
+});
+
+describe('planted revisions (test/plant-revision.ts)', () => {
+  it('both plants apply to this tree, and the planted kernels still pass the reference check', async () => {
+    const copy = tempDir();
+    cpSync(join(ROOT, 'src'), join(copy, 'src'), { recursive: true });
+    slowerPlant('js', 1.5, 'fff').apply(copy);
+    jsDenseChunkPlant(4).apply(copy);
+    assert.match(readFileSync(join(copy, 'src', 'backends', 'js', 'index.ts'), 'utf8'), /const HIDDEN_CHUNK = 4;/);
+    const { loadBackend } = (await import(join(copy, 'src', 'backends', 'registry.ts'))) as { loadBackend(name: string): Promise<Backend> };
+    const js = await loadBackend('js');
+    assert.ok((await js.init({ runtime: 'node', cores: 1 })).ok);
+    for (const model of ['fff', 'dense'] as const) {
+      const c = tinyCase('node', 'js', model, 6);
+      const prepared = await prepareCase(c, js, { seed: 1, memoryBudgetBytes: 2 ** 30, runtimeVersion: process.versions.node });
+      assert.equal(prepared.result.status, 'ok', `${model}: ${prepared.result.reason}`);
+      assert.equal(prepared.result.backend.denseKernel, 'packed 4x4 register-blocked GEMM, hidden layer in chunks of 4');
+      await prepared.call!();
+      await prepared.dispose();
+    }
+    assert.throws(() => slowerPlant('js', 1.5).apply(copy), /expected "  return load\(\);\n}" exactly once/, 'an anchor that moved is an error');
+    assert.throws(() => slowerPlant('nope', 1.1), /--backend: unknown "nope"/);
   });
 });
