@@ -1,5 +1,5 @@
 /** Renders a run comparison as Markdown (CI job summaries, PR comments) or a terminal table. */
-import { runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
+import { failsJob, runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
 import { formatShape, formatTime } from './format.ts';
 
 const signed = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
@@ -12,6 +12,7 @@ const VERDICT_TEXT: Record<CaseChange['verdict'], string> = {
   'only-in-baseline': 'only in baseline',
   'only-in-candidate': 'new',
   'not-measured': 'not measured',
+  'failed-in-candidate': '🔴 failed in candidate',
 };
 
 function verdictText(c: RunComparison, x: CaseChange): string {
@@ -22,6 +23,8 @@ function verdictText(c: RunComparison, x: CaseChange): string {
     return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${again})`;
   }
   if (!c.gated && (x.verdict === 'regression' || x.verdict === 'improvement')) return x.verdict === 'regression' ? 'slower (not gated)' : 'faster (not gated)';
+  // ab: a case one side could not time says why
+  if (c.paired && x.note) return `${VERDICT_TEXT[x.verdict]} (${x.note})`;
   return VERDICT_TEXT[x.verdict];
 }
 
@@ -34,18 +37,35 @@ function rows(c: RunComparison, all: boolean): string[][] {
     x.candidateMedian === undefined ? '—' : formatTime(x.candidateMedian),
     x.change === undefined ? '—' : `${signed(x.change)} [${signed(x.changeCiLow)}, ${signed(x.changeCiHigh)}]`,
     x.p === undefined ? '—' : x.p < 1e-4 ? '<1e-4' : x.p.toFixed(4),
-    x.threshold === undefined ? '—' : `${(x.threshold * 100).toFixed(1)}%`,
+    c.paired ? (x.paired ? `${x.paired.rounds} · ±${(x.paired.spread * 100).toFixed(1)}%` : '—') : x.threshold === undefined ? '—' : `${(x.threshold * 100).toFixed(1)}%`,
     verdictText(c, x),
   ]);
 }
 
 const HEADER = ['case', 'shape', 'baseline', 'candidate', 'change [95% CI]', 'p', 'threshold', 'verdict'];
+/** fffbench ab's columns: the medians of each side's rounds; the rounds and their paired spread instead of a per-case threshold. */
+const PAIRED_HEADER = ['case', 'shape', 'base', 'head', 'change [95% CI]', 'p', 'rounds · spread', 'verdict'];
+const headerOf = (c: RunComparison) => (c.paired ? PAIRED_HEADER : HEADER);
 
 function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+function pairedHeadline(c: RunComparison): string {
+  const p = c.paired!;
+  const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
+  const judged = c.cases.filter((x) => x.paired).length;
+  const broken = c.cases.filter((x) => x.verdict === 'failed-in-candidate').length;
+  const unmeasured = c.cases.length - judged - broken;
+  return (
+    `${count(c.regressions, 'regression')}, ${count(c.improvements, 'improvement')}${broken ? `, ${broken} failed in head` : ''}, ${unchanged} unchanged` +
+    `${unmeasured ? `, ${unmeasured} not timed on both sides` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha} by Holm over ${judged} cases; ` +
+    `${p.rounds} pairs of rounds of about ${Number(p.roundMs.toPrecision(2))} ms per case, interleaved; machine ${c.machineId})`
+  );
+}
+
 function headline(c: RunComparison): string {
+  if (c.paired) return pairedHeadline(c);
   const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
   const unstable = c.cases.filter((x) => x.verdict === 'unstable').length;
   const onChanged = c.cases.filter((x) => x.verdict === 'runtime-changed').length;
@@ -72,29 +92,35 @@ function notes(c: RunComparison): string[] {
 
 const METHOD = `Each case's median is compared with the median of the baseline runs' medians, against the run-to-run noise of its backend (or its own, where larger): the threshold column is the smallest slowdown that noise lets count (never under --threshold). A case flagged at the screening level is measured again, three times in fresh workers, with the cases of its backend that ran before it; it is a regression only if the re-runs' median is beyond alpha too, net of how those other cases moved in the re-runs. A run whose calibration moved is set aside as "machine state changed", a runtime whose version changed as "runtime changed" (that runtime only); with fewer than 3 baseline runs nothing is gated.`;
 
+const PAIRED_METHOD = `Base and head were measured on this machine in one job, in pairs of short rounds (one round of each, back to back, the order balanced and shuffled per case, after a few warm-up pairs that are not counted), each side in its own worker, after its output passed the reference check. The change is the median over the pairs of the ratio head / base − 1; its interval and p come from the Wilcoxon signed-rank test on the pairs' log ratios, and Holm's procedure over all cases keeps the chance of any false flag under alpha. A case is a regression when Holm rejects it and its change exceeds the threshold. The spread is that of one pair's ratio: what the host did in the seconds of a case happened to both sides and cancels in it.`;
+
 function icon(c: RunComparison): string {
   if (!c.gated) return c.machineState.changed ? '⚠️' : '⚪';
-  return c.regressions > 0 ? '🔴' : (c.runtimeChanges ?? []).length > 0 ? '⚠️' : '✅';
+  return failsJob(c) ? '🔴' : (c.runtimeChanges ?? []).length > 0 ? '⚠️' : '✅';
 }
 
 export function compareMarkdown(c: RunComparison): string {
   const body = rows(c, false);
-  const table = body.length === 0 ? '_No case changed beyond its threshold._' : [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const header = headerOf(c);
+  const table = body.length === 0 ? '_No case changed beyond its threshold._' : [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const [baseName, headName] = c.paired ? ['base', 'head'] : ['baseline', 'candidate'];
   return [
-    `### fffbench compare: ${icon(c)} ${headline(c)}`,
+    `### fffbench ${c.paired ? 'ab' : 'compare'}: ${icon(c)} ${headline(c)}`,
     '',
-    `baseline: ${c.baselineLabel}  `,
-    `candidate: ${c.candidateLabel}`,
+    `${baseName}: ${c.baselineLabel}  `,
+    `${headName}: ${c.candidateLabel}`,
     '',
     ...notes(c).map((n) => `> ${n}\n`),
     table,
     '',
-    METHOD,
+    c.paired ? PAIRED_METHOD : METHOD,
   ].join('\n');
 }
 
 export function compareTable(c: RunComparison): string {
-  const all = [HEADER, ...rows(c, true)];
-  const widths = HEADER.map((_, k) => Math.max(...all.map((r) => r[k].length)));
-  return [headline(c), `baseline:  ${c.baselineLabel}`, `candidate: ${c.candidateLabel}`, ...notes(c), '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  '))].join('\n');
+  const header = headerOf(c);
+  const all = [header, ...rows(c, true)];
+  const widths = header.map((_, k) => Math.max(...all.map((r) => r[k].length)));
+  const [baseName, headName] = c.paired ? ['base:     ', 'head:     '] : ['baseline: ', 'candidate:'];
+  return [headline(c), `${baseName} ${c.baselineLabel}`, `${headName} ${c.candidateLabel}`, ...notes(c), '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  '))].join('\n');
 }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../src/errors.ts';
 import { TOOL_VERSION } from '../src/results/build.ts';
+import { AB_HELP, commandAb } from './ab.ts';
 import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './compare.ts';
 import { commandExport, EXPORT_HELP } from './export.ts';
 import { commandHistory, HISTORY_HELP } from './history-command.ts';
@@ -32,6 +33,8 @@ Commands:
   run [SUITE]   run a suite (a path, or a shipped suite name; default: claims, the configurations the verdicts need) and write results
   list          shipped suites, and which runtimes and backends are available here
   compare       compare a run with earlier runs of its machine: regressions beyond run-to-run noise, confirmed by a re-run (exit 1)
+  ab            two revisions measured interleaved on this machine in one job: regressions of one change (exit 1);
+                about twice a suite's time
   merge         combine shards of one suite run into one results file
   history       list the runs filed in a history directory, per machine
   export FILE…  results files as one flat table, one row per case: --format csv, jsonl or md
@@ -91,6 +94,44 @@ const COMMANDS: Record<string, Verb> = {
       );
       const str = (k: string) => values[k] as string | undefined;
       return commandCompare({ files: positionals, threshold: str('threshold'), alpha: str('alpha'), format: str('format'), last: str('last'), history: str('history'), screenAlpha: str('screen-alpha'), noConfirm: Boolean(values['no-confirm']), allowMachines: Boolean(values['allow-machines']) });
+    },
+  },
+  ab: {
+    help: AB_HELP,
+    async run(args) {
+      const { values, positionals } = parseVerbArgs(
+        args,
+        {
+          base: { type: 'string' },
+          head: { type: 'string' },
+          'base-history': { type: 'string' },
+          runtimes: { type: 'string' },
+          backends: { type: 'string' },
+          rounds: { type: 'string' },
+          threshold: { type: 'string' },
+          alpha: { type: 'string' },
+          format: { type: 'string' },
+          out: { type: 'string' },
+          'case-timeout': { type: 'string' },
+        },
+        AB_HELP,
+      );
+      if (positionals.length > 1) throw new UserError(`ab takes one suite, got ${positionals.length}: ${positionals.join(' ')}`);
+      const str = (k: string) => values[k] as string | undefined;
+      return commandAb({
+        base: str('base'),
+        head: str('head'),
+        baseHistory: str('base-history'),
+        suite: positionals[0],
+        runtimes: str('runtimes'),
+        backends: str('backends'),
+        rounds: str('rounds'),
+        threshold: str('threshold'),
+        alpha: str('alpha'),
+        format: str('format'),
+        out: str('out'),
+        caseTimeout: str('case-timeout'),
+      });
     },
   },
   merge: {

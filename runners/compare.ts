@@ -57,7 +57,7 @@ rebuilds the FFF/dense comparisons. Refuses files of different suites, commits o
 cases that appear twice. Files of several machines are refused unless --allow-machines, which
 keeps them as separate groups (one per machine) in a bundle that report and compare read.`;
 
-function parseThreshold(text: string): number {
+export function parseThreshold(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   if (!m) throw new UserError(`--threshold: expected a percentage like 5% or a fraction like 0.05 (given: ${text})`);
   const value = Number(m[1]) / (m[2] ? 100 : 1);

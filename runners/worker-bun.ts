@@ -3,7 +3,7 @@ import { dawnGpu } from './gpu-dawn.ts';
 import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 import { writeMessageSync } from './write-message.ts';
 
-declare const Bun: { argv: string[]; version: string; file(path: string): { text(): Promise<string> } };
+declare const Bun: { argv: string[]; version: string; file(path: string): { text(): Promise<string> }; stdin: { stream(): ReadableStream<Uint8Array> } };
 
 const job = JSON.parse(await Bun.file(Bun.argv[2]).text()) as Job;
 await runJob(job, {
@@ -12,4 +12,5 @@ await runJob(job, {
   gpu: dawnGpu,
   cores: navigator.hardwareConcurrency,
   emit: (message) => writeMessageSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
+  commands: () => Bun.stdin.stream(),
 });

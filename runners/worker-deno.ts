@@ -7,6 +7,7 @@ declare const Deno: {
   version: { deno: string };
   readTextFileSync(path: string): string;
   stdout: { writeSync(data: Uint8Array): number };
+  stdin: { readable: ReadableStream<Uint8Array> };
 };
 
 const encoder = new TextEncoder();
@@ -21,4 +22,5 @@ await runJob(job, {
   gpu: denoGpu,
   cores: navigator.hardwareConcurrency,
   emit: (message) => writeAll(encoder.encode(MESSAGE_PREFIX + JSON.stringify(message) + '\n')),
+  commands: () => Deno.stdin.readable,
 });

@@ -1,6 +1,7 @@
 /** Node worker entry (run through tsx): reads the job file named on the command line. */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { Readable } from 'node:stream';
 import { dawnGpu } from './gpu-dawn.ts';
 import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
 import { writeMessageSync } from './write-message.ts';
@@ -16,4 +17,5 @@ await runJob(job, {
   cores: availableParallelism(),
   // synchronous: a message must be out before the next case can crash the process
   emit: (message) => writeMessageSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
+  commands: () => Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>,
 });

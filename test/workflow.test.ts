@@ -61,7 +61,42 @@ describe('nightly workflow', () => {
   });
 
   it('calls only commands the project provides, with options they accept', () => {
-    assertInvocationsExist(runLines, ['run', 'merge', 'compare', 'report', 'history']);
+    assertInvocationsExist(runLines, ['run', 'merge', 'compare', 'report', 'history', 'ab']);
+  });
+
+  it("measures tonight's commit against last night's by ab, before tonight is filed in the history", () => {
+    const steps = workflow.jobs['merge-compare-report'].steps as (Step & { if?: string })[];
+    const ab = steps.findIndex((s) => /npx fffbench ab --base-history history "\$SUITE"/.test(s.run ?? ''));
+    const filing = steps.findIndex((s) => s.run?.includes('npx fffbench history history --add'));
+    assert.ok(ab >= 0, 'an ab step');
+    assert.ok(ab < filing, 'last night is still the latest run in the history when ab looks');
+    assert.match(steps[ab].run!, /set -o pipefail/, 'a regression fails the step through the tee');
+    assert.match(steps[ab].if ?? '', /always\(\)/, 'it runs even when compare failed');
+  });
+});
+
+describe('pull-request workflow (ab)', () => {
+  const pr = readWorkflow('pr-ab.yml');
+  const lines = runLinesOf(pr);
+
+  it('runs on pull requests, with the base branch fetched, and uploads the comparison', () => {
+    assert.deepEqual(Object.keys(pr.on), ['pull_request']);
+    const steps = pr.jobs.ab.steps as (Step & { with?: Record<string, unknown> })[];
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout'))!;
+    assert.equal(checkout.with?.['fetch-depth'], 0, 'the base branch is there to check out as a worktree');
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    assert.equal(upload.with?.path, 'ab.json');
+  });
+
+  it('measures the head against the base branch on the shipped PR suite, failing on a regression', () => {
+    const script = lines.join('\n');
+    assert.match(script, /set -o pipefail\n\s*npx fffbench ab --base "origin\/\$GITHUB_BASE_REF" ab-pr --format md --out ab\.json \| tee -a "\$GITHUB_STEP_SUMMARY"/);
+    assert.ok(existsSync(join(ROOT, 'suites', 'ab-pr.json')), 'the PR suite ships');
+    assert.doesNotMatch(script, /--head/, 'the head is the checked-out merge commit, the working tree');
+  });
+
+  it('calls only commands the project provides, with options they accept', () => {
+    assertInvocationsExist(lines, ['ab']);
   });
 
   it('measures the pinned runtimes npm ci installs: no job pins the Node it sets up to an old line', () => {

@@ -32,7 +32,7 @@ import type { Result, ResultsFile } from '../results/schema.ts';
 const MACHINE_STATE_MIN_CHANGE = 0.1;
 
 /** What became of one case between the baseline runs and the candidate (not a claim verdict: reports/verdicts.ts). */
-export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured';
+export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured' | 'failed-in-candidate';
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */
 export interface Confirmation {
@@ -50,6 +50,49 @@ export interface Confirmation {
   /** The re-run is judged as the case was, against the same baseline: only a repeated verdict confirms. */
   confirmed: boolean;
   note?: string;
+}
+
+/** One case's paired rounds (fffbench ab): each base round and the head round run beside it. */
+export interface PairedRounds {
+  /** The median ns per call of each base round… */
+  base: number[];
+  /** …and of the head round paired with it. */
+  head: number[];
+  /** Whether the pair's head round ran first (the order is balanced and shuffled per case). */
+  headFirst: boolean[];
+}
+
+/** A case measured by fffbench ab: its rounds, and what they showed (src/compare/paired.ts). */
+export interface PairedCase extends PairedRounds {
+  /** Pairs of rounds judged. */
+  rounds: number;
+  /** Paired spread: the robust standard deviation (1.4826 × MAD) of the per-pair log ratio head/base, about the relative spread of one pair's ratio. */
+  spread: number;
+  /** The Holm level at which the case's p was rejected (undefined when it was not). */
+  level?: number;
+}
+
+/** A revision fffbench ab measured. */
+export interface PairedRevision {
+  /** As given (--base, --head), or "working tree". */
+  revision: string;
+  commit: string;
+  /** The working tree had uncommitted changes to tracked files (measured as they were). */
+  dirty?: boolean;
+}
+
+/** How fffbench ab ran: the two revisions, and the rounds per case. */
+export interface PairedRun {
+  base: PairedRevision;
+  head: PairedRevision;
+  /** Pairs of rounds per case (one base round and one head round each). */
+  rounds: number;
+  /** Pairs run before them and not counted (warm-up). */
+  warmupPairs: number;
+  /** The length of one round the plan aims at (the suite's minTimeMs spread over the rounds). */
+  roundMs: number;
+  /** The pause after each round, for the other worker's thread pools to fall idle. */
+  settleMs: number;
 }
 
 export interface CaseChange {
@@ -74,10 +117,15 @@ export interface CaseChange {
   changeCiLow?: number;
   changeCiHigh?: number;
   p?: number;
-  /** run-medians: the candidate median against the baseline runs' medians; samples: within-run samples only (not gated). */
-  test?: 'run-medians' | 'samples';
+  /**
+   * run-medians: the candidate median against the baseline runs' medians; samples: within-run
+   * samples only (not gated); paired-rounds: base and head measured interleaved (fffbench ab, paired.ts).
+   */
+  test?: 'run-medians' | 'samples' | 'paired-rounds';
   verdict: ChangeLabel;
   confirmation?: Confirmation;
+  /** fffbench ab: the case's paired rounds and what they showed. */
+  paired?: PairedCase;
 }
 
 /** A runtime that ran another version in the candidate than in (some of) the baseline runs. */
@@ -117,6 +165,8 @@ export interface RunComparison {
   improvements: number;
   /** Whether flagged cases were measured again (compare --confirm), and what came of it. */
   confirmation?: { rerun: number; confirmed: number; note?: string };
+  /** fffbench ab: the two revisions, measured interleaved in this run (baseline: base, candidate: head). */
+  paired?: PairedRun;
 }
 
 export function caseKey(r: Pick<Result, 'runtime' | 'backend' | 'model' | 'shape'>): string {
@@ -386,7 +436,10 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
   };
 }
 
-/** Whether a comparison fails the job: gated, with regressions (confirmed ones, when a re-run confirmed). */
+/**
+ * Whether a comparison fails the job: gated, with regressions (confirmed ones, when a re-run
+ * confirmed), or with a case whose candidate failed or gave wrong output where the baseline did not.
+ */
 export function failsJob(c: RunComparison): boolean {
-  return c.gated && c.regressions > 0;
+  return c.gated && (c.regressions > 0 || c.cases.some((x) => x.verdict === 'failed-in-candidate'));
 }

@@ -168,15 +168,22 @@ export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: 
  * change exceed --threshold. Returns each case's Holm level (undefined once the procedure stopped).
  */
 export function holmConfirm(judgements: RerunJudgement[], options: CompareOptions): { confirmed: boolean; level?: number }[] {
-  const order = judgements.map((j, k) => k).sort((a, b) => judgements[a].p - judgements[b].p);
-  const out: { confirmed: boolean; level?: number }[] = judgements.map(() => ({ confirmed: false }));
   const minimum = options.threshold;
+  return holm(judgements.map((j) => j.p), options.alpha).map((level, k) => (level === undefined ? { confirmed: false } : { confirmed: judgements[k].change > minimum && judgements[k].netChange > minimum, level }));
+}
+
+/**
+ * Holm's step-down procedure at `alpha` over the p values: the level each rejected hypothesis was
+ * rejected at (alpha / (m − rank), smallest p first), undefined for the rest, which begin at the
+ * first p above its level. The chance of any false rejection stays under alpha.
+ */
+export function holm(ps: number[], alpha: number): (number | undefined)[] {
+  const order = ps.map((_, k) => k).sort((a, b) => ps[a] - ps[b]);
+  const levels: (number | undefined)[] = ps.map(() => undefined);
   for (let rank = 0; rank < order.length; rank++) {
-    const k = order[rank];
-    const level = options.alpha / (order.length - rank);
-    const j = judgements[k];
-    if (!(j.p <= level)) break;
-    out[k] = { confirmed: j.change > minimum && j.netChange > minimum, level };
+    const level = alpha / (order.length - rank);
+    if (!(ps[order[rank]] <= level)) break;
+    levels[order[rank]] = level;
   }
-  return out;
+  return levels;
 }

@@ -108,21 +108,50 @@ export function weightSeedOf(seed: number, model: ModelKind, shape: LayerShape):
   return deriveSeed(seed, `weights/${model}/${shape.inputDim}/${shape.outputDim}/${shape.depth}/${shape.leafWidth}${tree}`);
 }
 
-export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
+/**
+ * A case made ready to time: its kernel prepared, its output checked against the float64
+ * reference, its timing inputs in place, one warm-up call made. `fffbench run` times it once
+ * (runCase); `fffbench ab` times it in rounds, alternating with the other revision's (serve.ts).
+ */
+export interface PreparedCase {
+  /**
+   * The result so far: status `ok` with its check and rotation, waiting for its stats, when `call`
+   * is set; otherwise final (skipped, invalid or failed, with why).
+   */
+  result: Result;
+  /** One timed call, each on the next input batch of the rotation; set only when the check passed. */
+  call?: () => unknown;
+  /** How long the warm-up call (the first after the check) took, in ns. */
+  firstCallNs?: number;
+  /** Frees the kernel; every prepared case is disposed of, whatever became of it. */
+  dispose(): Promise<void>;
+}
+
+const NOTHING_TO_DISPOSE = async () => {};
+
+/** What an exception in a case makes of its result: skipped when the case is beyond the backend, else failed. */
+function resultOfError(result: Result, err: unknown): Result {
+  if (err instanceof CaseTooLarge) return { ...result, status: 'skipped', reason: err.message };
+  return { ...result, status: 'failed', reason: `${(err as Error)?.message ?? String(err)}` };
+}
+
+/** Prepares a case to be timed (see PreparedCase): every check that can skip or fail it happens here. */
+export async function prepareCase(c: CaseSpec, backend: Backend, ctx: Omit<CaseContext, 'measurement'>): Promise<PreparedCase> {
   let result = baseResult(c, ctx.runtimeVersion, backend.info());
+  const final = (r: Result): PreparedCase => ({ result: r, dispose: NOTHING_TO_DISPOSE });
   if (!backendModels(backend).includes(c.model)) {
-    return { ...result, status: 'skipped', reason: `${backend.name} has no ${c.model} kernel (it runs ${backendModels(backend).join(' and ')})` };
+    return final({ ...result, status: 'skipped', reason: `${backend.name} has no ${c.model} kernel (it runs ${backendModels(backend).join(' and ')})` });
   }
   if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
-    return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
+    return final({ ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` });
   }
   const planned = plannedBytes(c, backend.weightCopies?.(c.model, result.cost.weightBytes) ?? 1);
   if (planned.total > ctx.memoryBudgetBytes) {
-    return { ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` };
+    return final({ ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` });
   }
   const backendLimit = backend.maxMemoryBytes?.[c.model];
   if (backendLimit !== undefined && planned.backendWeights > backendLimit) {
-    return { ...result, status: 'skipped', reason: `the backend's copy of the weights needs about ${mib(planned.backendWeights)}, over its memory limit of ${mib(backendLimit)}` };
+    return final({ ...result, status: 'skipped', reason: `the backend's copy of the weights needs about ${mib(planned.backendWeights)}, over its memory limit of ${mib(backendLimit)}` });
   }
   const { inputDim: i, batchSize: batch } = c.shape;
   const caseSeed = deriveSeed(ctx.seed, c.id);
@@ -131,6 +160,11 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
   // deep model's generated arrays are gigabytes the timed calls must not compete with.
   let weights: Weights | undefined = initWeights(c.model, c.shape, weightSeed);
   let kernel: Kernel | undefined;
+  const dispose = async () => {
+    const k = kernel;
+    kernel = undefined;
+    await k?.dispose();
+  };
   try {
     const batches = rotationBatches(c);
     kernel = await backend.prepare(weights, batch, { inputBatches: 1 + batches });
@@ -144,12 +178,14 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
     const output = await kernel.output();
     const bad = output.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      return { ...result, status: 'failed', reason: `the backend returned ${output[bad]} at output index ${bad}` };
+      await dispose();
+      return final({ ...result, status: 'failed', reason: `the backend returned ${output[bad]} at output index ${bad}` });
     }
     const check = checkOutput(weights, checkInput, output, batch);
     weights = undefined;
     if (!check.ok) {
-      return { ...result, status: 'invalid', check, reason: `output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)} of magnitude > tolerance ${check.tolerance}` };
+      await dispose();
+      return final({ ...result, status: 'invalid', check, reason: `output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)} of magnitude > tolerance ${check.tolerance}` });
     }
     const inputs = Array.from({ length: batches }, (_, k) => inputBatch(1 + k, deriveSeed(caseSeed, `timing/${k}`)));
     let next = 0;
@@ -158,12 +194,22 @@ export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): 
     const t0 = performance.now();
     await call();
     const firstCallNs = (performance.now() - t0) * 1e6;
-    const stats = await measureCall(call, ctx.measurement, firstCallNs);
-    return { ...result, status: 'ok', check, stats, rotation: { batches, distinctSamples: batches * batch } };
+    return { result: { ...result, status: 'ok', check, rotation: { batches, distinctSamples: batches * batch } }, call, firstCallNs, dispose };
   } catch (err) {
-    if (err instanceof CaseTooLarge) return { ...result, status: 'skipped', reason: err.message };
-    return { ...result, status: 'failed', reason: `${(err as Error)?.message ?? String(err)}` };
+    await dispose();
+    return final(resultOfError(result, err));
+  }
+}
+
+export async function runCase(c: CaseSpec, backend: Backend, ctx: CaseContext): Promise<Result> {
+  const prepared = await prepareCase(c, backend, ctx);
+  try {
+    if (!prepared.call) return prepared.result;
+    const stats = await measureCall(prepared.call, ctx.measurement, prepared.firstCallNs!);
+    return { ...prepared.result, stats };
+  } catch (err) {
+    return resultOfError(prepared.result, err);
   } finally {
-    await kernel?.dispose();
+    await prepared.dispose();
   }
 }

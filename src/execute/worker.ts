@@ -1,6 +1,7 @@
 /**
  * The worker's core, shared by the node, deno and bun entries in runners/: runs a job's cases
- * one by one and reports each through `host.emit` as soon as it finishes.
+ * one by one and reports each through `host.emit` as soon as it finishes; or, for `fffbench ab`
+ * (job.serve), prepares and times cases on the commands it reads from stdin (serve.ts).
  */
 import { loadBackend } from '../backends/registry.ts';
 import type { Availability, Backend, BackendContext } from '../backends/types.ts';
@@ -10,7 +11,8 @@ import type { Calibration } from '../measure/roofline.ts';
 import type { CaseSpec } from '../model/case.ts';
 import { engineOf, type EngineName, type RuntimeName } from '../model/runtimes.ts';
 import type { Result } from '../results/schema.ts';
-import { baseResult, runCase } from './run-case.ts';
+import { baseResult, prepareCase, runCase, type CaseContext, type PreparedCase } from './run-case.ts';
+import { readLines, SERVE_PROTOCOL, serveCases, type ServeMessage } from './serve.ts';
 
 export interface Job {
   /** The runtime the orchestrator started this worker as ("node@22"): what every result of the job is filed under. */
@@ -24,14 +26,18 @@ export interface Job {
   measurement: MeasureSettings;
   maxWeightBytes?: number;
   memoryBudgetBytes: number;
+  /** Run no cases: serve the round protocol of `fffbench ab` on the commands from stdin (serve.ts). */
+  serve?: boolean;
 }
 
 export type WorkerMessage =
-  | { type: 'hello'; runtime: RuntimeName; version: string }
+  /** `protocol`: the version of the round protocol this worker serves (SERVE_PROTOCOL); absent before ab. */
+  | { type: 'hello'; runtime: RuntimeName; version: string; protocol?: number }
   | { type: 'start'; id: string }
   | { type: 'result'; result: Result }
   | { type: 'availability'; backend: string; availability: Availability }
-  | { type: 'calibration'; calibration: Calibration };
+  | { type: 'calibration'; calibration: Calibration }
+  | ServeMessage;
 
 export interface WorkerHost {
   runtime: RuntimeName;
@@ -40,6 +46,8 @@ export interface WorkerHost {
   /** The runtime's WebGPU entry point, passed on to backends (see BackendContext.gpu). */
   gpu?: BackendContext['gpu'];
   emit(message: WorkerMessage): void;
+  /** The worker's stdin, for the commands of a serving worker (job.serve). */
+  commands?: () => ReadableStream<Uint8Array>;
 }
 
 /** Lines a worker writes to stdout carry this prefix; anything else a library prints is ignored. */
@@ -55,7 +63,7 @@ export function jobRuntime(job: Job, engine: EngineName): RuntimeName {
 }
 
 export async function runJob(job: Job, host: WorkerHost): Promise<void> {
-  host.emit({ type: 'hello', runtime: host.runtime, version: host.version });
+  host.emit({ type: 'hello', runtime: host.runtime, version: host.version, protocol: SERVE_PROTOCOL });
   const backends = new Map<string, { backend?: Backend; availability: Availability }>();
   const open = async (name: string) => {
     let entry = backends.get(name);
@@ -70,24 +78,35 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
     }
     return entry;
   };
+  const context: CaseContext = {
+    seed: job.seed,
+    measurement: job.measurement,
+    maxWeightBytes: job.maxWeightBytes,
+    memoryBudgetBytes: job.memoryBudgetBytes,
+    runtimeVersion: host.version,
+  };
+  /** The case's backend, or the skipped result that says why it cannot run here. */
+  const backendFor = async (c: CaseSpec): Promise<{ backend: Backend } | { skipped: Result }> => {
+    const entry = await open(c.backend);
+    if (entry.backend && entry.availability.ok) return { backend: entry.backend };
+    const reason = entry.availability.ok ? 'not loaded' : entry.availability.reason;
+    const info = entry.backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
+    return { skipped: { ...baseResult(c, host.version, info), status: 'skipped', reason: `backend ${c.backend} unavailable on ${host.runtime}: ${reason}` } };
+  };
+  if (job.serve) {
+    if (!host.commands) throw new Error(`the ${host.runtime} worker has no command input to serve from`);
+    const prepare = async (c: CaseSpec): Promise<PreparedCase> => {
+      const b = await backendFor(c);
+      return 'skipped' in b ? { result: b.skipped, dispose: async () => {} } : prepareCase(c, b.backend, context);
+    };
+    await serveCases(readLines(host.commands()), prepare, host.emit);
+    return;
+  }
   if (job.calibrate) host.emit({ type: 'calibration', calibration: await calibrate({ runtime: host.runtime, cores: host.cores, gpu: host.gpu }, job.calibrate) });
   for (const name of job.probe ?? []) host.emit({ type: 'availability', backend: name, availability: (await open(name)).availability });
   for (const c of job.cases) {
     host.emit({ type: 'start', id: c.id });
-    const entry = await open(c.backend);
-    if (!entry.backend || !entry.availability.ok) {
-      const reason = entry.availability.ok ? 'not loaded' : entry.availability.reason;
-      const info = entry.backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
-      host.emit({ type: 'result', result: { ...baseResult(c, host.version, info), status: 'skipped', reason: `backend ${c.backend} unavailable on ${host.runtime}: ${reason}` } });
-      continue;
-    }
-    const result = await runCase(c, entry.backend, {
-      seed: job.seed,
-      measurement: job.measurement,
-      maxWeightBytes: job.maxWeightBytes,
-      memoryBudgetBytes: job.memoryBudgetBytes,
-      runtimeVersion: host.version,
-    });
-    host.emit({ type: 'result', result });
+    const b = await backendFor(c);
+    host.emit({ type: 'result', result: 'skipped' in b ? b.skipped : await runCase(c, b.backend, context) });
   }
 }

@@ -13,7 +13,7 @@
  * fixed slice, checked by test/stats.test.ts), and what the results file's measurement texts say.
  */
 // lib.mjs is mitata's measuring core; the package root re-exports measure but not gc.
-import { gc, measure } from 'mitata/src/lib.mjs';
+import { gc, measure, now } from 'mitata/src/lib.mjs';
 import type { z } from 'zod';
 import type { MeasureSettingsSchema } from './schema.ts';
 import { summarize, type SampleStats } from './stats.ts';
@@ -57,4 +57,73 @@ export async function measureCall(fn: () => unknown, settings: MeasureSettings, 
     gc: (gc as { fallback?: boolean }).fallback ? false : gc,
   } as Parameters<typeof measure>[1]);
   return summarize(stats.samples);
+}
+
+/**
+ * One round of `fffbench ab`: `samples` samples of `callsPerSample` calls each. Both revisions of a
+ * case time the same plan, so that their rounds differ in nothing but the code.
+ */
+export interface RoundPlan {
+  callsPerSample: number;
+  samples: number;
+}
+
+/** Samples a round takes where the case's budget allows: the round's median then shrugs off one outlier. */
+export const MIN_ROUND_SAMPLES = 3;
+
+/**
+ * The plan for rounds of about `roundNs` each, for a call of `callNs`: calls under the batch
+ * threshold are timed BATCH_CALLS at a time (as measureCall does). Where `rounds` rounds at
+ * MIN_ROUND_SAMPLES would take more than `maxCaseNs`, a round takes fewer samples, down to one.
+ */
+export function roundPlan(callNs: number, roundNs: number, rounds: number, maxCaseNs: number): RoundPlan {
+  const callsPerSample = callNs <= BATCH_THRESHOLD_NS ? BATCH_CALLS : 1;
+  const sampleNs = Math.max(callNs, 1) * callsPerSample;
+  const wanted = Math.max(MIN_ROUND_SAMPLES, Math.ceil(roundNs / sampleNs));
+  const affordable = Math.max(1, Math.floor(maxCaseNs / (rounds * sampleNs)));
+  return { callsPerSample, samples: Math.min(wanted, affordable) };
+}
+
+/** Awaits what `fn` returns only when it is a promise: a synchronous kernel's loop stays synchronous. */
+function callOnce(fn: () => unknown): Promise<unknown> | undefined {
+  const r = fn();
+  return r instanceof Promise ? r : undefined;
+}
+
+/**
+ * A call's duration once warm, in ns: calls in doubling batches until one batch lasts `minMs` (the
+ * warm-up before rounds; the first call after the check is slower than the rest). The fastest
+ * per-call time of the batches of at least minMs / 8 is taken: a busy host only ever adds time.
+ */
+export async function estimateCallNs(fn: () => unknown, minMs: number): Promise<number> {
+  let best = Infinity;
+  for (let calls = 1; ; calls *= 2) {
+    const t0 = now();
+    for (let k = 0; k < calls; k++) {
+      const pending = callOnce(fn);
+      if (pending) await pending;
+    }
+    const elapsed = now() - t0;
+    if (elapsed >= (minMs * 1e6) / 8) best = Math.min(best, elapsed / calls);
+    if (elapsed >= minMs * 1e6 || calls >= 1 << 20) return Math.min(best, elapsed / calls);
+  }
+}
+
+/**
+ * Times one round of `plan`: ns per call of each sample, after a collection where the runtime
+ * exposes one (as mitata collects before it samples), so that neither revision pays the other's
+ * garbage. Nothing is trimmed: the caller takes the round's median.
+ */
+export async function timeRound(fn: () => unknown, plan: RoundPlan): Promise<number[]> {
+  if (!(gc as { fallback?: boolean }).fallback) gc();
+  const samples: number[] = [];
+  for (let s = 0; s < plan.samples; s++) {
+    const t0 = now();
+    for (let k = 0; k < plan.callsPerSample; k++) {
+      const pending = callOnce(fn);
+      if (pending) await pending;
+    }
+    samples.push((now() - t0) / plan.callsPerSample);
+  }
+  return samples;
 }

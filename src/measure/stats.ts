@@ -190,6 +190,96 @@ export function mannWhitneyU(a: number[], b: number[]): { u: number; z: number; 
   return { u, z, p: Math.min(1, 2 * (1 - normalCdf(z))) };
 }
 
+/** Pairs up to which the signed-rank statistic's null distribution is computed exactly (O(n³) in all). */
+const SIGNED_RANK_EXACT_MAX = 200;
+
+/**
+ * P(W⁺ = w), w = 0 … n(n+1)/2, for the signed-rank statistic of n pairs under the null (each rank's
+ * sign a fair coin): the subset-sum distribution of 1 … n, built one rank at a time.
+ */
+function signedRankNull(n: number): Float64Array {
+  let dist = new Float64Array(1).fill(1);
+  for (let r = 1; r <= n; r++) {
+    const next = new Float64Array(dist.length + r);
+    for (let w = 0; w < dist.length; w++) {
+      next[w] += dist[w] / 2;
+      next[w + r] += dist[w] / 2;
+    }
+    dist = next;
+  }
+  return dist;
+}
+
+/** Ranks 1 … n of |x| (ties share their average rank), and whether there were ties. */
+function absoluteRanks(xs: number[]): { ranks: number[]; ties: number[] } {
+  const order = xs.map((_, k) => k).sort((a, b) => Math.abs(xs[a]) - Math.abs(xs[b]));
+  const ranks = new Array<number>(xs.length);
+  const ties: number[] = [];
+  for (let k = 0; k < order.length; ) {
+    let j = k;
+    while (j + 1 < order.length && Math.abs(xs[order[j + 1]]) === Math.abs(xs[order[k]])) j++;
+    for (let m = k; m <= j; m++) ranks[order[m]] = (k + j) / 2 + 1;
+    if (j > k) ties.push(j - k + 1);
+    k = j + 1;
+  }
+  return { ranks, ties };
+}
+
+/**
+ * Two-sided Wilcoxon signed-rank test of "the paired differences are symmetric about 0". Zero
+ * differences are dropped. Exact (the null distribution itself) without ties up to
+ * SIGNED_RANK_EXACT_MAX pairs; otherwise the normal approximation with tie and continuity
+ * correction. `wPlus` is the sum of the ranks of the positive differences, `n` the pairs used.
+ */
+export function wilcoxonSignedRank(diffs: number[]): { wPlus: number; n: number; p: number } {
+  const nonzero = diffs.filter((d) => d !== 0 && !Number.isNaN(d));
+  const n = nonzero.length;
+  if (n === 0) return { wPlus: 0, n, p: 1 };
+  const { ranks, ties } = absoluteRanks(nonzero);
+  const wPlus = nonzero.reduce((a, d, k) => a + (d > 0 ? ranks[k] : 0), 0);
+  if (ties.length === 0 && n <= SIGNED_RANK_EXACT_MAX) {
+    const dist = signedRankNull(n);
+    let below = 0;
+    for (let w = 0; w <= wPlus; w++) below += dist[w];
+    let above = 0;
+    for (let w = wPlus; w < dist.length; w++) above += dist[w];
+    return { wPlus, n, p: Math.min(1, 2 * Math.min(below, above)) };
+  }
+  const mean = (n * (n + 1)) / 4;
+  const variance = (n * (n + 1) * (2 * n + 1)) / 24 - ties.reduce((a, t) => a + t ** 3 - t, 0) / 48;
+  if (variance <= 0) return { wPlus, n, p: 1 };
+  const z = Math.max(0, Math.abs(wPlus - mean) - 0.5) / Math.sqrt(variance);
+  return { wPlus, n, p: Math.min(1, 2 * (1 - normalCdf(z))) };
+}
+
+/**
+ * The CONFIDENCE_PERCENT interval for the centre of symmetric paired differences that goes with
+ * the signed-rank test (Hodges–Lehmann): of the n(n+1)/2 Walsh averages (d_i + d_j) / 2, i ≤ j,
+ * sorted, the k-th from each end, k − 1 being the largest w with P(W⁺ ≤ w) ≤ (1 − confidence)/2.
+ * With fewer than 6 pairs no such w exists and the interval is [min, max] (as medianCiRanks).
+ */
+export function signedRankInterval(diffs: number[]): [number, number] {
+  const n = diffs.length;
+  if (n === 0) return [NaN, NaN];
+  const walsh: number[] = [];
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) walsh.push((diffs[i] + diffs[j]) / 2);
+  walsh.sort((a, b) => a - b);
+  const m = walsh.length;
+  const tail = (1 - CONFIDENCE_PERCENT / 100) / 2;
+  let k: number;
+  if (n <= SIGNED_RANK_EXACT_MAX) {
+    const dist = signedRankNull(n);
+    let cumulative = 0;
+    let w = -1;
+    while (cumulative + dist[w + 1] <= tail) cumulative += dist[++w];
+    k = Math.max(1, w + 1);
+  } else {
+    k = Math.max(1, Math.floor(m / 2 - Z_CONFIDENCE * Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24)));
+  }
+  k = Math.min(k, Math.ceil(m / 2));
+  return [walsh[k - 1], walsh[m - k]];
+}
+
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error below 1e-13). */
 function lnGamma(x: number): number {
   const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];

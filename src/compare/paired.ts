@@ -1,0 +1,121 @@
+/**
+ * Judging two revisions measured interleaved on one machine (`fffbench ab`, runners/ab.ts).
+ *
+ * Each case is timed in pairs of short rounds, one of the base and one of the head back to back
+ * (the order balanced and shuffled per case). Whatever the host does over seconds and minutes (a
+ * neighbour, a frequency change, a backend's thread pool in a slow state) happens to both rounds
+ * of a pair, and cancels in their ratio; the noise left is that of one pair. So a case's change is
+ * the median of its per-pair log ratios log(head / base), its interval and p come from the
+ * Wilcoxon signed-rank test on them (distribution-free; under no change, with the order of each
+ * pair shuffled, a pair's log ratio is as likely to be −x as x), and Holm's procedure at alpha
+ * over all judged cases keeps the chance of any false flag under alpha. A case is a regression
+ * when Holm rejects it and its change exceeds --threshold (the smallest slowdown that counts).
+ *
+ * What pairing cannot cancel: a lasting difference between the two worker processes themselves
+ * (where a process's memory happens to lie, what its JIT made of the code). --threshold bounds how
+ * much of that can count.
+ */
+import { quantileSorted, signedRankInterval, wilcoxonSignedRank } from '../measure/stats.ts';
+import type { Result } from '../results/schema.ts';
+import { caseKey, type CaseChange, type PairedCase, type PairedRounds, type PairedRun, type RunComparison } from './compare.ts';
+import { holm, median, type CompareOptions } from './noise.ts';
+
+export interface PairedJudgement {
+  /** The median per-pair ratio head / base. */
+  ratio: number;
+  /** The signed-rank test's CONFIDENCE_PERCENT interval for the ratio. */
+  ciLow: number;
+  ciHigh: number;
+  /** Two-sided p of the signed-rank test (no change: log ratios symmetric about 0). */
+  p: number;
+  /** See PairedCase.spread. */
+  spread: number;
+  rounds: number;
+}
+
+export function judgePairs(r: PairedRounds): PairedJudgement {
+  const n = Math.min(r.base.length, r.head.length);
+  if (n === 0) throw new Error('judgePairs needs at least one pair of rounds');
+  const logs = Array.from({ length: n }, (_, k) => Math.log(r.head[k] / r.base[k]));
+  const centre = median(logs);
+  const [lo, hi] = signedRankInterval(logs);
+  const spread = 1.4826 * median(logs.map((x) => Math.abs(x - centre)));
+  return { ratio: Math.exp(centre), ciLow: Math.exp(lo), ciHigh: Math.exp(hi), p: wilcoxonSignedRank(logs).p, spread, rounds: n };
+}
+
+/** The smallest two-sided p the signed-rank test can give with n pairs (all of one sign): 2 / 2ⁿ. */
+export function smallestPairedP(n: number): number {
+  return Math.min(1, 2 / 2 ** n);
+}
+
+/** One case of an ab run: what each side's worker made of it, and the rounds, when both could be timed. */
+export interface PairedCaseInput {
+  base: Result;
+  head: Result;
+  rounds?: PairedRounds;
+}
+
+const medianOf = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
+
+function unjudged(base: Result, head: Result): Pick<CaseChange, 'verdict' | 'note'> {
+  const why = (side: string, r: Result) => `${side} ${r.status}${r.reason ? `: ${r.reason}` : ''}`;
+  const broken = (r: Result) => r.status === 'invalid' || r.status === 'failed';
+  if (broken(head) && !broken(base)) return { verdict: 'failed-in-candidate', note: `${why('head', head)}; base ${base.status}` };
+  if (base.status === 'ok') return { verdict: 'only-in-baseline', note: why('head', head) };
+  if (head.status === 'ok') return { verdict: 'only-in-candidate', note: why('base', base) };
+  return { verdict: 'not-measured', note: `${why('base', base)}; ${why('head', head)}` };
+}
+
+/**
+ * The comparison of an ab run, in the shape `compare` gives (baseline: base, candidate: head), each
+ * judged case with its paired rounds. Holm's procedure runs over the cases that both sides timed.
+ */
+export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineId: string, options: CompareOptions): RunComparison {
+  const judged = cases.map((c) => (c.rounds ? judgePairs(c.rounds) : undefined));
+  const ps = judged.filter((j): j is PairedJudgement => j !== undefined).map((j) => j.p);
+  const holmLevels = holm(ps, options.alpha);
+  let next = 0;
+  const rows: CaseChange[] = cases.map((c, k) => {
+    const r = c.head;
+    const row = { key: caseKey(r), runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape };
+    const j = judged[k];
+    if (!j || !c.rounds) return { ...row, ...unjudged(c.base, c.head) };
+    const level = holmLevels[next++];
+    const change = j.ratio - 1;
+    const verdict = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
+    const paired: PairedCase = { ...c.rounds, rounds: j.rounds, spread: j.spread, ...(level !== undefined ? { level } : {}) };
+    return {
+      ...row,
+      baselineMedian: medianOf(c.rounds.base),
+      candidateMedian: medianOf(c.rounds.head),
+      change,
+      changeCiLow: j.ciLow - 1,
+      changeCiHigh: j.ciHigh - 1,
+      p: j.p,
+      threshold: options.threshold,
+      test: 'paired-rounds',
+      verdict,
+      paired,
+    };
+  });
+  const label = (side: PairedRun['base']) => {
+    const commit = `${side.commit.slice(0, 8)}${side.dirty ? '+dirty' : ''}`;
+    return side.revision === side.commit ? commit : `${side.revision} (${commit})`;
+  };
+  return {
+    machineId,
+    gated: true,
+    machineState: { changed: false, reasons: [] },
+    // ab judges a revision as a whole: a runtime its lockfile pins to another version is part of
+    // the change under test, measured on both sides in the same minutes, so it is judged, not set aside
+    runtimeChanges: [],
+    baselineLabel: label(run.base),
+    candidateLabel: label(run.head),
+    baselineRuns: 1,
+    options: { threshold: options.threshold, alpha: options.alpha },
+    cases: rows,
+    regressions: rows.filter((x) => x.verdict === 'regression').length,
+    improvements: rows.filter((x) => x.verdict === 'improvement').length,
+    paired: run,
+  };
+}
