@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ModelKind } from '../../model/shape.ts';
+import type { LayerModel } from '../../model/shape.ts';
 import type { Weights } from '../../model/weights.ts';
 import type { Backend, BackendInfo, Kernel, PrepareOptions } from '../types.ts';
 import { SHARED_WASM_URL } from '../wasm/assemble.ts';
@@ -39,7 +39,7 @@ export type WasmMtBackend = Omit<Backend, 'prepare'> & {
   /** The thread count init settled on. */
   readonly threads: number;
   /** Whether a case of `model` at `batch` runs on every thread (true) or on the calling thread alone. */
-  runsThreaded(model: ModelKind, shape: Weights['shape'], batch: number): boolean;
+  runsThreaded(model: LayerModel, shape: Weights['shape'], batch: number): boolean;
   prepare(weights: Weights, batch: number, options?: PrepareOptions): Promise<Kernel & { readonly threads: number }>;
 };
 
