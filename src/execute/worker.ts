@@ -7,9 +7,10 @@ import type { Availability, Backend, BackendContext } from '../backends/types.ts
 import { calibrate } from './calibrate.ts';
 import type { MeasureSettings } from '../measure/measure.ts';
 import type { Calibration } from '../measure/roofline.ts';
-import type { CaseSpec } from '../model/case.ts';
+import { encoderEngines, type CaseSpec } from '../model/case.ts';
 import type { RuntimeName } from '../model/runtimes.ts';
 import type { Result } from '../results/schema.ts';
+import { runEncoderCase } from './encoder-case.ts';
 import { baseResult, runCase } from './run-case.ts';
 
 export interface Job {
@@ -61,22 +62,29 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
   };
   if (job.calibrate) host.emit({ type: 'calibration', calibration: await calibrate({ runtime: host.runtime, cores: host.cores, gpu: host.gpu }, job.calibrate) });
   for (const name of job.probe ?? []) host.emit({ type: 'availability', backend: name, availability: (await open(name)).availability });
+  const context = {
+    seed: job.seed,
+    measurement: job.measurement,
+    maxWeightBytes: job.maxWeightBytes,
+    memoryBudgetBytes: job.memoryBudgetBytes,
+    runtimeVersion: host.version,
+  };
   for (const c of job.cases) {
     host.emit({ type: 'start', id: c.id });
-    const entry = await open(c.backend);
-    if (!entry.backend || !entry.availability.ok) {
-      const reason = entry.availability.ok ? 'not loaded' : entry.availability.reason;
-      const info = entry.backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
-      host.emit({ type: 'result', result: { ...baseResult(c, host.version, info), status: 'skipped', reason: `backend ${c.backend} unavailable on ${host.runtime}: ${reason}` } });
+    // An encoder case's backend names its engines ("ort-node+wasm-mt"): each must be available.
+    const names = c.model === 'encoder' ? Object.values(encoderEngines(c.backend)) : [c.backend];
+    const entries = await Promise.all(names.map(async (name) => ({ name, ...(await open(name)) })));
+    const missing = entries.find((e) => !e.backend || !e.availability.ok);
+    if (missing) {
+      const reason = missing.availability.ok ? 'not loaded' : missing.availability.reason;
+      const info = entries[0].backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
+      host.emit({ type: 'result', result: { ...baseResult(c, host.version, { ...info, name: c.backend }), status: 'skipped', reason: `backend ${missing.name} unavailable on ${host.runtime}: ${reason}` } });
       continue;
     }
-    const result = await runCase(c, entry.backend, {
-      seed: job.seed,
-      measurement: job.measurement,
-      maxWeightBytes: job.maxWeightBytes,
-      memoryBudgetBytes: job.memoryBudgetBytes,
-      runtimeVersion: host.version,
-    });
+    const result =
+      c.model === 'encoder'
+        ? await runEncoderCase(c, { graphs: entries[0].backend!, trees: entries[1]?.backend }, context)
+        : await runCase(c, entries[0].backend!, context);
     host.emit({ type: 'result', result });
   }
 }

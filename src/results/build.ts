@@ -9,6 +9,7 @@ import { BATCH_CALLS, BATCH_THRESHOLD_NS, TRIM_ABOVE_SAMPLES, TRIMMED_EACH_END, 
 import type { Calibration } from '../measure/roofline.ts';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_PERCENT } from '../measure/stats.ts';
 import { buildBestComparisons, buildComparisons } from './comparisons.ts';
+import { buildEncoderComparisons } from './encoder-comparisons.ts';
 import { effectiveLimits, withRoofline } from './roofline.ts';
 import { SCHEMA_VERSION, type Machine, type Result, type ResultsFile } from './schema.ts';
 
@@ -62,5 +63,6 @@ export function buildResultsFile(run: RunRecord): ResultsFile {
     results,
     comparisons: buildComparisons(results),
     bestComparisons: buildBestComparisons(results),
+    ...(results.some((r) => r.model === 'encoder') ? { encoderComparisons: buildEncoderComparisons(results) } : {}),
   };
 }

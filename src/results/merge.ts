@@ -5,6 +5,7 @@
  */
 import { UserError } from '../errors.ts';
 import { buildBestComparisons, buildComparisons } from './comparisons.ts';
+import { buildEncoderComparisons } from './encoder-comparisons.ts';
 import type { ResultsFile } from './schema.ts';
 
 export interface Bundle {
@@ -44,6 +45,7 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
     results,
     comparisons: buildComparisons(results),
     bestComparisons: buildBestComparisons(results),
+    encoderComparisons: results.some((r) => r.model === 'encoder') ? buildEncoderComparisons(results) : undefined,
   };
 }
 
