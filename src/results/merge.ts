@@ -45,7 +45,7 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
     results,
     comparisons: buildComparisons(results),
     bestComparisons: buildBestComparisons(results),
-    encoderComparisons: results.some((r) => r.model === 'encoder') ? buildEncoderComparisons(results) : undefined,
+    ...(results.some((r) => r.model === 'encoder') ? { encoderComparisons: buildEncoderComparisons(results) } : {}),
   };
 }
 
