@@ -15,6 +15,7 @@ import { loadClaims } from './claims.ts';
 import { measuredComparisons } from './measured.ts';
 import { judgeClaims } from './verdicts.ts';
 import { buildMachinesComparison } from './machines-compared.ts';
+import { buildEncoderSection, encoderPoints, encoderQuestion } from './encoder.ts';
 
 export interface ReportOptions {
   /** With results from several machines: the one the others are compared with (an id or a unique prefix; default the first). */
@@ -43,12 +44,15 @@ export function buildReport(loaded: LoadedResults[], options: ReportOptions = {}
   const verdicts = judgeClaims(files, claims);
   // Built first: it checks --baseline-machine (a UserError naming the machines) before any chart is drawn.
   const machines = buildMachinesComparison(files, claims, options.baselineMachine);
+  const encoder = buildEncoderSection(files);
   return {
     title: `fffbench report: ${suites}`,
     generatedAt: new Date().toISOString(),
     sections: buildChartSections(files, verdicts, claims, machines?.baseline.id),
     ...(machines ? { machines } : {}),
     verdicts,
+    question: encoderQuestion(encoderPoints(files), claims),
+    ...(encoder ? { encoder } : {}),
     closestConfigurationRule: claims.closestConfigurationRule,
     limitRule: claims.limitRule,
     context: buildContext(loaded),

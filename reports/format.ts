@@ -2,7 +2,7 @@
 import { treeModelOf, type ModelKind } from '../src/model/shape.ts';
 
 /** How the report names each model. */
-export const MODEL_LABEL: Record<ModelKind, string> = { fff: 'FFF', ufb: 'UltraFastBERT FFF', dense: 'dense' };
+export const MODEL_LABEL: Record<ModelKind, string> = { fff: 'FFF', ufb: 'UltraFastBERT FFF', dense: 'dense', encoder: 'encoder layer' };
 
 /** The name of a shape's tree side: "FFF", or "UltraFastBERT FFF" on a UltraFastBERT shape. */
 export function treeLabel(shape: { tree?: 'ufb' }): string {

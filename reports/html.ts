@@ -19,7 +19,7 @@ h1 { margin: 24px 0 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #ddd;
 .lede { color: #444; margin: 0 0 8px; } .headline { font-size: 17px; font-weight: 600; margin: 8px 0; }
 .verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 .verdict { border: 1px solid #ccc; border-left: 8px solid #999; border-radius: 6px; padding: 10px 16px; background: #fafafa; }
-.verdict.reproduced { border-left-color: #1e8e3e; } .verdict.not-reproduced { border-left-color: #d93025; } .verdict.not-judged { border-left-color: #e8a317; }
+.verdict.reproduced { border-left-color: #1e8e3e; } .verdict.not-reproduced { border-left-color: #d93025; } .verdict.not-judged { border-left-color: #e8a317; } .verdict.question { border-left-color: #1a73e8; }
 .badge { display: inline-block; font-weight: bold; padding: 2px 10px; border-radius: 12px; color: #fff; background: #777; }
 .reproduced .badge { background: #1e8e3e; } .not-reproduced .badge { background: #d93025; }
 .badge.limit { background: #fff; color: #333; border: 1px solid #999; font-weight: 600; } .badge.limit.tree-kernel, .badge.limit.within-rules { border-color: #d93025; color: #a52714; }

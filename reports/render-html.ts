@@ -11,6 +11,7 @@ import { formatRatio, treeLabel } from './format.ts';
 import { esc, STYLE, table } from './html.ts';
 import type { ReportModel } from './report-model.ts';
 import { machinesHtml } from './render-machines.ts';
+import { encoderHtml, questionCard } from './render-encoder.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 import { boundText, intervalText, LIMIT_NAME, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictSentence, VERDICT_NAME } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
@@ -146,12 +147,14 @@ export function renderHtml(model: ReportModel): string {
 <h1>${esc(model.title)}</h1>
 <p class="lede">FFF (fast feedforward, arXiv 2308.14711) against the dense feedforward layer of the same training width. Machine${model.context.machines.length > 1 ? 's' : ''}: ${esc(machines)}. Generated ${esc(model.generatedAt)}.</p>
 <section id="verdicts"><h2>Do the papers’ speedups hold here?</h2>
-<div class="verdicts">${cards}</div>${claimChartsMissing}
+<div class="verdicts">${cards}
+${questionCard(model.question)}</div>${claimChartsMissing}
 <details><summary>How a verdict is reached</summary><p>${esc(model.closestConfigurationRule)}</p><p>${esc(model.limitRule)}</p></details>
 </section>
 <p class="headline">${esc(model.headline)}</p>
 ${charts}
 <section id="tables"><h2>Speedup tables</h2>${rooflineNote}${limits}${tables || '<p>No comparison was measured.</p>'}</section>
+${model.encoder ? encoderHtml(model.encoder) : ''}
 ${contextHtml(model)}
 ${chartScripts(specs)}
 </body></html>

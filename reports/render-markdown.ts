@@ -5,6 +5,7 @@ import { setupText } from './claims.ts';
 import { table } from './markdown.ts';
 import type { ReportModel } from './report-model.ts';
 import { machinesMarkdown } from './render-machines.ts';
+import { encoderMarkdown, questionLine, questionRow } from './render-encoder.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 import { boundText, intervalText, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictLabel, verdictSentence, whereReachedText } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
@@ -23,10 +24,11 @@ function verdictRow(v: Verdict): string[] {
 }
 
 /** The verdict table and a few lines per claim: the first thing summary.md shows. */
-export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'closestConfigurationRule' | 'limitRule' | 'sections'>): string {
+export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'closestConfigurationRule' | 'limitRule' | 'sections'> & Partial<Pick<ReportModel, 'question'>>): string {
   const out: string[] = [];
   out.push('## Do the papers’ speedups hold here?');
-  out.push(table(['claim', 'verdict', 'what limits it', 'configuration read', 'speedup [95% CI]', 'threads', 'where reached here', 'hardware'], model.verdicts.map(verdictRow)));
+  const question = model.question ? [questionRow(model.question)] : [];
+  out.push(table(['claim', 'verdict', 'what limits it', 'configuration read', 'speedup [95% CI]', 'threads', 'where reached here', 'hardware'], [...model.verdicts.map(verdictRow), ...question]));
   for (const v of model.verdicts) {
     const lines = [`- **${v.claim.id}**: ${verdictSentence(v)} Cost-model bound at the claim's setup: ${boundText(v)}.`];
     const charts = claimPanels(model.sections, v.claim.id);
@@ -41,6 +43,7 @@ export function renderVerdictsMarkdown(model: Pick<ReportModel, 'verdicts' | 'cl
     if (v.claim.caveat) lines.push(`  - Caveat: ${v.claim.caveat}`);
     out.push(lines.join('\n'));
   }
+  if (model.question) out.push(questionLine(model.question));
   out.push(`<details><summary>How a verdict is reached</summary>\n\n${model.closestConfigurationRule}\n\n${model.limitRule}\n\n</details>`);
   return out.join('\n\n');
 }
@@ -69,6 +72,7 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(`### ${t.title}\n${t.kernels ? `${t.kernels}\n\n` : ''}${table(t.header, t.rows, true)}`);
   }
   if (ctx.tables.length === 0) out.push('No comparison was measured (no FFF and dense pair with status ok).');
+  if (model.encoder) out.push(encoderMarkdown(model.encoder));
 
   out.push('## Charts');
   const chartLines: string[] = [];

@@ -4,6 +4,7 @@
  * one way: results → model → files.
  */
 import type { ChartSection } from './charts/spec.ts';
+import type { EncoderQuestion, EncoderSection } from './encoder.ts';
 import type { MachinesComparison } from './machines-compared.ts';
 import type { ReportContext } from './report-context.ts';
 import type { Verdict } from './verdicts.ts';
@@ -22,4 +23,8 @@ export interface ReportModel {
   headline: string;
   /** Results from two or more machines: the tables of the "Machines compared" section (its charts are in `sections`). */
   machines?: MachinesComparison;
+  /** The verdict table's row that is not a claim: how much of the 78x reaches a whole encoder layer (encoder.ts). */
+  question: EncoderQuestion;
+  /** The encoder layers' tables, where the files hold any (their chart is in `sections`). */
+  encoder?: EncoderSection;
 }

@@ -4,6 +4,7 @@
  * padded-column layout `npm run perf` prints its table in.
  */
 import type { ResultsFile } from '../src/results/schema.ts';
+import { buildEncoderSection, END_TO_END_HEADER, endToEndRow, QUESTION, SPLIT_HEADER, splitRow } from './encoder.ts';
 import { formatReadBandwidth, formatThreads, MODEL_LABEL } from './format.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
@@ -33,6 +34,8 @@ export function renderTable(file: ResultsFile): string {
       blocks.push(`${t.runtime.name} · fastest ${MODEL_LABEL[t.tree]} against fastest dense, any backend (the fair machine-level speedup)\n${alignedText(columns, rows)}`);
     }
   }
+  const encoder = encoderText(file);
+  if (encoder) blocks.push(encoder);
   const notOk = file.results.filter((r) => r.status !== 'ok');
   if (notOk.length > 0) {
     const reasons = new Map<string, number>();
@@ -51,4 +54,15 @@ export function renderTable(file: ResultsFile): string {
   const counts = ['ok', 'skipped', 'failed', 'invalid'].map((s) => `${file.results.filter((r) => r.status === s).length} ${s}`).join(', ');
   blocks.push(`${file.results.length} cases: ${counts}`);
   return blocks.join('\n\n');
+}
+
+/** The encoder layers' blocks (encoder.ts), or undefined when the file has none. */
+function encoderText(file: ResultsFile): string | undefined {
+  const section = buildEncoderSection([file]);
+  if (!section) return undefined;
+  const blocks: string[] = [];
+  if (section.points.length > 0) blocks.push(`Encoder layers end to end (the fastest tree backend of each configuration; ${QUESTION.command} adds the charts)\n${alignedText(END_TO_END_HEADER, section.points.map((p) => endToEndRow(p, false)))}`);
+  // the data path in words is too long for a terminal column: the report has it
+  if (section.layers.length > 0) blocks.push(`Encoder layers' split (medians; share of the sum of the parts)\n${alignedText(SPLIT_HEADER.slice(0, -1), section.layers.map((l) => splitRow(l, false).slice(0, -1)))}`);
+  return blocks.length > 0 ? blocks.join('\n\n') : undefined;
 }

@@ -1,8 +1,11 @@
 /** The claim verdicts as plain text: the first block `fffbench run` prints when a run ends. */
+import type { EncoderQuestion } from './encoder.ts';
+import { questionText } from './render-encoder.ts';
 import { LIMIT_NAME, verdictLabel, verdictSentence } from './verdict-phrases.ts';
 import type { Verdict } from './verdicts.ts';
 
-export function renderVerdictsText(verdicts: Verdict[]): string {
+/** The verdicts, then (given) the question that is not a claim: how much of the 78x reaches a whole layer (render-encoder.ts). */
+export function renderVerdictsText(verdicts: Verdict[], question?: EncoderQuestion): string {
   const lines = ['Do the papers’ speedups hold on this machine?'];
   for (const v of verdicts) {
     const c = v.claim;
@@ -13,5 +16,6 @@ export function renderVerdictsText(verdicts: Verdict[]): string {
     if (v.batches) lines.push(`      ${v.batches.text}`);
     lines.push(`      Claim measured on ${v.hardware.claim}; here: ${v.hardware.here}.`);
   }
+  if (question) lines.push(questionText(question));
   return lines.join('\n');
 }

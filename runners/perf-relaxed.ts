@@ -38,11 +38,12 @@ export type RelaxedComparison = { ok: true; runtime: string; timings: VariantTim
 const runtimeText = () => ('Deno' in globalThis || 'Bun' in globalThis ? 'not Node' : `Node ${process.versions.node}`);
 
 /** The two perf-suite cases on wasm this compares: dense at d = 7, batch 256 (width 4096), and the FFF at d = 12, batch 256. */
-function perfCases(): { cases: CaseSpec[]; seed: number; measurement: MeasureSettings } {
+function perfCases(): { cases: (CaseSpec & { model: 'dense' | 'fff' })[]; seed: number; measurement: MeasureSettings } {
   const { suite, file } = loadSuite('perf');
   const all = expandCases(suite, file, ['wasm']);
-  const pick = (model: 'dense' | 'fff', depth: number) => all.find((c) => c.model === model && c.shape.depth === depth && c.shape.batchSize === 256 && c.shape.tree === undefined);
-  const cases = [pick('dense', 7), pick('fff', 12)].filter((c): c is CaseSpec => c !== undefined);
+  const pick = <M extends 'dense' | 'fff'>(model: M, depth: number) =>
+    all.find((c): c is CaseSpec & { model: M } => c.model === model && c.shape.depth === depth && c.shape.batchSize === 256 && c.shape.tree === undefined);
+  const cases = [pick('dense', 7), pick('fff', 12)].filter((c) => c !== undefined);
   return { cases, seed: suite.seed, measurement: suite.measurement };
 }
 

@@ -14,6 +14,7 @@ import { buildResultsFile } from '../src/results/build.ts';
 import { fileResults } from '../src/results/history.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { renderTable } from '../reports/table.ts';
+import { questionOf } from '../reports/render-encoder.ts';
 import { renderVerdictsText } from '../reports/verdict-text.ts';
 import { judgeClaims } from '../reports/verdicts.ts';
 import { expandCases } from '../suites/expand.ts';
@@ -42,7 +43,8 @@ each output is checked against a float64 reference, then timed with mitata.
 Options:
   --runtimes LIST      comma-separated runtimes, replacing the suite's (${RUNTIME_NAMES.join(', ')}: node is the
                        pinned Active LTS Node, node@N another pinned Node line; docs/runtimes.md)
-  --backends LIST      comma-separated backends, replacing the suite's (${BACKEND_NAMES.join(', ')})
+  --backends LIST      comma-separated backends, replacing the suite's (${BACKEND_NAMES.join(', ')});
+                       an encoder sweep keeps only the engines it names
   --out FILE           results file (default: results/<suite>-<time>.json)
   --shard K/N          run only shard K of N (deterministic, balanced by estimated cost)
   --resume JOURNAL     finish an interrupted run from its journal (<results file>.journal)
@@ -184,7 +186,7 @@ export async function commandRun(values: RunValues): Promise<number> {
   const historyDir = values.history ? resolve(values.history) : configuredHistoryDir();
   const { status, file, out } = await runSuiteCommand(values);
   // The verdicts first: whether the papers' speedups hold here is the question the tool answers.
-  console.log(`\n${renderVerdictsText(judgeClaims([file]))}\n`);
+  console.log(`\n${renderVerdictsText(judgeClaims([file]), questionOf([file]))}\n`);
   console.log(renderTable(file));
   console.log(`\nresults: ${relative(process.cwd(), out) || out}`);
   if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileResults(historyDir, file))}`);

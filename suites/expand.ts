@@ -5,11 +5,12 @@
  * and UltraFastBERT shapes (`tree: 'ufb'`, dense width 2^(d+1) − 1). `fff` runs on the first,
  * `ufb` on the second, `dense` on both: models [fff, ufb, dense] give both pairings.
  */
-import { caseId, shapeKey, type CaseSpec } from '../src/model/case.ts';
+import { caseId, encoderBackend, shapeKey, type CaseSpec } from '../src/model/case.ts';
+import { encoderShape, parseFeedforward, type Feedforward } from '../src/model/encoder.ts';
 import type { CaseShape, ModelKind } from '../src/model/shape.ts';
 import { trainingWidth } from '../src/model/shape.ts';
 import { UserError } from './load.ts';
-import { SWEEP_TREES, type Suite, type Sweep } from './schema.ts';
+import { SWEEP_TREES, type EncoderSweep, type Suite, type Sweep } from './schema.ts';
 
 type Tree = (typeof SWEEP_TREES)[number];
 
@@ -71,17 +72,38 @@ function sweepShapes(sweep: Sweep, models: ModelKind[], where: string): { shape:
   return [...shapes.values()];
 }
 
-/** Distinct shapes of the suite, in sweep order. */
+/** The encoder layers of one encoder sweep, in order: feedforward, then sequence length, then batch. */
+function encoderShapes(sweep: EncoderSweep): CaseShape[] {
+  return sweep.feedforward.flatMap((name) =>
+    sweep.seqLen.flatMap((seqLen) =>
+      sweep.batchSize.map((batch) => encoderShape({ hidden: sweep.hidden, heads: sweep.heads, seqLen, batch, feedforward: parseFeedforward(name) as Feedforward })),
+    ),
+  );
+}
+
+/**
+ * The backends of an encoder layer's cases: each graph backend alone for a dense feedforward,
+ * each graph backend with each tree backend ("ort-node+wasm-mt") for trees; with the command
+ * line's --backends, only the engines it names.
+ */
+function encoderBackendsOf(sweep: EncoderSweep, shape: CaseShape, overrideBackends?: string[]): string[] {
+  const keep = (names: string[]) => (overrideBackends ? names.filter((n) => overrideBackends.includes(n)) : names);
+  return keep(sweep.graphs).flatMap((graphs) => (shape.tree === 'ufb' ? keep(sweep.trees).map((trees) => encoderBackend(graphs, trees)) : [graphs]));
+}
+
+/** Distinct shapes of the suite, in sweep order (layer sweeps, then encoder sweeps). */
 export function expandShapes(suite: Suite, file = suite.name): CaseShape[] {
   const shapes = new Map<string, CaseShape>();
   suite.sweeps.forEach((sweep, k) => {
     for (const { shape } of sweepShapes(sweep, sweep.models ?? suite.models, `${file}: sweeps[${k}]`)) shapes.set(shapeKey(shape), shape);
   });
+  for (const sweep of suite.encoders) for (const shape of encoderShapes(sweep)) shapes.set(shapeKey(shape), shape);
   return [...shapes.values()];
 }
 
 /**
- * Every case, grouped by runtime, then backend, then shape (the tree model before dense). A
+ * Every case, grouped by runtime, then backend, then shape (the tree model before dense), then the
+ * runtime's encoder layers (feedforward, sequence length, batch, then engines). A
  * sweep's own `backends` and `models` replace the suite's for that sweep, unless
  * `overrideBackends` (the command line's --backends) replaces them all.
  */
@@ -97,6 +119,14 @@ export function expandCases(suite: Suite, file = suite.name, overrideBackends?: 
             cases.set(id, { id, runtime, backend, model, shape });
           }
       });
+    }
+    for (const sweep of suite.encoders) {
+      for (const shape of encoderShapes(sweep)) {
+        for (const backend of encoderBackendsOf(sweep, shape, overrideBackends)) {
+          const id = caseId(runtime, backend, 'encoder', shape);
+          cases.set(id, { id, runtime, backend, model: 'encoder', shape });
+        }
+      }
     }
   }
   return [...cases.values()];

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../src/errors.ts';
-import { MeasurementSchema, SuiteSchema, SweepSchema, type Suite } from './schema.ts';
+import { EncoderSweepSchema, MeasurementSchema, SuiteSchema, SweepSchema, type Suite } from './schema.ts';
 
 export const SUITES_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -33,6 +33,7 @@ function allowedKeysAt(path: PropertyKey[]): string[] {
   if (path.length === 0) return names(SuiteSchema);
   if (path[0] === 'sweeps' && path.length === 2) return names(SweepSchema);
   if (path[0] === 'sweeps' && path[2] === 'depth') return ['from', 'to'];
+  if (path[0] === 'encoders' && path.length === 2) return names(EncoderSweepSchema);
   if (path[0] === 'measurement') return names(MeasurementSchema);
   if (path[0] === 'limits') return ['maxWeightBytes'];
   return [];

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import { ACTIVATIONS } from '../src/model/activation.ts';
+import { BERT_BASE, parseFeedforward } from '../src/model/encoder.ts';
 import { DEFAULT_RUNTIMES, RUNTIME_NAMES } from '../src/model/runtimes.ts';
 import { MODEL_KINDS, type ModelKind } from '../src/model/shape.ts';
 
@@ -68,6 +69,42 @@ export const SweepSchema = z
     message: 'give exactly one of "depth" or "trainingWidth"',
   });
 
+const backendName = z.enum(BACKEND_NAMES as [string, ...string[]]);
+
+/**
+ * A sweep of encoder layers (model `encoder`, src/model/encoder.ts): every feedforward at every
+ * sequence length and batch, the attention half on each `graphs` backend and the trees on each
+ * `trees` backend. A dense feedforward runs as one graph ("ort-node"), a tree feedforward as the
+ * graphs around the trees ("ort-node+wasm-mt").
+ */
+export const EncoderSweepSchema = z
+  .object({
+    description: z.string().optional(),
+    /** The hidden size (BERT-base: 768) and the attention heads, which must divide it (BERT-base: 12). */
+    hidden: dim.default(BERT_BASE.hidden),
+    heads: dim.default(BERT_BASE.heads),
+    /** Tokens per sequence. */
+    seqLen: listOf(z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`)),
+    /** Sequences per call (the tokens per call are batchSize × seqLen). */
+    batchSize: listOf(z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`)),
+    /**
+     * The feedforwards: "dense-W" (a dense layer of width W with GELU and biases, BERT-base's is
+     * "dense-3072") or UltraFastBERT's "KxD" (K trees of depth D summed: "1x11", "4x9"; parseFeedforward's limits).
+     */
+    feedforward: listOf(
+      z.string().superRefine((text, ctx) => {
+        const f = parseFeedforward(text);
+        if (typeof f === 'string') ctx.addIssue({ code: 'custom', message: f });
+      }),
+    ),
+    /** Backends that run the attention half, the final add and LayerNorm, and a dense layer whole, as ONNX graphs (Backend.graphs). */
+    graphs: z.array(backendName).min(1).default(['ort-node']),
+    /** Backends that run the trees of a tree feedforward (their ufb kernel), one case each. */
+    trees: z.array(backendName).min(1).default(['wasm-mt']),
+  })
+  .strict()
+  .refine((s) => s.hidden % s.heads === 0, { message: 'heads must divide hidden (each head is hidden / heads wide)' });
+
 export const MeasurementSchema = z
   .object({
     minTimeMs: z.number().positive('must be more than 0').default(300),
@@ -91,7 +128,10 @@ export const SuiteSchema = z
     backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1, 'needs at least one backend').default(['js']),
     /** The models each sweep runs unless it names its own; default fff and dense (ufb only when named). */
     models: z.array(z.enum(MODEL_KINDS)).min(1).default([...DEFAULT_SUITE_MODELS]),
-    sweeps: z.array(SweepSchema).min(1, 'needs at least one sweep'),
+    /** Layer sweeps (fff, ufb and dense models); a suite needs at least one sweep or encoder sweep. */
+    sweeps: z.array(SweepSchema).default([]),
+    /** Encoder-layer sweeps (model encoder). */
+    encoders: z.array(EncoderSweepSchema).default([]),
     measurement: MeasurementSchema.prefault({}),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
     limits: z
@@ -106,9 +146,11 @@ export const SuiteSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.sweeps.length + s.encoders.length > 0, { message: 'needs at least one sweep (sweeps or encoders)', path: ['sweeps'] });
 
 export type SuiteInput = z.input<typeof SuiteSchema>;
 export type Suite = z.output<typeof SuiteSchema>;
 export type Sweep = z.output<typeof SweepSchema>;
+export type EncoderSweep = z.output<typeof EncoderSweepSchema>;
 export type Measurement = z.output<typeof MeasurementSchema>;

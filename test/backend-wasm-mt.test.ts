@@ -14,7 +14,7 @@ import { warmUp } from '../src/backends/wasm-mt/work.mjs';
 import { checkOutput } from '../src/execute/check.ts';
 import { fffForwardRef } from '../src/model/reference.ts';
 import { Rng } from '../src/model/rng.ts';
-import type { LayerShape } from '../src/model/shape.ts';
+import type { LayerModel, LayerShape } from '../src/model/shape.ts';
 import { initDense, initFff, initUfb, type Weights } from '../src/model/weights.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import type { Backend } from '../src/backends/types.ts';
@@ -361,7 +361,8 @@ describe('wasm-mt backend', () => {
       assert.equal(r.backend.name, 'wasm-mt');
       // Each result records the threads its case ran on: all of them, or 1 for a small case.
       const all = threadsFromEnv() ?? file.machine.cpuCores;
-      const threaded = singleThreadMicros(r.model, r.shape, r.shape.batchSize) >= THREADED_FROM_MICROS[r.model];
+      const model = r.model as LayerModel;
+      const threaded = singleThreadMicros(model, r.shape, r.shape.batchSize) >= THREADED_FROM_MICROS[model];
       assert.equal(r.backend.threads, threaded || all === 1 ? all : 1, r.id);
     }
     assert.deepEqual(new Set(file.results.map((r) => r.runtime.name)), new Set(runtimes));

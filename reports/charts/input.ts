@@ -5,6 +5,7 @@
  */
 import type { Machine, Result, ResultsFile } from '../../src/results/schema.ts';
 import { headlineClaim, type Claim, type ClaimsFile } from '../claims.ts';
+import { encoderPoints, type EncoderPoint } from '../encoder.ts';
 import { measuredComparisons, type MeasuredComparison } from '../measured.ts';
 import type { Verdict } from '../verdicts.ts';
 import { colorMap } from './colors.ts';
@@ -26,7 +27,10 @@ export interface ChartInput {
   verdicts: Verdict[];
   /** The claim drawn as a line on every speedup-against-width chart (claims.json `headline`). */
   headline?: Claim;
+  /** Every ok layer result (not the encoder layers: they have their own chart). */
   results: MeasuredResult[];
+  /** Encoder layers: per configuration, the fastest tree layer against each dense layer (encoder.ts). */
+  encoder: EncoderPoint[];
   color: (runtime: string, backend: string) => string;
 }
 
@@ -38,7 +42,7 @@ export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: Cl
   for (const m of measuredComparisons(files)) comparisons.set(`${m.machine.id}/${m.comparison.fffId}`, m);
   for (const file of files) {
     for (const result of file.results) {
-      if (result.status === 'ok' && result.stats) results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
+      if (result.status === 'ok' && result.stats && result.model !== 'encoder') results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
     }
   }
   const best = new Map(measuredComparisons(files, 'best').map((m) => [`${m.machine.id}/${m.comparison.fffId}/${m.comparison.denseId}`, m]));
@@ -52,6 +56,7 @@ export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: Cl
     comparisons: [...comparisons.values()],
     best: [...best.values()],
     results: [...results.values()],
+    encoder: encoderPoints(files),
     verdicts,
     headline: headlineClaim(claims),
     color,

@@ -16,8 +16,9 @@ import type { ChartSection } from './spec.ts';
 import { speedupBatchChart } from './speedup-batch.ts';
 import { efficiencyChart, speedupWidthChart } from './speedup-width.ts';
 import { machinesChart } from './machines.ts';
+import { encoderSpeedupChart } from './encoder-speedup.ts';
 
-export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart, claimSpeedupChart, machinesChart];
+export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart, claimSpeedupChart, machinesChart, encoderSpeedupChart];
 
 /**
  * Every section the data calls for (see ChartDefinition.onlyWhen), with the charts the data

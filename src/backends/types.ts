@@ -7,7 +7,7 @@
  * last result for the correctness check.
  */
 import type { RuntimeName } from '../model/runtimes.ts';
-import type { ModelKind } from '../model/shape.ts';
+import type { LayerModel } from '../model/shape.ts';
 import type { Weights } from '../model/weights.ts';
 
 export interface BackendContext {
@@ -61,6 +61,13 @@ export interface Kernel {
    * run(), which reads it where it is. Any other array is copied in as before.
    */
   readonly inputs?: readonly Float32Array[];
+  /**
+   * Where run() leaves its output in the kernel's own memory (batchSize × outputDim, row-major),
+   * for a caller that reads it in place (the encoder layer's final add and LayerNorm) instead of
+   * through output()'s copy; valid until the next run(). Absent where the rows are padded or the
+   * output is assembled elsewhere.
+   */
+  readonly outputView?: Float32Array;
 }
 
 export interface PrepareOptions {
@@ -91,28 +98,56 @@ export interface Backend {
    * is `skipped` with the reason ("tfjs-wasm has no ufb kernel"), never failed, and `prepare` never
    * sees its weights.
    */
-  readonly models?: readonly ModelKind[];
+  readonly models?: readonly LayerModel[];
   /**
    * The most memory the backend can address for one case of each model (e.g. 4 GiB for one
    * WebAssembly memory); a model left out has no limit of the backend's own.
    */
-  readonly maxMemoryBytes?: Partial<Record<ModelKind, number>>;
+  readonly maxMemoryBytes?: Partial<Record<LayerModel, number>>;
   /**
    * How many copies of the weights the backend holds besides the generated float32 ones (packed,
    * serialised, uploaded) while a case of `model` with `weightBytes` of parameters runs; 1 when
    * absent. 0 for a backend that reads the generated arrays in place. The memory budget counts it.
    */
-  weightCopies?(model: ModelKind, weightBytes: number): number;
+  weightCopies?(model: LayerModel, weightBytes: number): number;
   /** Loads libraries and probes the runtime; never throws for a missing capability. */
   init(ctx: BackendContext): Promise<Availability>;
   info(): BackendInfo;
   prepare(weights: Weights, batchSize: number, options?: PrepareOptions): Promise<Kernel>;
+  /**
+   * A backend that runs whole ONNX graphs offers them here once init() succeeded, for layers made
+   * of several parts (the encoder layer's attention half, its dense feedforward, its add and
+   * LayerNorm: src/execute/encoder-pipeline.ts). Absent on the other backends.
+   */
+  graphs?(): GraphEngine;
+}
+
+/** Runs ONNX models the caller serialised (backends/onnx/onnx-model.ts), float32 inputs and outputs. */
+export interface GraphEngine {
+  /** What runs the graphs, for the result's notes, e.g. "onnxruntime-node 1.30.0, CPU execution provider, 2 intra-op threads". */
+  readonly description: string;
+  /**
+   * Whether a run reads inputs from, and writes outputs into, arrays on a SharedArrayBuffer (a
+   * shared WebAssembly memory, as wasm-mt's) where they lie; false where the library refuses them
+   * (onnxruntime-node on Node and Deno: "Invalid argument"), so such data must pass through an
+   * ordinary array. Arrays on an ordinary ArrayBuffer (a WebAssembly memory that is not shared
+   * included) are read and written in place either way.
+   */
+  readonly sharedMemoryInPlace: boolean;
+  /** Opens a session on a serialised model; `dims` gives the shape of every graph input and output by name. */
+  open(model: Uint8Array, dims: Record<string, readonly number[]>): Promise<GraphSession>;
+}
+
+export interface GraphSession {
+  /** One run: reads each input's array and writes each output into the array given for it (bound as a pre-allocated output). */
+  run(inputs: Record<string, Float32Array>, outputs: Record<string, Float32Array>): Promise<void>;
+  dispose(): Promise<void>;
 }
 
 /** The models a backend without a `models` field has kernels for. */
-export const DEFAULT_BACKEND_MODELS: readonly ModelKind[] = ['fff', 'dense'];
+export const DEFAULT_BACKEND_MODELS: readonly LayerModel[] = ['fff', 'dense'];
 
 /** The models `backend` has kernels for. */
-export function backendModels(backend: Pick<Backend, 'models'>): readonly ModelKind[] {
+export function backendModels(backend: Pick<Backend, 'models'>): readonly LayerModel[] {
   return backend.models ?? DEFAULT_BACKEND_MODELS;
 }

@@ -14,9 +14,9 @@ import type { Result } from '../results/schema.ts';
 import { checkOutput } from './check.ts';
 
 /** Distinct timing inputs are capped at this many bytes. */
-const ROTATION_BYTES = 64 * 2 ** 20;
+export const ROTATION_BYTES = 64 * 2 ** 20;
 /** Aim for at least this many distinct samples across the rotation (so many leaves are reached). */
-const ROTATION_SAMPLES = 4096;
+export const ROTATION_SAMPLES = 4096;
 
 export interface CaseContext {
   seed: number;
@@ -53,9 +53,9 @@ export function rotationBatches(c: CaseSpec): number {
 
 /** How the orchestrator sizes the memory budget, for skip reasons. */
 export const MEMORY_BUDGET_FRACTION = 0.75;
-const MEMORY_BUDGET_TEXT = `${MEMORY_BUDGET_FRACTION * 100}% of the memory available when the run started`;
+export const MEMORY_BUDGET_TEXT = `${MEMORY_BUDGET_FRACTION * 100}% of the memory available when the run started`;
 
-const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+export const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 /**
  * Bytes a case plans to hold at once: the generated float32 weights plus the backend's own copies
@@ -139,6 +139,7 @@ function resultOfError(result: Result, err: unknown): Result {
 export async function prepareCase(c: CaseSpec, backend: Backend, ctx: Omit<CaseContext, 'measurement'>): Promise<PreparedCase> {
   let result = baseResult(c, ctx.runtimeVersion, backend.info());
   const final = (r: Result): PreparedCase => ({ result: r, dispose: NOTHING_TO_DISPOSE });
+  if (c.model === 'encoder') return final({ ...result, status: 'failed', reason: 'an encoder case runs through runEncoderCase (encoder-case.ts), not runCase' });
   if (!backendModels(backend).includes(c.model)) {
     return final({ ...result, status: 'skipped', reason: `${backend.name} has no ${c.model} kernel (it runs ${backendModels(backend).join(' and ')})` });
   }

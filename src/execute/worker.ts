@@ -8,9 +8,10 @@ import type { Availability, Backend, BackendContext } from '../backends/types.ts
 import { calibrate } from './calibrate.ts';
 import type { MeasureSettings } from '../measure/measure.ts';
 import type { Calibration } from '../measure/roofline.ts';
-import type { CaseSpec } from '../model/case.ts';
+import { encoderEngines, type CaseSpec } from '../model/case.ts';
 import { engineOf, type EngineName, type RuntimeName } from '../model/runtimes.ts';
 import type { Result } from '../results/schema.ts';
+import { runEncoderCase } from './encoder-case.ts';
 import { baseResult, prepareCase, runCase, type CaseContext, type PreparedCase } from './run-case.ts';
 import { readLines, SERVE_PROTOCOL, serveCases, type ServeMessage } from './serve.ts';
 
@@ -85,19 +86,28 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
     memoryBudgetBytes: job.memoryBudgetBytes,
     runtimeVersion: host.version,
   };
-  /** The case's backend, or the skipped result that says why it cannot run here. */
-  const backendFor = async (c: CaseSpec): Promise<{ backend: Backend } | { skipped: Result }> => {
-    const entry = await open(c.backend);
-    if (entry.backend && entry.availability.ok) return { backend: entry.backend };
-    const reason = entry.availability.ok ? 'not loaded' : entry.availability.reason;
-    const info = entry.backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
-    return { skipped: { ...baseResult(c, host.version, info), status: 'skipped', reason: `backend ${c.backend} unavailable on ${host.runtime}: ${reason}` } };
+  /**
+   * The case's backends (an encoder case's names two engines, "ort-node+wasm-mt": graphs, then
+   * trees), or the skipped result that says which cannot run here and why.
+   */
+  const backendsFor = async (c: CaseSpec): Promise<{ backends: Backend[] } | { skipped: Result }> => {
+    const names = c.model === 'encoder' ? Object.values(encoderEngines(c.backend)) : [c.backend];
+    const entries = await Promise.all(names.map(async (name) => ({ name, ...(await open(name)) })));
+    const missing = entries.find((e) => !e.backend || !e.availability.ok);
+    if (!missing) return { backends: entries.map((e) => e.backend!) };
+    const reason = missing.availability.ok ? 'not loaded' : missing.availability.reason;
+    const info = entries[0].backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
+    return { skipped: { ...baseResult(c, host.version, { ...info, name: c.backend }), status: 'skipped', reason: `backend ${missing.name} unavailable on ${host.runtime}: ${reason}` } };
   };
   if (job.serve) {
     if (!host.commands) throw new Error(`the ${host.runtime} worker has no command input to serve from`);
     const prepare = async (c: CaseSpec): Promise<PreparedCase> => {
-      const b = await backendFor(c);
-      return 'skipped' in b ? { result: b.skipped, dispose: async () => {} } : prepareCase(c, b.backend, context);
+      if (c.model === 'encoder') {
+        const result: Result = { ...baseResult(c, host.version, { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' }), status: 'skipped', reason: 'fffbench ab pairs layer cases only: run encoder cases with fffbench run' };
+        return { result, dispose: async () => {} };
+      }
+      const b = await backendsFor(c);
+      return 'skipped' in b ? { result: b.skipped, dispose: async () => {} } : prepareCase(c, b.backends[0], context);
     };
     await serveCases(readLines(host.commands()), prepare, host.emit);
     return;
@@ -106,7 +116,11 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
   for (const name of job.probe ?? []) host.emit({ type: 'availability', backend: name, availability: (await open(name)).availability });
   for (const c of job.cases) {
     host.emit({ type: 'start', id: c.id });
-    const b = await backendFor(c);
-    host.emit({ type: 'result', result: 'skipped' in b ? b.skipped : await runCase(c, b.backend, context) });
+    const b = await backendsFor(c);
+    let result: Result;
+    if ('skipped' in b) result = b.skipped;
+    else if (c.model === 'encoder') result = await runEncoderCase(c, { graphs: b.backends[0], trees: b.backends[1] }, context);
+    else result = await runCase(c, b.backends[0], context);
+    host.emit({ type: 'result', result });
   }
 }

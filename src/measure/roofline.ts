@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import { macsPerSample, weightBytes } from '../model/cost.ts';
+import { attentionParameters, feedforwardOf, tokensPerCall } from '../model/encoder.ts';
 import { leafCount, type CaseShape, type ModelKind } from '../model/shape.ts';
 import type { CalibrationSchema, RooflineSchema } from './schema.ts';
 
@@ -22,6 +23,7 @@ export function expectedDistinct(bins: number, draws: number): number {
 
 /** Bytes a batch must read or write at least once. */
 export function minimumBytes(model: ModelKind, s: CaseShape): number {
+  if (model === 'encoder') return encoderMinimumBytes(s);
   const io = s.batchSize * (s.inputDim + s.outputDim) * FLOAT;
   if (model === 'dense') return weightBytes('dense', s) + io;
   // Level ℓ of the tree has 2^ℓ nodes; a batch of random inputs visits about expectedDistinct of them.
@@ -36,6 +38,21 @@ export function minimumBytes(model: ModelKind, s: CaseShape): number {
   const leafBytes = (s.inputDim * s.leafWidth + s.leafWidth + s.leafWidth * s.outputDim + s.outputDim) * FLOAT;
   const leaves = expectedDistinct(leafCount(s.depth), s.batchSize);
   return nodeRows * (s.inputDim + 1) * FLOAT + leaves * leafBytes + io;
+}
+
+/**
+ * An encoder layer: every weight of the attention half and of a dense feedforward; for the trees,
+ * each distinct node the call's tokens visit in each tree (as the `ufb` model counts them); and
+ * the input and output tokens.
+ */
+function encoderMinimumBytes(s: CaseShape): number {
+  const f = feedforwardOf(s);
+  const tokens = tokensPerCall(s);
+  const io = tokens * (s.inputDim + s.outputDim) * FLOAT;
+  if (f.kind === 'dense') return weightBytes('encoder', s) + io;
+  let nodes = 0;
+  for (let level = 0; level <= f.depth; level++) nodes += expectedDistinct(2 ** level, tokens);
+  return (attentionParameters(s.inputDim) + f.trees * nodes * (s.inputDim + s.outputDim)) * FLOAT + io;
 }
 
 export function flopsPerBatch(model: ModelKind, s: CaseShape): number {

@@ -2,13 +2,16 @@
  * Cost model, per sample, in multiply-adds (MACs) and bytes of float32 weights.
  * Dense FF of width W: W·(i + o). FFF: d·i for the nodes on the path + ℓ·(i + o) for one leaf.
  * UltraFastBERT's tree: (d + 1)·(i + o), one input and one output row per level, no leaf.
+ * The encoder layer: per sequence (its sample), in encoder.ts.
  */
+import { encoderBytesTouchedPerSequence, encoderMacsPerSequence, encoderWeightBytes } from './encoder.ts';
 import type { LayerShape, ModelKind } from './shape.ts';
 import { leafCount, nodeCount, trainingWidth, treeModelOf, ufbNodeCount } from './shape.ts';
 
 const FLOAT_BYTES = 4;
 
 export function macsPerSample(model: ModelKind, s: LayerShape): number {
+  if (model === 'encoder') return encoderMacsPerSequence(s);
   if (model === 'ufb') return (s.depth + 1) * (s.inputDim + s.outputDim);
   if (model === 'fff') return s.depth * s.inputDim + s.leafWidth * (s.inputDim + s.outputDim);
   return trainingWidth(s) * (s.inputDim + s.outputDim);
@@ -17,6 +20,7 @@ export function macsPerSample(model: ModelKind, s: LayerShape): number {
 /** Every parameter of the model (weights and biases), in bytes. */
 export function weightBytes(model: ModelKind, s: LayerShape): number {
   const { inputDim: i, outputDim: o, depth, leafWidth: l } = s;
+  if (model === 'encoder') return encoderWeightBytes(s);
   if (model === 'ufb') return ufbNodeCount(depth) * (i + o) * FLOAT_BYTES;
   if (model === 'fff') {
     const nodes = nodeCount(depth) * (i + 1);
@@ -34,6 +38,7 @@ export function weightBytes(model: ModelKind, s: LayerShape): number {
  */
 export function bytesTouchedPerSample(model: ModelKind, s: LayerShape): number {
   const { inputDim: i, outputDim: o, depth, leafWidth: l } = s;
+  if (model === 'encoder') return encoderBytesTouchedPerSequence(s);
   if (model === 'ufb') return macsPerSample('ufb', s) * FLOAT_BYTES;
   if (model === 'fff') return (depth * (i + 1) + i * l + l + l * o + o) * FLOAT_BYTES;
   return weightBytes('dense', s);

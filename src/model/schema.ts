@@ -26,4 +26,18 @@ export const ShapeSchema = z.object({
    * the original FFF's shapes, so their files and case ids are what they always were.
    */
   tree: z.enum(['ufb']).optional(),
+  /**
+   * Model `encoder` only: one BERT-style encoder layer (src/model/encoder.ts) of hidden size
+   * inputDim = outputDim, on `batchSize` sequences of `seqLen` tokens, whose feedforward is the
+   * dense layer of width `trainingWidth` (no `tree`) or `trees` UltraFastBERT trees of `depth`
+   * summed (`tree` "ufb"; UltraFastBERT's "KxD").
+   */
+  encoder: z
+    .object({
+      seqLen: z.number().int(),
+      heads: z.number().int(),
+      /** K, the trees summed in the feedforward (tree "ufb" only). */
+      trees: z.number().int().optional(),
+    })
+    .optional(),
 });

@@ -13,13 +13,17 @@ export type LayerShape = Omit<CaseShape, 'trainingWidth' | 'batchSize'>;
 /**
  * The layers a case can measure: the original FFF (Belcak & Wattenhofer, arXiv 2308.14711: d node
  * neurons choose a leaf of ℓ neurons), UltraFastBERT's tree (arXiv 2311.10770: every one of the
- * d + 1 visited nodes is a neuron whose output is summed, no leaves; see weights.ts) and the dense FF.
+ * d + 1 visited nodes is a neuron whose output is summed, no leaves; see weights.ts), the dense FF,
+ * and a whole BERT-style encoder layer around a dense or tree feedforward (encoder.ts).
  */
-export const MODEL_KINDS = ['fff', 'ufb', 'dense'] as const;
+export const MODEL_KINDS = ['fff', 'ufb', 'dense', 'encoder'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
+/** The layers a backend's kernel runs on its own (the encoder layer is a composition of them). */
+export type LayerModel = Exclude<ModelKind, 'encoder'>;
+
 /** The tree models, each measured against the dense FF of its shape's training width. */
-export type TreeModel = Exclude<ModelKind, 'dense'>;
+export type TreeModel = Exclude<LayerModel, 'dense'>;
 
 /** Whether a shape is a UltraFastBERT pairing (its tree model is `ufb`). */
 export function isUfbShape(shape: Pick<LayerShape, 'tree'>): boolean {
@@ -33,10 +37,11 @@ export function treeModelOf(shape: Pick<LayerShape, 'tree'>): TreeModel {
 
 /**
  * The width of the dense FF a shape's tree is compared against: the FFF's training width 2^d·ℓ,
- * or for a UltraFastBERT shape its node count 2^(d+1) − 1 (4095 at depth 11).
+ * or for a UltraFastBERT shape its node count 2^(d+1) − 1 (4095 at depth 11); an encoder layer's
+ * K trees have K times that (encoder.ts).
  */
-export function trainingWidth(shape: Pick<LayerShape, 'depth' | 'leafWidth' | 'tree'>): number {
-  return isUfbShape(shape) ? ufbNodeCount(shape.depth) : 2 ** shape.depth * shape.leafWidth;
+export function trainingWidth(shape: Pick<LayerShape, 'depth' | 'leafWidth' | 'tree' | 'encoder'>): number {
+  return isUfbShape(shape) ? (shape.encoder?.trees ?? 1) * ufbNodeCount(shape.depth) : 2 ** shape.depth * shape.leafWidth;
 }
 
 export function nodeCount(depth: number): number {

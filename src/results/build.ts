@@ -10,6 +10,7 @@ import type { Calibration } from '../measure/roofline.ts';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_PERCENT } from '../measure/stats.ts';
 import { buildBestComparisons, buildComparisons } from './comparisons.ts';
 import { METHOD_VERSION } from './method.ts';
+import { buildEncoderComparisons } from './encoder-comparisons.ts';
 import { effectiveLimits, withRoofline } from './roofline.ts';
 import { SCHEMA_VERSION, type Machine, type Result, type ResultsFile } from './schema.ts';
 
@@ -64,5 +65,6 @@ export function buildResultsFile(run: RunRecord): ResultsFile {
     results,
     comparisons: buildComparisons(results),
     bestComparisons: buildBestComparisons(results),
+    ...(results.some((r) => r.model === 'encoder') ? { encoderComparisons: buildEncoderComparisons(results) } : {}),
   };
 }

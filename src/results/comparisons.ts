@@ -1,6 +1,6 @@
 /**
  * Pairs every ok tree result (FFF, or UltraFastBERT's on its shapes) with the ok dense result of
- * the same runtime, backend and shape. A UltraFastBERT shape's key ends in "-ufb", so its tree
+ * the same runtime, backend and shape (encoder layers pair among themselves: encoder-comparisons.ts). A UltraFastBERT shape's key ends in "-ufb", so its tree
  * pairs with the 2^(d+1) − 1-wide dense layer of that shape, never with an FFF shape's.
  */
 import { shapeKey } from '../model/case.ts';
@@ -33,7 +33,7 @@ export function buildComparisons(results: Result[]): SpeedupPair[] {
   for (const r of results) if (r.model === 'dense' && r.status === 'ok' && r.stats) dense.set(key(r), r);
   const comparisons: SpeedupPair[] = [];
   for (const fff of results) {
-    if (fff.model === 'dense' || fff.status !== 'ok' || !fff.stats) continue;
+    if (fff.model === 'dense' || fff.model === 'encoder' || fff.status !== 'ok' || !fff.stats) continue;
     const d = dense.get(key(fff));
     if (!d?.stats) continue;
     comparisons.push(pair(fff, d, fff.backend.name));
@@ -50,7 +50,8 @@ export function buildComparisons(results: Result[]): SpeedupPair[] {
 export function buildBestComparisons(results: Result[]): SpeedupPair[] {
   const groups = new Map<string, { fff?: Result; dense?: Result }>();
   for (const r of results) {
-    if (r.status !== 'ok' || !r.stats) continue;
+    // encoder layers pair among themselves (encoder-comparisons.ts)
+    if (r.status !== 'ok' || !r.stats || r.model === 'encoder') continue;
     const key = `${r.runtime.name}/${shapeKey(r.shape)}`;
     const group = groups.get(key) ?? {};
     const side = r.model === 'dense' ? 'dense' : 'fff';

@@ -73,7 +73,7 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'backend_version', read: (r) => r.result.backend.version, description: 'backend version' },
   { name: 'threads', read: (r) => r.result.backend.threads, description: 'threads the backend ran on' },
   { name: 'kernel_build', read: (r) => opt(r.result.backend.kernelBuild), description: 'the build of the backend\'s kernels that ran, where it has several (wasm, wasm-mt: relaxed or plain SIMD)' },
-  { name: 'model', read: (r) => r.result.model, description: 'fff (the FFF), ufb (UltraFastBERT\'s tree) or dense' },
+  { name: 'model', read: (r) => r.result.model, description: 'fff (the FFF), ufb (UltraFastBERT\'s tree), dense, or encoder (a whole encoder layer: its feedforward and sizes are in case_id)' },
   { name: 'input_dim', read: (r) => r.result.shape.inputDim, description: 'input width i' },
   { name: 'output_dim', read: (r) => r.result.shape.outputDim, description: 'output width o' },
   { name: 'depth', read: (r) => r.result.shape.depth, description: 'tree depth d (FFF: 2^d leaves; ufb: d + 1 levels of nodes)' },
@@ -82,6 +82,14 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'batch_size', read: (r) => r.result.shape.batchSize, description: 'samples per call' },
   { name: 'activation', read: (r) => r.result.shape.activation, description: 'relu or gelu' },
   { name: 'tree', read: (r) => r.result.shape.tree ?? 'fff', description: 'the tree the shape pairs with its dense layer: fff, or ufb (UltraFastBERT\'s; its dense layer has no biases)' },
+  {
+    name: 'encoder',
+    read: (r) => {
+      const e = r.result.shape.encoder;
+      return e ? `s${e.seqLen}-a${e.heads}${e.trees === undefined ? '' : `-k${e.trees}`}` : '';
+    },
+    description: 'encoder layers: sequence length, heads and trees summed, e.g. s128-a12-k1 (batch_size counts sequences; a dense feedforward\'s width is training_width); empty for a layer',
+  },
   { name: 'status', read: (r) => r.result.status, description: 'ok, skipped, failed or invalid' },
   { name: 'reason', read: (r) => opt(r.result.reason), description: 'why the case was skipped, failed or invalid' },
   { name: 'median_ns', read: (r) => opt(r.result.stats?.median), description: 'median time per call, ns' },

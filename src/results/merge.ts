@@ -6,6 +6,7 @@
 import { UserError } from '../errors.ts';
 import { buildBestComparisons, buildComparisons } from './comparisons.ts';
 import { methodVersionOf } from './method.ts';
+import { buildEncoderComparisons } from './encoder-comparisons.ts';
 import type { ResultsFile } from './schema.ts';
 
 export interface Bundle {
@@ -60,6 +61,7 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
     results,
     comparisons: buildComparisons(results),
     bestComparisons: buildBestComparisons(results),
+    ...(results.some((r) => r.model === 'encoder') ? { encoderComparisons: buildEncoderComparisons(results) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CalibrationSchema, MeasureSettingsSchema, RooflineSchema, StatsSchema } from '../measure/schema.ts';
 import { isRuntimeLabel, type RuntimeLabel } from '../model/runtimes.ts';
 import { ShapeSchema } from '../model/schema.ts';
+import { ENCODER_PARTS } from '../model/encoder.ts';
 import { MODEL_KINDS } from '../model/shape.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -30,6 +31,32 @@ export const CheckSchema = z.object({
   checkedSamples: z.number().int(),
   /** Tree samples (FFF or UltraFastBERT) whose path has a node score within rounding of zero (either branch accepted). */
   ambiguousSamples: z.number().int(),
+});
+
+/**
+ * How an encoder layer ran (model `encoder`, src/execute/encoder-pipeline.ts): its engines, how the
+ * data moved between them, and its split.
+ */
+export const EncoderRunSchema = z.object({
+  /** The backend each part ran on. */
+  engines: z.object({ attention: z.string(), feedforward: z.string(), addNorm: z.string() }),
+  /** Whether the attention half wrote h where the feedforward read it (no copy between them). */
+  attentionOutputInPlace: z.boolean(),
+  /** Whether the final add and norm read the feedforward's output where it was written (no copy). */
+  feedforwardOutputInPlace: z.boolean(),
+  /** The data path in words. */
+  dataPath: z.string(),
+  /** Threads of the graph engine, and of the feedforward's kernels for this case (a multi-threaded backend may run a small case on one). */
+  threads: z.object({ graphs: z.number().int(), feedforward: z.number().int() }),
+  /** The feedforward kernels' notes for this case (why it ran on fewer threads). */
+  feedforwardNotes: z.string().optional(),
+  /**
+   * The split: `rounds` rounds, each one whole call (`whole`) then one call with each part timed
+   * (attention, copies, feedforward, addNorm), on the same rotation of inputs; ns. The sum of the
+   * parts' medians beside `whole`'s median shows what timing in parts adds (a dense layer's parts
+   * run as three graphs where its call is one).
+   */
+  split: z.object({ rounds: z.number().int(), whole: StatsSchema, parts: z.object(Object.fromEntries(ENCODER_PARTS.map((p) => [p, StatsSchema])) as Record<(typeof ENCODER_PARTS)[number], typeof StatsSchema>) }).optional(),
 });
 
 export const ResultSchema = z.object({
@@ -59,6 +86,8 @@ export const ResultSchema = z.object({
   roofline: RooflineSchema.extend({ multiple: z.number() }).optional(),
   /** Timed calls cycle through `batches` distinct random input batches (batches × batchSize samples). */
   rotation: z.object({ batches: z.number().int(), distinctSamples: z.number().int() }).optional(),
+  /** Model `encoder` only: what ran where, and the split (EncoderRunSchema). */
+  encoder: EncoderRunSchema.optional(),
 });
 
 /**
@@ -80,6 +109,38 @@ export const SpeedupPairSchema = z.object({
   speedupCiHigh: z.number(),
   theoreticalSpeedup: z.number(),
   efficiency: z.number(),
+});
+
+/**
+ * A tree-feedforward encoder layer against a dense-feedforward one of the same runtime and sizes
+ * (the results file's `encoderComparisons`; src/results/encoder-comparisons.ts says how each field
+ * is computed). The Amdahl fields need both layers' splits.
+ */
+export const EncoderComparisonSchema = z.object({
+  runtime: RuntimeLabelSchema,
+  /** The tree layer's feedforward, e.g. "1x11", and the dense one it is compared against, e.g. "dense-4095". */
+  feedforward: z.string(),
+  baseline: z.string(),
+  /** Tokens per call: sequences × sequence length. */
+  tokens: z.number().int(),
+  /** The tree layer's shape. */
+  shape: ShapeSchema,
+  treeId: z.string(),
+  denseId: z.string(),
+  treeBackend: z.string(),
+  denseBackend: z.string(),
+  /** End to end: the dense layer's median call / the tree layer's, with its bootstrap interval. */
+  speedup: z.number(),
+  speedupCiLow: z.number(),
+  speedupCiHigh: z.number(),
+  /** The feedforward alone (the splits' feedforward parts, same run and tokens): dense / tree. */
+  feedforwardSpeedup: z.number().optional(),
+  feedforwardSpeedupCiLow: z.number().optional(),
+  feedforwardSpeedupCiHigh: z.number().optional(),
+  /** The feedforward's share of the dense layer's split. */
+  denseFeedforwardShare: z.number().optional(),
+  /** 1 / ((1 − share) + share / feedforwardSpeedup). */
+  amdahlBound: z.number().optional(),
 });
 
 /** What the machine id is built from (see runners/machine.ts), with the raw fields it was read from. */
@@ -134,6 +195,8 @@ export const ResultsFileSchema = z.object({
   comparisons: z.array(SpeedupPairSchema),
   /** Per runtime and shape: the fastest FFF against the fastest dense, across backends. */
   bestComparisons: z.array(SpeedupPairSchema).optional(),
+  /** Encoder layers: each tree layer against the fastest dense layer of each width, same runtime and sizes. */
+  encoderComparisons: z.array(EncoderComparisonSchema).optional(),
 });
 
 export type Result = z.infer<typeof ResultSchema>;
@@ -142,3 +205,5 @@ export type Machine = z.infer<typeof MachineSchema>;
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 export type Check = z.infer<typeof CheckSchema>;
 export type CpuIdentity = z.infer<typeof CpuIdentitySchema>;
+export type EncoderRun = z.infer<typeof EncoderRunSchema>;
+export type EncoderComparison = z.infer<typeof EncoderComparisonSchema>;

@@ -108,6 +108,7 @@ export function prepareUfb(w: UfbWeights, batch: number): Kernel {
       for (let k = 0; k < out.length; k++) out[k] = acc[k];
     },
     output: () => out,
+    outputView: out,
     dispose() {},
   };
 }

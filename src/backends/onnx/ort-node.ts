@@ -15,13 +15,13 @@
  * the generated arrays fed on every run, which onnxruntime-node reads in place (measured: no copy
  * at creation or per run; its Gathers run as fast as on constants). See weightCopies.
  */
-import type { ModelKind } from '../../model/shape.ts';
+import type { LayerModel } from '../../model/shape.ts';
 import type { Weights } from '../../model/weights.ts';
-import type { Backend, BackendContext, BackendInfo } from '../types.ts';
+import type { Backend, BackendContext, BackendInfo, GraphEngine } from '../types.ts';
 import { DENSE_CHUNK_BYTES, MAX_MODEL_BYTES, placementFor, type BuildOptions } from './graphs.ts';
 import { UFB_STRATEGY } from './graphs-ufb.ts';
 import type { WeightPlacement } from './onnx-model.ts';
-import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtKernel, type OrtModule } from './session.ts';
+import { BASE_SESSION_OPTIONS, createGraphEngine, prepareOrtKernel, probeOrt, type OrtKernel, type OrtModule } from './session.ts';
 
 /** Class of onnxruntime-node's session handler (its dist is not minified). */
 const NATIVE_HANDLER = 'OnnxruntimeSessionHandler';
@@ -50,12 +50,13 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
   let ort: OrtModule | undefined;
   let sessionOptions: object = BASE_SESSION_OPTIONS;
   let threads = 0;
+  let graphs: GraphEngine | undefined;
   const maxModelBytes = build.maxModelBytes ?? MAX_MODEL_BYTES;
 
   return {
     name: 'ort-node',
     models: ['fff', 'ufb', 'dense'],
-    weightCopies(model: ModelKind, weightBytes: number): number {
+    weightCopies(model: LayerModel, weightBytes: number): number {
       const placement = placementFor(weightBytes, build);
       if (model === 'dense' && placement === 'inputs') return chunkedDenseCopies(weightBytes, build.denseChunkBytes ?? DENSE_CHUNK_BYTES);
       return PEAK_WEIGHT_COPIES[placement];
@@ -81,6 +82,7 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
       if (handler !== NATIVE_HANDLER) {
         return { ok: false, reason: `onnxruntime-common on ${ctx.runtime} routed the 'cpu' execution provider to ${handler}, not onnxruntime-node's ${NATIVE_HANDLER} (another onnxruntime library registered 'cpu' first)` };
       }
+      graphs = await createGraphEngine(ort, sessionOptions, `onnxruntime-node ${ort.env.versions.node ?? ''}, CPU execution provider (MLAS), ${threads} intra-op thread(s)`);
       return { ok: true };
     },
     info(): BackendInfo {
@@ -97,6 +99,10 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
     async prepare(weights: Weights, batchSize: number): Promise<OrtKernel> {
       if (!ort) throw new Error('ort-node: prepare() before a successful init()');
       return prepareOrtKernel(ort, weights, batchSize, sessionOptions, build);
+    },
+    graphs(): GraphEngine {
+      if (!graphs) throw new Error('ort-node: graphs() before a successful init()');
+      return graphs;
     },
   };
 }

@@ -4,13 +4,14 @@
  * few members used here are typed structurally and either module fits.
  */
 import type { DenseWeights, Weights } from '../../model/weights.ts';
-import type { Kernel } from '../types.ts';
+import type { GraphEngine, GraphSession, Kernel } from '../types.ts';
 import { buildModel, DENSE_CHUNK_BYTES, denseChunks, INPUT_NAME, OUTPUT_NAME, parameterBytes, placementFor, type BuildOptions } from './graphs.ts';
 import { ufbBatchChunks } from './graphs-ufb.ts';
-import type { WeightPlacement } from './onnx-model.ts';
+import { encodeModel, GraphBuilder, type WeightPlacement } from './onnx-model.ts';
 
 export interface OrtSession {
-  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  /** `fetches`: outputs bound to pre-allocated tensors, which the run writes into. */
+  run(feeds: Record<string, unknown>, fetches?: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
   release(): Promise<void>;
   readonly inputNames: readonly string[];
 }
@@ -183,6 +184,63 @@ export async function probeOrt(ort: OrtModule, options: object): Promise<string>
     if (y?.[0] !== 5 || y?.[1] !== 5) throw new Error(`probe model computed [${y?.[0]}, ${y?.[1]}], expected [5, 5]`);
     // `handler` is not in the typings but is a plain property of every InferenceSession
     return (session as { handler?: { constructor?: { name?: string } } }).handler?.constructor?.name ?? 'unknown';
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * The GraphEngine (types.ts) of an onnxruntime module: sessions with `options`, each run's outputs
+ * bound to the caller's arrays as pre-allocated tensors (onnxruntime-common's `fetches`), which
+ * onnxruntime fills; inputs read from the caller's arrays. `sharedMemoryInPlace` from
+ * probeSharedMemory, once.
+ */
+export async function createGraphEngine(ort: OrtModule, options: object, description: string): Promise<GraphEngine> {
+  const sharedMemoryInPlace = await probeSharedMemory(ort, options);
+  return {
+    description,
+    sharedMemoryInPlace,
+    async open(model, dims): Promise<GraphSession> {
+      const session = await ort.InferenceSession.create(model, options);
+      const tensor = (name: string, data: Float32Array) => {
+        const d = dims[name];
+        if (!d) throw new Error(`graph session: no dims for "${name}"`);
+        return new ort.Tensor('float32', data, d);
+      };
+      return {
+        async run(inputs, outputs) {
+          const feeds: Record<string, unknown> = {};
+          for (const [name, data] of Object.entries(inputs)) feeds[name] = tensor(name, data);
+          const fetches: Record<string, unknown> = {};
+          for (const [name, data] of Object.entries(outputs)) fetches[name] = tensor(name, data);
+          await session.run(feeds, fetches);
+        },
+        dispose: () => session.release(),
+      };
+    },
+  };
+}
+
+/**
+ * Whether onnxruntime reads an input on a SharedArrayBuffer and writes a pre-allocated output there
+ * (onnxruntime-node 1.30: on Bun yes; on Node and Deno its N-API binding refuses them with "Invalid
+ * argument"). A one-node graph y = x + x, run once on views of a shared WebAssembly memory.
+ */
+async function probeSharedMemory(ort: OrtModule, options: object): Promise<boolean> {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  const g = new GraphBuilder();
+  g.input('x', 'float32', [2]);
+  g.op('Add', ['x', 'x'], undefined, 'y');
+  const session = await ort.InferenceSession.create(encodeModel(g.build('probe_shared', [{ name: 'y', elemType: 'float32', dims: [2] }])), options);
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const x = new Float32Array(memory.buffer, 0, 2);
+    const y = new Float32Array(memory.buffer, 64, 2);
+    x.set([1, 2]);
+    await session.run({ x: new ort.Tensor('float32', x, [2]) }, { y: new ort.Tensor('float32', y, [2]) });
+    return y[0] === 2 && y[1] === 4;
+  } catch {
+    return false;
   } finally {
     await session.release();
   }

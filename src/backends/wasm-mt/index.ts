@@ -14,7 +14,7 @@
  *
  * Threads: FFFBENCH_THREADS when set (a whole number ≥ 1), else every core (BackendContext.cores).
  */
-import type { ModelKind } from '../../model/shape.ts';
+import type { LayerModel } from '../../model/shape.ts';
 import type { Weights } from '../../model/weights.ts';
 import type { Backend, BackendInfo, Kernel, PrepareOptions } from '../types.ts';
 import { chooseVariant, VARIANT_TEXT, type SimdVariant } from '../wasm/simd-variant.ts';
@@ -38,7 +38,7 @@ export type WasmMtBackend = Omit<Backend, 'prepare'> & {
   /** The thread count init settled on. */
   readonly threads: number;
   /** Whether a case of `model` at `batch` runs on every thread (true) or on the calling thread alone. */
-  runsThreaded(model: ModelKind, shape: Weights['shape'], batch: number): boolean;
+  runsThreaded(model: LayerModel, shape: Weights['shape'], batch: number): boolean;
   prepare(weights: Weights, batch: number, options?: PrepareOptions): Promise<Kernel & { readonly threads: number }>;
 };
 

@@ -3,7 +3,7 @@
  */
 import { minimumBytes } from '../../measure/roofline.ts';
 import { macsPerSample } from '../../model/cost.ts';
-import { trainingWidth, type LayerShape, type ModelKind } from '../../model/shape.ts';
+import { trainingWidth, type LayerShape, type LayerModel } from '../../model/shape.ts';
 import type { PlantedFault } from './pool.ts';
 
 export interface MtOptions {
@@ -12,7 +12,7 @@ export interface MtOptions {
   /** How long a waiting thread spins before it parks in Atomics.wait. */
   spinMicros: number;
   /** Cases whose estimated one-thread time is under this many µs (per model) run on the calling thread alone. */
-  threadedFromMicros: Readonly<Record<ModelKind, number>>;
+  threadedFromMicros: Readonly<Record<LayerModel, number>>;
   /** FFF: the most bytes one memory may hold (leaves beyond it go to further memories). */
   maxMemoryBytes?: number;
   /** Dense: force a split (measurements and tests); chosen by denseSplit() otherwise. */
@@ -33,7 +33,7 @@ export interface MtOptions {
  */
 // ufb: two phases too (the walk's first, then the rest with the outputs); its switch point is the
 // FFF's, which its MEASUREMENTS below bear out.
-export const THREADED_FROM_MICROS: Readonly<Record<ModelKind, number>> = { fff: 45, ufb: 45, dense: 15 };
+export const THREADED_FROM_MICROS: Readonly<Record<LayerModel, number>> = { fff: 45, ufb: 45, dense: 15 };
 
 /**
  * The one-thread rates the estimate uses, measured on the wasm kernels (node 20, this machine):
@@ -86,12 +86,12 @@ export const DEFAULT_OPTIONS: MtOptions = {
  * bytes: weights the batch touches, input and output) at the one-thread read rate plus its
  * multiply-adds at the one-thread GEMM rate.
  */
-export function singleThreadMicros(model: ModelKind, shape: LayerShape, batch: number): number {
+export function singleThreadMicros(model: LayerModel, shape: LayerShape, batch: number): number {
   const s = { ...shape, trainingWidth: trainingWidth(shape), batchSize: batch };
   return minimumBytes(model, s) / BYTES_PER_MICRO + (macsPerSample(model, shape) * batch) / MACS_PER_MICRO;
 }
 
 /** Whether a case runs on all threads (true) or on the calling thread alone. */
-export function threaded(model: ModelKind, shape: LayerShape, batch: number, threads: number, options: MtOptions): boolean {
+export function threaded(model: LayerModel, shape: LayerShape, batch: number, threads: number, options: MtOptions): boolean {
   return threads > 1 && singleThreadMicros(model, shape, batch) >= options.threadedFromMicros[model];
 }

@@ -17,7 +17,7 @@ import type { UfbWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
 import { readRows } from '../wasm/layout.ts';
 import { LeafGroups } from '../wasm/leaf-groups.ts';
-import { describeUfb, fillUfb, inputViews, layoutUfb, oneThreadUfb, pointAtInput, ufbDims } from '../wasm/ufb.ts';
+import { describeUfb, fillUfb, inputViews, layoutUfb, oneThreadUfb, outputViewOf, pointAtInput, ufbDims } from '../wasm/ufb.ts';
 import { shares } from './fff.ts';
 import type { MtOptions } from './options.ts';
 import { ThreadPool } from './pool.ts';
@@ -71,6 +71,7 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
       await pool.join();
     },
     output: () => readRows(f32, lay.y, batch, o, oPad),
+    ...outputViewOf(memory, lay, d),
     dispose: () => pool.terminate(),
   };
 }

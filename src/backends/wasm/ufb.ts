@@ -158,6 +158,12 @@ export function oneThreadUfb(kernels: KernelExports, memory: WebAssembly.Memory,
       kernels.ufb_route(lay.desc, 0, batch);
     },
     output: () => readRows(f32, lay.y, batch, o, oPad),
+    ...outputViewOf(memory, lay, d),
     dispose() {},
   };
+}
+
+/** Kernel.outputView: the output rows where ufb_route writes them, when they are not padded (o a multiple of PANEL). */
+export function outputViewOf(memory: WebAssembly.Memory, lay: UfbLayout, d: UfbDims): { outputView?: Float32Array } {
+  return d.o === d.oPad ? { outputView: new Float32Array(memory.buffer, lay.y, d.batch * d.o) } : {};
 }
