@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { theoreticalSpeedup } from '../src/model/cost.ts';
-import { ResultsFileSchema } from '../src/results/schema.ts';
-import { formatRatio } from '../reports/format.ts';
-import { runCli, runTinySuite } from './support.ts';
+import { theoreticalSpeedup } from '../../src/model/cost.ts';
+import { ResultsFileSchema } from '../../src/results/schema.ts';
+import { formatRatio } from '../../reports/format.ts';
+import { runCli, runTinySuite } from '../support.ts';
 
 describe('fffbench run end to end (node, deno, bun)', () => {
   const shapes = [

@@ -8,19 +8,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildModel, DENSE_CHUNK_BYTES, denseChunks, MAX_MODEL_BYTES, parameterBytes, placementFor } from '../src/backends/onnx/graphs.ts';
-import { UFB_GEMM_LEVELS } from '../src/backends/onnx/graphs-ufb.ts';
-import { createOrtNodeBackend, ortNodeBackend } from '../src/backends/onnx/ort-node.ts';
-import { createOrtWebBackend } from '../src/backends/onnx/ort-web.ts';
-import type { OrtKernel } from '../src/backends/onnx/session.ts';
-import type { Backend } from '../src/backends/types.ts';
-import { checkOutput } from '../src/execute/check.ts';
-import { plannedBytes, runCase } from '../src/execute/run-case.ts';
-import { weightBytes } from '../src/model/cost.ts';
-import { Rng } from '../src/model/rng.ts';
-import type { LayerShape } from '../src/model/shape.ts';
-import { initDense, initFff, initUfb, type DenseWeights, type FffWeights, type Weights } from '../src/model/weights.ts';
-import { caseFor, TEST_CASE_CONTEXT, UFB_ODD_SHAPES } from './support.ts';
+import { buildModel, DENSE_CHUNK_BYTES, denseChunks, MAX_MODEL_BYTES, parameterBytes, placementFor } from '../../src/backends/onnx/graphs.ts';
+import { UFB_GEMM_LEVELS } from '../../src/backends/onnx/graphs-ufb.ts';
+import { createOrtNodeBackend, ortNodeBackend } from '../../src/backends/onnx/ort-node.ts';
+import { createOrtWebBackend } from '../../src/backends/onnx/ort-web.ts';
+import type { OrtKernel } from '../../src/backends/onnx/session.ts';
+import type { Backend } from '../../src/backends/types.ts';
+import { checkOutput } from '../../src/execute/check.ts';
+import { plannedBytes, runCase } from '../../src/execute/run-case.ts';
+import { weightBytes } from '../../src/model/cost.ts';
+import { Rng } from '../../src/model/rng.ts';
+import type { LayerShape } from '../../src/model/shape.ts';
+import { initDense, initFff, initUfb, type DenseWeights, type FffWeights, type Weights } from '../../src/model/weights.ts';
+import { caseFor, TEST_CASE_CONTEXT, UFB_ODD_SHAPES } from '../support.ts';
 
 /** Small enough that every model below is over it. */
 const TINY = 16;

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lastRuns, readHistory } from '../src/results/history.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { plantSlowdown } from './plant-slowdown.ts';
-import { runCli, tempDir, writeTinySuite } from './support.ts';
+import { lastRuns, readHistory } from '../../src/results/history.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { plantSlowdown } from '../plant-slowdown.ts';
+import { runCli, tempDir, writeTinySuite } from '../support.ts';
 
 const TINY = { runtimes: ['node'], backends: ['js'], shapes: [{ inputDim: 64, outputDim: 8, depth: 3, leafWidth: 4, batchSize: 16, activation: 'relu' as const }] };
 

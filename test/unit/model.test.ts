@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { erf64, gelu32, gelu64 } from '../src/model/activation.ts';
-import { macsPerSample, theoreticalSpeedup, weightBytes } from '../src/model/cost.ts';
-import { denseForwardRef, fffForwardRef, fffSoftForwardRef } from '../src/model/reference.ts';
-import { Rng } from '../src/model/rng.ts';
-import type { LayerShape } from '../src/model/shape.ts';
-import { denseFromLeaves, initDense, initFff } from '../src/model/weights.ts';
+import { erf64, gelu32, gelu64 } from '../../src/model/activation.ts';
+import { macsPerSample, theoreticalSpeedup, weightBytes } from '../../src/model/cost.ts';
+import { denseForwardRef, fffForwardRef, fffSoftForwardRef } from '../../src/model/reference.ts';
+import { Rng } from '../../src/model/rng.ts';
+import type { LayerShape } from '../../src/model/shape.ts';
+import { denseFromLeaves, initDense, initFff } from '../../src/model/weights.ts';
 
 const shape = (over: Partial<LayerShape> = {}): LayerShape => ({ inputDim: 9, outputDim: 4, depth: 3, leafWidth: 2, activation: 'relu', ...over });
 const inputs = (n: number, seed = 3) => new Rng(seed).fillUniform(new Float32Array(n), 1);

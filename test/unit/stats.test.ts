@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { medianCiRanks, normalCdf, quantileSorted, ratioOfMedians, summarize, CONFIDENCE_PERCENT, Z_CONFIDENCE } from '../src/measure/stats.ts';
-import { measureCall, samplePlan, TRIM_ABOVE_SAMPLES, TRIMMED_EACH_END } from '../src/measure/measure.ts';
-import { Rng } from '../src/model/rng.ts';
+import { medianCiRanks, normalCdf, quantileSorted, ratioOfMedians, summarize, CONFIDENCE_PERCENT, Z_CONFIDENCE } from '../../src/measure/stats.ts';
+import { measureCall, samplePlan, TRIM_ABOVE_SAMPLES, TRIMMED_EACH_END } from '../../src/measure/measure.ts';
+import { Rng } from '../../src/model/rng.ts';
 
 describe('median confidence interval', () => {
   it('uses the exact binomial ranks (textbook values)', () => {

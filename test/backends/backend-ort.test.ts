@@ -8,15 +8,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { availableParallelism } from 'node:os';
-import { ortNodeBackend } from '../src/backends/onnx/ort-node.ts';
-import { createOrtWebBackend, ortWasmBackend, ortWasmMtBackend } from '../src/backends/onnx/ort-web.ts';
-import { encodeModel, GraphBuilder } from '../src/backends/onnx/onnx-model.ts';
-import { ProtoWriter } from '../src/backends/onnx/protobuf.ts';
-import { checkOutput } from '../src/execute/check.ts';
-import { Rng } from '../src/model/rng.ts';
-import type { LayerShape } from '../src/model/shape.ts';
-import { initDense, initFff, type Weights } from '../src/model/weights.ts';
-import { assertUfbOddShapes, ODD_SHAPES, okOrSkippedWithReason, ROOT, runTinySuite, UFB_ODD_SHAPES } from './support.ts';
+import { ortNodeBackend } from '../../src/backends/onnx/ort-node.ts';
+import { createOrtWebBackend, ortWasmBackend, ortWasmMtBackend } from '../../src/backends/onnx/ort-web.ts';
+import { encodeModel, GraphBuilder } from '../../src/backends/onnx/onnx-model.ts';
+import { ProtoWriter } from '../../src/backends/onnx/protobuf.ts';
+import { checkOutput } from '../../src/execute/check.ts';
+import { Rng } from '../../src/model/rng.ts';
+import type { LayerShape } from '../../src/model/shape.ts';
+import { initDense, initFff, type Weights } from '../../src/model/weights.ts';
+import { assertUfbOddShapes, ODD_SHAPES, okOrSkippedWithReason, ROOT, runTinySuite, UFB_ODD_SHAPES } from '../support.ts';
 
 const ORT_BACKENDS = ['ort-wasm', 'ort-wasm-mt', 'ort-node'];
 

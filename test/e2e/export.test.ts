@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ShapeSchema } from '../src/model/schema.ts';
-import { csvField, EXPORT_COLUMNS, exportColumnsMarkdown } from '../src/results/export.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { ROOT, runCli, tempDir } from './support.ts';
+import { ShapeSchema } from '../../src/model/schema.ts';
+import { csvField, EXPORT_COLUMNS, exportColumnsMarkdown } from '../../src/results/export.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { ROOT, runCli, tempDir } from '../support.ts';
 
 const REFERENCE = join(ROOT, 'fixtures', 'reference-runs', 'intel-xeon-2core-claims-node.json');
 const reference = JSON.parse(readFileSync(REFERENCE, 'utf8')) as ResultsFile;

@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createTfjsWasmBackend, tfjsWasmBackend } from '../src/backends/tfjs-wasm.ts';
-import { Rng } from '../src/model/rng.ts';
-import { initDense, initFff } from '../src/model/weights.ts';
-import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, okOrSkippedWithReason, randomShapes, ROOT, runTinySuite, tempDir } from './support.ts';
+import { createTfjsWasmBackend, tfjsWasmBackend } from '../../src/backends/tfjs-wasm.ts';
+import { Rng } from '../../src/model/rng.ts';
+import { initDense, initFff } from '../../src/model/weights.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, okOrSkippedWithReason, randomShapes, ROOT, runTinySuite, tempDir } from '../support.ts';
 
 /** Runs `init()` of a fresh backend in a child process (tfjs's engine is global and a failed start sticks). */
 function initInChild(command: string[], wasmDir: string | null): { ok: boolean; reason?: string } {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsBackend } from '../src/backends/js/index.ts';
-import type { Backend } from '../src/backends/types.ts';
-import { caseId, type CaseSpec } from '../src/model/case.ts';
-import { runCase } from '../src/execute/run-case.ts';
-import { trainingWidth, type ModelKind } from '../src/model/shape.ts';
-import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, ODD_SHAPES, randomShapes } from './support.ts';
+import { jsBackend } from '../../src/backends/js/index.ts';
+import type { Backend } from '../../src/backends/types.ts';
+import { caseId, type CaseSpec } from '../../src/model/case.ts';
+import { runCase } from '../../src/execute/run-case.ts';
+import { trainingWidth, type ModelKind } from '../../src/model/shape.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, ODD_SHAPES, randomShapes } from '../support.ts';
 
 const ctx = {
   seed: 3,

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { withReportPage } from './browser.ts';
-import { rooflineFloor, type Calibration } from '../src/measure/roofline.ts';
-import type { Result, ResultsFile } from '../src/results/schema.ts';
-import { craftResults, FIG3 } from './crafted-results.ts';
-import { runCli, tempDir, writeTinySuite } from './support.ts';
+import { withReportPage } from '../browser.ts';
+import { rooflineFloor, type Calibration } from '../../src/measure/roofline.ts';
+import type { Result, ResultsFile } from '../../src/results/schema.ts';
+import { craftResults, FIG3 } from '../crafted-results.ts';
+import { runCli, tempDir, writeTinySuite } from '../support.ts';
 
 
 /** Three depths at one batch: enough for one roofline panel with two lines (FFF, dense). */

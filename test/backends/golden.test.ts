@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { goldenFile } from './fixtures/golden-digest.ts';
-import { ROOT } from './support.ts';
+import { goldenFile } from '../fixtures/golden-digest.ts';
+import { ROOT } from '../support.ts';
 
 type Golden = ReturnType<typeof goldenFile>;
 const goldenAll = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'golden.json'), 'utf8')) as Golden;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { measureReadBandwidth } from '../src/backends/wasm/bandwidth.ts';
-import { expectedDistinct, flopsPerBatch, minimumBytes, rooflineFloor } from '../src/measure/roofline.ts';
-import type { CaseShape } from '../src/model/shape.ts';
+import { measureReadBandwidth } from '../../src/backends/wasm/bandwidth.ts';
+import { expectedDistinct, flopsPerBatch, minimumBytes, rooflineFloor } from '../../src/measure/roofline.ts';
+import type { CaseShape } from '../../src/model/shape.ts';
 
 const fig3 = (depth: number, batchSize: number): CaseShape => ({ inputDim: 768, outputDim: 768, depth, leafWidth: 32, trainingWidth: 2 ** depth * 32, batchSize, activation: 'relu' });
 
@@ -36,12 +36,12 @@ describe('roofline', () => {
     assert.ok(bandwidth > 1e8, `${bandwidth}`);
   });
   it('the all-core read runs the same probe on every thread and checks the sum each thread read', async () => {
-    const { measureAllCoreReadBandwidth } = await import('../src/backends/wasm-mt/bandwidth.ts');
+    const { measureAllCoreReadBandwidth } = await import('../../src/backends/wasm-mt/bandwidth.ts');
     const bandwidth = await measureAllCoreReadBandwidth(8 * 2 ** 20 + 64 * 3, 1, 3);
     assert.ok(bandwidth > 1e8, `${bandwidth}`);
   });
   it('the report says how many threads read, with the one-thread figure beside it', async () => {
-    const { formatReadBandwidth } = await import('../reports/format.ts');
+    const { formatReadBandwidth } = await import('../../reports/format.ts');
     assert.equal(formatReadBandwidth({ readBandwidth: 19.2e9, readThreads: 2, oneThreadReadBandwidth: 9.6e9 }), '19.2 GB/s (2 threads; one 9.6)');
     assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9, readThreads: 1, oneThreadReadBandwidth: 9.6e9 }), '9.6 GB/s (1 thread)');
     assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9 }), '9.6 GB/s');
@@ -50,8 +50,8 @@ describe('roofline', () => {
 
 describe('effective limits', () => {
   it('a result faster than the calibrated peak raises the peak, so no multiple falls below 1', async () => {
-    const { effectiveLimits, withRoofline } = await import('../src/results/roofline.ts');
-    const { summarize } = await import('../src/measure/stats.ts');
+    const { effectiveLimits, withRoofline } = await import('../../src/results/roofline.ts');
+    const { summarize } = await import('../../src/measure/stats.ts');
     const shape = fig3(7, 256);
     const flops = flopsPerBatch('dense', shape);
     const result = {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
-import { expandCases, expandShapes } from '../suites/expand.ts';
-import { JSON_SCHEMA_URL, suiteJsonSchema } from '../suites/json-schema.ts';
-import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../suites/load.ts';
-import { claimModel, loadClaims, matchesClaim } from '../reports/claims.ts';
-import { runCli, tempDir } from './support.ts';
+import { RUNTIME_NAMES } from '../../src/model/runtimes.ts';
+import { expandCases, expandShapes } from '../../suites/expand.ts';
+import { JSON_SCHEMA_URL, suiteJsonSchema } from '../../suites/json-schema.ts';
+import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../../suites/load.ts';
+import { claimModel, loadClaims, matchesClaim } from '../../reports/claims.ts';
+import { runCli, tempDir } from '../support.ts';
 
 const valid = () => ({
   name: 'ok-suite',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { machineFingerprint, parseProcCpuinfo } from '../runners/machine.ts';
-import { MachineSchema } from '../src/results/schema.ts';
+import { machineFingerprint, parseProcCpuinfo } from '../../runners/machine.ts';
+import { MachineSchema } from '../../src/results/schema.ts';
 
 /** Two EPYC generations that /proc/cpuinfo names alike ("AMD EPYC"): only family (or model) differs. */
 function cpuinfo({ family = '25', model = '17', stepping = '1' } = {}): string {

@@ -3,12 +3,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { UserError } from '../src/errors.ts';
-import { Rng } from '../src/model/rng.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { expandCases } from '../suites/expand.ts';
-import { loadSuite, parseSuite } from '../suites/load.ts';
-import { ROOT, runCli, tempDir } from './support.ts';
+import { UserError } from '../../src/errors.ts';
+import { Rng } from '../../src/model/rng.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { expandCases } from '../../suites/expand.ts';
+import { loadSuite, parseSuite } from '../../suites/load.ts';
+import { ROOT, runCli, tempDir } from '../support.ts';
 
 const FAULTY = `faulty=${join(ROOT, 'test', 'fixtures', 'faulty-backend.ts')}`;
 const tinyMeasurement = { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1 };

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { RUNTIME_COMMANDS } from '../runners/runtimes.ts';
-import { ROOT, tempDir, writeTinySuite } from './support.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { RUNTIME_COMMANDS } from '../../runners/runtimes.ts';
+import { ROOT, tempDir, writeTinySuite } from '../support.ts';
 
 const HOSTS = {
   deno: (args: string[]) => [RUNTIME_COMMANDS.deno.version[0], 'run', '-A', join(ROOT, 'runners', 'cli.ts'), ...args],

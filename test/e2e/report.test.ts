@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { canvasInk, pngPixels, withReportPage } from './browser.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { craftMachine, craftResults, FIG3 } from './crafted-results.ts';
-import { runCli, runTinySuite, tempDir } from './support.ts';
+import { canvasInk, pngPixels, withReportPage } from '../browser.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { craftMachine, craftResults, FIG3 } from '../crafted-results.ts';
+import { runCli, runTinySuite, tempDir } from '../support.ts';
 
 
 /** Depth 1-3 at two batch sizes: enough for the width, batch, latency and efficiency charts. */

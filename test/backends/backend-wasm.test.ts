@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { assembleKernels, WASM_URL } from '../src/backends/wasm/assemble.ts';
-import { planShards, prepareFff, shardBytes } from '../src/backends/wasm/fff.ts';
-import { Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, MODE } from '../src/backends/wasm/layout.ts';
-import { CaseTooLarge } from '../src/backends/types.ts';
-import { checkOutput } from '../src/execute/check.ts';
-import { gelu64 } from '../src/model/activation.ts';
-import { wasmBackend } from '../src/backends/wasm/index.ts';
-import { fffForwardRef } from '../src/model/reference.ts';
-import { Rng } from '../src/model/rng.ts';
-import type { LayerShape } from '../src/model/shape.ts';
-import { initFff, type DenseWeights, type FffWeights, type UfbWeights } from '../src/model/weights.ts';
-import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, ODD_SHAPES, randomShapes, runTinySuite } from './support.ts';
+import { assembleKernels, WASM_URL } from '../../src/backends/wasm/assemble.ts';
+import { planShards, prepareFff, shardBytes } from '../../src/backends/wasm/fff.ts';
+import { Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, MODE } from '../../src/backends/wasm/layout.ts';
+import { CaseTooLarge } from '../../src/backends/types.ts';
+import { checkOutput } from '../../src/execute/check.ts';
+import { gelu64 } from '../../src/model/activation.ts';
+import { wasmBackend } from '../../src/backends/wasm/index.ts';
+import { fffForwardRef } from '../../src/model/reference.ts';
+import { Rng } from '../../src/model/rng.ts';
+import type { LayerShape } from '../../src/model/shape.ts';
+import { initFff, type DenseWeights, type FffWeights, type UfbWeights } from '../../src/model/weights.ts';
+import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, ODD_SHAPES, randomShapes, runTinySuite } from '../support.ts';
 
 /**
  * Beyond ODD_SHAPES: leaf widths of 8 and more (several 8-column panels, one partial), a dense
@@ -193,7 +193,7 @@ describe('wasm backend', () => {
   });
 
   it('places the input batches asked for in the UltraFastBERT memory where they fit, else room for one', async () => {
-    const { layoutUfb, ufbDims } = await import('../src/backends/wasm/ufb.ts');
+    const { layoutUfb, ufbDims } = await import('../../src/backends/wasm/ufb.ts');
     const shape: LayerShape = { inputDim: 768, outputDim: 768, depth: 11, leafWidth: 1, activation: 'gelu', tree: 'ufb' };
     // batch 16384: five batches of 48 MiB fit beside the tree
     assert.equal(layoutUfb(ufbDims(shape, 16384), 5).inputs, 5);

@@ -1,10 +1,10 @@
 /** Claim verdicts follow the numbers, and never read from a configuration that was not measured. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../reports/claims.ts';
-import { measuredComparisons } from '../reports/measured.ts';
-import { judgeClaim, judgeClaims } from '../reports/verdicts.ts';
-import { craftMachine, craftResults, FIG3, TABLE1, UFB78 } from './crafted-results.ts';
+import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../../reports/claims.ts';
+import { measuredComparisons } from '../../reports/measured.ts';
+import { judgeClaim, judgeClaims } from '../../reports/verdicts.ts';
+import { craftMachine, craftResults, FIG3, TABLE1, UFB78 } from '../crafted-results.ts';
 
 const claims = loadClaims();
 const claim = (id: string): Claim => {

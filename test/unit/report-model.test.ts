@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { CHARTS, buildChartSections } from '../reports/charts/registry.ts';
-import { loadClaims, type ClaimsFile } from '../reports/claims.ts';
-import { measuredComparisons } from '../reports/measured.ts';
-import { buildContext } from '../reports/report-context.ts';
-import { pairsByShape, speedupCells, speedupTables } from '../reports/speedup-rows.ts';
-import { renderTable } from '../reports/table.ts';
-import { craftMachine, craftResults, FIG3 } from './crafted-results.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { CHARTS, buildChartSections } from '../../reports/charts/registry.ts';
+import { loadClaims, type ClaimsFile } from '../../reports/claims.ts';
+import { measuredComparisons } from '../../reports/measured.ts';
+import { buildContext } from '../../reports/report-context.ts';
+import { pairsByShape, speedupCells, speedupTables } from '../../reports/speedup-rows.ts';
+import { renderTable } from '../../reports/table.ts';
+import { craftMachine, craftResults, FIG3 } from '../crafted-results.ts';
 
 /** A depth sweep of the paper's setup on two backends, and one case whose FFF failed. */
 function sweep(machineId = 'crafted-machine'): ResultsFile {

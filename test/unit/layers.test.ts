@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT } from './support.ts';
+import { ROOT } from '../support.ts';
 
 const FOLDERS = ['src', 'suites', 'runners', 'reports'];
 

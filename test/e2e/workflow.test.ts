@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
-import { ROOT, runCli } from './support.ts';
+import { RUNTIME_NAMES } from '../../src/model/runtimes.ts';
+import { ROOT, runCli } from '../support.ts';
 
 interface Step { run?: string; uses?: string }
 interface Workflow { on: Record<string, unknown>; jobs: Record<string, { steps: Step[]; strategy?: { matrix: Record<string, unknown[]> }; needs?: string }> }

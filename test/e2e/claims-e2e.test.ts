@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { judgeClaims } from '../reports/verdicts.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { runCli, tempDir } from './support.ts';
+import { judgeClaims } from '../../reports/verdicts.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { runCli, tempDir } from '../support.ts';
 
 test('a js-only run of the 220x setup is never "reproduced": not judged, with the backends to add; the verdicts print first', () => {
   const dir = tempDir();
