@@ -12,7 +12,7 @@ import { batchSweep, type BatchSweep } from './claim-batches.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
 import { formatRatio, formatThreads, treeLabel } from './format.ts';
 import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile } from './claims.ts';
-import { isSoftwareAdapter, machineLabel, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
+import { machineLabel, nonGpuAdapter, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
 
@@ -53,11 +53,15 @@ const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)
 /**
  * Why `m` cannot judge a claim, or undefined when it can: a dense baseline below the rule's share
  * of this machine's best (a slow dense layer inflates any speedup), no calibration to show it is
- * not, or either side on a software GPU adapter.
+ * not, or either side on a GPU adapter not known to be a GPU (software or unidentified: fail closed).
  */
 export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string | undefined {
-  const software = [m.fff, m.dense].find((r) => isSoftwareAdapter(r.backend.adapter) || isSoftwareAdapter(r.backend.notes));
-  if (software) return `${software.backend.name} ran on a software GPU adapter (${software.backend.adapter ?? software.backend.notes}): a CPU emulating a GPU says nothing about GPU speed`;
+  for (const r of [m.fff, m.dense]) {
+    const adapter = nonGpuAdapter(r.backend);
+    const shown = r.backend.adapter ?? r.backend.notes;
+    if (adapter === 'software') return `${r.backend.name} ran on a software GPU adapter (${shown}): a CPU emulating a GPU says nothing about GPU speed`;
+    if (adapter === 'unidentified') return `${r.backend.name} ran on an unidentified GPU adapter (${shown}): it names no vendor, architecture, device or description, so nothing shows it is a GPU (Mesa's llvmpipe, a CPU rasteriser, looks like this through OpenGL), and no speed is judged from it`;
+  }
   const floor = m.dense.roofline;
   const dense = `${m.dense.backend.name}, ${formatThreads(m.dense.backend.threads)}`;
   if (!floor) return `the run did not calibrate this machine (measurement.calibrate), so nothing shows that the dense baseline (${dense}) runs near this machine's best`;

@@ -27,6 +27,8 @@ export interface CraftedComparison {
   denseBackend?: string;
   /** A GPU adapter both sides report, e.g. "llvmpipe (software adapter)". */
   adapter?: string;
+  /** Its class as a run records it (absent: a file from before backend.adapterClass). */
+  adapterClass?: 'hardware' | 'software' | 'unidentified';
 }
 
 /** A machine whose node calibration names ort-node as the fastest dense GEMM and js as a slow one. */
@@ -60,7 +62,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     const key = shapeKey(shape);
     const tree = shape.tree === 'ufb' ? 'ufb' : 'fff';
     const denseBackend = c.denseBackend ?? backend;
-    const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}) });
+    const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}), ...(c.adapterClass ? { adapterClass: c.adapterClass } : {}) });
     const base = {
       runtime: { name: runtime, version: '1.0.0' },
       shape,

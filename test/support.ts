@@ -101,7 +101,7 @@ export async function assertUfbOddShapes(backend: Backend): Promise<void> {
 
 /**
  * A suite file covering `shapes`, with measurement settings small enough for tests. A UltraFastBERT
- * shape (tree "ufb") becomes a sweep of its tree and its dense layer.
+ * shape (tree "ufb") becomes a sweep of its tree and its dense layer unless it names its `models`.
  */
 export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends: string[]; shapes?: typeof ODD_SHAPES; name?: string }): string {
   const shapes = opts.shapes ?? ODD_SHAPES;
@@ -109,7 +109,7 @@ export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends
     name: opts.name ?? 'tiny',
     runtimes: opts.runtimes,
     backends: opts.backends,
-    sweeps: shapes.map((s) => (s.tree === 'ufb' ? { ...s, models: ['ufb', 'dense'] } : { ...s })),
+    sweeps: shapes.map((s) => (s.tree === 'ufb' ? { models: ['ufb', 'dense'], ...s } : { ...s })),
     measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
     seed: 7,
   };
@@ -119,11 +119,11 @@ export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends
 }
 
 /** Runs a tiny suite through the CLI and returns the parsed results file. */
-export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { timeoutMs?: number }): { file: ResultsFile; stdout: string; stderr: string; status: number | null } {
+export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { timeoutMs?: number; env?: NodeJS.ProcessEnv }): { file: ResultsFile; stdout: string; stderr: string; status: number | null } {
   const dir = tempDir();
   const suite = writeTinySuite(dir, opts);
   const out = join(dir, 'results.json');
-  const r = runCli(['run', suite, '--out', out], { timeoutMs: opts.timeoutMs });
+  const r = runCli(['run', suite, '--out', out], { timeoutMs: opts.timeoutMs, env: opts.env });
   if (r.status !== 0) throw new Error(`fffbench run exited ${r.status}\n${r.stderr}\n${r.stdout}`);
   return { file: JSON.parse(readFileSync(out, 'utf8')) as ResultsFile, ...r };
 }

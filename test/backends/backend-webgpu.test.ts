@@ -3,7 +3,9 @@
  * (Node + Dawn) and through the CLI on node, deno and bun; and a clean skip where no adapter exists.
  *
  * Where this machine has no WebGPU adapter (no GPU and no Mesa lavapipe ≥ 25; .ci/install-webgpu.sh
- * installs it), the kernel tests check that every case is `skipped` with a reason instead.
+ * installs it), the kernel tests check that every case is `skipped` with a reason instead. On an
+ * adapter that is not a GPU (software, or unidentified: src/model/adapter.ts) the in-process tests
+ * still check the kernels on small shapes, and the CLI runs only a correctness subset.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import type { LayerShape } from '../../src/model/shape.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { initDense, initFff, initUfb, type Weights } from '../../src/model/weights.ts';
 import { hiddenChunk, prepareDense, splitK } from '../../src/backends/webgpu/dense.ts';
-import { openGpu, type Gpu } from '../../src/backends/webgpu/device.ts';
+import { ANY_ADAPTER_VARIABLE, openGpu, type Gpu } from '../../src/backends/webgpu/device.ts';
 import { prepareFff, usesGrouping } from '../../src/backends/webgpu/fff.ts';
 import { prepareUfb } from '../../src/backends/webgpu/ufb.ts';
 import { webgpuBackend } from '../../src/backends/webgpu/index.ts';
@@ -100,7 +102,7 @@ test('dense GEMM split into hidden chunks, and split-K, where needed (in-process
 });
 
 test('UltraFastBERT odd shapes through the webgpu backend (in-process, Dawn), two batches through each kernel', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
-  assert.deepEqual(await webgpuBackend.init({ runtime: 'node', cores: 1, gpu: dawnGpu }), { ok: true });
+  assert.deepEqual(await initOnAnyAdapter(), { ok: true });
   await assertUfbOddShapes(webgpuBackend);
 });
 
@@ -111,37 +113,58 @@ test('UltraFastBERT WGSL kernel: outputs past one per invocation, inputs not a m
   }
 });
 
-test('webgpu backend info names the adapter and flags a software one', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
-  const availability = await webgpuBackend.init({ runtime: 'node', cores: 1, gpu: dawnGpu });
-  assert.deepEqual(availability, { ok: true });
+test('webgpu backend info names the adapter, its class, and what a software or unidentified one measures', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
+  assert.deepEqual(await initOnAnyAdapter(), { ok: true });
   const info = webgpuBackend.info();
   assert.equal(info.adapter, gpu!.adapter.label);
+  assert.equal(info.adapterClass, gpu!.adapter.adapterClass);
   assert.match(info.notes ?? '', /^adapter: /);
-  if (gpu!.adapter.software) assert.match(info.notes ?? '', /software/);
+  if (gpu!.adapter.adapterClass === 'software') assert.match(info.notes ?? '', /software \(CPU\) implementation/);
+  if (gpu!.adapter.adapterClass === 'unidentified') assert.match(info.notes ?? '', /does not identify itself/);
 });
 
-test('without any adapter (Vulkan loader given no driver), every webgpu case is skipped with the reason', { skip: process.platform !== 'linux' && 'hiding the adapter through the Vulkan loader works on Linux only' }, () => {
+/** The drivers' loaders given nothing to load: Vulkan's (Dawn, Deno's wgpu) and EGL's through glvnd (Deno's wgpu on OpenGL). */
+const NO_DRIVERS = (dir: string) => ({ VK_ICD_FILENAMES: join(dir, 'no-such-driver.json'), __EGL_VENDOR_LIBRARY_FILENAMES: join(dir, 'no-such-vendor.json') });
+
+test('without any adapter (the Vulkan and EGL loaders given no driver), every webgpu and ort-webgpu case is skipped with the reason, on node, deno and bun', { skip: process.platform !== 'linux' && 'hiding the drivers through their loaders works on Linux only' }, () => {
   const dir = tempDir();
-  const suite = writeTinySuite(dir, { runtimes: ['node'], backends: ['webgpu', 'ort-webgpu'], shapes: ODD_SHAPES.slice(0, 1) });
+  const runtimes = ['node', 'deno', 'bun'];
+  const suite = writeTinySuite(dir, { runtimes, backends: ['webgpu', 'ort-webgpu'], shapes: ODD_SHAPES.slice(0, 1) });
   const out = join(dir, 'results.json');
-  const r = runCli(['run', suite, '--out', out], { env: { VK_ICD_FILENAMES: join(dir, 'no-such-driver.json') } });
+  const r = runCli(['run', suite, '--out', out], { env: NO_DRIVERS(dir), timeoutMs: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const file = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
-  assert.equal(file.results.length, 4);
+  assert.equal(file.results.length, 4 * runtimes.length);
   for (const result of file.results) {
     assert.equal(result.status, 'skipped', `${result.id}: ${result.reason}`);
-    assert.match(result.reason ?? '', /unavailable on node: no WebGPU adapter/);
+    assert.match(result.reason ?? '', new RegExp(`unavailable on ${result.runtime.name}: no WebGPU adapter`));
   }
+  assert.equal(file.machine.gpus, undefined, 'no adapter, none recorded');
 });
 
+/**
+ * On a software or unidentified adapter, the cases the CLI tests run with FFFBENCH_WEBGPU_ANY_ADAPTER=1:
+ * webgpu's fused FFF kernel and UltraFastBERT's tree on tiny shapes, and one case over the cap, which
+ * is skipped. Not the dense GEMM nor ort-webgpu: through Mesa's OpenGL llvmpipe their shaders take
+ * from 45 s to minutes to compile (test/backends checks the kernels in process on Dawn's adapter).
+ */
+const NON_GPU_SUBSET = [
+  { ...ODD_SHAPES[0], models: ['fff'], backends: ['webgpu'] },
+  { ...UFB_ODD_SHAPES[3], models: ['ufb'], backends: ['webgpu'] },
+  // 64 · 1024 · 128 = 8 M multiply-adds per batch, over the 4 M a software adapter runs
+  { inputDim: 64, outputDim: 64, depth: 0, leafWidth: 1024, batchSize: 64, activation: 'relu', models: ['fff'], backends: ['webgpu'] },
+] as unknown as typeof ODD_SHAPES;
+
 // Through the CLI, `webgpu` on all shapes and `ort-webgpu` on ODD_SHAPES: per backend, every case
-// ok with check.ok, or (no adapter in that runtime) every case skipped with the reason.
+// ok with check.ok on a GPU; on a software or unidentified adapter every case skipped with the
+// reason, then NON_GPU_SUBSET with FFFBENCH_WEBGPU_ANY_ADAPTER=1; without an adapter, skipped.
 for (const runtime of ['node', 'deno', 'bun'] as const) {
-  test(`fffbench run --backends webgpu,ort-webgpu on ${runtime}: every case ok, or skipped with a reason`, async (t) => {
+  test(`fffbench run --backends webgpu,ort-webgpu on ${runtime}: ok on a GPU, skipped with the reason on anything else`, async (t) => {
     const webgpuOnly = [...EXTRA_SHAPES, ...UFB_ODD_SHAPES].map((s) => ({ ...s, backends: ['webgpu'] })) as typeof ODD_SHAPES;
     const shapes = [...ODD_SHAPES, ...webgpuOnly];
-    const { file } = runTinySuite({ runtimes: [runtime], backends: ['webgpu', 'ort-webgpu'], shapes, name: `webgpu-${runtime}`, timeoutMs: 300_000 });
+    const { file } = runTinySuite({ runtimes: [runtime], backends: ['webgpu', 'ort-webgpu'], shapes, name: `webgpu-${runtime}`, timeoutMs: 300_000, env: { [ANY_ADAPTER_VARIABLE]: '' } });
     const expected = { webgpu: shapes.length * 2, 'ort-webgpu': ODD_SHAPES.length * 2 };
+    let nonGpu: string | undefined;
     for (const [backend, count] of Object.entries(expected)) {
       const results = file.results.filter((r) => r.backend.name === backend);
       assert.equal(results.length, count, backend);
@@ -149,16 +172,53 @@ for (const runtime of ['node', 'deno', 'bun'] as const) {
       if (skipped.length > 0) {
         assert.equal(skipped.length, results.length, `${backend}: either unavailable or it runs every case`);
         for (const r of skipped) assert.match(r.reason ?? '', new RegExp(`backend ${backend} unavailable`));
-        // Node and Bun both use Dawn: where it found an adapter in this process, they must too.
-        if (runtime !== 'deno') assert.ok(noAdapter, `Dawn has an adapter here but ${backend} on ${runtime} skipped: ${skipped[0].reason}`);
-        t.diagnostic(`${backend} skipped: ${skipped[0].reason}`);
+        const reason = skipped[0].reason!;
+        if (reason.includes(ANY_ADAPTER_VARIABLE)) {
+          // an adapter that is not a GPU: named, classed, and refused before any case ran
+          const adapterClass = skipped[0].backend.adapterClass;
+          assert.ok(adapterClass === 'software' || adapterClass === 'unidentified', `${backend}: refused a ${adapterClass} adapter`);
+          assert.match(reason, adapterClass === 'software' ? /software \(CPU\) implementation/ : /nothing shows it is a GPU/);
+          assert.ok(file.machine.gpus?.includes(skipped[0].backend.adapter!), 'machine.gpus records the adapter found');
+          nonGpu = adapterClass;
+        } else if (runtime !== 'deno') {
+          // Node and Bun both use Dawn: where it found an adapter in this process, they must too.
+          assert.ok(noAdapter, `Dawn has an adapter here but ${backend} on ${runtime} skipped: ${reason}`);
+        }
+        t.diagnostic(`${backend} skipped: ${reason}`);
         continue;
       }
       for (const r of results) {
         assert.equal(r.status, 'ok', `${r.id}: ${r.status} ${r.reason ?? ''}`);
         assert.ok(r.check?.ok, r.id);
         assert.match(r.backend.notes ?? '', /^adapter: /);
+        assert.equal(r.backend.adapterClass, 'hardware', r.id);
       }
     }
+    if (!nonGpu) return;
+    const subset = runTinySuite({ runtimes: [runtime], backends: ['webgpu'], shapes: NON_GPU_SUBSET, name: `webgpu-${runtime}-any-adapter`, timeoutMs: 240_000, env: { [ANY_ADAPTER_VARIABLE]: '1' } }).file;
+    const [small, ufb, large] = [subset.results.filter((r) => r.model === 'fff' && r.shape.batchSize === 1), subset.results.filter((r) => r.model === 'ufb'), subset.results.filter((r) => r.shape.leafWidth === 1024)];
+    for (const r of [...small, ...ufb]) {
+      assert.equal(r.status, 'ok', `${r.id}: ${r.status} ${r.reason ?? ''}`);
+      assert.ok(r.check?.ok, r.id);
+      assert.equal(r.backend.adapterClass, nonGpu, r.id);
+      assert.match(r.backend.notes ?? '', nonGpu === 'software' ? /measure CPU emulation, not a GPU/ : /nothing shows it is a GPU/);
+    }
+    assert.equal(small.length + ufb.length, 2);
+    assert.equal(large.length, 1);
+    assert.equal(large[0].status, 'skipped');
+    assert.match(large[0].reason ?? '', /8\.0 M multiply-adds per batch, over the 4 M that run on a (software|unidentified) adapter/);
+    t.diagnostic(`on the ${nonGpu} adapter: ${small[0].backend.adapter}`);
   });
+}
+
+/** webgpuBackend.init on Dawn's adapter, a software one too: the in-process tests check kernels on small shapes. */
+async function initOnAnyAdapter() {
+  const before = process.env[ANY_ADAPTER_VARIABLE];
+  process.env[ANY_ADAPTER_VARIABLE] = '1';
+  try {
+    return await webgpuBackend.init({ runtime: 'node', cores: 1, gpu: dawnGpu });
+  } finally {
+    if (before === undefined) delete process.env[ANY_ADAPTER_VARIABLE];
+    else process.env[ANY_ADAPTER_VARIABLE] = before;
+  }
 }

@@ -9,6 +9,9 @@ import type { ResultsFile } from '../../src/results/schema.ts';
 import { CHARTS, buildChartSections } from '../../reports/charts/registry.ts';
 import { loadClaims, type ClaimsFile } from '../../reports/claims.ts';
 import { measuredComparisons } from '../../reports/measured.ts';
+import { buildReport } from '../../reports/build-report.ts';
+import { renderHtml } from '../../reports/render-html.ts';
+import { renderMarkdown } from '../../reports/render-markdown.ts';
 import { buildContext } from '../../reports/report-context.ts';
 import { pairsByShape, speedupCells, speedupTables } from '../../reports/speedup-rows.ts';
 import { renderTable } from '../../reports/table.ts';
@@ -87,4 +90,20 @@ test("the speedup chart's claim line and the section's description take the head
   assert.match(drawn.description, /123x/);
   const none = { ...claims, claims: claims.claims.map((c) => ({ ...c, headline: undefined })) };
   assert.equal(claimLine(none).y, undefined, 'no headline claim, no line');
+});
+
+test('a GPU backend on an unidentified or a software adapter is marked in the backend table of summary.md and index.html, and its verdict card says why it is not judged', () => {
+  const run = (adapter: string, adapterClass: 'software' | 'unidentified', machineId: string) =>
+    craftResults([{ shape: FIG3(12), speedup: 300, backend: 'webgpu', adapter, adapterClass }], { machine: craftMachine(machineId) });
+  const unidentified = run('[unidentified adapter: no vendor, architecture, device or description names it]', 'unidentified', 'machine-a');
+  const software = run('65541 llvmpipe (LLVM 15.0.6, 256 bits) [software adapter]', 'software', 'machine-b');
+  assert.deepEqual(buildContext([{ path: 'u.json', data: unidentified }]).targets.map((t) => t.nonGpuAdapter), ['unidentified']);
+  assert.deepEqual(buildContext([{ path: 's.json', data: software }]).targets.map((t) => t.nonGpuAdapter), ['software']);
+  const model = buildReport([{ path: 'u.json', data: unidentified }]);
+  const md = renderMarkdown(model);
+  assert.match(md, /\| webgpu 1 ⚠ unidentified adapter \|/);
+  assert.match(md, /\*\*fff-up-to-220x\*\*: Not judged: .*webgpu ran on an unidentified GPU adapter/);
+  const html = renderHtml(model);
+  assert.match(html, /webgpu 1 ⚠ UNIDENTIFIED ADAPTER \(not GPU numbers\)/);
+  assert.match(html, /why not judged<\/t[hd]><td>webgpu ran on an unidentified GPU adapter/);
 });

@@ -171,6 +171,19 @@ test('no speed verdict from a software GPU adapter', () => {
   assert.match(v.summary, /software GPU adapter/);
 });
 
+test('no speed verdict from an adapter that does not identify itself (fail closed), with the reason on the card; the same numbers on a named GPU are judged', () => {
+  const at = (adapter: string, adapterClass?: 'hardware' | 'unidentified') => judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 300, backend: 'webgpu', adapter, ...(adapterClass ? { adapterClass } : {}) }])]);
+  const unidentified = at('65541 0 [unidentified adapter: no vendor, architecture, device or description names it]', 'unidentified');
+  assert.equal(unidentified.status, 'not-judged');
+  assert.match(unidentified.summary, /webgpu ran on an unidentified GPU adapter \(65541 0 \[unidentified adapter.*nothing shows it is a GPU/);
+  assert.match(unidentified.unjudged?.notJudgedBecause ?? '', /unidentified GPU adapter/, 'the card shows why');
+  // a file from before adapterClass: the label older runs gave an adapter that named nothing
+  assert.equal(at('unnamed adapter').status, 'not-judged');
+  assert.equal(at('4318 8891').status, 'not-judged', 'bare ids name nothing');
+  assert.equal(at('nvidia hopper NVIDIA H200', 'hardware').status, 'reproduced');
+  assert.equal(at('nvidia hopper NVIDIA H200').status, 'reproduced', 'a named adapter in an older file is a GPU');
+});
+
 test('where the claim is reached: the shallowest depth whose interval reaches it', () => {
   const file = craftResults([10, 11, 12, 13, 14].map((depth) => ({ shape: FIG3(depth), speedup: 30 * 2 ** (depth - 10), ciLow: 28 * 2 ** (depth - 10), ciHigh: 32 * 2 ** (depth - 10) })));
   // speedups 30, 60, 120, 240, 480: the interval first reaches 220 at depth 13 (upper end 256)
