@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,13 +15,22 @@ const runLinesOf = (w: Workflow) => Object.values(w.jobs).flatMap((job) => job.s
 const workflow = readWorkflow('nightly.yml');
 const runLines = runLinesOf(workflow);
 
-/** Every `npx fffbench <verb>` line names a verb the CLI has and only flags its --help lists; `verbs` are all used. */
+/** The CLI calls among shell lines: `npx fffbench VERB …` (workflows) or `fffbench VERB …` (the .ci scripts' function). */
+function invocationsOf(lines: string[]): { verb: string; line: string }[] {
+  return lines
+    .map((l) => l.trim())
+    .filter((l) => !l.startsWith('#'))
+    .flatMap((line) => {
+      const m = /(?:^|[\s;(&|]|npx )fffbench (\w+)/.exec(line);
+      return m ? [{ verb: m[1], line }] : [];
+    });
+}
+
+/** Every fffbench call in `lines` names a verb the CLI has and only flags its --help lists; `verbs` are all used. */
 function assertInvocationsExist(lines: string[], verbs: string[]): void {
-  const invocations = lines.map((l) => l.trim()).filter((l) => /\bnpx fffbench\b/.test(l));
-  const used = invocations.map((l) => /npx fffbench (\w+)/.exec(l)![1]);
-  for (const verb of verbs) assert.ok(used.includes(verb), `workflow uses ${verb}`);
-  for (const line of invocations) {
-    const verb = /npx fffbench (\w+)/.exec(line)![1];
+  const invocations = invocationsOf(lines);
+  for (const verb of verbs) assert.ok(invocations.some((i) => i.verb === verb), `uses fffbench ${verb}`);
+  for (const { verb, line } of invocations) {
     const help = runCli([verb, '--help']);
     assert.equal(help.status, 0, `fffbench ${verb} exists`);
     for (const flag of line.match(/--[a-z-]+/g) ?? []) assert.ok(help.stdout.includes(flag), `fffbench ${verb} accepts ${flag}`);
@@ -33,19 +43,29 @@ function assertInvocationsExist(lines: string[], verbs: string[]): void {
   }
 }
 
+/** The step of `job` that runs `script` (bash .ci/NAME), and that script's lines; the flags the step passes are ones its --help lists. */
+function scriptStep(job: Workflow['jobs'][string], script: string): { step: Step & { if?: string }; lines: string[] } {
+  const step = job.steps.find((s) => s.run?.includes(`bash ${script} `)) as Step & { if?: string };
+  assert.ok(step, `the job runs bash ${script}`);
+  const path = join(ROOT, script);
+  const help = spawnSync('bash', [path, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0, `${script} --help`);
+  for (const flag of step.run!.match(/--[a-z-]+/g) ?? []) assert.ok(help.stdout.includes(flag), `${script} accepts ${flag}`);
+  return { step, lines: readFileSync(path, 'utf8').split('\n') };
+}
+
 describe('nightly workflow', () => {
-  it('keeps the history in a git data branch (not the evictable actions cache), filed and pruned every night, and confirms regressions', () => {
-    const steps = workflow.jobs['merge-compare-report'].steps;
-    assert.ok(!steps.some((s) => s.uses?.startsWith('actions/cache')), 'no actions/cache: GitHub evicts it and a failed night never saves it');
-    const script = steps.map((s) => s.run ?? '').join('\n');
-    assert.match(script, /git fetch --depth 1 origin fffbench-data/);
-    assert.match(script, /git push origin HEAD:refs\/heads\/fffbench-data/);
-    assert.match(script, /npx fffbench history history --add nightly\.json --prune --keep \d+/);
-    assert.match(script, /npx fffbench compare --last \d+ --history history nightly\.json/);
-    assert.doesNotMatch(script, /--no-confirm/, 'regressions are confirmed by a re-run before they fail the night');
-    assert.match(script, /npx fffbench report --history history/);
-    const filing = steps.find((s) => s.run?.includes('--prune')) as Step & { if?: string };
-    assert.match(filing.if ?? '', /always\(\)/, 'a failed night is filed too');
+  const job = workflow.jobs['merge-compare-report'] as Workflow['jobs'][string] & { permissions?: Record<string, string> };
+  const { step, lines: scriptLines } = scriptStep(job, '.ci/nightly.sh');
+
+  it('runs its merge job through .ci/nightly.sh (executed in test/e2e/ci-scripts.test.ts), keeping the history in a git data branch it may push to, and confirming regressions', () => {
+    assert.ok(!job.steps.some((s) => s.uses?.startsWith('actions/cache')), 'no actions/cache: GitHub evicts it and a failed night never saves it');
+    assert.equal(job.permissions?.contents, 'write', 'the job pushes the data branch');
+    assert.match(step.run!, /bash \.ci\/nightly\.sh --suite "\$SUITE" --last \d+ .*--keep \d+ .*shards\/\*\.json$/);
+    assert.doesNotMatch(step.run!, /--no-confirm/, 'regressions are confirmed by a re-run before they fail the night');
+    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact')) as Step & { if?: string; with: { path: string } };
+    assert.match(upload.if ?? '', /always\(\)/, 'a failed night uploads its report too');
+    assert.deepEqual(upload.with.path.trim().split('\n').map((p) => p.trim()), ['nightly.json', 'report', 'trend']);
   });
 
   it('parses, runs on a schedule, and shards as a runtime × shard matrix', () => {
@@ -58,7 +78,8 @@ describe('nightly workflow', () => {
   });
 
   it('calls only commands the project provides, with options they accept', () => {
-    assertInvocationsExist(runLines, ['run', 'merge', 'compare', 'report', 'history']);
+    assertInvocationsExist(runLines, ['run']);
+    assertInvocationsExist(scriptLines, ['merge', 'compare', 'report', 'history']);
   });
 });
 
@@ -86,19 +107,30 @@ describe('hardware comparison workflow', () => {
     assert.ok(bench.steps.some((s) => s.uses?.startsWith('actions/upload-artifact')));
   });
 
-  it('merges the machines into a bundle, reports and exports into the job summary, and uploads report, csv and json', () => {
+  it('merges, reports and exports through .ci/hardware-report.sh (executed in test/e2e/ci-scripts.test.ts), and uploads report, csv and json', () => {
     const job = hardware.jobs['merge-report-export'];
     assert.equal(job.needs, 'bench');
     assert.ok(job.steps.some((s) => s.uses?.startsWith('actions/download-artifact')));
-    assert.match(script, /npx fffbench merge results\/\*\.json -o hardware\.json --allow-machines/);
-    assert.match(script, /npx fffbench report hardware\.json --out report\n\s*cat report\/summary\.md >> "\$GITHUB_STEP_SUMMARY"/);
-    assert.match(script, /npx fffbench export hardware\.json --format csv --out hardware\.csv/);
-    assert.match(script, /npx fffbench export hardware\.json --format md\n[\s\S]*\} >> "\$GITHUB_STEP_SUMMARY"/);
+    assert.equal(scriptStep(job, '.ci/hardware-report.sh').step.run!.trim(), 'bash .ci/hardware-report.sh results/*.json');
     const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact')) as Step & { with: { path: string } };
     assert.deepEqual(upload.with.path.trim().split('\n').map((p) => p.trim()).sort(), ['hardware.csv', 'hardware.json', 'report']);
   });
 
   it('calls only commands the project provides, with options they accept', () => {
-    assertInvocationsExist(hardwareLines, ['run', 'merge', 'report', 'export']);
+    assertInvocationsExist(hardwareLines, ['run']);
+    assertInvocationsExist(scriptStep(hardware.jobs['merge-report-export'], '.ci/hardware-report.sh').lines, ['merge', 'report', 'export']);
+  });
+});
+
+describe('test workflow', () => {
+  const tests = readWorkflow('test.yml');
+
+  it('runs .ci/run (the optional packages, npm ci, the type check, npm test) on every push and pull request', () => {
+    assert.deepEqual(Object.keys(tests.on).sort(), ['pull_request', 'push']);
+    const steps = Object.values(tests.jobs).flatMap((job) => job.steps);
+    assert.ok(steps.some((s) => s.uses?.startsWith('actions/checkout')));
+    assert.ok(steps.some((s) => s.run?.trim() === 'bash .ci/run'));
+    const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+    for (const line of ['npm ci', 'npm run typecheck', 'npm test']) assert.ok(ci.includes(line), `.ci/run runs ${line}`);
   });
 });
