@@ -87,7 +87,7 @@ other=0
 if fffbench report nightly.json --out report; then cat report/summary.md >>"$summary"; else other=4; fi
 
 # 4. Compare with the last nights of this machine; flagged cases are re-run here to confirm them.
-fffbench compare --last "$last" --history "$history" nightly.json --format md --threshold "$threshold" --alpha "$alpha" "${confirm[@]}" | tee -a "$summary"
+fffbench compare --last "$last" --history "$history" nightly.json --format md --threshold "$threshold" --alpha "$alpha" ${confirm[@]+"${confirm[@]}"} | tee -a "$summary"
 compared=${PIPESTATUS[0]}
 
 # 5. File the night (a failed one too: a regression stays in the trend), prune, commit, push. A push
