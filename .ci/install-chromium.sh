@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium (used headless by test/report.test.ts to check the HTML report draws).
+# Installs Debian's Chromium (used headless by the report-page tests, test/e2e/report*.test.ts and trend.test.ts, to check the HTML report draws).
 # Idempotent: does nothing when /usr/bin/chromium is already there. Needs root (or sudo) on Debian/Ubuntu.
 set -euo pipefail
 

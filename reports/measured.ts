@@ -4,6 +4,7 @@
  * with their roofline floors and machine; and the machine and GPU-adapter wording that goes with
  * them. The charts, tables, headline and claim verdicts all start here.
  */
+import { adapterClassOf, type AdapterClass, type AdapterRecord } from '../src/model/adapter.ts';
 import { buildBestComparisons } from '../src/results/comparisons.ts';
 import type { SpeedupPair, Machine, Result, ResultsFile } from '../src/results/schema.ts';
 
@@ -88,9 +89,12 @@ export function machineLabel(machine: Machine): string {
   return `${machine.cpuModel} · ${machine.cpuCores} cores · ${machine.id}`;
 }
 
-/** A GPU backend that ran on a CPU implementation (llvmpipe, SwiftShader, …): its numbers are not a GPU's. */
-const SOFTWARE_ADAPTER = /software adapter|llvmpipe|lavapipe|swiftshader|softpipe|\bwarp\b|emulat/i;
-
-export function isSoftwareAdapter(text: string | undefined): boolean {
-  return text !== undefined && SOFTWARE_ADAPTER.test(text);
+/**
+ * A GPU backend whose adapter is not known to be a GPU: a CPU implementation (llvmpipe, SwiftShader,
+ * …) or an adapter that names nothing. Its numbers are not a GPU's; undefined for a hardware
+ * adapter and for a backend that used none.
+ */
+export function nonGpuAdapter(backend: AdapterRecord): Exclude<AdapterClass, 'hardware'> | undefined {
+  const found = adapterClassOf(backend);
+  return found === 'software' || found === 'unidentified' ? found : undefined;
 }

@@ -101,7 +101,7 @@ function contextHtml(model: ReportModel): string {
   parts.push(
     table(
       ['machine', 'runtime', 'backend', 'threads', 'dense kernel', 'FFF strategy', 'notes'],
-      ctx.targets.map((t) => [t.machine, t.runtime, t.softwareAdapter ? `${t.backend} ⚠ SOFTWARE ADAPTER (not GPU numbers)` : t.backend, String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
+      ctx.targets.map((t) => [t.machine, t.runtime, t.nonGpuAdapter ? `${t.backend} ⚠ ${t.nonGpuAdapter.toUpperCase()} ADAPTER (not GPU numbers)` : t.backend, String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
     ),
   );
   parts.push('<h3>Results files, suites and measurement</h3>');

@@ -99,7 +99,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(
     table(
       [...(whose ? ['machine'] : []), 'runtime', 'backend', 'threads', 'dense kernel', 'FFF strategy', 'notes'],
-      ctx.targets.map((t) => [...(whose ? [t.machine] : []), t.runtime, t.backend + (t.softwareAdapter ? ' ⚠ software adapter' : ''), String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
+      ctx.targets.map((t) => [...(whose ? [t.machine] : []), t.runtime, t.backend + (t.nonGpuAdapter ? ` ⚠ ${t.nonGpuAdapter} adapter` : ''), String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
     ),
   );
   // One measurement table per distinct method (usually all files share one).

@@ -6,7 +6,7 @@
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatThreads, MODEL_LABEL } from './format.ts';
 import type { LoadedResults } from './load-results.ts';
-import { isSoftwareAdapter, machineLabel } from './measured.ts';
+import { machineLabel, nonGpuAdapter } from './measured.ts';
 import { limitsRows } from './roofline-text.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
@@ -27,8 +27,8 @@ export interface TargetInfo {
   denseKernel: string;
   fffStrategy: string;
   notes: string;
-  /** A GPU backend that ran on a CPU implementation (llvmpipe, SwiftShader, …): its numbers are not a GPU's. */
-  softwareAdapter: boolean;
+  /** A GPU backend on a CPU implementation (llvmpipe, SwiftShader, …) or an adapter that names nothing: its numbers are not a GPU's. */
+  nonGpuAdapter?: 'software' | 'unidentified';
 }
 
 export interface NotMeasuredGroup {
@@ -106,6 +106,7 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
       const key = `${data.machine.id}/${r.runtime.name} ${r.runtime.version}/${r.backend.name}`;
       if (targets.has(key) && r.status !== 'ok') continue;
       const notes = [r.backend.adapter && `adapter: ${r.backend.adapter}`, r.backend.notes].filter(Boolean).join('; ');
+      const nonGpu = nonGpuAdapter({ ...r.backend, notes });
       targets.set(key, {
         machine: machineLabel(data.machine),
         runtime: `${r.runtime.name} ${r.runtime.version}`,
@@ -116,7 +117,7 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
         // The tree strategies: the FFF's, and UltraFastBERT's where the backend runs it.
         fffStrategy: [r.backend.fffStrategy, r.backend.ufbStrategy && `${MODEL_LABEL.ufb}: ${r.backend.ufbStrategy}`].filter(Boolean).join('; ') || '—',
         notes: notes || '—',
-        softwareAdapter: isSoftwareAdapter(notes),
+        ...(nonGpu ? { nonGpuAdapter: nonGpu } : {}),
       });
     }
   }

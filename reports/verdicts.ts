@@ -13,7 +13,7 @@ import { claimLimit, type ClaimLimit } from './claim-limit.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
 import { formatRatio, formatThreads, treeLabel } from './format.ts';
 import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile, type JudgingRules } from './claims.ts';
-import { isSoftwareAdapter, machineLabel, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
+import { machineLabel, nonGpuAdapter, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
 
@@ -59,11 +59,15 @@ const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)
 /**
  * Why `m` cannot judge a claim, or undefined when it can: a dense baseline below the rule's share
  * of this machine's best (a slow dense layer inflates any speedup), no calibration to show it is
- * not, or either side on a software GPU adapter.
+ * not, or either side on a GPU adapter not known to be a GPU (software or unidentified: fail closed).
  */
 export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string | undefined {
-  const software = softwareSide(m);
-  if (software) return `${software.backend.name} ran on a software GPU adapter (${software.backend.adapter ?? software.backend.notes}): a CPU emulating a GPU says nothing about GPU speed`;
+  for (const r of [m.fff, m.dense]) {
+    const adapter = nonGpuAdapter(r.backend);
+    const shown = r.backend.adapter ?? r.backend.notes;
+    if (adapter === 'software') return `${r.backend.name} ran on a software GPU adapter (${shown}): a CPU emulating a GPU says nothing about GPU speed`;
+    if (adapter === 'unidentified') return `${r.backend.name} ran on an unidentified GPU adapter (${shown}): it names no vendor, architecture, device or description, so nothing shows it is a GPU (Mesa's llvmpipe, a CPU rasteriser, looks like this through OpenGL), and no speed is judged from it`;
+  }
   const floor = m.dense.roofline;
   const dense = `${m.dense.backend.name}, ${formatThreads(m.dense.backend.threads)}`;
   if (!floor) return `the run did not calibrate this machine (measurement.calibrate), so nothing shows that the dense baseline (${dense}) runs near this machine's best`;
@@ -73,9 +77,9 @@ export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string 
   return `the dense baseline (${dense}) ran at ${percent(share)} of this machine's best ${limit} (${floor.multiple.toFixed(1)}x its roofline floor; a verdict needs at least ${percent(rule.minDenseShareOfBest)})`;
 }
 
-/** The side of `m` that ran on a software GPU adapter, if one did. */
-function softwareSide(m: MeasuredComparison): Result | undefined {
-  return [m.fff, m.dense].find((r) => isSoftwareAdapter(r.backend.adapter) || isSoftwareAdapter(r.backend.notes));
+/** The side of `m` that ran on a GPU adapter that is not known to be a GPU (software or unidentified), if one did. */
+function nonGpuSide(m: MeasuredComparison): Result | undefined {
+  return [m.fff, m.dense].find((r) => nonGpuAdapter(r.backend) !== undefined);
 }
 
 /** Backends whose calibrated dense GEMM on this machine and runtime reaches the rule's share of the best. */
@@ -209,8 +213,8 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rules: JudgingRul
     const machine = files.find((f) => f.machine.id === fastest.machineId)!.machine;
     const addBackends = competitiveDenseBackends(machine, fastest.runtime, rule).filter((b) => b !== fastest.dense.backend);
     // What the floors say without a judged kernel (hardware-limited, or unknown without floors); a
-    // software adapter's floors are a CPU's, so those comparisons say nothing here.
-    const limit = claimLimit(claim, measured.filter((m) => matchesClaim(claim, m.comparison.shape) && !softwareSide(m)).map((m) => toPoint(m, rule)), rules, true);
+    // non-GPU adapter's floors are a CPU's, so those comparisons say nothing here.
+    const limit = claimLimit(claim, measured.filter((m) => matchesClaim(claim, m.comparison.shape) && !nonGpuSide(m)).map((m) => toPoint(m, rule)), rules, true);
     const add = addBackends.length > 0
       ? `run the dense layer on ${addBackends.join(' or ')} (the backends whose dense GEMM calibrated near this machine's best on ${fastest.runtime}), e.g. fffbench run ${claim.suite ?? 'SUITE'} --backends ${[...new Set([fastest.fff.backend, ...addBackends])].join(',')}`
       : `run a suite that includes this machine's fastest dense backends (fffbench list shows them), with calibration on`;

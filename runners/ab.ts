@@ -29,7 +29,7 @@ import { csv, writeJsonAtomic } from './run.ts';
 export const AB_DEFAULT_SUITE = 'ab-pr';
 /**
  * Pairs of rounds per case. Crafted pairs with 3% noise per round and one round in 20 hit ×1.5
- * (test/paired.test.ts): a 10% slowdown passed Holm's first level over 40 cases (alpha 0.01) in
+ * (test/unit/paired.test.ts): a 10% slowdown passed Holm's first level over 40 cases (alpha 0.01) in
  * 41% of cases with 20 pairs, 80% with 30 and 94% with 40: a round hit against the change takes
  * the signed-rank test's largest rank, and only more pairs outvote it.
  */

@@ -6,7 +6,8 @@ import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium (.ci/install-chromium.sh); FFFBENCH_CHROMIUM names another binary, or a missing one to test the skip. */
+const chromiumPath = () => process.env.FFFBENCH_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /**
@@ -14,13 +15,14 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
  * network requests other than file:/data:/blob:) to `body`. Without Chromium: fails in CI, skips locally.
  */
 export async function withReportPage(t: TestContext, html: string, body: (page: Page, problems: string[]) => Promise<void>): Promise<void> {
-  if (!existsSync(CHROMIUM)) {
-    const message = `Chromium is not installed at ${CHROMIUM}: run .ci/install-chromium.sh`;
+  const executable = chromiumPath();
+  if (!existsSync(executable)) {
+    const message = `Chromium is not installed at ${executable}: run .ci/install-chromium.sh`;
     if (process.env.CI === 'true') assert.fail(message);
     t.skip(message);
     return;
   }
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser: Browser = await chromium.launch({ executablePath: executable, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const problems: string[] = [];

@@ -2,9 +2,12 @@
  * Hand-made results files for report and verdict tests: each comparison is given by its shape and
  * speedup interval; the FFF and dense results behind it are synthesised so the file passes the schema.
  */
+import { summarize } from '../src/measure/stats.ts';
 import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
+import type { Rng } from '../src/model/rng.ts';
 import { trainingWidth } from '../src/model/shape.ts';
+import { buildComparisons } from '../src/results/comparisons.ts';
 import type { RuntimeName } from '../src/model/runtimes.ts';
 import { ResultsFileSchema, type Machine, type Result, type ResultsFile } from '../src/results/schema.ts';
 
@@ -31,6 +34,8 @@ export interface CraftedComparison {
   denseBackend?: string;
   /** A GPU adapter both sides report, e.g. "llvmpipe (software adapter)". */
   adapter?: string;
+  /** Its class as a run records it (absent: a file from before backend.adapterClass). */
+  adapterClass?: 'hardware' | 'software' | 'unidentified';
 }
 
 /** A machine whose node calibration names ort-node as the fastest dense GEMM and js as a slow one. */
@@ -64,7 +69,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     const key = shapeKey(shape);
     const tree = shape.tree === 'ufb' ? 'ufb' : 'fff';
     const denseBackend = c.denseBackend ?? backend;
-    const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}) });
+    const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}), ...(c.adapterClass ? { adapterClass: c.adapterClass } : {}) });
     const base = {
       runtime: { name: runtime, version: c.runtimeVersion ?? '1.0.0' },
       shape,
@@ -113,3 +118,33 @@ export const FIG3 = (depth: number) => ({ inputDim: 768, outputDim: 768, leafWid
 export const UFB78 = (batchSize = 16384) => ({ inputDim: 768, outputDim: 768, leafWidth: 1, batchSize, depth: 11, activation: 'gelu' as const, tree: 'ufb' as const });
 /** Table 1's MNIST shape at training width 128, leaf width 1. */
 export const TABLE1 = { inputDim: 784, outputDim: 10, leafWidth: 1, batchSize: 2048, depth: 7 };
+
+/** Lognormal-ish timing samples around `median` ns (5% spread). */
+export function timingSamples(rng: Rng, n: number, median: number): number[] {
+  return Array.from({ length: n }, () => median * Math.exp(0.05 * normal(rng)));
+}
+
+function normal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(Math.max(1e-12, rng.next()))) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/**
+ * A run of `file` as a noisy VM produces them: every case of the run is shifted by one draw of the
+ * run-to-run noise (lognormal, `runNoise`), its samples scatter 5% around that (median 100 µs
+ * before the shift), and `slowdown` plants a real change. Its comparisons are those of `file`
+ * (compare reads only the results; `rerun` rebuilds them, at a bootstrap per pair).
+ */
+export function shiftRun(file: ResultsFile, rng: Rng, runNoise: number, slowdown: (id: string) => number = () => 1): ResultsFile {
+  const results = file.results.map((r) => {
+    if (r.status !== 'ok' || !r.stats) return r;
+    const shift = Math.exp(runNoise * normal(rng));
+    return { ...r, stats: summarize(timingSamples(rng, 30, 1e5 * shift * slowdown(r.id))) };
+  });
+  return { ...file, results };
+}
+
+/** shiftRun with the comparisons rebuilt from the shifted results: a results file as run writes it. */
+export function rerun(file: ResultsFile, rng: Rng, runNoise: number, slowdown: (id: string) => number = () => 1): ResultsFile {
+  const shifted = shiftRun(file, rng, runNoise, slowdown);
+  return { ...shifted, comparisons: buildComparisons(shifted.results) };
+}

@@ -101,7 +101,7 @@ export async function assertUfbOddShapes(backend: Backend): Promise<void> {
 
 /**
  * A suite file covering `shapes`, with measurement settings small enough for tests. A UltraFastBERT
- * shape (tree "ufb") becomes a sweep of its tree and its dense layer.
+ * shape (tree "ufb") becomes a sweep of its tree and its dense layer unless it names its `models`.
  */
 export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends: string[]; shapes?: typeof ODD_SHAPES; name?: string }): string {
   const shapes = opts.shapes ?? ODD_SHAPES;
@@ -109,7 +109,7 @@ export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends
     name: opts.name ?? 'tiny',
     runtimes: opts.runtimes,
     backends: opts.backends,
-    sweeps: shapes.map((s) => (s.tree === 'ufb' ? { ...s, models: ['ufb', 'dense'] } : { ...s })),
+    sweeps: shapes.map((s) => (s.tree === 'ufb' ? { models: ['ufb', 'dense'], ...s } : { ...s })),
     measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
     seed: 7,
   };

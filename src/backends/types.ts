@@ -6,6 +6,7 @@
  * (not timed), then `run` is called many times under measurement, and `output` reads the
  * last result for the correctness check.
  */
+import type { AdapterClass } from '../model/adapter.ts';
 import type { RuntimeName } from '../model/runtimes.ts';
 import type { LayerModel } from '../model/shape.ts';
 import type { Weights } from '../model/weights.ts';
@@ -38,8 +39,10 @@ export interface BackendInfo {
   kernelBuild?: string;
   /** Anything a reader must know: a software adapter, an emulated instruction set. */
   notes?: string;
-  /** GPU backends: the adapter that ran, e.g. "mesa software (llvmpipe …), software adapter". */
+  /** GPU backends: the adapter that ran, e.g. "nvidia hopper NVIDIA H200" or "… llvmpipe … [software adapter]". */
   adapter?: string;
+  /** GPU backends: whether that adapter is a GPU, a CPU implementation, or names nothing (src/model/adapter.ts). */
+  adapterClass?: AdapterClass;
 }
 
 export interface Kernel {

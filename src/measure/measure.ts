@@ -10,7 +10,7 @@
  * the mean call time of its batch, so timer resolution never dominates.
  *
  * These constants are what is applied (passed to mitata, or, for TRIMMED_EACH_END, mitata's own
- * fixed slice, checked by test/stats.test.ts), and what the results file's measurement texts say.
+ * fixed slice, checked by test/unit/stats.test.ts), and what the results file's measurement texts say.
  */
 // lib.mjs is mitata's measuring core; the package root re-exports measure but not gc.
 import { gc, measure, now } from 'mitata/src/lib.mjs';

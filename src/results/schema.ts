@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CalibrationSchema, MeasureSettingsSchema, RooflineSchema, StatsSchema } from '../measure/schema.ts';
 import { isRuntimeLabel, type RuntimeLabel } from '../model/runtimes.ts';
+import { ADAPTER_CLASSES } from '../model/adapter.ts';
 import { ShapeSchema } from '../model/schema.ts';
 import { ENCODER_PARTS } from '../model/encoder.ts';
 import { MODEL_KINDS } from '../model/shape.ts';
@@ -74,6 +75,8 @@ export const ResultSchema = z.object({
     kernelBuild: z.string().optional(),
     notes: z.string().optional(),
     adapter: z.string().optional(),
+    /** hardware, software (a CPU implementation) or unidentified (names nothing): src/model/adapter.ts. */
+    adapterClass: z.enum(ADAPTER_CLASSES).optional(),
   }),
   model: z.enum(MODEL_KINDS),
   shape: ShapeSchema,
@@ -169,7 +172,11 @@ export const MachineSchema = z.object({
   memoryBytes: z.number(),
   /** The CPU fields the id hashes (absent in files written before they were recorded). */
   cpu: CpuIdentitySchema.optional(),
-  /** GPU adapters the run used (WebGPU backends), e.g. "nvidia hopper (NVIDIA H200)" or a software rasteriser. */
+  /**
+   * GPU adapters the WebGPU backends found (ran on, or refused as no GPU), by label: e.g. "nvidia
+   * hopper NVIDIA H200", or one that ends "[software adapter]" or "[unidentified adapter: …]"
+   * (the results' backend.adapterClass says which).
+   */
   gpus: z.array(z.string()).optional(),
   /** Per runtime: bandwidth (bytes/s) and peak GEMM throughput (FLOP/s) measured at the start of the run. */
   calibration: z.record(z.string(), CalibrationSchema).optional(),

@@ -6,6 +6,9 @@
  * but in Node and Bun only after Dawn's globals were installed (runners/gpu-dawn.ts).
  */
 
+import { classifyAdapter, type AdapterClass } from '../../model/adapter.ts';
+import { macsPerSample } from '../../model/cost.ts';
+import type { Weights } from '../../model/weights.ts';
 import { CaseTooLarge } from '../types.ts';
 
 export const USAGE = { MAP_READ: 0x0001, COPY_SRC: 0x0004, COPY_DST: 0x0008, STORAGE: 0x0080 } as const;
@@ -16,26 +19,69 @@ export interface AdapterSummary {
   architecture: string;
   device: string;
   description: string;
-  /** A CPU implementation (lavapipe/llvmpipe, SwiftShader, WARP) or the adapter calls itself a fallback. */
-  software: boolean;
-  /** One line for results and reports. */
+  /** hardware, software (a CPU implementation) or unidentified (its info names nothing): src/model/adapter.ts. */
+  adapterClass: AdapterClass;
+  /** One line for results and reports; a software or unidentified adapter says so in brackets. */
   label: string;
 }
-
-const SOFTWARE_NAMES = /llvmpipe|lavapipe|softpipe|swiftshader|\bwarp\b|basic render|software/i;
 
 export async function summarizeAdapter(adapter: GPUAdapter): Promise<AdapterSummary> {
   // adapter.info is current WebGPU; requestAdapterInfo() is what older implementations had.
   const legacy = adapter as GPUAdapter & { requestAdapterInfo?: () => Promise<GPUAdapterInfo>; isFallbackAdapter?: boolean };
   const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } = adapter.info ?? (await legacy.requestAdapterInfo?.()) ?? {};
-  const vendor = info.vendor ?? '';
-  const architecture = info.architecture ?? '';
-  const device = info.device ?? '';
-  const description = info.description ?? '';
+  const vendor = (info.vendor ?? '').trim();
+  const architecture = (info.architecture ?? '').trim();
+  const device = (info.device ?? '').trim();
+  const description = (info.description ?? '').trim();
   const fallback = info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false;
-  const software = fallback || SOFTWARE_NAMES.test([vendor, architecture, device, description].join(' '));
+  const adapterClass = classifyAdapter({ vendor, architecture, device, description, fallback });
   const names = [vendor, architecture, description || device].filter((s) => s !== '').join(' ');
-  return { vendor, architecture, device, description, software, label: `${names || 'unnamed adapter'}${software ? ' [software adapter]' : ''}` };
+  const label =
+    adapterClass === 'hardware' ? names
+    : adapterClass === 'software' ? `${names || 'fallback adapter'} [software adapter]`
+    : `${names ? `${names} ` : ''}[unidentified adapter: no vendor, architecture, device or description names it]`;
+  return { vendor, architecture, device, description, adapterClass, label };
+}
+
+/** What the notes of a result on this adapter must say about it (empty for a hardware adapter). */
+export function adapterCaveat(adapter: AdapterSummary): string {
+  if (adapter.adapterClass === 'software') return '; a software (CPU) implementation of WebGPU: these timings measure CPU emulation, not a GPU';
+  if (adapter.adapterClass === 'unidentified') return "; the adapter does not identify itself, so nothing shows it is a GPU (Mesa's llvmpipe through OpenGL reports nothing on some machines): its timings judge nothing";
+  return '';
+}
+
+/** Runs a WebGPU backend on a software or unidentified adapter too (correctness-sized cases only): "1". */
+export const ANY_ADAPTER_VARIABLE = 'FFFBENCH_WEBGPU_ANY_ADAPTER';
+/**
+ * The most multiply-adds one batch of a case may take on a software or unidentified adapter: the
+ * tests' odd shapes fit (at most ~0.7 M), a suite's shapes do not (a claims shape is 25 M to 10 G).
+ */
+export const NON_GPU_MAX_MACS = 2 ** 22;
+
+/**
+ * Why a WebGPU backend does not run on `adapter`, or undefined where it does: a hardware adapter
+ * always; a software or unidentified one only where FFFBENCH_WEBGPU_ANY_ADAPTER=1 asks for it.
+ * A CPU rasteriser's timings say nothing about a GPU, and it can take minutes for one case (Mesa's
+ * llvmpipe compiles the dense GEMM's shader for minutes through OpenGL), so a suite skips it.
+ */
+export function nonGpuRefusal(adapter: AdapterSummary): string | undefined {
+  if (adapter.adapterClass === 'hardware') return undefined;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.[ANY_ADAPTER_VARIABLE] === '1') return undefined;
+  const what = adapter.adapterClass === 'software' ? 'a software (CPU) implementation of WebGPU' : 'nothing shows it is a GPU';
+  return `the WebGPU adapter here is ${adapter.label}: ${what}. Its timings would measure no GPU, and a CPU rasteriser can take minutes per case; ${ANY_ADAPTER_VARIABLE}=1 runs cases of up to ${NON_GPU_MAX_MACS / 2 ** 20} M multiply-adds per batch on it (a correctness check, labelled, never judged)`;
+}
+
+/**
+ * On a software or unidentified adapter (run with FFFBENCH_WEBGPU_ANY_ADAPTER=1), a case over
+ * NON_GPU_MAX_MACS per batch is skipped (CaseTooLarge) before anything is set up.
+ */
+export function checkNonGpuCaseSize(adapter: AdapterSummary, weights: Weights, batchSize: number): void {
+  if (adapter.adapterClass === 'hardware') return;
+  const macs = macsPerSample(weights.kind, weights.shape) * batchSize;
+  if (macs > NON_GPU_MAX_MACS) {
+    throw new CaseTooLarge(`${(macs / 2 ** 20).toFixed(1)} M multiply-adds per batch, over the ${NON_GPU_MAX_MACS / 2 ** 20} M that run on a ${adapter.adapterClass} adapter (${adapter.label}): it is not a GPU, and only correctness-sized cases run there`);
+  }
 }
 
 export interface Gpu {

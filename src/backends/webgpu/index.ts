@@ -13,7 +13,7 @@
 import type { Weights } from '../../model/weights.ts';
 import type { Availability, Backend, BackendContext, BackendInfo } from '../types.ts';
 import { prepareDense } from './dense.ts';
-import { openGpu, type Gpu } from './device.ts';
+import { adapterCaveat, checkNonGpuCaseSize, nonGpuRefusal, openGpu, type Gpu } from './device.ts';
 import { GROUP_PER_LEAF, prepareFff } from './fff.ts';
 import { prepareUfb, UFB_STRATEGY } from './ufb.ts';
 
@@ -23,7 +23,7 @@ function describe(): BackendInfo {
   const adapter = gpu?.adapter;
   const notes = adapter
     ? `adapter: ${adapter.label}` +
-      (adapter.software ? '; a software (CPU) implementation of WebGPU: these timings measure CPU emulation, not a GPU' : '') +
+      adapterCaveat(adapter) +
       `; each timed call includes input upload and waiting for completion, whose floor (empty submit → onSubmittedWorkDone) is ${gpu!.completionFloorMs.toPrecision(2)} ms here`
     : undefined;
   return {
@@ -35,6 +35,7 @@ function describe(): BackendInfo {
     ufbStrategy: UFB_STRATEGY,
     notes,
     adapter: adapter?.label,
+    adapterClass: adapter?.adapterClass,
   };
 }
 
@@ -42,10 +43,13 @@ export const webgpuBackend: Backend = {
   name: 'webgpu',
   models: ['fff', 'ufb', 'dense'],
   async init(ctx: BackendContext): Promise<Availability> {
-    if (gpu) return { ok: true };
+    if (gpu) return refused ? { ok: false, reason: refused } : { ok: true };
     const opened = await openGpu(ctx.gpu);
     if ('reason' in opened) return { ok: false, reason: opened.reason };
+    // refused adapters stay recorded (info()), so the skipped cases name what was found
     gpu = opened;
+    const refusal = nonGpuRefusal(opened.adapter);
+    if (refusal) return { ok: false, reason: (refused = refusal) };
     // A lost device (driver reset, out of memory) ends the backend: later cases fail with the reason.
     void gpu.device.lost.then((info) => {
       lostReason = `GPU device lost: ${info.message || info.reason}`;
@@ -56,9 +60,12 @@ export const webgpuBackend: Backend = {
   async prepare(weights: Weights, batchSize: number) {
     if (!gpu) throw new Error('webgpu backend used before init succeeded');
     if (lostReason) throw new Error(lostReason);
+    checkNonGpuCaseSize(gpu.adapter, weights, batchSize);
     if (weights.kind === 'ufb') return prepareUfb(gpu, weights, batchSize);
     return weights.kind === 'dense' ? prepareDense(gpu, weights, batchSize) : prepareFff(gpu, weights, batchSize);
   },
 };
 
 let lostReason: string | undefined;
+/** Why init refused the adapter (nonGpuRefusal); later inits answer the same. */
+let refused: string | undefined;

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import type { Weights } from '../../model/weights.ts';
 import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtModule } from '../onnx/session.ts';
 import type { Availability, Backend, BackendContext, BackendInfo } from '../types.ts';
-import { summarizeAdapter, type AdapterSummary } from './device.ts';
+import { adapterCaveat, checkNonGpuCaseSize, nonGpuRefusal, summarizeAdapter, type AdapterSummary } from './device.ts';
 
 interface OrtWebGpuModule extends OrtModule {
   env: OrtModule['env'] & { wasm: { numThreads?: number; wasmBinary?: Uint8Array }; webgpu: { adapter?: GPUAdapter } };
@@ -52,6 +52,8 @@ async function setUp(ctx: BackendContext): Promise<Availability> {
   const found = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
   if (!found) return { ok: false, reason: 'no WebGPU adapter (no GPU, and no software Vulkan driver such as Mesa lavapipe ≥ 25; see .ci/install-webgpu.sh)' };
   adapter = await summarizeAdapter(found);
+  const refusal = nonGpuRefusal(adapter);
+  if (refusal) return { ok: false, reason: refusal };
   exposeAsNavigatorGpu(gpu);
   try {
     ort = (await import('onnxruntime-web/webgpu')) as unknown as OrtWebGpuModule;
@@ -91,14 +93,16 @@ export const ortWebGpuBackend: Backend = {
       fffStrategy: 'unrolled tree walk (Gather node rows, Mul + ReduceSum, GreaterOrEqual), leaf weights gathered per sample, batched MatMul; WebGPU EP',
       notes: adapter
         ? `adapter: ${adapter.label}` +
-          (adapter.software ? '; a software (CPU) implementation of WebGPU: these timings measure CPU emulation, not a GPU' : '') +
+          adapterCaveat(adapter) +
           '; timed: InferenceSession.run with CPU tensors (input upload, dispatches, output read-back)'
         : undefined,
       adapter: adapter?.label,
+      adapterClass: adapter?.adapterClass,
     };
   },
   async prepare(weights: Weights, batchSize: number) {
-    if (!ort) throw new Error('ort-webgpu: prepare() before a successful init()');
+    if (!ort || !adapter) throw new Error('ort-webgpu: prepare() before a successful init()');
+    checkNonGpuCaseSize(adapter, weights, batchSize);
     return prepareOrtKernel(ort, weights, batchSize, SESSION_OPTIONS);
   },
 };
