@@ -1,0 +1,286 @@
+/*
+ * FFF hard inference (model 'fff'), the wasm kernels' algorithm (src/backends/wasm/fff.ts) on native
+ * vectors and threads:
+ *
+ * 1. every thread claims chunks of the batch in order and walks their samples through the top
+ *    levels (as many as keep TOP_TREE_BYTES of node rows, all of them for a small batch), up to four
+ *    samples at a time, recording the node each reached (its bucket);
+ * 2. the calling thread sorts the batch by bucket (counting sort); every thread claims chunks of the
+ *    sorted positions and walks their samples the rest of the way, so a subtree's node rows are read
+ *    from memory once for its samples and stay in cache while they pass;
+ * 3. leaves narrower than SMALL_LEAF_BELOW run where the walk ends, sample by sample while its input
+ *    row is in cache: one dot product per hidden unit against W1 stored transposed (ℓ = 1: W1 as it
+ *    is), nothing padded. Wider leaves: the calling thread groups the samples by leaf (counting sort)
+ *    and every thread claims leaf groups (cut into items of at most ITEM_ROWS rows), each visited
+ *    leaf's two layers through gemm_rows over its rows: each leaf read once per batch.
+ *
+ * The weights are read where the JavaScript arrays hold them. Each sample meets the same operations
+ * whatever the thread count and its neighbours in a block: the outputs are bit-identical.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "kernels.h"
+#include "pool.h"
+#include "walk.h"
+
+/* the most samples per unit of work in the walk's two phases (chunk_rows), and rows per leaf item */
+#define CHUNK_ROWS 16
+#define ITEM_ROWS 32
+
+struct fff_kernel {
+  fff_params p;
+  int top, small, stream, leaves, lpad, chunk;
+  /* small leaves: ℓ rows of i floats per leaf (W1 transposed; the weights' own array when ℓ = 1) */
+  const float *w1rows;
+  float *w1t;
+  /* per sample: its bucket after the first phase, its leaf after the walk */
+  int32_t *node;
+  /* sorted positions → samples: by bucket, then (wide leaves) by leaf */
+  int32_t *order, *leaf_order;
+  int32_t *cursor, *visited, *gstart, *gsize;
+  /* wide leaves' work: (leaf, first position, rows) per item */
+  int32_t *items;
+  int nitems;
+  /* per thread: 4 rows of a leaf's hidden layer */
+  float *scratch;
+  const float *x;
+  pool *pool;
+  atomic_int next;
+};
+
+/* Walks R samples from their heap nodes through `levels` levels: right (2k + 2) iff w·x + b ≥ 0. */
+ALWAYS_INLINE void walk_rows(int R, const fff_kernel *k, const float *const *x, int32_t *node, int levels) {
+  const int i = k->p.i;
+  for (int level = 0; level < levels; level++) {
+    const float *w[4];
+    float a[4];
+    for (int r = 0; r < R; r++) w[r] = k->p.node_w + (size_t)node[r] * i;
+    dot_rows(R, x, w, i, a);
+    for (int r = 0; r < R; r++) node[r] = 2 * node[r] + ((a[r] + k->p.node_b[node[r]]) >= 0.0f ? 2 : 1);
+  }
+}
+
+/* Small leaves (ℓ < SMALL_LEAF_BELOW) of R samples: h = act(b1 + x·W1), y = b2 + h·W2. */
+ALWAYS_INLINE void small_leaves(int R, const fff_kernel *k, const int32_t *s, const float *const *x, const int32_t *leaf) {
+  const int i = k->p.i, o = k->p.o, l = k->p.l;
+  float h[4][SMALL_LEAF_BELOW];
+  for (int j = 0; j < l; j++) {
+    const float *w[4];
+    float a[4];
+    for (int r = 0; r < R; r++) w[r] = k->w1rows + ((size_t)leaf[r] * l + j) * i;
+    dot_rows(R, x, w, i, a);
+    for (int r = 0; r < R; r++) h[r][j] = a[r] + k->p.b1[(size_t)leaf[r] * l + j];
+  }
+  for (int r = 0; r < R; r++) {
+    act_in_place(h[r], l, k->p.act);
+    float *y = k->p.y + (size_t)s[r] * o;
+    const float *b2 = k->p.b2 + (size_t)leaf[r] * o;
+    const float *w2 = k->p.w2 + (size_t)leaf[r] * l * o;
+    for (int c = 0; c < o; c += VL) {
+      int n = o - c < VL ? o - c : VL;
+      vf acc = n == VL ? vload(b2 + c) : vload_n(b2 + c, n);
+      for (int j = 0; j < l; j++) acc = vfma(vsplat(h[r][j]), n == VL ? vload(w2 + (size_t)j * o + c) : vload_n(w2 + (size_t)j * o + c, n), acc);
+      if (n < VL) vstore_n(y + c, acc, n);
+      else if (k->stream) vstream(y + c, acc);
+      else vstore(y + c, acc);
+    }
+  }
+}
+
+enum { FIRST_PHASE, SECOND_PHASE };
+
+/*
+ * R samples through one phase of the walk: the first from the root through the top levels (leaving
+ * each sample's bucket in node[] when the walk goes on), the second from its bucket to its leaf.
+ * Where the walk ends: small leaves run, a wide leaf's index is left in node[].
+ */
+ALWAYS_INLINE void walk_block(int R, fff_kernel *k, const int32_t *s, int phase) {
+  const float *x[4];
+  int32_t node[4], leaf[4];
+  for (int r = 0; r < R; r++) x[r] = k->x + (size_t)s[r] * k->p.i;
+  const int bucket0 = (1 << k->top) - 1;
+  if (phase == FIRST_PHASE) {
+    for (int r = 0; r < R; r++) node[r] = 0;
+    walk_rows(R, k, x, node, k->top);
+    if (k->top < k->p.depth) {
+      for (int r = 0; r < R; r++) k->node[s[r]] = node[r] - bucket0;
+      return;
+    }
+  } else {
+    for (int r = 0; r < R; r++) node[r] = k->node[s[r]] + bucket0;
+    walk_rows(R, k, x, node, k->p.depth - k->top);
+  }
+  for (int r = 0; r < R; r++) leaf[r] = node[r] - (k->leaves - 1);
+  if (k->small) small_leaves(R, k, s, x, leaf);
+  else
+    for (int r = 0; r < R; r++) k->node[s[r]] = leaf[r];
+}
+
+static void walk_block_1(fff_kernel *k, const int32_t *s, int phase) { walk_block(1, k, s, phase); }
+static void walk_block_2(fff_kernel *k, const int32_t *s, int phase) { walk_block(2, k, s, phase); }
+static void walk_block_3(fff_kernel *k, const int32_t *s, int phase) { walk_block(3, k, s, phase); }
+static void walk_block_4(fff_kernel *k, const int32_t *s, int phase) { walk_block(4, k, s, phase); }
+static void (*const WALK_BLOCK[4])(fff_kernel *, const int32_t *, int) = {walk_block_1, walk_block_2, walk_block_3, walk_block_4};
+
+/* Phase one: chunks of the batch in batch order. */
+static void first_phase(void *arg, int thread) {
+  (void)thread;
+  fff_kernel *k = arg;
+  const int batch = k->p.batch, units = (batch + k->chunk - 1) / k->chunk;
+  for (int u; (u = claim(&k->next, units)) >= 0;) {
+    int end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
+    for (int at = u * k->chunk; at < end; at += 4) {
+      int32_t s[4];
+      int q = end - at < 4 ? end - at : 4;
+      for (int r = 0; r < q; r++) s[r] = at + r;
+      if (at + 4 < end) prefetch_bytes(k->x + (size_t)(at + 4) * k->p.i, (size_t)(end - at - 4 < 4 ? end - at - 4 : 4) * k->p.i * 4);
+      WALK_BLOCK[q - 1](k, s, FIRST_PHASE);
+    }
+  }
+  stream_fence();
+}
+
+/* Phase two: chunks of the positions sorted by bucket. */
+static void second_phase(void *arg, int thread) {
+  (void)thread;
+  fff_kernel *k = arg;
+  const int batch = k->p.batch, units = (batch + k->chunk - 1) / k->chunk;
+  for (int u; (u = claim(&k->next, units)) >= 0;) {
+    int end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
+    for (int at = u * k->chunk; at < end; at += 4) {
+      int q = end - at < 4 ? end - at : 4;
+      for (int r = at + 4; r < at + 8 && r < end; r++) prefetch_bytes(k->x + (size_t)k->order[r] * k->p.i, (size_t)k->p.i * 4);
+      WALK_BLOCK[q - 1](k, k->order + at, SECOND_PHASE);
+    }
+  }
+  stream_fence();
+}
+
+/* Wide leaves: the items, each up to ITEM_ROWS rows of one leaf, four rows at a time. */
+static void wide_leaves(void *arg, int thread) {
+  fff_kernel *k = arg;
+  const int i = k->p.i, o = k->p.o, l = k->p.l;
+  float *scratch = k->scratch + (size_t)thread * 4 * k->lpad;
+  for (int u; (u = claim(&k->next, k->nitems)) >= 0;) {
+    const int32_t leaf = k->items[3 * u], first = k->items[3 * u + 1], rows = k->items[3 * u + 2];
+    const float *w1 = k->p.w1 + (size_t)leaf * i * l, *b1 = k->p.b1 + (size_t)leaf * l;
+    const float *w2 = k->p.w2 + (size_t)leaf * l * o, *b2 = k->p.b2 + (size_t)leaf * o;
+    for (int at = first; at < first + rows; at += 4) {
+      int q = first + rows - at < 4 ? first + rows - at : 4;
+      const float *x[4];
+      float *h[4], *y[4];
+      for (int r = 0; r < q; r++) {
+        int32_t s = k->leaf_order[at + r];
+        x[r] = k->x + (size_t)s * i;
+        h[r] = scratch + (size_t)r * k->lpad;
+        y[r] = k->p.y + (size_t)s * o;
+      }
+      gemm_rows(q, i, l, x, w1, l, b1, h, 0);
+      for (int r = 0; r < q; r++) act_in_place(h[r], l, k->p.act);
+      gemm_rows(q, l, o, (const float *const *)h, w2, o, b2, y, k->stream);
+    }
+  }
+  stream_fence();
+}
+
+static void run_phase(fff_kernel *k, pool_task task) {
+  atomic_store_explicit(&k->next, 0, memory_order_relaxed);
+  if (k->pool) pool_run(k->pool, task, k);
+  else task(k, 0);
+}
+
+void fff_run(fff_kernel *k, const float *x) {
+  const int batch = k->p.batch;
+  k->x = x;
+  run_phase(k, first_phase);
+  if (k->top < k->p.depth) {
+    group_by_key(k->node, batch, k->cursor, k->order, k->visited, k->gstart, k->gsize);
+    run_phase(k, second_phase);
+  }
+  if (k->small) return;
+  int groups = group_by_key(k->node, batch, k->cursor, k->leaf_order, k->visited, k->gstart, k->gsize);
+  int n = 0;
+  for (int g = 0; g < groups; g++)
+    for (int at = 0; at < k->gsize[g]; at += ITEM_ROWS) {
+      k->items[3 * n] = k->visited[g];
+      k->items[3 * n + 1] = k->gstart[g] + at;
+      k->items[3 * n + 2] = k->gsize[g] - at < ITEM_ROWS ? k->gsize[g] - at : ITEM_ROWS;
+      n++;
+    }
+  k->nitems = n;
+  run_phase(k, wide_leaves);
+}
+
+void fff_free(fff_kernel *k) {
+  if (!k) return;
+  pool_stop(k->pool);
+  free(k->w1t);
+  free(k->node);
+  free(k->order);
+  free(k->leaf_order);
+  free(k->cursor);
+  free(k->visited);
+  free(k->gstart);
+  free(k->gsize);
+  free(k->items);
+  free(k->scratch);
+  free(k);
+}
+
+fff_kernel *fff_prepare(const fff_params *p, char *why) {
+  fff_kernel *k = calloc(1, sizeof *k);
+  if (!k) goto oom;
+  k->p = *p;
+  const int batch = p->batch, i = p->i, l = p->l;
+  k->leaves = 1 << p->depth;
+  k->chunk = chunk_rows(batch, p->threads, CHUNK_ROWS);
+  k->top = top_levels(i, p->depth, batch, p->top);
+  k->small = l < SMALL_LEAF_BELOW;
+  k->lpad = (l + VL - 1) / VL * VL;
+  k->stream = HAS_STREAM && p->o % VL == 0 && (uintptr_t)p->y % 64 == 0 && (size_t)batch * p->o * 4 >= STREAM_FROM_BYTES;
+  size_t keys = (size_t)k->leaves > ((size_t)1 << k->top) ? (size_t)k->leaves : ((size_t)1 << k->top);
+  k->node = calloc((size_t)batch, 4);
+  k->order = calloc((size_t)batch, 4);
+  k->leaf_order = calloc((size_t)batch, 4);
+  k->cursor = calloc(keys, 4);
+  k->visited = calloc((size_t)batch, 4);
+  k->gstart = calloc((size_t)batch, 4);
+  k->gsize = calloc((size_t)batch, 4);
+  k->items = calloc((size_t)batch * 3, 4);
+  k->scratch = calloc((size_t)(p->threads > 0 ? p->threads : 1) * 4 * k->lpad, 4);
+  if (!k->node || !k->order || !k->leaf_order || !k->cursor || !k->visited || !k->gstart || !k->gsize || !k->items || !k->scratch) goto oom;
+  if (k->small && l > 1) {
+    /* W1 transposed: leaf λ's hidden unit j is the row at (λ·ℓ + j)·i */
+    k->w1t = malloc((size_t)k->leaves * l * i * 4);
+    if (!k->w1t) goto oom;
+    for (size_t leaf = 0; leaf < (size_t)k->leaves; leaf++)
+      for (int q = 0; q < i; q++)
+        for (int j = 0; j < l; j++) k->w1t[(leaf * l + j) * i + q] = p->w1[(leaf * i + q) * l + j];
+    k->w1rows = k->w1t;
+  } else {
+    k->w1rows = p->w1;
+  }
+  if (p->threads > 1) {
+    k->pool = pool_start(p->threads, p->spin_micros, why);
+    if (!k->pool) {
+      fff_free(k);
+      return NULL;
+    }
+  }
+  return k;
+oom:
+  snprintf(why, 200, "out of memory preparing the FFF kernel (batch %d, depth %d, leaf width %d)", p->batch, p->depth, p->l);
+  fff_free(k);
+  return NULL;
+}
+
+kernel_facts fff_facts(const fff_kernel *k) {
+  kernel_facts f = {k->pool ? pool_threads(k->pool) : 1, k->top, k->small, k->stream, k->w1t ? (size_t)k->leaves * k->p.l * k->p.i * 4 : 0};
+  return f;
+}
