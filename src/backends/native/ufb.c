@@ -27,11 +27,11 @@
 
 /* the most samples per unit of work in the two phases (chunk_rows) */
 #define CHUNK_ROWS 64
-/* output columns summed at once: vectors in registers */
+/* output columns summed at once, a sample: vectors in registers (four samples at once) */
 #if defined(__AVX512F__) || defined(__aarch64__)
-#define OUT_VECTORS 8
-#else
 #define OUT_VECTORS 4
+#else
+#define OUT_VECTORS 2
 #endif
 /* the deepest tree a kernel takes: D + 1 scores a sample on the stack */
 #define MAX_LEVELS 32
@@ -65,43 +65,98 @@ ALWAYS_INLINE void walk_rows(int R, const ufb_kernel *k, const int32_t *s, const
 }
 
 /*
- * Sample s's output: Σ over levels of act(a_level) · nodeOut[its node at that level], `reached` the
- * heap node one level below the tree (the node at level l is ((reached + 1) >> (levels − l)) − 1).
+ * The outputs of R samples: y_r = Σ over levels of act(a_r,level) · nodeOut[r's node at that level],
+ * `reached` the heap node one level below the tree (the node at level l is
+ * ((reached + 1) >> (levels − l)) − 1), summed in registers a chunk of columns at a time and stored
+ * once. Where every lane is at the same node at a level (the top levels of samples of one bucket),
+ * the row's vectors are loaded once for all of them: the rows come from L2, and this halves what the
+ * outputs read there. Each output is 0, then one fused multiply-add per level in order: the same
+ * bits whatever lanes a sample shares a block with.
  */
-static void output_row(const ufb_kernel *k, int32_t s, int32_t reached) {
+ALWAYS_INLINE void output_rows(int R, const ufb_kernel *k, const int32_t *s, const int32_t *reached) {
   const int o = k->p.o, levels = k->levels;
-  float h[MAX_LEVELS];
-  const float *row[MAX_LEVELS];
-  memcpy(h, k->score + (size_t)s * levels, (size_t)levels * 4);
-  act_in_place(h, levels, k->p.act);
-  for (int l = 0; l < levels; l++) row[l] = k->p.node_out + (size_t)(((reached + 1) >> (levels - l)) - 1) * o;
-  float *y = k->p.y + (size_t)s * o;
+  float h[4][MAX_LEVELS];
+  const float *row[4][MAX_LEVELS];
+  int shared[MAX_LEVELS];
+  float *y[4];
+  for (int r = 0; r < R; r++) {
+    memcpy(h[r], k->score + (size_t)s[r] * levels, (size_t)levels * 4);
+    act_in_place(h[r], levels, k->p.act);
+    for (int l = 0; l < levels; l++) row[r][l] = k->p.node_out + (size_t)(((reached[r] + 1) >> (levels - l)) - 1) * o;
+    y[r] = k->p.y + (size_t)s[r] * o;
+  }
+  for (int l = 0; l < levels; l++) {
+    shared[l] = 1;
+    for (int r = 1; r < R; r++) shared[l] &= row[r][l] == row[0][l];
+  }
   int c = 0;
   for (; c + OUT_VECTORS * VL <= o; c += OUT_VECTORS * VL) {
-    vf acc[OUT_VECTORS];
-    for (int v = 0; v < OUT_VECTORS; v++) acc[v] = vsplat(0.0f);
+    vf acc[4][OUT_VECTORS];
+    for (int r = 0; r < R; r++)
+      for (int v = 0; v < OUT_VECTORS; v++) acc[r][v] = vsplat(0.0f);
     for (int l = 0; l < levels; l++) {
-      vf hv = vsplat(h[l]);
-      for (int v = 0; v < OUT_VECTORS; v++) acc[v] = vfma(hv, vload(row[l] + c + v * VL), acc[v]);
+      if (shared[l]) {
+        vf w[OUT_VECTORS];
+        for (int v = 0; v < OUT_VECTORS; v++) w[v] = vload(row[0][l] + c + v * VL);
+        for (int r = 0; r < R; r++) {
+          vf hv = vsplat(h[r][l]);
+          for (int v = 0; v < OUT_VECTORS; v++) acc[r][v] = vfma(hv, w[v], acc[r][v]);
+        }
+      } else {
+        for (int r = 0; r < R; r++) {
+          vf hv = vsplat(h[r][l]);
+          for (int v = 0; v < OUT_VECTORS; v++) acc[r][v] = vfma(hv, vload(row[r][l] + c + v * VL), acc[r][v]);
+        }
+      }
     }
-    if (k->stream)
-      for (int v = 0; v < OUT_VECTORS; v++) vstream(y + c + v * VL, acc[v]);
-    else
-      for (int v = 0; v < OUT_VECTORS; v++) vstore(y + c + v * VL, acc[v]);
+    for (int r = 0; r < R; r++)
+      for (int v = 0; v < OUT_VECTORS; v++) {
+        if (k->stream) vstream(y[r] + c + v * VL, acc[r][v]);
+        else vstore(y[r] + c + v * VL, acc[r][v]);
+      }
   }
   for (; c < o; c += VL) {
     int n = o - c < VL ? o - c : VL;
-    vf acc = vsplat(0.0f);
-    for (int l = 0; l < levels; l++) acc = vfma(vsplat(h[l]), n == VL ? vload(row[l] + c) : vload_n(row[l] + c, n), acc);
-    if (n < VL) vstore_n(y + c, acc, n);
-    else if (k->stream) vstream(y + c, acc);
-    else vstore(y + c, acc);
+    vf acc[4];
+    for (int r = 0; r < R; r++) acc[r] = vsplat(0.0f);
+    for (int l = 0; l < levels; l++)
+      for (int r = 0; r < R; r++) acc[r] = vfma(vsplat(h[r][l]), n == VL ? vload(row[r][l] + c) : vload_n(row[r][l] + c, n), acc[r]);
+    for (int r = 0; r < R; r++) {
+      if (n < VL) vstore_n(y[r] + c, acc[r], n);
+      else if (k->stream) vstream(y[r] + c, acc[r]);
+      else vstore(y[r] + c, acc[r]);
+    }
   }
+}
+
+static void output_rows_1(const ufb_kernel *k, const int32_t *s, const int32_t *reached) { output_rows(1, k, s, reached); }
+static void output_rows_2(const ufb_kernel *k, const int32_t *s, const int32_t *reached) { output_rows(2, k, s, reached); }
+static void output_rows_3(const ufb_kernel *k, const int32_t *s, const int32_t *reached) { output_rows(3, k, s, reached); }
+static void output_rows_4(const ufb_kernel *k, const int32_t *s, const int32_t *reached) { output_rows(4, k, s, reached); }
+static void (*const OUTPUT_ROWS[4])(const ufb_kernel *, const int32_t *, const int32_t *) = {output_rows_1, output_rows_2, output_rows_3, output_rows_4};
+
+/* The outputs of samples s[0 .. n): sorted by the node reached first, so that a block of four shares most of its path. */
+static void outputs(const ufb_kernel *k, int32_t *s, int32_t *reached, int n) {
+  for (int a = 1; a < n; a++)
+    for (int b = a; b > 0 && reached[b] < reached[b - 1]; b--) {
+      int32_t t = reached[b];
+      reached[b] = reached[b - 1];
+      reached[b - 1] = t;
+      t = s[b];
+      s[b] = s[b - 1];
+      s[b - 1] = t;
+    }
+  for (int at = 0; at < n; at += 4) OUTPUT_ROWS[(n - at < 4 ? n - at : 4) - 1](k, s + at, reached + at);
 }
 
 enum { FIRST_PHASE, SECOND_PHASE };
 
-ALWAYS_INLINE void walk_block(int R, ufb_kernel *k, const int32_t *s, int phase) {
+/*
+ * R samples through one phase of the walk: the first from the root through the top levels (leaving
+ * each sample's bucket in k->node when the walk goes on), the second from its bucket through the
+ * rest. Where the walk ends, the heap node one level below the tree goes to reached[].
+ */
+ALWAYS_INLINE void walk_block(int R, ufb_kernel *k, const int32_t *s, int phase, int32_t *reached) {
   const float *x[4];
   int32_t node[4];
   for (int r = 0; r < R; r++) x[r] = k->x + (size_t)s[r] * k->p.i;
@@ -117,28 +172,30 @@ ALWAYS_INLINE void walk_block(int R, ufb_kernel *k, const int32_t *s, int phase)
     for (int r = 0; r < R; r++) node[r] = k->node[s[r]] + bucket0;
     walk_rows(R, k, s, x, node, k->top, k->levels);
   }
-  for (int r = 0; r < R; r++) output_row(k, s[r], node[r]);
+  for (int r = 0; r < R; r++) reached[r] = node[r];
 }
 
-static void walk_block_1(ufb_kernel *k, const int32_t *s, int phase) { walk_block(1, k, s, phase); }
-static void walk_block_2(ufb_kernel *k, const int32_t *s, int phase) { walk_block(2, k, s, phase); }
-static void walk_block_3(ufb_kernel *k, const int32_t *s, int phase) { walk_block(3, k, s, phase); }
-static void walk_block_4(ufb_kernel *k, const int32_t *s, int phase) { walk_block(4, k, s, phase); }
-static void (*const WALK_BLOCK[4])(ufb_kernel *, const int32_t *, int) = {walk_block_1, walk_block_2, walk_block_3, walk_block_4};
+static void walk_block_1(ufb_kernel *k, const int32_t *s, int phase, int32_t *reached) { walk_block(1, k, s, phase, reached); }
+static void walk_block_2(ufb_kernel *k, const int32_t *s, int phase, int32_t *reached) { walk_block(2, k, s, phase, reached); }
+static void walk_block_3(ufb_kernel *k, const int32_t *s, int phase, int32_t *reached) { walk_block(3, k, s, phase, reached); }
+static void walk_block_4(ufb_kernel *k, const int32_t *s, int phase, int32_t *reached) { walk_block(4, k, s, phase, reached); }
+static void (*const WALK_BLOCK[4])(ufb_kernel *, const int32_t *, int, int32_t *) = {walk_block_1, walk_block_2, walk_block_3, walk_block_4};
 
 static void first_phase(void *arg, int thread) {
   (void)thread;
   ufb_kernel *k = arg;
   const int batch = k->p.batch, units = (batch + k->chunk - 1) / k->chunk;
+  int32_t s[CHUNK_ROWS], reached[CHUNK_ROWS];
   for (int u; (u = claim(&k->next, units)) >= 0;) {
-    int end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
-    for (int at = u * k->chunk; at < end; at += 4) {
-      int32_t s[4];
+    int first = u * k->chunk, end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
+    for (int at = first; at < end; at += 4) {
       int q = end - at < 4 ? end - at : 4;
-      for (int r = 0; r < q; r++) s[r] = at + r;
+      for (int r = 0; r < q; r++) s[at - first + r] = at + r;
       if (at + 4 < end) prefetch_bytes(k->x + (size_t)(at + 4) * k->p.i, (size_t)(end - at - 4 < 4 ? end - at - 4 : 4) * k->p.i * 4);
-      WALK_BLOCK[q - 1](k, s, FIRST_PHASE);
+      WALK_BLOCK[q - 1](k, s + at - first, FIRST_PHASE, reached + at - first);
     }
+    /* a batch walked whole in this phase: its outputs now */
+    if (k->top == k->levels) outputs(k, s, reached, end - first);
   }
   stream_fence();
 }
@@ -147,13 +204,16 @@ static void second_phase(void *arg, int thread) {
   (void)thread;
   ufb_kernel *k = arg;
   const int batch = k->p.batch, units = (batch + k->chunk - 1) / k->chunk;
+  int32_t s[CHUNK_ROWS], reached[CHUNK_ROWS];
   for (int u; (u = claim(&k->next, units)) >= 0;) {
-    int end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
-    for (int at = u * k->chunk; at < end; at += 4) {
+    int first = u * k->chunk, end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
+    memcpy(s, k->order + first, (size_t)(end - first) * 4);
+    for (int at = first; at < end; at += 4) {
       int q = end - at < 4 ? end - at : 4;
       for (int r = at + 4; r < at + 8 && r < end; r++) prefetch_bytes(k->x + (size_t)k->order[r] * k->p.i, (size_t)k->p.i * 4);
-      WALK_BLOCK[q - 1](k, k->order + at, SECOND_PHASE);
+      WALK_BLOCK[q - 1](k, s + at - first, SECOND_PHASE, reached + at - first);
     }
+    outputs(k, s, reached, end - first);
   }
   stream_fence();
 }
