@@ -60,7 +60,7 @@ export function build(dir = buildDir(), env = process.env) {
   const out = join(dir, ADDON_FILE);
   const temporary = `${out}.${process.pid}.tmp`;
   const args = [...flags, `-I${include}`, ...sourceFiles().compiled.map((f) => join(SOURCE_DIR, f)), '-o', temporary, '-lm'];
-  const compiled = spawnSync(cc, args, { encoding: 'utf8', env, timeout: 300_000 });
+  const compiled = spawnSync(cc, args, { encoding: 'utf8', env, timeout: 300_000, maxBuffer: 64 * 2 ** 20 });
   if (compiled.error || compiled.status !== 0) {
     rmSync(temporary, { force: true });
     const said = `${compiled.stderr || ''}${compiled.stdout || ''}`.trim().split('\n').slice(0, 6).join('\n');

@@ -49,6 +49,9 @@ struct fff_kernel {
   int nitems;
   /* per thread: 4 rows of a leaf's hidden layer */
   float *scratch;
+  /* a leaf item split across the threads (split_layer): its hidden rows, which item and layer */
+  float *split_h;
+  int split_item, split_layer;
   const float *x;
   pool *pool;
   atomic_int next;
@@ -61,6 +64,9 @@ ALWAYS_INLINE void walk_rows(int R, const fff_kernel *k, const float *const *x, 
     const float *w[4];
     float a[4];
     for (int r = 0; r < R; r++) w[r] = k->p.node_w + (size_t)node[r] * i;
+    /* one sample alone (a small batch): both children's rows asked for while this level's is read,
+       so the walk does not wait a memory latency per level */
+    if (R == 1 && level + 1 < levels) prefetch_bytes(k->p.node_w + (2 * (size_t)node[0] + 1) * i, 2 * (size_t)i * 4);
     dot_rows(R, x, w, i, a);
     for (int r = 0; r < R; r++) node[r] = 2 * node[r] + ((a[r] + k->p.node_b[node[r]]) >= 0.0f ? 2 : 1);
   }
@@ -181,9 +187,42 @@ static void wide_leaves(void *arg, int thread) {
         h[r] = scratch + (size_t)r * k->lpad;
         y[r] = k->p.y + (size_t)s * o;
       }
-      gemm_rows(q, i, l, x, w1, l, b1, h, 0);
+      gemm_rows(q, i, 0, l, x, w1, l, b1, h, 0);
       for (int r = 0; r < q; r++) act_in_place(h[r], l, k->p.act);
-      gemm_rows(q, l, o, (const float *const *)h, w2, o, b2, y, k->stream);
+      gemm_rows(q, l, 0, o, (const float *const *)h, w2, o, b2, y, k->stream);
+    }
+  }
+  stream_fence();
+}
+
+/*
+ * A batch with fewer leaf items than threads (batch 1: one leaf): an item's layer split across the
+ * threads by columns, thread t computing its share of W1's columns (then their activation), and
+ * after a join its share of W2's, so that every thread streams part of the leaf. A column's sum
+ * never spans two threads: the same bits as one thread's.
+ */
+static void split_layer(void *arg, int thread) {
+  fff_kernel *k = arg;
+  const int i = k->p.i, o = k->p.o, l = k->p.l, threads = pool_threads(k->pool);
+  const int32_t *item = k->items + 3 * k->split_item;
+  const int32_t leaf = item[0], first = item[1], rows = item[2];
+  const int n = k->split_layer == 1 ? l : o, vectors = (n + VL - 1) / VL;
+  const int begin = vectors * thread / threads * VL, end = vectors * (thread + 1) / threads * VL < n ? vectors * (thread + 1) / threads * VL : n;
+  for (int at = first; begin < end && at < first + rows; at += 4) {
+    int q = first + rows - at < 4 ? first + rows - at : 4;
+    const float *x[4];
+    float *h[4], *y[4];
+    for (int r = 0; r < q; r++) {
+      int32_t s = k->leaf_order[at + r];
+      x[r] = k->x + (size_t)s * i;
+      h[r] = k->split_h + (size_t)(at - first + r) * k->lpad;
+      y[r] = k->p.y + (size_t)s * o;
+    }
+    if (k->split_layer == 1) {
+      gemm_rows(q, i, begin, end, x, k->p.w1 + (size_t)leaf * i * l, l, k->p.b1 + (size_t)leaf * l, h, 0);
+      for (int r = 0; r < q; r++) act_in_place(h[r] + begin, end - begin, k->p.act);
+    } else {
+      gemm_rows(q, l, begin, end, (const float *const *)h, k->p.w2 + (size_t)leaf * l * o, o, k->p.b2 + (size_t)leaf * o, y, k->stream);
     }
   }
   stream_fence();
@@ -214,7 +253,12 @@ void fff_run(fff_kernel *k, const float *x) {
       n++;
     }
   k->nitems = n;
-  run_phase(k, wide_leaves);
+  if (!k->pool || n >= pool_threads(k->pool)) {
+    run_phase(k, wide_leaves);
+    return;
+  }
+  for (k->split_item = 0; k->split_item < n; k->split_item++)
+    for (k->split_layer = 1; k->split_layer <= 2; k->split_layer++) pool_run(k->pool, split_layer, k);
 }
 
 void fff_free(fff_kernel *k) {
@@ -230,6 +274,7 @@ void fff_free(fff_kernel *k) {
   free(k->gsize);
   free(k->items);
   free(k->scratch);
+  free(k->split_h);
   free(k);
 }
 
@@ -254,7 +299,8 @@ fff_kernel *fff_prepare(const fff_params *p, char *why) {
   k->gsize = calloc((size_t)batch, 4);
   k->items = calloc((size_t)batch * 3, 4);
   k->scratch = calloc((size_t)(p->threads > 0 ? p->threads : 1) * 4 * k->lpad, 4);
-  if (!k->node || !k->order || !k->leaf_order || !k->cursor || !k->visited || !k->gstart || !k->gsize || !k->items || !k->scratch) goto oom;
+  k->split_h = calloc((size_t)ITEM_ROWS * k->lpad, 4);
+  if (!k->node || !k->order || !k->leaf_order || !k->cursor || !k->visited || !k->gstart || !k->gsize || !k->items || !k->scratch || !k->split_h) goto oom;
   if (k->small && l > 1) {
     /* W1 transposed: leaf λ's hidden unit j is the row at (λ·ℓ + j)·i */
     k->w1t = malloc((size_t)k->leaves * l * i * 4);

@@ -64,14 +64,14 @@ ROWS_CHUNKS(4)
    {rows_chunk_##R##_4_0, rows_chunk_##R##_4_1}}
 static const rows_chunk_fn ROWS_CHUNK_TABLE[4][MAX_CHUNK_VECTORS][2] = {ROWS_CHUNK_ENTRIES(1), ROWS_CHUNK_ENTRIES(2), ROWS_CHUNK_ENTRIES(3), ROWS_CHUNK_ENTRIES(4)};
 
-/* out_r[0 .. N) = bias[0 .. N) + a_r[0 .. K) · B (K × N, row stride ldb), r < R ≤ 4 */
-static inline void gemm_rows(int R, int K, int N, const float *const *a, const float *B, int ldb, const float *bias, float *const *out, int stream) {
+/* out_r[c] = bias[c] + a_r[0 .. K) · B[.., c] for columns c in [begin, end) (B: K rows, row stride ldb), r < R ≤ 4; begin a multiple of VL */
+static inline void gemm_rows(int R, int K, int begin, int end, const float *const *a, const float *B, int ldb, const float *bias, float *const *out, int stream) {
   int most = ACC_REGS / R < MAX_CHUNK_VECTORS ? ACC_REGS / R : MAX_CHUNK_VECTORS;
-  for (int c0 = 0; c0 < N;) {
-    int left = (N - c0 + VL - 1) / VL;
+  for (int c0 = begin; c0 < end;) {
+    int left = (end - c0 + VL - 1) / VL;
     int cv = left < most ? left : most;
-    int part = N - c0 < cv * VL;
-    int tail = part ? N - c0 - (cv - 1) * VL : VL;
+    int part = end - c0 < cv * VL;
+    int tail = part ? end - c0 - (cv - 1) * VL : VL;
     ROWS_CHUNK_TABLE[R - 1][cv - 1][part](tail, K, a, B, ldb, bias, out, c0, stream);
     c0 += cv * VL;
   }

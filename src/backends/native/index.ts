@@ -32,11 +32,12 @@ export const SPIN_MICROS = 100;
 
 /**
  * Cases whose estimated one-thread time (wasm-mt's estimate: singleThreadMicros) is under this many
- * µs run on the calling thread alone: the FFF at i = o = 768, ℓ = 32, d = 12 and batch 1 (26 µs
- * estimated) has one sample to walk and one leaf to read, work for one thread; at batch 2 (52 µs)
- * two leaves, one for each of two threads.
+ * µs run on the calling thread alone. A hand-off to a spinning thread costs about a microsecond; the
+ * FFF at i = o = 768, ℓ = 32, d = 12, batch 1 (26 µs estimated) runs threaded: its one leaf is split
+ * across the threads by columns (fff.c: split_layer), so that each streams part of it. UltraFastBERT's
+ * tree at d = 11 and batch 1 to 4 (8 to 29 µs) is a walk of one to four samples: one thread's work.
  */
-export const NATIVE_THREADED_FROM_MICROS: Readonly<Record<Exclude<ModelKind, 'dense'>, number>> = { fff: 40, ufb: 40 };
+export const NATIVE_THREADED_FROM_MICROS: Readonly<Record<Exclude<ModelKind, 'dense'>, number>> = { fff: 10, ufb: 40 };
 
 /** Leaves narrower than this run inside the walk (kernels.h: SMALL_LEAF_BELOW). */
 export const SMALL_LEAF_BELOW = 8;
@@ -103,7 +104,7 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
         version: `1 (${isa || 'not built'})`,
         threads,
         denseKernel: 'none: the native backend runs the trees only (the verdicts read the fastest dense layer of the runtime, ort-node\'s MLAS)',
-        fffStrategy: `C kernels, ${isa || 'not built'}: the two-phase walk of the wasm kernels (the top levels in batch order, as many as keep 512 KiB of node rows, all for batches under 16; then the batch sorted by the node reached and walked the rest of the way, so a subtree's rows are read once for its samples), four samples at a time with fused multiply-adds; leaves narrower than ${SMALL_LEAF_BELOW} where the walk ends (one dot product per hidden unit, W1 transposed at prepare, nothing padded); wider ones grouped by leaf (counting sort), each visited leaf read once per batch, both layers over up to 4 rows at once in register tiles; work claimed in chunks by ${threads} thread(s); weights and input read in place from the JavaScript arrays`,
+        fffStrategy: `C kernels, ${isa || 'not built'}: the two-phase walk of the wasm kernels (the top levels in batch order, as many as keep 512 KiB of node rows, all for batches under 16; then the batch sorted by the node reached and walked the rest of the way, so a subtree's rows are read once for its samples), four samples at a time with fused multiply-adds; leaves narrower than ${SMALL_LEAF_BELOW} where the walk ends (one dot product per hidden unit, W1 transposed at prepare, nothing padded); wider ones grouped by leaf (counting sort), each visited leaf read once per batch, both layers over up to 4 rows at once in register tiles (a batch with fewer leaves than threads, e.g. batch 1: each leaf's columns split across the threads); work claimed in chunks by ${threads} thread(s); weights and input read in place from the JavaScript arrays`,
         ufbStrategy: `C kernels, ${isa || 'not built'}: the FFF's two phases (the top levels in batch order, each level's score kept; the batch sorted by the node reached, the rest walked four samples at a time), each sample's output written once: act of its D + 1 scores in one vector operation, times its path's rows summed in registers, with non-temporal stores when the output is 4 MiB or more; work claimed in chunks by ${threads} thread(s); weights and input read in place`,
         notes: `${built || 'not built'}; threads: FFFBENCH_THREADS, else every core (${threads} here), POSIX threads started at prepare and joined at dispose, the calling thread one of them, idle ones spinning ${SPIN_MICROS} µs before they park; a case whose estimated one-thread time (wasm-mt's estimate) is under ${threadedFrom.fff} µs (FFF) or ${threadedFrom.ufb} µs (UltraFastBERT) runs on the calling thread alone; f32 with fused multiply-adds where the ISA has them; GELU by the exact-erf form (A&S 7.1.26 erf, as the wasm kernels); identical outputs at every thread count`,
       };
