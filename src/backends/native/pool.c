@@ -136,9 +136,19 @@ void pool_run(pool *p, pool_task fn, void *arg) {
   atomic_fetch_add(&p->generation, 1); /* seq_cst: ordered before the read of `parked` */
   wake_parked(p);
   fn(arg, 0);
+  /* the others' share: spin while they should be running, then give the core away between checks
+     (a descheduled thread needs this one's core back) */
+  long long deadline = 0;
   for (unsigned k = 0; atomic_load_explicit(&p->pending, memory_order_acquire) > 0; k++) {
+    if (deadline < 0) {
+      sched_yield();
+      continue;
+    }
     CPU_RELAX();
-    if (k > (1u << 20)) sched_yield();
+    if ((k & 63) != 63) continue;
+    long long t = now_ns();
+    if (deadline == 0) deadline = t + p->spin_ns;
+    else if (t >= deadline) deadline = -1;
   }
 }
 
