@@ -56,6 +56,12 @@ ALWAYS_INLINE void walk_rows(int R, const ufb_kernel *k, const int32_t *s, const
     const float *w[4];
     float a[4];
     for (int r = 0; r < R; r++) w[r] = k->p.node_in + (size_t)node[r] * i;
+    /* one sample alone (a small batch): both children's input rows, and this node's output row, asked
+       for while this level's input row is read, so the walk does not wait a memory latency per level */
+    if (R == 1) {
+      if (level + 1 < k->levels) prefetch_bytes(k->p.node_in + (2 * (size_t)node[0] + 1) * i, 2 * (size_t)i * 4);
+      prefetch_bytes(k->p.node_out + (size_t)node[0] * k->p.o, (size_t)k->p.o * 4);
+    }
     dot_rows(R, x, w, i, a);
     for (int r = 0; r < R; r++) {
       k->score[(size_t)s[r] * levels + level] = a[r];
