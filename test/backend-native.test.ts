@@ -2,7 +2,8 @@
  * The native backend (src/backends/native/): its build at install (with and without a compiler),
  * the addon loaded by node, deno and bun, the FFF and UltraFastBERT's tree against the float64
  * reference on odd shapes, bit-identical at every thread count and in one phase or two, the other
- * vector paths (x86-64: AVX2 + FMA and portable vectors), and reading the arrays in place.
+ * vector paths (x86-64: AVX2 + FMA and portable vectors; NEON cross-compiled and run under qemu where
+ * those tools are installed), and reading the arrays in place.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { copiedBytes, createNativeBackend, NATIVE_THREADED_FROM_MICROS } from '../src/backends/native/index.ts';
 import { loadAddon, type BuildRecord } from '../src/backends/native/addon.ts';
-import { ADDON_FILE, BUILD_INFO_FILE, DEFAULT_BUILD_DIR } from '../src/backends/native/sources.mjs';
+import { ADDON_FILE, BUILD_INFO_FILE, DEFAULT_BUILD_DIR, SOURCE_DIR, sourceFiles } from '../src/backends/native/sources.mjs';
 import { singleThreadMicros } from '../src/backends/wasm-mt/options.ts';
 import { checkOutput } from '../src/execute/check.ts';
 import { runCase } from '../src/execute/run-case.ts';
@@ -227,6 +228,19 @@ describe('native backend', () => {
       assert.equal(version, `1 (${isa})`);
       assert.deepEqual(failures, [], march);
     }
+  });
+
+  it('the NEON path: the kernels cross-compiled for aarch64 and run under qemu-aarch64 pass the odd shapes against a float64 reference, bit-identical across threads', (t) => {
+    if (process.arch === 'arm64') return t.skip('this machine is aarch64: the installed addon is the NEON build, tested above');
+    const [cc, qemu] = ['aarch64-linux-gnu-gcc', 'qemu-aarch64'];
+    if (spawnSync(cc, ['--version']).status !== 0 || spawnSync(qemu, ['--version']).status !== 0) return t.skip(`needs ${cc} and ${qemu} (Debian: gcc-aarch64-linux-gnu, qemu-user)`);
+    const out = join(tempDir(), 'native-check');
+    const kernels = sourceFiles().compiled.filter((f) => f !== 'addon.c').map((f) => join(SOURCE_DIR, f));
+    const built = spawnSync(cc, ['-std=c11', '-O3', '-march=armv8-a', '-ffp-contract=off', '-pthread', '-Wall', '-Wextra', '-Werror', '-static', '-o', out, join(ROOT, 'test', 'fixtures', 'native-check.c'), ...kernels, '-lm'], { encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+    const r = spawnSync(qemu, [out], { encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^neon: \d+ samples checked, \d+ ambiguous skipped, 0 failures$/m);
   });
 
   it('without a C compiler the install goes on: the build exits 0 saying why, and the backend is unavailable with that reason (fffbench list, each skipped case)', () => {
