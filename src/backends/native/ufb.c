@@ -141,18 +141,27 @@ static void output_rows_3(const ufb_kernel *k, const int32_t *s, const int32_t *
 static void output_rows_4(const ufb_kernel *k, const int32_t *s, const int32_t *reached) { output_rows(4, k, s, reached); }
 static void (*const OUTPUT_ROWS[4])(const ufb_kernel *, const int32_t *, const int32_t *) = {output_rows_1, output_rows_2, output_rows_3, output_rows_4};
 
-/* The outputs of samples s[0 .. n): sorted by the node reached first, so that a block of four shares most of its path. */
-static void outputs(const ufb_kernel *k, int32_t *s, int32_t *reached, int n) {
-  for (int a = 1; a < n; a++)
-    for (int b = a; b > 0 && reached[b] < reached[b - 1]; b--) {
-      int32_t t = reached[b];
-      reached[b] = reached[b - 1];
-      reached[b - 1] = t;
-      t = s[b];
-      s[b] = s[b - 1];
-      s[b - 1] = t;
-    }
-  for (int at = 0; at < n; at += 4) OUTPUT_ROWS[(n - at < 4 ? n - at : 4) - 1](k, s + at, reached + at);
+/*
+ * The outputs of samples s[0 .. n) (n ≤ CHUNK_ROWS), grouped first by the node reached (a counting
+ * sort on its low bits: the samples of one bucket differ only there), so that a block of four
+ * shares most of its path.
+ */
+static void outputs(const ufb_kernel *k, const int32_t *s, const int32_t *reached, int n) {
+  enum { KEYS = 64 };
+  int count[KEYS] = {0};
+  int32_t sorted[CHUNK_ROWS], node[CHUNK_ROWS];
+  for (int a = 0; a < n; a++) count[reached[a] & (KEYS - 1)]++;
+  for (int key = 0, at = 0; key < KEYS; key++) {
+    int c = count[key];
+    count[key] = at;
+    at += c;
+  }
+  for (int a = 0; a < n; a++) {
+    int at = count[reached[a] & (KEYS - 1)]++;
+    sorted[at] = s[a];
+    node[at] = reached[a];
+  }
+  for (int at = 0; at < n; at += 4) OUTPUT_ROWS[(n - at < 4 ? n - at : 4) - 1](k, sorted + at, node + at);
 }
 
 enum { FIRST_PHASE, SECOND_PHASE };
