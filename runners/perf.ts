@@ -2,8 +2,9 @@
  * `npm run perf`: a benchmark, not a test. Runs suites/perf.json on node and prints, per shape,
  * the roofline floors, each backend's FFF and dense medians as multiples of them, the speedups,
  * and issue 8's and issue 12's targets (met or missed, with the numbers) — ratios within this one
- * run, and issue 16's, with UltraFastBERT's tree also timed on its best case (perf-ufb.ts); then the
- * wasm kernels' relaxed-SIMD build against the plain one in this process (perf-relaxed.ts).
+ * run, and issue 16's, with UltraFastBERT's tree also timed on its best case (perf-ufb.ts), and
+ * issue 25's (the native backend, and wasm-mt against it on the same algorithm); then the wasm
+ * kernels' relaxed-SIMD build against the plain one in this process (perf-relaxed.ts).
  * Multi-threaded results depend on the cores being free: the run measures, before and after the
  * suite, how many cores two busy threads actually got (printed with the targets).
  */
@@ -14,6 +15,7 @@ import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../reports/format.ts';
 import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../reports/speedup-rows.ts';
 import { alignedText } from '../reports/table.ts';
+import { targetsNative } from './perf-native.ts';
 import { timeOnePath, type OnePathTiming } from './perf-ufb.ts';
 import { compareRelaxedWithPlain, relaxedLines } from './perf-relaxed.ts';
 import { runSuiteCommand } from './run.ts';
@@ -191,6 +193,8 @@ console.log(`\nTargets (issue 12: wasm-mt), ratios within this run; two busy thr
 for (const t of targetsMt(file)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
 console.log('\nTargets (issue 16: UltraFastBERT), ratios within this run:');
 for (const t of targetsUfb(file, ufb, onePath)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
+console.log('\nTargets (issue 25: native), ratios within this run:');
+for (const t of targetsNative(file)) console.log(`  ${t.met === undefined ? '  · ' : t.met ? 'met ' : 'MISS'} ${t.text}: ${t.detail}`);
 const relaxed = await compareRelaxedWithPlain();
 console.log(`\nRelaxed SIMD against plain SIMD128, the wasm kernels in this process (${relaxed.runtime}), the two builds alternating:`);
 for (const line of relaxedLines(relaxed)) console.log(line);

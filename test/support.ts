@@ -57,7 +57,8 @@ export const UFB_ODD_SHAPES: Omit<CaseShape, 'trainingWidth'>[] = [0, 1, 5].flat
 
 /**
  * The UltraFastBERT odd shapes on `backend` (in process, after its init()): where its `models`
- * include 'ufb', the ufb and dense cases of every UFB_ODD_SHAPES shape check ok through runCase, and
+ * include 'ufb', the ufb and dense cases (dense where it has that kernel) of every UFB_ODD_SHAPES
+ * shape check ok through runCase, and
  * each kernel matches the float64 reference on two successive batches (no state carried between
  * runs); where they do not, a ufb case is skipped with the reason. One line in a backend's test
  * file: `it('UltraFastBERT odd shapes', () => assertUfbOddShapes(backend))`.
@@ -70,7 +71,7 @@ export async function assertUfbOddShapes(backend: Backend): Promise<void> {
     return;
   }
   for (const s of UFB_ODD_SHAPES) {
-    for (const model of ['ufb', 'dense'] as const) {
+    for (const model of (['ufb', 'dense'] as const).filter((m) => backendModels(backend).includes(m))) {
       const spec = caseFor(backend.name, model, s);
       const r = await runCase(spec, backend, TEST_CASE_CONTEXT);
       assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
@@ -101,15 +102,16 @@ export async function assertUfbOddShapes(backend: Backend): Promise<void> {
 
 /**
  * A suite file covering `shapes`, with measurement settings small enough for tests. A UltraFastBERT
- * shape (tree "ufb") becomes a sweep of its tree and its dense layer unless it names its `models`.
+ * shape (tree "ufb") becomes a sweep of its tree and its dense layer; `models`, where given, are
+ * the models of every sweep instead (a backend without a dense kernel).
  */
-export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends: string[]; shapes?: typeof ODD_SHAPES; name?: string }): string {
+export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends: string[]; shapes?: typeof ODD_SHAPES; name?: string; models?: ModelKind[] }): string {
   const shapes = opts.shapes ?? ODD_SHAPES;
   const suite = {
     name: opts.name ?? 'tiny',
     runtimes: opts.runtimes,
     backends: opts.backends,
-    sweeps: shapes.map((s) => (s.tree === 'ufb' ? { models: ['ufb', 'dense'], ...s } : { ...s })),
+    sweeps: shapes.map((s) => (opts.models ? { ...s, models: opts.models } : s.tree === 'ufb' ? { ...s, models: ['ufb', 'dense'] } : { ...s })),
     measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
     seed: 7,
   };
@@ -131,18 +133,20 @@ export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { time
 /**
  * The UltraFastBERT odd shapes through the CLI on `backend` in node, deno and bun workers: every
  * tree and dense case checks ok on a UltraFastBERT shape (its id ends in "-ufb", its dense layer
- * 2^(d+1) − 1 wide), and each pair makes a comparison.
+ * 2^(d+1) − 1 wide), and each pair makes a comparison. `treeOnly`: a backend without a dense kernel,
+ * whose tree cases alone are run.
  */
-export function assertUfbOddShapesInWorkers(backend: string): void {
+export function assertUfbOddShapesInWorkers(backend: string, treeOnly = false): void {
   const runtimes = ['node', 'deno', 'bun'];
-  const { file } = runTinySuite({ runtimes, backends: [backend], shapes: UFB_ODD_SHAPES, name: `${backend}-ufb`, timeoutMs: 240_000 });
-  assert.equal(file.results.length, UFB_ODD_SHAPES.length * 2 * runtimes.length);
+  const models: ModelKind[] = treeOnly ? ['ufb'] : ['ufb', 'dense'];
+  const { file } = runTinySuite({ runtimes, backends: [backend], shapes: UFB_ODD_SHAPES, name: `${backend}-ufb`, timeoutMs: 240_000, models });
+  assert.equal(file.results.length, UFB_ODD_SHAPES.length * models.length * runtimes.length);
   for (const r of file.results) {
     assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
     assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
     assert.ok(r.id.endsWith('-ufb') && r.shape.trainingWidth === 2 ** (r.shape.depth + 1) - 1, r.id);
   }
-  assert.equal(file.comparisons.length, UFB_ODD_SHAPES.length * runtimes.length);
+  if (!treeOnly) assert.equal(file.comparisons.length, UFB_ODD_SHAPES.length * runtimes.length);
 }
 
 /** Default measurement context for in-process runCase calls in tests: tiny settings, generous limits. */

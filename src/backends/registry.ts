@@ -14,6 +14,7 @@ const loaders: Record<string, () => Promise<Backend>> = {
   'ort-wasm': async () => (await import('./onnx/ort-web.ts')).ortWasmBackend,
   'ort-wasm-mt': async () => (await import('./onnx/ort-web.ts')).ortWasmMtBackend,
   'ort-node': async () => (await import('./onnx/ort-node.ts')).ortNodeBackend,
+  native: async () => (await import('./native/index.ts')).nativeBackend,
 };
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { AdapterClass } from '../model/adapter.ts';
 import type { RuntimeName } from '../model/runtimes.ts';
-import type { LayerModel } from '../model/shape.ts';
+import type { LayerModel, LayerShape } from '../model/shape.ts';
 import type { Weights } from '../model/weights.ts';
 
 export interface BackendContext {
@@ -110,9 +110,10 @@ export interface Backend {
   /**
    * How many copies of the weights the backend holds besides the generated float32 ones (packed,
    * serialised, uploaded) while a case of `model` with `weightBytes` of parameters runs; 1 when
-   * absent. 0 for a backend that reads the generated arrays in place. The memory budget counts it.
+   * absent. 0 for a backend that reads the generated arrays in place (a fraction where it copies
+   * part of them, which `shape` tells). The memory budget counts it.
    */
-  weightCopies?(model: LayerModel, weightBytes: number): number;
+  weightCopies?(model: LayerModel, weightBytes: number, shape?: LayerShape): number;
   /** Loads libraries and probes the runtime; never throws for a missing capability. */
   init(ctx: BackendContext): Promise<Availability>;
   info(): BackendInfo;

@@ -146,7 +146,7 @@ export async function prepareCase(c: CaseSpec, backend: Backend, ctx: Omit<CaseC
   if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
     return final({ ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` });
   }
-  const planned = plannedBytes(c, backend.weightCopies?.(c.model, result.cost.weightBytes) ?? 1);
+  const planned = plannedBytes(c, backend.weightCopies?.(c.model, result.cost.weightBytes, c.shape) ?? 1);
   if (planned.total > ctx.memoryBudgetBytes) {
     return final({ ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` });
   }

@@ -24,8 +24,10 @@ import { MAX_MEMORY_BYTES } from '../wasm/layout.ts';
 import { prepareDenseMt, ROWS_SPLIT_MIN_ROWS } from './dense.ts';
 import { prepareUfbMt } from './ufb.ts';
 import { LEAF_COST_ROWS, prepareFffMt, SPLIT_MIN_ROWS } from './fff.ts';
-import { DEFAULT_OPTIONS, singleThreadMicros, threaded, type MtOptions } from './options.ts';
+import { DEFAULT_OPTIONS, singleThreadMicros, threaded, threadsFromEnv, type MtOptions } from './options.ts';
 import { warmUp } from './work.mjs';
+
+export { threadsFromEnv };
 
 export interface WasmMtConfig extends Partial<MtOptions> {
   /** The backend's name (tests plant faulty variants under other names). */
@@ -41,16 +43,6 @@ export type WasmMtBackend = Omit<Backend, 'prepare'> & {
   runsThreaded(model: LayerModel, shape: Weights['shape'], batch: number): boolean;
   prepare(weights: Weights, batch: number, options?: PrepareOptions): Promise<Kernel & { readonly threads: number }>;
 };
-
-const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-
-/** The thread count FFFBENCH_THREADS asks for, undefined when unset, or an Error saying why not. */
-export function threadsFromEnv(value = env.FFFBENCH_THREADS): number | undefined | Error {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) return new Error(`FFFBENCH_THREADS=${JSON.stringify(value)}: expected a whole number of threads from 1 to 1024`);
-  return n;
-}
 
 let compiled: { module: WebAssembly.Module; variant: SimdVariant } | undefined;
 

@@ -1,5 +1,6 @@
 /**
- * The wasm-mt backend's settings, and where a case is too small for threads to pay off.
+ * The wasm-mt backend's settings, and where a case is too small for threads to pay off; the thread
+ * count FFFBENCH_THREADS asks for (the native backend's too).
  */
 import { minimumBytes } from '../../measure/roofline.ts';
 import { macsPerSample } from '../../model/cost.ts';
@@ -89,6 +90,16 @@ export const DEFAULT_OPTIONS: MtOptions = {
 export function singleThreadMicros(model: LayerModel, shape: LayerShape, batch: number): number {
   const s = { ...shape, trainingWidth: trainingWidth(shape), batchSize: batch };
   return minimumBytes(model, s) / BYTES_PER_MICRO + (macsPerSample(model, shape) * batch) / MACS_PER_MICRO;
+}
+
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+
+/** The thread count FFFBENCH_THREADS asks for, undefined when unset, or an Error saying why not. */
+export function threadsFromEnv(value = env.FFFBENCH_THREADS): number | undefined | Error {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) return new Error(`FFFBENCH_THREADS=${JSON.stringify(value)}: expected a whole number of threads from 1 to 1024`);
+  return n;
 }
 
 /** Whether a case runs on all threads (true) or on the calling thread alone. */
