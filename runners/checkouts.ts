@@ -2,7 +2,9 @@
  * The revisions `fffbench ab` measures, side by side: each a git worktree of its commit in a
  * temporary directory, removed afterwards; or this working tree itself, in place, uncommitted
  * changes and all (the head by default). A worktree whose package-lock.json is this checkout's
- * shares this checkout's node_modules (a symbolic link); any other gets its own (npm ci, minutes).
+ * shares this checkout's node_modules (a symbolic link) and runs its own install-time build (its
+ * postinstall: the native backend's addon, compiled from that revision's sources); any other gets
+ * its own node_modules (npm ci, minutes, which runs that build too).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
@@ -87,6 +89,10 @@ export function worktreeCheckout(revision: string, commit: string, side: string,
     const lock = (dir: string) => (existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json'), 'utf8') : undefined);
     if (lock(root) !== undefined && lock(root) === lock(ROOT) && existsSync(join(ROOT, 'node_modules'))) {
       symlinkSync(join(ROOT, 'node_modules'), modules, 'dir');
+      // what npm ci would have built in that checkout: its own native addon from its own sources
+      log(`${side} (${commit.slice(0, 8)}): building what npm ci builds at install (npm run postinstall)…`);
+      const built = spawnSync('npm', ['run', '--if-present', 'postinstall'], { cwd: root, stdio: ['ignore', 2, 2] });
+      if (built.status !== 0) throw new Error(`npm run postinstall in the ${side} worktree (${commit.slice(0, 8)}) failed${built.error ? `: ${built.error.message}` : ` with status ${built.status}`}`);
     } else {
       log(`${side} (${commit.slice(0, 8)}): its package-lock.json differs from this checkout's; installing its dependencies (npm ci)…`);
       const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 2, 2] });

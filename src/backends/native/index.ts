@@ -131,6 +131,8 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
         ...(notes ? { notes } : {}),
         run: (input: Float32Array) => a.run(handle, input),
         output: () => output,
+        // output() returns this array itself: a caller may read the rows where run() left them
+        outputView: output,
         dispose: () => a.dispose(handle),
       };
     },
