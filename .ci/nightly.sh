@@ -24,7 +24,7 @@ Usage: .ci/nightly.sh --suite NAME [options] SHARD.json ...
   --threshold X       smallest slowdown that counts, e.g. 5% (default 5%)
   --alpha A           significance level of a regression (default 0.01)
   --no-confirm        no confirming re-run of flagged cases (for runs measured elsewhere)
-  --no-ab             skip measuring tonight's commit against last night's (fffbench ab), e.g.
+  --no-ab             skip measuring tonight's commit against last night's by ab, e.g.
                       where the shards ran on another machine than this script
   --keep N            full runs kept per machine and suite; older ones reduced (default 30)
   --trend-last N      nights drawn by the trend (default 60)

@@ -19,7 +19,7 @@ import { encoderShape, initEncoder, parseFeedforward, type Feedforward } from '.
 import { layerNorm64 } from '../../src/model/encoder-reference.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
-import { runCli, TEST_CASE_CONTEXT, tempDir } from '../support.ts';
+import { ROOT, runCli, TEST_CASE_CONTEXT, tempDir } from '../support.ts';
 
 /**
  * Odd encoder layers: a hidden size that is no multiple of the wasm kernels' 8-column panels (their
@@ -32,8 +32,12 @@ const ODD_ENCODERS: { hidden: number; heads: number; seqLen: number; batch: numb
   { hidden: 16, heads: 1, seqLen: 33, batch: [1], feedforward: ['1x5'] },
 ];
 
-/** The tree backends the encoder suite pairs with ort-node's graphs. */
-const TREE_BACKENDS = ['wasm-mt', 'wasm'];
+/**
+ * The tree backends the encoder suite pairs with ort-node's graphs; native where npm ci could build
+ * its addon (a machine without a C compiler: test/backends/backend-native.test.ts checks the reason).
+ */
+const NATIVE_BUILT = existsSync(join(ROOT, 'build', 'native', 'fffbench.node'));
+const TREE_BACKENDS = [...(NATIVE_BUILT ? ['native'] : []), 'wasm-mt', 'wasm'];
 
 const shapes = () => ODD_ENCODERS.flatMap((e) => e.feedforward.flatMap((f) => e.batch.map((batch) => encoderShape({ hidden: e.hidden, heads: e.heads, seqLen: e.seqLen, batch, feedforward: parseFeedforward(f) as Feedforward }))));
 
@@ -62,8 +66,12 @@ describe('encoder layer on its engines, in process (node)', () => {
         // wasm's memory is an ordinary one: ort-node writes h into a lone tree's input and reads its output there when unpadded
         if (trees === 'wasm' && shape.encoder!.trees === 1) assert.equal(r.encoder!.attentionOutputInPlace, true, r.id);
         if (trees === 'wasm') assert.equal(r.encoder!.feedforwardOutputInPlace, shape.inputDim % 8 === 0, r.id);
-        // onnxruntime-node refuses a shared memory on Node: wasm-mt's input is filled by a copy
-        if (trees === 'wasm-mt') assert.equal(r.encoder!.attentionOutputInPlace, false, r.id);
+        // wasm-mt's memory is shared: ort-node writes h into it only where its probe found that it can
+        // (refused on Node 20, accepted on Node 26); else the tree's input is filled by a copy
+        if (trees === 'wasm-mt' && shape.encoder!.trees === 1) assert.equal(r.encoder!.attentionOutputInPlace, engines.get('ort-node')!.graphs!().sharedMemoryInPlace, r.id);
+        // native reads any JavaScript array in place, so every tree reads h where the graph wrote it, and
+        // it offers its output array: no copy either way, however many trees
+        if (trees === 'native') assert.deepEqual([r.encoder!.attentionOutputInPlace, r.encoder!.feedforwardOutputInPlace], [true, true], r.id);
       }
     }
   });
@@ -123,9 +131,11 @@ describe('encoder layer in node, deno and bun workers (CLI), and its report', ()
       assert.ok(r.encoder?.split, r.id);
     }
     assert.deepEqual(new Set(file.results.map((r) => r.runtime.name)), new Set(runtimes));
-    // onnxruntime-node writes into a shared WebAssembly memory on Bun only (Node and Deno refuse it)
+    // onnxruntime-node writes into a shared WebAssembly memory where its binding accepts one (Bun, and
+    // Node from 22; Deno and Node 20 refuse it): the result says which, and its data path says the same
     for (const r of file.results.filter((x) => x.backend.name === 'ort-node+wasm-mt' && x.shape.encoder!.trees === 1)) {
-      assert.equal(r.encoder!.attentionOutputInPlace, r.runtime.name === 'bun', `${r.id}: ${r.encoder!.dataPath}`);
+      if (r.runtime.name === 'bun') assert.equal(r.encoder!.attentionOutputInPlace, true, r.id);
+      assert.equal(r.encoder!.attentionOutputInPlace, /in wasm-mt's memory, read there in place/.test(r.encoder!.dataPath), `${r.id}: ${r.encoder!.dataPath}`);
     }
   });
 
@@ -144,10 +154,10 @@ describe('encoder layer in node, deno and bun workers (CLI), and its report', ()
     const md = readFileSync(join(report, 'summary.md'), 'utf8');
     assert.match(md, /## Encoder layer: does the feedforward's speedup survive a whole layer\?/);
     assert.match(md, /\| runtime \| tokens \(sequences × length\) \| feedforward vs dense \| tree layer \| dense layer \| end to end \[95% CI\] \| feedforward alone \[95% CI\] \| feedforward share of the dense layer \| Amdahl bound \|/);
-    assert.match(md, /\| node \| 21 \(3 × 7\) \| 1x3 vs dense-37 \| .* ort-node\+wasm(-mt)? \| .* ort-node \| [\d.]+x \[/);
+    assert.match(md, /\| node \| 21 \(3 × 7\) \| 1x3 vs dense-37 \| .* ort-node\+(native|wasm-mt|wasm) \| .* ort-node \| [\d.]+x \[/);
     assert.match(md, /attention half \| copies \| feedforward \| add \+ LayerNorm \| sum of parts \/ whole \(interleaved\)/);
     // the row: the question is asked of 1x11 against dense-4095, which this suite does not measure
-    assert.match(md, /\| Not a paper claim — the question users ask: How much of the 78x reaches a whole layer here\? .* \| ⚪ not measured \| nothing measured; run npx fffbench run encoder --report \|/);
+    assert.match(md, /\| Not a paper claim — the question users ask: How much of the 78x reaches a whole layer here\? .* \| ⚪ not measured \| — \| nothing measured; run npx fffbench run encoder --report \|/);
     assert.ok(existsSync(join(report, 'charts', 'encoder-speedup-dense-37-h20-a5-s7.png')));
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     assert.match(html, /<section id="encoder">/);
