@@ -9,7 +9,7 @@ import type { ReportModel } from './report-model.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { writeChartPngs } from './render-png.ts';
-import { formatPercent, formatRatio, formatShape, treeLabel } from './format.ts';
+import { formatPercent, formatRatio, formatShape, treeLabel } from '../src/text/format.ts';
 import { gapText } from './roofline-text.ts';
 import { loadClaims } from './claims.ts';
 import { measuredComparisons } from './measured.ts';

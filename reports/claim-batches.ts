@@ -6,7 +6,7 @@
  * claim's one batch size is one point of it; this says where the curve peaks on this machine.
  */
 import type { Claim } from './claims.ts';
-import { formatRatio } from './format.ts';
+import { formatRatio } from '../src/text/format.ts';
 import type { MeasuredPoint } from './measured.ts';
 
 export interface BatchSweep {

@@ -9,7 +9,7 @@
  */
 import type { Claim } from './claims.ts';
 import { trainingWidth } from '../src/model/shape.ts';
-import { formatRatio, treeLabel } from './format.ts';
+import { formatRatio, treeLabel } from '../src/text/format.ts';
 import type { MeasuredPoint } from './measured.ts';
 
 /** Depths the deep-end fit uses (the deepest ones measured). */

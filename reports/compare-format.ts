@@ -1,6 +1,6 @@
 /** Renders a run comparison as Markdown (CI job summaries, PR comments) or a terminal table. */
 import { failsJob, runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
-import { formatShape, formatTime } from './format.ts';
+import { formatShape, formatTime } from '../src/text/format.ts';
 
 const signed = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
 const VERDICT_TEXT: Record<CaseChange['verdict'], string> = {

@@ -9,7 +9,7 @@ import { ENCODER_PARTS, type EncoderPart } from '../src/model/encoder.ts';
 import { buildEncoderComparisons } from '../src/results/encoder-comparisons.ts';
 import type { EncoderComparison, Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import type { ClaimsFile } from './claims.ts';
-import { formatPercent, formatRatio, formatThreads, formatTime } from './format.ts';
+import { formatPercent, formatRatio, formatThreads, formatTime } from '../src/text/format.ts';
 import { machineLabel } from './measured.ts';
 
 /** The claim the question is asked of, the tree layer and the dense layer it reads (the claim's own pairing). */

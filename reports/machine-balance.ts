@@ -17,7 +17,7 @@
  */
 import { METHOD_VERSIONS, readBandwidthPair, type ReadBandwidthPair } from '../src/results/method.ts';
 import type { Machine } from '../src/results/schema.ts';
-import { formatRatio, formatReadBandwidth } from './format.ts';
+import { formatRatio, formatReadBandwidth } from '../src/text/format.ts';
 import { machineName, type ShapeComparison } from './machine-ratios.ts';
 
 /** What the machines' files say besides their machine: the method each was measured by, the versions each runtime ran. */

@@ -8,7 +8,7 @@
 import { shapeKey } from '../src/model/case.ts';
 import { ratioOfMedians } from '../src/measure/stats.ts';
 import type { Machine, Result } from '../src/results/schema.ts';
-import { formatRatio, formatShape } from './format.ts';
+import { formatRatio, formatShape } from '../src/text/format.ts';
 import type { MeasuredComparison } from './measured.ts';
 import { speedupCells } from './speedup-rows.ts';
 

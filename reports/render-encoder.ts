@@ -5,7 +5,7 @@
 import type { ResultsFile } from '../src/results/schema.ts';
 import { loadClaims } from './claims.ts';
 import { encoderPoints, encoderQuestion, END_TO_END_HEADER, endToEndRow, QUESTION, SPLIT_HEADER, splitRow, speedupText, tokensPhrase, type EncoderQuestion, type EncoderSection } from './encoder.ts';
-import { formatPercent, formatRatio, formatThreads } from './format.ts';
+import { formatPercent, formatRatio, formatThreads } from '../src/text/format.ts';
 import { esc, table as htmlTable } from './html.ts';
 import { table as mdTable } from './markdown.ts';
 import { machineLabel } from './measured.ts';

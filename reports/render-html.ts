@@ -7,7 +7,7 @@ import { chartScripts } from './chart-runtime.ts';
 import { claimPanels, CLAIMS_SECTION_ID } from './charts/claim-speedup.ts';
 import { fullTitle, type ChartSection, type ChartSpec } from './charts/spec.ts';
 import { setupText } from './claims.ts';
-import { formatRatio, treeLabel } from './format.ts';
+import { formatRatio, treeLabel } from '../src/text/format.ts';
 import { esc, STYLE, table } from './html.ts';
 import type { ReportModel } from './report-model.ts';
 import { machinesHtml } from './render-machines.ts';

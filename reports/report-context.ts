@@ -4,7 +4,7 @@
  * every case that produced no measurement with its reason.
  */
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatThreads, MODEL_LABEL } from './format.ts';
+import { formatThreads, MODEL_LABEL } from '../src/text/format.ts';
 import type { LoadedResults } from './load-results.ts';
 import { machineLabel, nonGpuAdapter } from './measured.ts';
 import { limitsRows } from './roofline-text.ts';

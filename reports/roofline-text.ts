@@ -10,7 +10,7 @@
  * Measured speedup = roofline speedup × (dense ×floor) / (FFF ×floor), exactly, for the medians.
  */
 import type { Machine } from '../src/results/schema.ts';
-import { formatRatio, formatTime } from './format.ts';
+import { formatRatio, formatTime } from '../src/text/format.ts';
 import type { Floor } from './measured.ts';
 
 export const ROOFLINE_EXPLANATION =

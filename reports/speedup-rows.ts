@@ -8,7 +8,7 @@ import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import { treeModelOf, type TreeModel } from '../src/model/shape.ts';
 import type { SpeedupPair, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatPercent, formatRatio, formatShape, formatTime, MODEL_LABEL } from './format.ts';
+import { formatPercent, formatRatio, formatShape, formatTime, MODEL_LABEL } from '../src/text/format.ts';
 import { measuredComparisons } from './measured.ts';
 import { multipleText, rooflineSpeedup } from './roofline-text.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { ResultsFile } from '../src/results/schema.ts';
 import { buildEncoderSection, END_TO_END_HEADER, endToEndRow, QUESTION, SPLIT_HEADER, splitRow } from './encoder.ts';
-import { formatReadBandwidth, formatThreads, MODEL_LABEL } from './format.ts';
+import { formatReadBandwidth, formatThreads, MODEL_LABEL } from '../src/text/format.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
 /** Columns padded to their widest cell, the first left-aligned and the rest (numbers) right-aligned. */

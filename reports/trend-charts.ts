@@ -8,7 +8,7 @@
  * gated, green diamonds for improvements, grey crosses on runs whose machine state changed.
  */
 import type { ChartPoint, ChartSeries, ChartSpec } from './charts/spec.ts';
-import { formatShape } from './format.ts';
+import { formatShape } from '../src/text/format.ts';
 import type { Trend, TrendCase, TrendMark } from './trend.ts';
 
 export interface TrendCharts {

@@ -12,7 +12,7 @@ import { baselineFromRuns, caseKey, compareRuns, runtimeChangeText, type CaseCha
 import type { CompareOptions } from '../src/compare/noise.ts';
 import type { HistoryEntry } from '../src/results/history.ts';
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatShape } from './format.ts';
+import { formatShape } from '../src/text/format.ts';
 
 /** The comparison nightly CI gates on: 5% and p < 0.01. */
 export const TREND_OPTIONS: CompareOptions = { threshold: 0.05, alpha: 0.01 };

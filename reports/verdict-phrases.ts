@@ -4,7 +4,7 @@
  */
 import type { ClaimLimit, LimitKind } from './claim-limit.ts';
 import type { Claim } from './claims.ts';
-import { formatRatio, formatShape, formatThreads, formatTime, treeLabel } from './format.ts';
+import { formatRatio, formatShape, formatThreads, formatTime, treeLabel } from '../src/text/format.ts';
 import type { MeasuredPoint } from './measured.ts';
 import type { Verdict, VerdictStatus } from './verdicts.ts';
 

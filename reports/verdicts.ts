@@ -11,7 +11,7 @@ import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { batchSweep, type BatchSweep } from './claim-batches.ts';
 import { claimLimit, type ClaimLimit } from './claim-limit.ts';
 import { claimReach, type ClaimReach } from './claim-reach.ts';
-import { formatRatio, formatThreads, treeLabel } from './format.ts';
+import { formatRatio, formatThreads, treeLabel } from '../src/text/format.ts';
 import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile, type JudgingRules } from './claims.ts';
 import { machineLabel, nonGpuAdapter, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
 

@@ -1,6 +1,6 @@
 /** `fffbench history [DIR]`: files runs, prunes old ones, and lists what is filed, one block per machine. */
 import { UserError } from '../src/errors.ts';
-import { formatRatio } from '../reports/format.ts';
+import { formatRatio } from '../src/text/format.ts';
 import { fileResults, pruneHistory, readHistory } from '../src/results/history.ts';
 import { loadResultsFiles } from '../src/results/load.ts';
 import { configuredHistoryDir } from './history.ts';

@@ -20,7 +20,7 @@ import type { CaseSpec } from '../src/model/case.ts';
 import { initWeights } from '../src/model/weights.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
-import { formatRatio, formatShape, formatTime } from '../reports/format.ts';
+import { formatRatio, formatShape, formatTime } from '../src/text/format.ts';
 
 /** Alternating rounds per build: the median of their medians is what is compared. */
 const ROUNDS = 5;

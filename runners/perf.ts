@@ -12,7 +12,7 @@ import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
-import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../reports/format.ts';
+import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../src/text/format.ts';
 import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../reports/speedup-rows.ts';
 import { alignedText } from '../reports/table.ts';
 import { targetsNative } from './perf-native.ts';

@@ -6,7 +6,7 @@
  * there (dense floor / tree floor), the claim's line, and a star on the comparison the verdict reads.
  */
 import { claimChartAxis, matchesClaim, type Claim } from '../claims.ts';
-import { formatRatio, treeLabel } from '../format.ts';
+import { formatRatio, treeLabel } from '../../src/text/format.ts';
 import type { MeasuredComparison } from '../measured.ts';
 import { rooflineSpeedup } from '../roofline-text.ts';
 import { shownPoint } from '../verdict-phrases.ts';

@@ -7,7 +7,7 @@
  * the section's tables come from reports/machines-compared.ts.
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
-import { treeLabel } from '../format.ts';
+import { treeLabel } from '../../src/text/format.ts';
 import { bestPerShape } from '../machine-ratios.ts';
 import { machineLabel, type MeasuredComparison } from '../measured.ts';
 import { BOUND_COLOR, machineColorMap, REFERENCE_COLOR } from './colors.ts';

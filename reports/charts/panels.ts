@@ -3,7 +3,7 @@
  * axes when the values call for one, and the FFF/dense lines of the per-depth charts.
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
-import { MODEL_LABEL } from '../format.ts';
+import { MODEL_LABEL } from '../../src/text/format.ts';
 import { machineLabel } from '../measured.ts';
 import type { ChartInput, MeasuredResult } from './input.ts';
 import type { ChartGroup, ChartPoint, ChartSeries, ChartSpec } from './spec.ts';

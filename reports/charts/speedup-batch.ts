@@ -5,7 +5,7 @@
  * and per runtime the fastest tree against the fastest dense (the pair the claim verdicts read).
  */
 import type { Result } from '../../src/results/schema.ts';
-import { treeLabel } from '../format.ts';
+import { treeLabel } from '../../src/text/format.ts';
 import { BEST_COLOR, BOUND_COLOR, REFERENCE_COLOR } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';

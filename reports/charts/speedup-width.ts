@@ -7,7 +7,7 @@
 import type { Result } from '../../src/results/schema.ts';
 import { treeModelOf } from '../../src/model/shape.ts';
 import { claimModel, matchesClaim } from '../claims.ts';
-import { treeLabel } from '../format.ts';
+import { treeLabel } from '../../src/text/format.ts';
 import type { MeasuredComparison } from '../measured.ts';
 import { BEST_COLOR, BOUND_COLOR, CLAIM_COLOR, POINT_STYLES, REFERENCE_COLOR } from './colors.ts';
 import { NO_DEPTH_SWEEP, type ChartDefinition } from './definition.ts';

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { formatShape } from '../../reports/format.ts';
+import { formatShape } from '../../src/text/format.ts';
 import { caseKey } from '../../src/compare/compare.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';

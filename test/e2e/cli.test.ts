@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { theoreticalSpeedup } from '../../src/model/cost.ts';
 import { ResultsFileSchema } from '../../src/results/schema.ts';
-import { formatRatio } from '../../reports/format.ts';
+import { formatRatio } from '../../src/text/format.ts';
 import { pinnedNodeVersion } from '../../runners/runtimes.ts';
 import { runCli, runTinySuite } from '../support.ts';
 

@@ -41,7 +41,7 @@ describe('roofline', () => {
     assert.ok(bandwidth > 1e8, `${bandwidth}`);
   });
   it('the report says how many threads read, with the one-thread figure beside it', async () => {
-    const { formatReadBandwidth } = await import('../../reports/format.ts');
+    const { formatReadBandwidth } = await import('../../src/text/format.ts');
     assert.equal(formatReadBandwidth({ readBandwidth: 19.2e9, readThreads: 2, oneThreadReadBandwidth: 9.6e9 }), '19.2 GB/s (2 threads; one 9.6)');
     assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9, readThreads: 1, oneThreadReadBandwidth: 9.6e9 }), '9.6 GB/s (1 thread)');
     assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9 }), '9.6 GB/s');

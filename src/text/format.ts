@@ -1,5 +1,8 @@
-/** Number formatting shared by the CLI table, Markdown and HTML reports, and the names of the models. */
-import { treeModelOf, type ModelKind } from '../src/model/shape.ts';
+/**
+ * How numbers, shapes and models are written: one home for the claim verdicts' sentences
+ * (src/claims/), the CLI tables and the Markdown and HTML reports.
+ */
+import { treeModelOf, type ModelKind } from '../model/shape.ts';
 
 /** How the report names each model. */
 export const MODEL_LABEL: Record<ModelKind, string> = { fff: 'FFF', ufb: 'UltraFastBERT FFF', dense: 'dense', encoder: 'encoder layer' };
