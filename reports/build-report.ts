@@ -11,11 +11,12 @@ import { renderMarkdown } from './render-markdown.ts';
 import { writeChartPngs } from './render-png.ts';
 import { formatPercent, formatRatio, formatShape, treeLabel } from '../src/text/format.ts';
 import { gapText } from './roofline-text.ts';
-import { loadClaims } from './claims.ts';
-import { measuredComparisons } from './measured.ts';
-import { judgeClaims } from './verdicts.ts';
+import { loadClaims } from '../src/claims/claims.ts';
+import { measuredComparisons } from '../src/claims/measured.ts';
+import { judgeClaims } from '../src/claims/verdicts.ts';
 import { buildMachinesComparison } from './machines-compared.ts';
-import { buildEncoderSection, encoderPoints, encoderQuestion } from './encoder.ts';
+import { encoderPoints, encoderQuestion } from '../src/claims/encoder-question.ts';
+import { buildEncoderSection } from './encoder/section.ts';
 
 export interface ReportOptions {
   /** With results from several machines: the one the others are compared with (an id or a unique prefix; default the first). */

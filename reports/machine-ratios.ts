@@ -9,7 +9,7 @@ import { shapeKey } from '../src/model/case.ts';
 import { ratioOfMedians } from '../src/measure/stats.ts';
 import type { Machine, Result } from '../src/results/schema.ts';
 import { formatRatio, formatShape } from '../src/text/format.ts';
-import type { MeasuredComparison } from './measured.ts';
+import type { MeasuredComparison } from '../src/claims/measured.ts';
 import { speedupCells } from './speedup-rows.ts';
 
 /** How many times faster than the baseline (above 1x: faster), with its interval when both sides kept samples. */

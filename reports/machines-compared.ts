@@ -8,13 +8,13 @@
 import { UserError } from '../src/errors.ts';
 import type { Machine, ResultsFile } from '../src/results/schema.ts';
 import { MACHINES_SECTION_ID } from './charts/machines.ts';
-import type { ClaimsFile } from './claims.ts';
+import type { ClaimsFile } from '../src/claims/claims.ts';
 import { methodVersionOf } from '../src/results/method.ts';
 import { CALIBRATION_HEADER, calibrationRows, caveats, versionClause, whySentences, type MachineRuns } from './machine-balance.ts';
 import { machineName, shapeComparisons, shapeTableText, type ShapeComparison, type ShapeTableText } from './machine-ratios.ts';
-import { measuredComparisons } from './measured.ts';
+import { measuredComparisons } from '../src/claims/measured.ts';
 import { intervalText, limitCell, shownPoint, verdictLabel, whereReachedText } from './verdict-phrases.ts';
-import { judgeClaims, type Verdict } from './verdicts.ts';
+import { judgeClaims, type Verdict } from '../src/claims/verdicts.ts';
 
 export interface TableText {
   header: string[];

@@ -1,14 +1,15 @@
 /**
- * The encoder layer's part of the report (data: encoder.ts) in each format: its row of the verdict
+ * The encoder layer's part of the report (data: section.ts, and the question: src/claims/encoder-question.ts) in each format: its row of the verdict
  * table and its section in summary.md, the page and the terminal.
  */
 import type { ResultsFile } from '../src/results/schema.ts';
-import { loadClaims } from './claims.ts';
-import { encoderPoints, encoderQuestion, END_TO_END_HEADER, endToEndRow, QUESTION, SPLIT_HEADER, splitRow, speedupText, tokensPhrase, type EncoderQuestion, type EncoderSection } from './encoder.ts';
+import { loadClaims } from '../src/claims/claims.ts';
+import { encoderPoints, encoderQuestion, QUESTION, tokensPhrase, type EncoderQuestion } from '../src/claims/encoder-question.ts';
+import { END_TO_END_HEADER, endToEndRow, SPLIT_HEADER, splitRow, speedupText, type EncoderSection } from './encoder/section.ts';
 import { formatPercent, formatRatio, formatThreads } from '../src/text/format.ts';
 import { esc, table as htmlTable } from './html.ts';
 import { table as mdTable } from './markdown.ts';
-import { machineLabel } from './measured.ts';
+import { machineLabel } from '../src/claims/measured.ts';
 
 const LABEL = { measured: 'ℹ️ measured (not a claim)', 'not-measured': '⚪ not measured' } as const;
 

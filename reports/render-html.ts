@@ -6,7 +6,7 @@
 import { chartScripts } from './chart-runtime.ts';
 import { claimPanels, CLAIMS_SECTION_ID } from './charts/claim-speedup.ts';
 import { fullTitle, type ChartSection, type ChartSpec } from './charts/spec.ts';
-import { setupText } from './claims.ts';
+import { setupText } from '../src/claims/claims.ts';
 import { formatRatio, treeLabel } from '../src/text/format.ts';
 import { esc, STYLE, table } from './html.ts';
 import type { ReportModel } from './report-model.ts';
@@ -14,7 +14,7 @@ import { machinesHtml } from './render-machines.ts';
 import { encoderHtml, questionCard } from './render-encoder.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
 import { boundText, intervalText, LIMIT_NAME, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictSentence, VERDICT_NAME } from './verdict-phrases.ts';
-import type { Verdict } from './verdicts.ts';
+import type { Verdict } from '../src/claims/verdicts.ts';
 
 /** One chart panel: its canvas (spec `specs.length - 1` once pushed), the machine when several, a link to its PNG. */
 function figure(p: ChartSpec, specs: ChartSpec[]): string {

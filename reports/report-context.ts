@@ -6,7 +6,7 @@
 import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatThreads, MODEL_LABEL } from '../src/text/format.ts';
 import type { LoadedResults } from './load-results.ts';
-import { machineLabel, nonGpuAdapter } from './measured.ts';
+import { machineLabel, nonGpuAdapter } from '../src/claims/measured.ts';
 import { limitsRows } from './roofline-text.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 

@@ -11,7 +11,7 @@
  */
 import type { Machine } from '../src/results/schema.ts';
 import { formatRatio, formatTime } from '../src/text/format.ts';
-import type { Floor } from './measured.ts';
+import type { Floor } from '../src/claims/measured.ts';
 
 export const ROOFLINE_EXPLANATION =
   'Each result’s roofline floor is max(FLOPs / peak, bytes / read bandwidth), with the machine limits below; “×floor” is the median as a multiple of that floor (1x = as fast as this machine allows; below 1x, the data was in cache, where the memory-bandwidth floor does not bind). ' +
@@ -21,10 +21,6 @@ export const ROOFLINE_EXPLANATION =
 /** Multiples as speedups are written ("3.40x", "22.6x"). */
 export function multipleText(floor: Floor | undefined): string {
   return floor ? `${formatRatio(floor.multiple)} (${floor.bound})` : '—';
-}
-
-export function rooflineSpeedup(floors: { fff: Floor; dense: Floor } | undefined): number | undefined {
-  return floors ? floors.dense.floorNs / floors.fff.floorNs : undefined;
 }
 
 /**

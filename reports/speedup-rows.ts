@@ -9,8 +9,8 @@ import { theoreticalSpeedup } from '../src/model/cost.ts';
 import { treeModelOf, type TreeModel } from '../src/model/shape.ts';
 import type { SpeedupPair, Result, ResultsFile } from '../src/results/schema.ts';
 import { formatPercent, formatRatio, formatShape, formatTime, MODEL_LABEL } from '../src/text/format.ts';
-import { measuredComparisons } from './measured.ts';
-import { multipleText, rooflineSpeedup } from './roofline-text.ts';
+import { measuredComparisons, rooflineSpeedup } from '../src/claims/measured.ts';
+import { multipleText } from './roofline-text.ts';
 
 /** One FFF/dense pair at one shape (on a UltraFastBERT shape, `fff` is UltraFastBERT's tree). */
 export interface SpeedupRow {

@@ -4,7 +4,8 @@
  * padded-column layout `npm run perf` prints its table in.
  */
 import type { ResultsFile } from '../src/results/schema.ts';
-import { buildEncoderSection, END_TO_END_HEADER, endToEndRow, QUESTION, SPLIT_HEADER, splitRow } from './encoder.ts';
+import { QUESTION } from '../src/claims/encoder-question.ts';
+import { buildEncoderSection, END_TO_END_HEADER, endToEndRow, SPLIT_HEADER, splitRow } from './encoder/section.ts';
 import { formatReadBandwidth, formatThreads, MODEL_LABEL } from '../src/text/format.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
 
@@ -56,7 +57,7 @@ export function renderTable(file: ResultsFile): string {
   return blocks.join('\n\n');
 }
 
-/** The encoder layers' blocks (encoder.ts), or undefined when the file has none. */
+/** The encoder layers' blocks (encoder/section.ts), or undefined when the file has none. */
 function encoderText(file: ResultsFile): string | undefined {
   const section = buildEncoderSection([file]);
   if (!section) return undefined;

@@ -2,11 +2,11 @@
  * The words for a claim verdict and its parts, shared by the page (render-html.ts), summary.md
  * (render-markdown.ts) and the terminal (verdict-text.ts), so the three say the same thing the same way.
  */
-import type { ClaimLimit, LimitKind } from './claim-limit.ts';
-import type { Claim } from './claims.ts';
-import { formatRatio, formatShape, formatThreads, formatTime, treeLabel } from '../src/text/format.ts';
-import type { MeasuredPoint } from './measured.ts';
-import type { Verdict, VerdictStatus } from './verdicts.ts';
+import type { ClaimLimit, LimitKind } from '../src/claims/limit.ts';
+import type { Claim } from '../src/claims/claims.ts';
+import { formatRatio, formatRatioInterval, formatShape, formatThreads, formatTime, treeLabel } from '../src/text/format.ts';
+import type { MeasuredPoint } from '../src/claims/measured.ts';
+import type { Verdict, VerdictStatus } from '../src/claims/verdicts.ts';
 
 /** A status's name, as the page's badge shows it. */
 export const VERDICT_NAME: Record<VerdictStatus, string> = {
@@ -42,7 +42,7 @@ const where = (p: MeasuredPoint) => `${p.runtime}, depth ${p.shape.depth}`;
 
 /**
  * The limit in a sentence, said right after the verdict's summary wherever it appears: what stands in
- * the way of the claim here, with the multiples and what the floors allow (claim-limit.ts).
+ * the way of the claim here, with the multiples and what the floors allow (src/claims/limit.ts).
  */
 export function limitSentence(l: ClaimLimit, claim: Claim): string {
   const claimed = claim.claimedSpeedup;
@@ -101,7 +101,7 @@ export function pointText(p: MeasuredPoint): string {
 
 /** "215x [205x, 220x]" */
 export function intervalText(p: MeasuredPoint): string {
-  return `${formatRatio(p.speedup)} [${formatRatio(p.ciLow)}, ${formatRatio(p.ciHigh)}]`;
+  return formatRatioInterval(p.speedup, p.ciLow, p.ciHigh);
 }
 
 /** Where the claim is reached, in a table cell: "from depth 13", "not reached; extrapolated depth 16", "not reached", or "—". */

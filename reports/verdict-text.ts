@@ -1,8 +1,8 @@
 /** The claim verdicts as plain text: the first block `fffbench run` prints when a run ends. */
-import type { EncoderQuestion } from './encoder.ts';
+import type { EncoderQuestion } from '../src/claims/encoder-question.ts';
 import { questionText } from './render-encoder.ts';
 import { LIMIT_NAME, verdictLabel, verdictSentence } from './verdict-phrases.ts';
-import type { Verdict } from './verdicts.ts';
+import type { Verdict } from '../src/claims/verdicts.ts';
 
 /** The verdicts, then (given) the question that is not a claim: how much of the 78x reaches a whole layer (render-encoder.ts). */
 export function renderVerdictsText(verdicts: Verdict[], question?: EncoderQuestion): string {

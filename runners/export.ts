@@ -6,7 +6,7 @@ import { EXPORT_COLUMNS, EXPORT_FORMATS, renderExport, type ClaimMark, type Clai
 import { loadResultsFiles } from '../src/results/load.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
 import { shownPoint } from '../reports/verdict-phrases.ts';
-import { judgeClaims } from '../reports/verdicts.ts';
+import { judgeClaims } from '../src/claims/verdicts.ts';
 
 /**
  * The claim verdicts, judged on each machine's files alone (as the report's machines-compared table

@@ -16,7 +16,7 @@ import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { renderTable } from '../reports/table.ts';
 import { questionOf } from '../reports/render-encoder.ts';
 import { renderVerdictsText } from '../reports/verdict-text.ts';
-import { judgeClaims } from '../reports/verdicts.ts';
+import { judgeClaims } from '../src/claims/verdicts.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
 import { parseShard, selectShard } from '../suites/shard.ts';

@@ -1,16 +1,15 @@
 /**
  * Each claim's chart, drawn on its card: what the verdict reads, on the axis the claim varies
- * (claims.json `chartAxis`: the training width for a sweep of depths, the batch size for
+ * (paper-claims.json `chartAxis`: the training width for a sweep of depths, the batch size for
  * UltraFastBERT's 78x). Per runtime: the fastest tree against the fastest dense (any backends; the
  * comparison a verdict reads, not one backend's own pair), the speedup the roofline floors allow
  * there (dense floor / tree floor), the claim's line, and a star on the comparison the verdict reads.
  */
-import { claimChartAxis, matchesClaim, type Claim } from '../claims.ts';
+import { claimChartAxis, matchesClaim, type Claim } from '../../src/claims/claims.ts';
 import { formatRatio, treeLabel } from '../../src/text/format.ts';
-import type { MeasuredComparison } from '../measured.ts';
-import { rooflineSpeedup } from '../roofline-text.ts';
+import { rooflineSpeedup, type MeasuredComparison } from '../../src/claims/measured.ts';
 import { shownPoint } from '../verdict-phrases.ts';
-import type { Verdict } from '../verdicts.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 import { CLAIM_COLOR, REFERENCE_COLOR, runtimeColor } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';

@@ -4,7 +4,7 @@
  * layer-only curve) and the Amdahl bound the split allows. One chart per dense layer compared
  * against (BERT-base's 3072, the 4095 the 78x is measured against); a line per tree feedforward.
  */
-import { QUESTION } from '../encoder.ts';
+import { QUESTION } from '../../src/claims/encoder-question.ts';
 import { colorMap, REFERENCE_COLOR } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';

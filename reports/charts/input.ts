@@ -4,10 +4,10 @@
  * (drawn on the speedup charts) and one colour per runtime · backend.
  */
 import type { Machine, Result, ResultsFile } from '../../src/results/schema.ts';
-import { headlineClaim, type Claim, type ClaimsFile } from '../claims.ts';
-import { encoderPoints, type EncoderPoint } from '../encoder.ts';
-import { measuredComparisons, type MeasuredComparison } from '../measured.ts';
-import type { Verdict } from '../verdicts.ts';
+import { headlineClaim, type Claim, type ClaimsFile } from '../../src/claims/claims.ts';
+import { encoderPoints, type EncoderPoint } from '../../src/claims/encoder-question.ts';
+import { measuredComparisons, type MeasuredComparison } from '../../src/claims/measured.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 import { colorMap } from './colors.ts';
 
 export interface MeasuredResult {
@@ -25,11 +25,11 @@ export interface ChartInput {
   best: MeasuredComparison[];
   /** The claim verdicts, for marking where each claim is reached. */
   verdicts: Verdict[];
-  /** The claim drawn as a line on every speedup-against-width chart (claims.json `headline`). */
+  /** The claim drawn as a line on every speedup-against-width chart (paper-claims.json `headline`). */
   headline?: Claim;
   /** Every ok layer result (not the encoder layers: they have their own chart). */
   results: MeasuredResult[];
-  /** Encoder layers: per configuration, the fastest tree layer against each dense layer (encoder.ts). */
+  /** Encoder layers: per configuration, the fastest tree layer against each dense layer (src/claims/encoder-question.ts). */
   encoder: EncoderPoint[];
   color: (runtime: string, backend: string) => string;
 }

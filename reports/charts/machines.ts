@@ -9,7 +9,7 @@
 import type { Machine, Result } from '../../src/results/schema.ts';
 import { treeLabel } from '../../src/text/format.ts';
 import { bestPerShape } from '../machine-ratios.ts';
-import { machineLabel, type MeasuredComparison } from '../measured.ts';
+import { machineLabel, type MeasuredComparison } from '../../src/claims/measured.ts';
 import { BOUND_COLOR, machineColorMap, REFERENCE_COLOR } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';

@@ -4,7 +4,7 @@
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
 import { MODEL_LABEL } from '../../src/text/format.ts';
-import { machineLabel } from '../measured.ts';
+import { machineLabel } from '../../src/claims/measured.ts';
 import type { ChartInput, MeasuredResult } from './input.ts';
 import type { ChartGroup, ChartPoint, ChartSeries, ChartSpec } from './spec.ts';
 

@@ -4,8 +4,8 @@
  * supports none), usually in a file of its own beside this one.
  */
 import type { ResultsFile } from '../../src/results/schema.ts';
-import { loadClaims, type ClaimsFile } from '../claims.ts';
-import type { Verdict } from '../verdicts.ts';
+import { loadClaims, type ClaimsFile } from '../../src/claims/claims.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 import { claimSpeedupChart } from './claim-speedup.ts';
 import type { ChartDefinition } from './definition.ts';
 import { chartInput } from './input.ts';

@@ -49,7 +49,7 @@ export function fullTitle(spec: ChartSpec): string {
 export interface ChartGroup {
   title: string;
   panels: ChartSpec[];
-  /** A claim's chart: the claim (claims.json id) whose card draws it. */
+  /** A claim's chart: the claim (paper-claims.json id) whose card draws it. */
   claimId?: string;
 }
 

@@ -9,7 +9,7 @@ import { treeLabel } from '../../src/text/format.ts';
 import { BEST_COLOR, BOUND_COLOR, REFERENCE_COLOR } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';
-import type { MeasuredComparison } from '../measured.ts';
+import type { MeasuredComparison } from '../../src/claims/measured.ts';
 import { distinct, familyKey, formatFamily, groupBy, hasLine, horizontal, perMachine, wantsLog } from './panels.ts';
 import type { ChartGroup, ChartSeries } from './spec.ts';
 

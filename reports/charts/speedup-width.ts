@@ -6,9 +6,9 @@
  */
 import type { Result } from '../../src/results/schema.ts';
 import { treeModelOf } from '../../src/model/shape.ts';
-import { claimModel, matchesClaim } from '../claims.ts';
+import { claimModel, matchesClaim } from '../../src/claims/claims.ts';
 import { treeLabel } from '../../src/text/format.ts';
-import type { MeasuredComparison } from '../measured.ts';
+import type { MeasuredComparison } from '../../src/claims/measured.ts';
 import { BEST_COLOR, BOUND_COLOR, CLAIM_COLOR, POINT_STYLES, REFERENCE_COLOR } from './colors.ts';
 import { NO_DEPTH_SWEEP, type ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';
@@ -56,7 +56,7 @@ function claimMarkers(input: ChartInput, machineId: string, shape: Result['shape
 
 /**
  * The headline claim's line: "paper: up to 220x (2308.14711 Fig. 3-4; …)", its number from
- * claims.json; only on charts of the tree the claim is about (not the FFF's 220x on UltraFastBERT's).
+ * paper-claims.json; only on charts of the tree the claim is about (not the FFF's 220x on UltraFastBERT's).
  */
 function headlineSeries(input: ChartInput, xs: number[], shape: Result['shape']): ChartSeries[] {
   const h = input.headline;

@@ -31,7 +31,7 @@ import type { Result, ResultsFile } from '../results/schema.ts';
 /** A calibration figure (peak GEMM, read bandwidth) that moves by less than this never marks a machine state change. */
 const MACHINE_STATE_MIN_CHANGE = 0.1;
 
-/** What became of one case between the baseline runs and the candidate (not a claim verdict: reports/verdicts.ts). */
+/** What became of one case between the baseline runs and the candidate (not a claim verdict: src/claims/verdicts.ts). */
 export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured' | 'failed-in-candidate';
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */

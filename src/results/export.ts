@@ -13,10 +13,11 @@ export type Cell = string | number | boolean | null;
 
 /**
  * A claim verdict that reads a case (the comparison of fastest tree against fastest dense it
- * rests on), as plain text: judging lives in reports/, so the caller brings it (runners/export.ts).
+ * rests on), as plain text: judging (src/claims/) reads results files, so it sits above them and
+ * the caller brings it (runners/export.ts).
  */
 export interface ClaimMark {
-  /** The claim's id in reports/claims.json. */
+  /** The claim's id in src/claims/paper-claims.json. */
   claim: string;
   /** reproduced, not-reproduced or not-judged. */
   verdict: string;
@@ -102,7 +103,7 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'speedup_ci_low', read: (r) => opt(r.pair?.speedupCiLow), description: 'lower end of the speedup\'s 95% bootstrap interval' },
   { name: 'speedup_ci_high', read: (r) => opt(r.pair?.speedupCiHigh), description: 'upper end of the speedup\'s 95% bootstrap interval' },
   { name: 'theoretical_speedup', read: (r) => opt(r.pair?.theoreticalSpeedup), description: 'multiply-adds of the dense layer over the tree\'s: 2^d·ℓ·(i+o) / (d·i + ℓ·(i+o)), or (2^(d+1) − 1) / (d + 1) on a ufb shape' },
-  { name: 'claim', read: (r) => claimCell(r, 'claim'), description: 'the claim (`reports/claims.json` id) whose verdict reads this case — the fastest tree or the fastest dense of the comparison it rests on — judged on this machine\'s files alone; empty on other cases' },
+  { name: 'claim', read: (r) => claimCell(r, 'claim'), description: 'the claim (`src/claims/paper-claims.json` id) whose verdict reads this case — the fastest tree or the fastest dense of the comparison it rests on — judged on this machine\'s files alone; empty on other cases' },
   { name: 'claim_verdict', read: (r) => claimCell(r, 'verdict'), description: 'that verdict: reproduced, not-reproduced or not-judged' },
   { name: 'claim_limit', read: (r) => claimCell(r, 'limit'), description: 'what limits it: hardware (the roofline floors allow less than the claim), unmeasured-depths (they do at the depths measured, short of the end of the claim\'s range), tree-kernel (they allow it; the tree ran further above its floor than `treeRule` allows), within-rules (they allow it; both kernels within their rules), unknown (no floors); empty when reproduced, and on a verdict not judged unless the floors alone say hardware or unknown' },
 ];

@@ -43,6 +43,11 @@ export function formatRatio(x: number): string {
   return `${x.toFixed(2)}x`;
 }
 
+/** A speedup with its interval: "1.50x [1.40x, 1.60x]". */
+export function formatRatioInterval(x: number, low: number, high: number): string {
+  return `${formatRatio(x)} [${formatRatio(low)}, ${formatRatio(high)}]`;
+}
+
 export function formatPercent(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toPrecision(3)}%` : '—';
 }

@@ -15,7 +15,7 @@ import { buildBestComparisons, buildComparisons } from '../../src/results/compar
 import { withRoofline } from '../../src/results/roofline.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { buildReport } from '../../reports/build-report.ts';
-import { loadClaims } from '../../reports/claims.ts';
+import { loadClaims } from '../../src/claims/claims.ts';
 import type { ReportModel } from '../../reports/report-model.ts';
 import { assertPngDrawn, canvasInk, withReportPage } from '../browser.ts';
 import { craftMachine, craftResults, FIG3 } from '../crafted-results.ts';

@@ -6,7 +6,7 @@ import { DEFAULT_RUNTIMES } from '../../src/model/runtimes.ts';
 import { expandCases, expandShapes } from '../../suites/expand.ts';
 import { JSON_SCHEMA_URL, suiteJsonSchema } from '../../suites/json-schema.ts';
 import { loadSuite, parseSuite, resolveSuitePath, shippedSuites, UserError } from '../../suites/load.ts';
-import { claimModel, loadClaims, matchesClaim } from '../../reports/claims.ts';
+import { claimModel, loadClaims, matchesClaim } from '../../src/claims/claims.ts';
 import { runCli, tempDir } from '../support.ts';
 
 const valid = () => ({

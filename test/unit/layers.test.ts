@@ -17,7 +17,11 @@
  *      without loading a backend;
  *  (f) what a worker runs (runners/worker-*.ts and everything it reaches through non-type imports)
  *      loads no zod: schemas stay out of the timed process (src/model/schema.ts and
- *      src/measure/schema.ts hold them, reached from there by `import type` only).
+ *      src/measure/schema.ts hold them, reached from there by `import type` only);
+ *  (g) judging the claims (src/claims/**) is domain code: it reads results files, never runs a case
+ *      (no src/execute/, no src/backends/), and nothing it builds on imports it back (src/model,
+ *      src/measure, src/results, src/compare and src/text import nothing from src/claims/);
+ *      src/text/** (how numbers and tables are written) imports nothing in src/ but src/model/.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -148,6 +152,17 @@ describe('layering (imports)', () => {
   it('(e) results and compare import nothing from src/backends/', () => {
     const bad = edges.filter((e) => under(e.from, 'src/results', 'src/compare') && under(e.to, 'src/backends'));
     assert.deepEqual(bad, [], show(bad));
+  });
+
+  it('(g) claim judging runs nothing and nothing below it imports it; text builds on the model alone', () => {
+    const bad = edges.filter(
+      (e) =>
+        (under(e.from, 'src/claims') && under(e.to, 'src/execute', 'src/backends')) ||
+        (under(e.from, 'src/model', 'src/measure', 'src/results', 'src/compare', 'src/text') && under(e.to, 'src/claims')) ||
+        (under(e.from, 'src/text') && under(e.to, 'src') && !under(e.to, 'src/model', 'src/text')),
+    );
+    assert.deepEqual(bad, [], show(bad));
+    assert.ok(files.some((f) => under(f, 'src/claims')) && files.some((f) => under(f, 'src/text')), 'the folders exist');
   });
 
   it('(f) a worker loads no zod', () => {

@@ -1,14 +1,14 @@
 /**
  * The report's data model, without rendering: the speedup rows are built once and every table
  * shows the same cells; the chart registry yields one section per definition, names the machine in
- * a field (never in the title), and draws the headline claim from claims.json.
+ * a field (never in the title), and draws the headline claim from paper-claims.json.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { CHARTS, buildChartSections } from '../../reports/charts/registry.ts';
-import { loadClaims, type ClaimsFile } from '../../reports/claims.ts';
-import { measuredComparisons } from '../../reports/measured.ts';
+import { loadClaims, type ClaimsFile } from '../../src/claims/claims.ts';
+import { measuredComparisons } from '../../src/claims/measured.ts';
 import { buildReport } from '../../reports/build-report.ts';
 import { renderHtml } from '../../reports/render-html.ts';
 import { renderMarkdown } from '../../reports/render-markdown.ts';
@@ -90,7 +90,7 @@ test('with two machines, each panel names its machine in a field; titles carry n
   for (const g of sections.flatMap((s) => s.groups)) assert.equal(g.title, g.panels[0].title);
 });
 
-test("the speedup chart's claim line and the section's description take the headline claim's number from claims.json", () => {
+test("the speedup chart's claim line and the section's description take the headline claim's number from paper-claims.json", () => {
   const claimLine = (claims: ClaimsFile) => {
     const [section] = buildChartSections([sweep()], [], claims);
     const line = section.groups[0].panels[0].series.find((s) => s.role === 'claim');

@@ -1,23 +1,23 @@
 /** Claim verdicts follow the numbers, and never read from a configuration that was not measured. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../../reports/claims.ts';
-import { measuredComparisons } from '../../reports/measured.ts';
+import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../../src/claims/claims.ts';
+import { measuredComparisons } from '../../src/claims/measured.ts';
 import { limitCell, verdictSentence } from '../../reports/verdict-phrases.ts';
-import { judgeClaim, judgeClaims } from '../../reports/verdicts.ts';
+import { judgeClaim, judgeClaims } from '../../src/claims/verdicts.ts';
 import { craftMachine, craftResults, FIG3, TABLE1, UFB78 } from '../crafted-results.ts';
 
 const claims = loadClaims();
 const claim = (id: string): Claim => {
   const c = claims.claims.find((x) => x.id === id);
-  assert.ok(c, `claims.json has no claim ${id}`);
+  assert.ok(c, `paper-claims.json has no claim ${id}`);
   return c;
 };
 const UP_TO_220 = claim('fff-up-to-220x');
 const TABLE1_393 = claim('fff-table1-mnist-3.93x');
 const UFB_78 = claim('ultrafastbert-78x-cpu');
 
-test('claims.json cites the papers and states the closest-configuration rule', () => {
+test('paper-claims.json cites the papers and states the closest-configuration rule', () => {
   assert.equal(UP_TO_220.claimedSpeedup, 220);
   assert.equal(UP_TO_220.source.arxiv, '2308.14711');
   assert.deepEqual(UP_TO_220.match, { inputDim: 768, outputDim: 768, leafWidth: 32, batchSize: 256, depth: { from: 1, to: 15 } });
@@ -266,7 +266,7 @@ test('a claim measured at several batch sizes says where the speedup is largest,
 // (dense floor / tree floor) speedup × fffMultiple / denseMultiple.
 const TREE_ON_WASM_MT = { backend: 'wasm-mt', denseBackend: 'ort-node' } as const;
 
-test('claims.json states the tree-side rule beside the baseline rule, and the limit rule in words', () => {
+test('paper-claims.json states the tree-side rule beside the baseline rule, and the limit rule in words', () => {
   assert.equal(claims.treeRule.maxFffFloorMultiple, 2);
   assert.match(claims.limitRule, /hardware-limited/);
   assert.match(claims.limitRule, /kernel-limited/);

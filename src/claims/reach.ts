@@ -8,8 +8,8 @@
  * EXTRAPOLATION_POINTS judged depths, solved for the claimed factor, gives the predicted depth.
  */
 import type { Claim } from './claims.ts';
-import { trainingWidth } from '../src/model/shape.ts';
-import { formatRatio, treeLabel } from '../src/text/format.ts';
+import { trainingWidth } from '../model/shape.ts';
+import { formatRatio, formatRatioInterval, treeLabel } from '../text/format.ts';
 import type { MeasuredPoint } from './measured.ts';
 
 /** Depths the deep-end fit uses (the deepest ones measured). */
@@ -74,11 +74,11 @@ export function claimReach(claim: Claim, judged: MeasuredPoint[], best: Measured
     return {
       ...base,
       reachedAt,
-      text: `Reached on ${best.runtime} from depth ${reachedAt.shape.depth} (training width ${width(reachedAt)}): ${x(reachedAt.speedup)} [${x(reachedAt.ciLow)}, ${x(reachedAt.ciHigh)}] with the ${treeLabel(reachedAt.shape)} on ${reachedAt.fff.backend} against the dense layer on ${reachedAt.dense.backend}.`,
+      text: `Reached on ${best.runtime} from depth ${reachedAt.shape.depth} (training width ${width(reachedAt)}): ${formatRatioInterval(reachedAt.speedup, reachedAt.ciLow, reachedAt.ciHigh)} with the ${treeLabel(reachedAt.shape)} on ${reachedAt.fff.backend} against the dense layer on ${reachedAt.dense.backend}.`,
     };
   }
   const largest = curve.reduce((a, b) => (b.speedup > a.speedup ? b : a));
-  const head = `Not reached at any measured depth on ${best.runtime}; the largest is ${x(largest.speedup)} [${x(largest.ciLow)}, ${x(largest.ciHigh)}] at depth ${largest.shape.depth} (training width ${width(largest)}).`;
+  const head = `Not reached at any measured depth on ${best.runtime}; the largest is ${formatRatioInterval(largest.speedup, largest.ciLow, largest.ciHigh)} at depth ${largest.shape.depth} (training width ${width(largest)}).`;
   // One point per depth (the fastest), the deepest few.
   const perDepth = [...new Map(curve.map((p) => [p.shape.depth, p])).values()].slice(-EXTRAPOLATION_POINTS);
   let noExtrapolation: string | undefined;

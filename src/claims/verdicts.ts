@@ -1,17 +1,17 @@
 /**
  * Claim verdicts: does a paper's speedup hold in the measured results?
  *
- * The rule (also stated in claims.json, and printed on the report): a measurement counts for a claim
+ * The rule (also stated in paper-claims.json, and printed on the report): a measurement counts for a claim
  * only when its configuration matches the claim's setup exactly and both its FFF and dense results
  * are status ok. A verdict never reads from anything else; the nearest non-matching configuration is
- * shown for orientation only. A claim not reproduced says what limits it (claim-limit.ts).
+ * shown for orientation only. A claim not reproduced says what limits it (limit.ts).
  */
-import { theoreticalSpeedup } from '../src/model/cost.ts';
-import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { batchSweep, type BatchSweep } from './claim-batches.ts';
-import { claimLimit, type ClaimLimit } from './claim-limit.ts';
-import { claimReach, type ClaimReach } from './claim-reach.ts';
-import { formatRatio, formatThreads, treeLabel } from '../src/text/format.ts';
+import { theoreticalSpeedup } from '../model/cost.ts';
+import type { Machine, Result, ResultsFile } from '../results/schema.ts';
+import { batchSweep, type BatchSweep } from './batches.ts';
+import { claimLimit, type ClaimLimit } from './limit.ts';
+import { claimReach, type ClaimReach } from './reach.ts';
+import { formatRatio, formatThreads, treeLabel } from '../text/format.ts';
 import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile, type JudgingRules } from './claims.ts';
 import { machineLabel, nonGpuAdapter, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
 
@@ -32,7 +32,7 @@ export interface Verdict {
   gap?: number;
   /**
    * Not reproduced: what stands in the way (the hardware, the tree's kernel, neither, or unknown);
-   * not judged: only the hardware, or unknown where there are no floors (claim-limit.ts).
+   * not judged: only the hardware, or unknown where there are no floors (limit.ts).
    */
   limit?: ClaimLimit;
   /** Where on this machine the claimed factor is reached (or the extrapolated depth). */

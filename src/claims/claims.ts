@@ -1,11 +1,17 @@
 /**
- * The speed claims (reports/claims.json): their schema, loading, and which measured shapes match
- * a claim's setup. The only home of the claim numbers; verdicts.ts judges them.
+ * The papers' speed claims (paper-claims.json; not the `claims` suite, suites/claims.json, which
+ * measures them): their schema, loading, and which measured shapes match a claim's setup. The only
+ * home of the claim numbers; verdicts.ts judges them.
+ *
+ * src/claims/ is the judging: what was measured (measured.ts), the verdicts (verdicts.ts) with where
+ * a claim is reached (reach.ts), its batch sweep (batches.ts) and what limits it (limit.ts), and
+ * the encoder question (encoder-question.ts). It reads results files and returns plain data and
+ * sentences; reports/ draws them.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { treeModelOf, type LayerShape } from '../src/model/shape.ts';
-import type { SpeedupPair } from '../src/results/schema.ts';
+import { treeModelOf, type LayerShape } from '../model/shape.ts';
+import type { SpeedupPair } from '../results/schema.ts';
 
 const ClaimSchema = z.object({
   id: z.string(),
@@ -66,7 +72,7 @@ export const ClaimsFileSchema = z.object({
   closestConfigurationRule: z.string(),
   baselineRule: BaselineRuleSchema,
   treeRule: TreeRuleSchema,
-  /** What limits a claim that is not reproduced, in words (printed under the verdicts; limits: claim-limit.ts). */
+  /** What limits a claim that is not reproduced, in words (printed under the verdicts; limits: limit.ts). */
   limitRule: z.string(),
   claims: z.array(ClaimSchema).refine((claims) => claims.filter((c) => c.headline).length <= 1, 'at most one claim is the headline'),
 });
@@ -79,7 +85,7 @@ export type JudgingRules = Pick<ClaimsFile, 'baselineRule' | 'treeRule'>;
 export type Claim = z.infer<typeof ClaimSchema>;
 export type ClaimsFile = z.infer<typeof ClaimsFileSchema>;
 
-export const CLAIMS_PATH = new URL('./claims.json', import.meta.url);
+export const CLAIMS_PATH = new URL('./paper-claims.json', import.meta.url);
 
 export function loadClaims(path: URL | string = CLAIMS_PATH): ClaimsFile {
   return ClaimsFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));

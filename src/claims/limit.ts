@@ -1,6 +1,6 @@
 /**
  * What stands in the way of a claim that is not reproduced, read from the roofline floors the report
- * already prints (claims.json `limitRule` says it in words; verdict-phrases.ts words it):
+ * already prints (paper-claims.json `limitRule` says it in words; reports/claims/phrases.ts words it):
  *
  *  - hardware: the speedup the floors allow (dense floor / tree floor) is below the claim at every
  *    comparison of the claim's setup: no kernel could reach it on this machine;
@@ -14,8 +14,7 @@
  *  - unknown: no floors (a run without calibration): nothing says which.
  */
 import type { Claim, JudgingRules } from './claims.ts';
-import type { Floor, MeasuredPoint } from './measured.ts';
-import { rooflineSpeedup } from './roofline-text.ts';
+import { rooflineSpeedup, type Floor, type MeasuredPoint } from './measured.ts';
 
 export type LimitKind = 'hardware' | 'unmeasured-depths' | 'tree-kernel' | 'within-rules' | 'unknown';
 

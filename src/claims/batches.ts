@@ -6,7 +6,7 @@
  * claim's one batch size is one point of it; this says where the curve peaks on this machine.
  */
 import type { Claim } from './claims.ts';
-import { formatRatio } from '../src/text/format.ts';
+import { formatRatio, formatRatioInterval } from '../text/format.ts';
 import type { MeasuredPoint } from './measured.ts';
 
 export interface BatchSweep {
@@ -52,6 +52,6 @@ export function batchSweep(claim: Claim, points: MeasuredPoint[], at: MeasuredPo
     largest,
     text:
       `Across batch sizes (${at.runtime}, depth ${at.shape.depth}) the speedup is largest at batch ${largest.shape.batchSize}${whereClaim}: ` +
-      `${x(largest.speedup)} [${x(largest.ciLow)}, ${x(largest.ciHigh)}]. By batch: ${sorted.map((p) => `${p.shape.batchSize} → ${x(p.speedup)}`).join(', ')}.${notJudged}`,
+      `${formatRatioInterval(largest.speedup, largest.ciLow, largest.ciHigh)}. By batch: ${sorted.map((p) => `${p.shape.batchSize} → ${x(p.speedup)}`).join(', ')}.${notJudged}`,
   };
 }

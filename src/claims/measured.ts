@@ -4,12 +4,17 @@
  * with their roofline floors and machine; and the machine and GPU-adapter wording that goes with
  * them. The charts, tables, headline and claim verdicts all start here.
  */
-import { adapterClassOf, type AdapterClass, type AdapterRecord } from '../src/model/adapter.ts';
-import { buildBestComparisons } from '../src/results/comparisons.ts';
-import type { SpeedupPair, Machine, Result, ResultsFile } from '../src/results/schema.ts';
+import { adapterClassOf, type AdapterClass, type AdapterRecord } from '../model/adapter.ts';
+import { buildBestComparisons } from '../results/comparisons.ts';
+import type { SpeedupPair, Machine, Result, ResultsFile } from '../results/schema.ts';
 
 /** A result's roofline floor and its median as a multiple of it (results files with a calibration). */
 export type Floor = NonNullable<Result['roofline']>;
+
+/** The speedup the roofline floors allow: dense floor / FFF floor (undefined without floors). */
+export function rooflineSpeedup(floors: { fff: Floor; dense: Floor } | undefined): number | undefined {
+  return floors ? floors.dense.floorNs / floors.fff.floorNs : undefined;
+}
 
 /** One comparison whose FFF and dense results were both measured (status ok), with its machine. */
 export interface MeasuredComparison {
