@@ -1,7 +1,7 @@
 /**
  * The speedup table, built once as plain data: one row per FFF/dense pair at a shape, rows grouped
  * into tables, and one catalogue of columns (each a header and how to write a row's cell). The CLI
- * table (table.ts), the report's tables (report-context.ts, drawn by the page and summary.md) and
+ * table (run-table.ts), the report's tables (page/context.ts, drawn by the page and summary.md) and
  * `npm run perf` choose columns and lay the cells out; none of them builds rows of its own.
  */
 import { shapeKey } from '../src/model/case.ts';

@@ -15,7 +15,7 @@ import type { CaseSpec } from '../src/model/case.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
 import { readHistory } from '../src/results/history.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
-import { compareMarkdown, compareTable } from '../reports/compare-format.ts';
+import { compareMarkdown, compareTable } from '../reports/compare.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
 import { killServingWorkers, runPaired } from './ab-workers.ts';

@@ -6,7 +6,7 @@ import type { ResultsFile } from '../src/results/schema.ts';
 import { confirmRegressions } from './confirm.ts';
 import { loadResultsFiles } from '../src/results/load.ts';
 import { mergeResults } from '../src/results/merge.ts';
-import { compareMarkdown, compareTable } from '../reports/compare-format.ts';
+import { compareMarkdown, compareTable } from '../reports/compare.ts';
 import { lastRuns } from '../src/results/history.ts';
 import { historyDir } from './history.ts';
 import { writeJsonAtomic } from './run.ts';

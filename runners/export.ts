@@ -5,7 +5,7 @@ import { UserError } from '../src/errors.ts';
 import { EXPORT_COLUMNS, EXPORT_FORMATS, renderExport, type ClaimMark, type ClaimMarks, type ExportFormat } from '../src/results/export.ts';
 import { loadResultsFiles } from '../src/results/load.ts';
 import type { ResultsFile } from '../src/results/schema.ts';
-import { shownPoint } from '../reports/verdict-phrases.ts';
+import { shownPoint } from '../reports/claims/phrases.ts';
 import { judgeClaims } from '../src/claims/verdicts.ts';
 
 /**

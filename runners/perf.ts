@@ -14,7 +14,7 @@ import { theoreticalSpeedup } from '../src/model/cost.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
 import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../src/text/format.ts';
 import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../reports/speedup-rows.ts';
-import { alignedText } from '../reports/table.ts';
+import { alignedText } from '../reports/run-table.ts';
 import { targetsNative } from './perf-native.ts';
 import { timeOnePath, type OnePathTiming } from './perf-ufb.ts';
 import { compareRelaxedWithPlain, relaxedLines } from './perf-relaxed.ts';

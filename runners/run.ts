@@ -13,9 +13,9 @@ import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
 import { buildResultsFile } from '../src/results/build.ts';
 import { fileResults } from '../src/results/history.ts';
 import type { Result, ResultsFile } from '../src/results/schema.ts';
-import { renderTable } from '../reports/table.ts';
-import { questionOf } from '../reports/render-encoder.ts';
-import { renderVerdictsText } from '../reports/verdict-text.ts';
+import { renderTable } from '../reports/run-table.ts';
+import { questionOf } from '../reports/encoder/render.ts';
+import { renderVerdictsText } from '../reports/claims/text.ts';
 import { judgeClaims } from '../src/claims/verdicts.ts';
 import { expandCases } from '../suites/expand.ts';
 import { loadSuite } from '../suites/load.ts';
@@ -192,9 +192,9 @@ export async function commandRun(values: RunValues): Promise<number> {
   if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileResults(historyDir, file))}`);
   if (values.report) {
     // loaded only when asked for: chart.js and the canvas addon take a moment to load
-    const { writeReport } = await import('../reports/build-report.ts');
+    const { writeReport } = await import('../reports/page/build.ts');
     const { defaultReportDir } = await import('../reports/cli-report.ts');
-    const { loadForReport } = await import('../reports/load-results.ts');
+    const { loadForReport } = await import('../reports/page/load.ts');
     const written = writeReport(loadForReport(out), defaultReportDir(out));
     console.log(`report: ${relative(process.cwd(), written.indexHtml)}`);
   }

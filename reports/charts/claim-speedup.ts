@@ -8,7 +8,7 @@
 import { claimChartAxis, matchesClaim, type Claim } from '../../src/claims/claims.ts';
 import { formatRatio, treeLabel } from '../../src/text/format.ts';
 import { rooflineSpeedup, type MeasuredComparison } from '../../src/claims/measured.ts';
-import { shownPoint } from '../verdict-phrases.ts';
+import { shownPoint } from '../claims/phrases.ts';
 import type { Verdict } from '../../src/claims/verdicts.ts';
 import { CLAIM_COLOR, REFERENCE_COLOR, runtimeColor } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';

@@ -4,11 +4,11 @@
  * through its fastest FFF against its fastest dense layer of one runtime, the pair the claim
  * verdicts read: the speedup against training width, the two latencies against depth, and each
  * one's distance to that machine's own roofline. Shown only for results from two or more machines;
- * the section's tables come from reports/machines-compared.ts.
+ * the section's tables come from reports/machines/compared.ts.
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
 import { treeLabel } from '../../src/text/format.ts';
-import { bestPerShape } from '../machine-ratios.ts';
+import { bestPerShape } from '../machines/ratios.ts';
 import { machineLabel, type MeasuredComparison } from '../../src/claims/measured.ts';
 import { BOUND_COLOR, machineColorMap, REFERENCE_COLOR } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';

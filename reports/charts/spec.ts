@@ -1,6 +1,6 @@
 /**
  * What to chart, as plain data (ChartSpec): the same specs are drawn to PNG on the server and by
- * chart.js in the pages (reports/assets/chart-runtime.js turns a spec into a chart.js config).
+ * chart.js in the pages (reports/render/assets/chart-runtime.js turns a spec into a chart.js config).
  */
 
 export type Unit = 'ratio' | 'ns' | 'fraction';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { lastRuns, readHistory } from '../../src/results/history.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
-import { buildTrend } from '../../reports/trend.ts';
-import { machineStateLines } from '../../reports/trend-text.ts';
+import { buildTrend } from '../../reports/trend/model.ts';
+import { machineStateLines } from '../../reports/trend/text.ts';
 import { plantSlowdown } from '../plant-slowdown.ts';
 import { runCli, tempDir, writeTinySuite } from '../support.ts';
 

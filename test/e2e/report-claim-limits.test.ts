@@ -12,7 +12,7 @@ import { before, test } from 'node:test';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { buildChartSections } from '../../reports/charts/registry.ts';
 import { loadClaims } from '../../src/claims/claims.ts';
-import { renderVerdictsText } from '../../reports/verdict-text.ts';
+import { renderVerdictsText } from '../../reports/claims/text.ts';
 import { judgeClaims } from '../../src/claims/verdicts.ts';
 import { assertPngDrawn, canvasInk, withReportPage } from '../browser.ts';
 import { craftResults, FIG3, TABLE1, UFB78 } from '../crafted-results.ts';

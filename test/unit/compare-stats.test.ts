@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baselineFromRuns, caseKey, compareRuns, failsJob } from '../../src/compare/compare.ts';
 import { holmConfirm, judgeRerun, judgeRunMedians } from '../../src/compare/noise.ts';
-import { compareMarkdown } from '../../reports/compare-format.ts';
+import { compareMarkdown } from '../../reports/compare.ts';
 import { mannWhitneyU } from '../../src/measure/stats.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { buildComparisons } from '../../src/results/comparisons.ts';

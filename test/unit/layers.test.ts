@@ -119,7 +119,7 @@ const show = (list: Edge[]) => list.map((e) => `${e.from} → ${e.to}${e.typeOnl
 describe('layering (imports)', () => {
   it('finds the imports (the parser sees the graph)', () => {
     assert.ok(files.length > 50, `${files.length} files`);
-    assert.ok(edges.some((e) => e.from === 'runners/run.ts' && e.to === 'reports/build-report.ts'), 'a dynamic import');
+    assert.ok(edges.some((e) => e.from === 'runners/run.ts' && e.to === 'reports/page/build.ts'), 'a dynamic import');
     assert.ok(edges.some((e) => e.from === 'src/model/shape.ts' && e.to === 'src/model/schema.ts' && e.typeOnly), 'an import type');
     assert.deepEqual(parseImports("// import { a } from './no.ts';\nexport { b } from './b.ts';\nimport type {\n  C,\n} from './c.ts';"), [
       { specifier: './b.ts', typeOnly: false },

@@ -10,7 +10,7 @@ import { signedRankInterval, wilcoxonSignedRank } from '../../src/measure/stats.
 import { caseId, type CaseSpec } from '../../src/model/case.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { Result } from '../../src/results/schema.ts';
-import { compareMarkdown, compareTable } from '../../reports/compare-format.ts';
+import { compareMarkdown, compareTable } from '../../reports/compare.ts';
 import { pairOrder } from '../../runners/ab-workers.ts';
 
 function normal(rng: Rng): number {

@@ -9,12 +9,12 @@ import type { ResultsFile } from '../../src/results/schema.ts';
 import { CHARTS, buildChartSections } from '../../reports/charts/registry.ts';
 import { loadClaims, type ClaimsFile } from '../../src/claims/claims.ts';
 import { measuredComparisons } from '../../src/claims/measured.ts';
-import { buildReport } from '../../reports/build-report.ts';
-import { renderHtml } from '../../reports/render-html.ts';
-import { renderMarkdown } from '../../reports/render-markdown.ts';
-import { buildContext } from '../../reports/report-context.ts';
+import { buildReport } from '../../reports/page/build.ts';
+import { renderHtml } from '../../reports/page/html.ts';
+import { renderMarkdown } from '../../reports/page/markdown.ts';
+import { buildContext } from '../../reports/page/context.ts';
 import { pairsByShape, speedupCells, speedupTables } from '../../reports/speedup-rows.ts';
-import { renderTable } from '../../reports/table.ts';
+import { renderTable } from '../../reports/run-table.ts';
 import { craftMachine, craftResults, FIG3 } from '../crafted-results.ts';
 
 /** A depth sweep of the paper's setup on two backends, and one case whose FFF failed. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../../src/claims/claims.ts';
 import { measuredComparisons } from '../../src/claims/measured.ts';
-import { limitCell, verdictSentence } from '../../reports/verdict-phrases.ts';
+import { limitCell, verdictSentence } from '../../reports/claims/phrases.ts';
 import { judgeClaim, judgeClaims } from '../../src/claims/verdicts.ts';
 import { craftMachine, craftResults, FIG3, TABLE1, UFB78 } from '../crafted-results.ts';
 

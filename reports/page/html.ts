@@ -3,18 +3,18 @@
  * chart data are inlined, so the page opens from file:// with no network. Verdicts come first: a
  * reader sees whether the papers' speedups hold before any chart.
  */
-import { chartScripts } from './chart-runtime.ts';
-import { claimPanels, CLAIMS_SECTION_ID } from './charts/claim-speedup.ts';
-import { fullTitle, type ChartSection, type ChartSpec } from './charts/spec.ts';
-import { setupText } from '../src/claims/claims.ts';
-import { formatRatio, treeLabel } from '../src/text/format.ts';
-import { esc, STYLE, table } from './html.ts';
-import type { ReportModel } from './report-model.ts';
-import { machinesHtml } from './render-machines.ts';
-import { encoderHtml, questionCard } from './render-encoder.ts';
-import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
-import { boundText, intervalText, LIMIT_NAME, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictSentence, VERDICT_NAME } from './verdict-phrases.ts';
-import type { Verdict } from '../src/claims/verdicts.ts';
+import { chartScripts } from '../render/chart-runtime.ts';
+import { claimPanels, CLAIMS_SECTION_ID } from '../charts/claim-speedup.ts';
+import { fullTitle, type ChartSection, type ChartSpec } from '../charts/spec.ts';
+import { setupText } from '../../src/claims/claims.ts';
+import { formatRatio, treeLabel } from '../../src/text/format.ts';
+import { esc, STYLE, table } from '../render/html.ts';
+import type { ReportModel } from './model.ts';
+import { machinesHtml } from '../machines/render.ts';
+import { encoderHtml, questionCard } from '../encoder/render.ts';
+import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from '../roofline-text.ts';
+import { boundText, intervalText, LIMIT_NAME, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictSentence, VERDICT_NAME } from '../claims/phrases.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 
 /** One chart panel: its canvas (spec `specs.length - 1` once pushed), the machine when several, a link to its PNG. */
 function figure(p: ChartSpec, specs: ChartSpec[]): string {
@@ -80,7 +80,7 @@ function chartsHtml(model: ReportModel, specs: ChartSpec[]): string {
         })
         .join('');
       const missing = section.missing.map((m) => `<p class="missing">${esc(m)}</p>`).join('');
-      // The machines-compared section carries tables around its charts (render-machines.ts).
+      // The machines-compared section carries tables around its charts (machines/render.ts).
       const around = model.machines && section.id === model.machines.sectionId ? machinesHtml(model.machines) : { before: '', after: '' };
       return `<section id="${section.id}"><h2>${esc(section.title)}</h2><p>${esc(section.description)}</p>${around.before}${missing}${groups}${around.after}</section>`;
     })

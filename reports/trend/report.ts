@@ -1,15 +1,15 @@
 /**
  * `fffbench report --history DIR`: writes the trend report (index.html, charts/*.png, summary.md)
- * of the runs filed in a history directory. Selection and its errors: trend-select.ts; the model:
- * trend.ts.
+ * of the runs filed in a history directory. Selection and its errors: select.ts; the model:
+ * model.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeChartPngs } from './render-png.ts';
-import { trendCharts } from './trend-charts.ts';
-import { renderTrendMarkdown } from './trend-markdown.ts';
-import { renderTrendHtml, type TrendPage } from './trend-render.ts';
-import { selectTrends, type TrendRequest } from './trend-select.ts';
+import { writeChartPngs } from '../render/png.ts';
+import { trendCharts } from './charts.ts';
+import { renderTrendMarkdown } from './markdown.ts';
+import { renderTrendHtml, type TrendPage } from './html.ts';
+import { selectTrends, type TrendRequest } from './select.ts';
 
 /** DIR for `nightly/history` is `nightly/history-trend/`: beside the history, never inside it (it is a data branch). */
 export function defaultTrendDir(historyDir: string): string {

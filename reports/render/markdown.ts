@@ -1,4 +1,4 @@
-/** GitHub Markdown building blocks shared by summary.md (render-markdown.ts) and the trend summary (trend-markdown.ts). */
+/** GitHub Markdown building blocks shared by summary.md (page/markdown.ts) and the trend summary (trend/markdown.ts). */
 
 /** A table cell: a "|" would end the cell, a newline the row. */
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

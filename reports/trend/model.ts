@@ -8,11 +8,11 @@
  * changed (its calibration moved) is marked as a whole, and its per-case verdicts are set aside: a
  * shifted machine is not a regression of the code.
  */
-import { baselineFromRuns, caseKey, compareRuns, runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
-import type { CompareOptions } from '../src/compare/noise.ts';
-import type { HistoryEntry } from '../src/results/history.ts';
-import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatShape } from '../src/text/format.ts';
+import { baselineFromRuns, caseKey, compareRuns, runtimeChangeText, type CaseChange, type RunComparison } from '../../src/compare/compare.ts';
+import type { CompareOptions } from '../../src/compare/noise.ts';
+import type { HistoryEntry } from '../../src/results/history.ts';
+import type { Machine, Result, ResultsFile } from '../../src/results/schema.ts';
+import { formatShape } from '../../src/text/format.ts';
 
 /** The comparison nightly CI gates on: 5% and p < 0.01. */
 export const TREND_OPTIONS: CompareOptions = { threshold: 0.05, alpha: 0.01 };

@@ -1,14 +1,14 @@
 /** summary.md: verdicts, speedup tables and context in GitHub Markdown (fit for a CI job summary). */
-import { claimPanels } from './charts/claim-speedup.ts';
-import { fullTitle } from './charts/spec.ts';
-import { setupText } from '../src/claims/claims.ts';
-import { table } from './markdown.ts';
-import type { ReportModel } from './report-model.ts';
-import { machinesMarkdown } from './render-machines.ts';
-import { encoderMarkdown, questionLine, questionRow } from './render-encoder.ts';
-import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from './roofline-text.ts';
-import { boundText, intervalText, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictLabel, verdictSentence, whereReachedText } from './verdict-phrases.ts';
-import type { Verdict } from '../src/claims/verdicts.ts';
+import { claimPanels } from '../charts/claim-speedup.ts';
+import { fullTitle } from '../charts/spec.ts';
+import { setupText } from '../../src/claims/claims.ts';
+import { table } from '../render/markdown.ts';
+import type { ReportModel } from './model.ts';
+import { machinesMarkdown } from '../machines/render.ts';
+import { encoderMarkdown, questionLine, questionRow } from '../encoder/render.ts';
+import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from '../roofline-text.ts';
+import { boundText, intervalText, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictLabel, verdictSentence, whereReachedText } from '../claims/phrases.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 
 function verdictRow(v: Verdict): string[] {
   const c = v.claim;

@@ -3,12 +3,12 @@
  * tables, what ran where (machines, runtimes, backends and their kernels), how it was measured, and
  * every case that produced no measurement with its reason.
  */
-import type { Machine, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatThreads, MODEL_LABEL } from '../src/text/format.ts';
-import type { LoadedResults } from './load-results.ts';
-import { machineLabel, nonGpuAdapter } from '../src/claims/measured.ts';
-import { limitsRows } from './roofline-text.ts';
-import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
+import type { Machine, Result, ResultsFile } from '../../src/results/schema.ts';
+import { formatThreads, MODEL_LABEL } from '../../src/text/format.ts';
+import type { LoadedResults } from './load.ts';
+import { machineLabel, nonGpuAdapter } from '../../src/claims/measured.ts';
+import { limitsRows } from '../roofline-text.ts';
+import { speedupCells, speedupTables, type SpeedupColumn } from '../speedup-rows.ts';
 
 /** A speedup table (speedup-rows.ts) as the report shows it: a title, the kernels, and its cells as text. */
 export interface SpeedupTableText {

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables } from 'chart.js';
-import type { ChartSpec } from './charts/spec.ts';
+import type { ChartSpec } from '../charts/spec.ts';
 import { chartRuntimeSource, type ChartRuntime } from './chart-runtime.ts';
 
 let runtime: ChartRuntime | undefined;

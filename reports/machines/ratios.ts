@@ -5,12 +5,12 @@
  * 95% bootstrap interval of that ratio of medians from the raw samples (ratioOfMedians). Files
  * reduced by `history --prune` keep no samples: their ratio is shown without an interval.
  */
-import { shapeKey } from '../src/model/case.ts';
-import { ratioOfMedians } from '../src/measure/stats.ts';
-import type { Machine, Result } from '../src/results/schema.ts';
-import { formatRatio, formatShape } from '../src/text/format.ts';
-import type { MeasuredComparison } from '../src/claims/measured.ts';
-import { speedupCells } from './speedup-rows.ts';
+import { shapeKey } from '../../src/model/case.ts';
+import { ratioOfMedians } from '../../src/measure/stats.ts';
+import type { Machine, Result } from '../../src/results/schema.ts';
+import { formatRatio, formatShape } from '../../src/text/format.ts';
+import type { MeasuredComparison } from '../../src/claims/measured.ts';
+import { speedupCells } from '../speedup-rows.ts';
 
 /** How many times faster than the baseline (above 1x: faster), with its interval when both sides kept samples. */
 export interface Ratio {

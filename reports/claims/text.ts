@@ -1,10 +1,10 @@
 /** The claim verdicts as plain text: the first block `fffbench run` prints when a run ends. */
-import type { EncoderQuestion } from '../src/claims/encoder-question.ts';
-import { questionText } from './render-encoder.ts';
-import { LIMIT_NAME, verdictLabel, verdictSentence } from './verdict-phrases.ts';
-import type { Verdict } from '../src/claims/verdicts.ts';
+import type { EncoderQuestion } from '../../src/claims/encoder-question.ts';
+import { questionText } from '../encoder/render.ts';
+import { LIMIT_NAME, verdictLabel, verdictSentence } from './phrases.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 
-/** The verdicts, then (given) the question that is not a claim: how much of the 78x reaches a whole layer (render-encoder.ts). */
+/** The verdicts, then (given) the question that is not a claim: how much of the 78x reaches a whole layer (encoder/render.ts). */
 export function renderVerdictsText(verdicts: Verdict[], question?: EncoderQuestion): string {
   const lines = ['Do the papers’ speedups hold on this machine?'];
   for (const v of verdicts) {

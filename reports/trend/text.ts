@@ -1,6 +1,6 @@
 /** The trend report's words and table rows, shared by the page and summary.md so both say the same. */
-import { formatTime } from '../src/text/format.ts';
-import type { Movement, Trend, TrendMark, TrendRun } from './trend.ts';
+import { formatTime } from '../../src/text/format.ts';
+import type { Movement, Trend, TrendMark, TrendRun } from './model.ts';
 
 /** "5%", "12.5%" (three significant digits at most). */
 export function percentText(x: number): string {

@@ -1,12 +1,12 @@
 /**
- * The words for a claim verdict and its parts, shared by the page (render-html.ts), summary.md
- * (render-markdown.ts) and the terminal (verdict-text.ts), so the three say the same thing the same way.
+ * The words for a claim verdict and its parts, shared by the page (page/html.ts), summary.md
+ * (page/markdown.ts) and the terminal (claims/text.ts), so the three say the same thing the same way.
  */
-import type { ClaimLimit, LimitKind } from '../src/claims/limit.ts';
-import type { Claim } from '../src/claims/claims.ts';
-import { formatRatio, formatRatioInterval, formatShape, formatThreads, formatTime, treeLabel } from '../src/text/format.ts';
-import type { MeasuredPoint } from '../src/claims/measured.ts';
-import type { Verdict, VerdictStatus } from '../src/claims/verdicts.ts';
+import type { ClaimLimit, LimitKind } from '../../src/claims/limit.ts';
+import type { Claim } from '../../src/claims/claims.ts';
+import { formatRatio, formatRatioInterval, formatShape, formatThreads, formatTime, treeLabel } from '../../src/text/format.ts';
+import type { MeasuredPoint } from '../../src/claims/measured.ts';
+import type { Verdict, VerdictStatus } from '../../src/claims/verdicts.ts';
 
 /** A status's name, as the page's badge shows it. */
 export const VERDICT_NAME: Record<VerdictStatus, string> = {

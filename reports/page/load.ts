@@ -4,8 +4,8 @@
  * the file (exit 2). A bundle from `fffbench merge --allow-machines` yields one entry per machine.
  */
 import { resolve } from 'node:path';
-import { loadResultsFiles } from '../src/results/load.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
+import { loadResultsFiles } from '../../src/results/load.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
 
 export interface LoadedResults {
   path: string;

@@ -1,4 +1,4 @@
-/** HTML building blocks shared by the report page (render-html.ts) and the trend page (trend-render.ts). */
+/** HTML building blocks shared by the report page (page/html.ts) and the trend page (trend/html.ts). */
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -1,20 +1,20 @@
 /**
  * The "Machines compared" section's content besides its charts (charts/machines.ts), as plain data
  * the page and summary.md both render: the calibrations side by side with one sentence per machine
- * on why its FFF speedup differs (machine-balance.ts), the claim verdicts judged on each machine's
- * files alone, and per shape the medians and their ratio to the baseline machine (machine-ratios.ts).
+ * on why its FFF speedup differs (machines/balance.ts), the claim verdicts judged on each machine's
+ * files alone, and per shape the medians and their ratio to the baseline machine (machines/ratios.ts).
  * Present only when the results come from two or more machines.
  */
-import { UserError } from '../src/errors.ts';
-import type { Machine, ResultsFile } from '../src/results/schema.ts';
-import { MACHINES_SECTION_ID } from './charts/machines.ts';
-import type { ClaimsFile } from '../src/claims/claims.ts';
-import { methodVersionOf } from '../src/results/method.ts';
-import { CALIBRATION_HEADER, calibrationRows, caveats, versionClause, whySentences, type MachineRuns } from './machine-balance.ts';
-import { machineName, shapeComparisons, shapeTableText, type ShapeComparison, type ShapeTableText } from './machine-ratios.ts';
-import { measuredComparisons } from '../src/claims/measured.ts';
-import { intervalText, limitCell, shownPoint, verdictLabel, whereReachedText } from './verdict-phrases.ts';
-import { judgeClaims, type Verdict } from '../src/claims/verdicts.ts';
+import { UserError } from '../../src/errors.ts';
+import type { Machine, ResultsFile } from '../../src/results/schema.ts';
+import { MACHINES_SECTION_ID } from '../charts/machines.ts';
+import type { ClaimsFile } from '../../src/claims/claims.ts';
+import { methodVersionOf } from '../../src/results/method.ts';
+import { CALIBRATION_HEADER, calibrationRows, caveats, versionClause, whySentences, type MachineRuns } from './balance.ts';
+import { machineName, shapeComparisons, shapeTableText, type ShapeComparison, type ShapeTableText } from './ratios.ts';
+import { measuredComparisons } from '../../src/claims/measured.ts';
+import { intervalText, limitCell, shownPoint, verdictLabel, whereReachedText } from '../claims/phrases.ts';
+import { judgeClaims, type Verdict } from '../../src/claims/verdicts.ts';
 
 export interface TableText {
   header: string[];

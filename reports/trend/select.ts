@@ -4,9 +4,9 @@
  * nothing is a UserError that names what the history does hold.
  */
 import { statSync } from 'node:fs';
-import { UserError } from '../src/errors.ts';
-import { readHistory, type HistoryEntry } from '../src/results/history.ts';
-import { buildTrend, type Trend } from './trend.ts';
+import { UserError } from '../../src/errors.ts';
+import { readHistory, type HistoryEntry } from '../../src/results/history.ts';
+import { buildTrend, type Trend } from './model.ts';
 
 export interface TrendRequest {
   historyDir: string;

@@ -1,14 +1,14 @@
 /**
- * A report as plain data: what build-report.ts assembles and every renderer (render-html.ts,
- * render-markdown.ts, render-png.ts) draws. Renderers import this, never the builder, so data flows
+ * A report as plain data: what page/build.ts assembles and every renderer (page/html.ts,
+ * page/markdown.ts, render/png.ts) draws. Renderers import this, never the builder, so data flows
  * one way: results → model → files.
  */
-import type { ChartSection } from './charts/spec.ts';
-import type { EncoderQuestion } from '../src/claims/encoder-question.ts';
-import type { EncoderSection } from './encoder/section.ts';
-import type { MachinesComparison } from './machines-compared.ts';
-import type { ReportContext } from './report-context.ts';
-import type { Verdict } from '../src/claims/verdicts.ts';
+import type { ChartSection } from '../charts/spec.ts';
+import type { EncoderQuestion } from '../../src/claims/encoder-question.ts';
+import type { EncoderSection } from '../encoder/section.ts';
+import type { MachinesComparison } from '../machines/compared.ts';
+import type { ReportContext } from './context.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 
 export interface ReportModel {
   title: string;

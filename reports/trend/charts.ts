@@ -7,9 +7,9 @@
  * short commit). Marks: red triangles for gated regressions, orange for regressions that were not
  * gated, green diamonds for improvements, grey crosses on runs whose machine state changed.
  */
-import type { ChartPoint, ChartSeries, ChartSpec } from './charts/spec.ts';
-import { formatShape } from '../src/text/format.ts';
-import type { Trend, TrendCase, TrendMark } from './trend.ts';
+import type { ChartPoint, ChartSeries, ChartSpec } from '../charts/spec.ts';
+import { formatShape } from '../../src/text/format.ts';
+import type { Trend, TrendCase, TrendMark } from './model.ts';
 
 export interface TrendCharts {
   /** One chart per case that moved and stayed moved, in absolute time with its 95% interval. */

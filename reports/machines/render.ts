@@ -1,12 +1,12 @@
 /**
  * The "Machines compared" section's tables and sentences, for the page (placed around the section's
- * charts by render-html.ts) and for summary.md (render-markdown.ts): the same text in both, laid out
+ * charts by page/html.ts) and for summary.md (page/markdown.ts): the same text in both, laid out
  * by the shared table helpers.
  */
-import { fullTitle, type ChartSection } from './charts/spec.ts';
-import { esc, table as htmlTable } from './html.ts';
-import type { MachinesComparison } from './machines-compared.ts';
-import { table as mdTable } from './markdown.ts';
+import { fullTitle, type ChartSection } from '../charts/spec.ts';
+import { esc, table as htmlTable } from '../render/html.ts';
+import type { MachinesComparison } from './compared.ts';
+import { table as mdTable } from '../render/markdown.ts';
 
 const CALIBRATION_NOTE =
   'Calibrated at the start of each run. Read bytes per FLOP (read bandwidth / peak GEMM) is the machine’s balance: the FFF is memory-bound, the dense layer at large batch compute-bound, so the FFF’s speedup should follow it.';

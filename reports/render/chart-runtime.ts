@@ -1,14 +1,14 @@
 /**
  * The chart runtime (assets/chart-runtime.js): the one piece of code that turns a ChartSpec into a
- * chart.js config, for both the PNGs (render-png.ts evaluates it) and the pages (chartScripts
- * inlines it with chart.js). Kept apart from render-png.ts so a page is built without loading the
+ * chart.js config, for both the PNGs (render/png.ts evaluates it) and the pages (chartScripts
+ * inlines it with chart.js). Kept apart from render/png.ts so a page is built without loading the
  * native canvas addon.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
-import type { ChartSpec } from './charts/spec.ts';
+import type { ChartSpec } from '../charts/spec.ts';
 import { scriptSafe } from './html.ts';
 
 const CHART_RUNTIME_PATH = new URL('./assets/chart-runtime.js', import.meta.url);
@@ -19,7 +19,7 @@ export interface ChartRuntime {
   formatValue(unit: string, value: number): string;
 }
 
-/** The runtime's source text: a function body, evaluated by render-png.ts and wrapped in a function on the page. */
+/** The runtime's source text: a function body, evaluated by render/png.ts and wrapped in a function on the page. */
 export function chartRuntimeSource(): string {
   return readFileSync(CHART_RUNTIME_PATH, 'utf8');
 }

@@ -3,11 +3,11 @@
  * since which run, date and commit), machine-state changes, and how many runs over which window;
  * the full tables of marks stay on the page.
  */
-import { table } from './markdown.ts';
-import { trendSlug } from './trend-charts.ts';
-import type { TrendPage } from './trend-render.ts';
-import type { Trend } from './trend.ts';
-import { changeText, CHARTS_EXPLANATION, machineStateLines, MOVED_HEADER, movedRows, notGatedReasons, RUNS_HEADER, runRows, runText, trendTitle, windowText } from './trend-text.ts';
+import { table } from '../render/markdown.ts';
+import { trendSlug } from './charts.ts';
+import type { TrendPage } from './html.ts';
+import type { Trend } from './model.ts';
+import { changeText, CHARTS_EXPLANATION, machineStateLines, MOVED_HEADER, movedRows, notGatedReasons, RUNS_HEADER, runRows, runText, trendTitle, windowText } from './text.ts';
 
 /** Above this many runs, summary.md lists only the last ones (the page has them all). */
 const RUNS_IN_SUMMARY = 10;

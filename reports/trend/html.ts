@@ -3,11 +3,11 @@
  * inlined, opens from file://). Per machine and suite: what moved, machine-state changes, the runs
  * and every mark as tables, then the charts of the moved cases and of each runtime · backend · model.
  */
-import type { ChartSpec } from './charts/spec.ts';
-import { chartScripts } from './chart-runtime.ts';
-import { esc, STYLE, table } from './html.ts';
-import { trendSlug, type TrendCharts } from './trend-charts.ts';
-import type { Trend } from './trend.ts';
+import type { ChartSpec } from '../charts/spec.ts';
+import { chartScripts } from '../render/chart-runtime.ts';
+import { esc, STYLE, table } from '../render/html.ts';
+import { trendSlug, type TrendCharts } from './charts.ts';
+import type { Trend } from './model.ts';
 import {
   CHARTS_EXPLANATION,
   machineStateLines,
@@ -20,7 +20,7 @@ import {
   runRows,
   trendTitle,
   windowText,
-} from './trend-text.ts';
+} from './text.ts';
 
 export interface TrendPage {
   trends: { trend: Trend; charts: TrendCharts }[];

@@ -1,22 +1,22 @@
 /** Assembles a report from results files and writes index.html, charts/*.png and summary.md. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { buildChartSections } from './charts/registry.ts';
-import type { LoadedResults } from './load-results.ts';
-import { buildContext } from './report-context.ts';
-import type { ReportModel } from './report-model.ts';
-import { renderHtml } from './render-html.ts';
-import { renderMarkdown } from './render-markdown.ts';
-import { writeChartPngs } from './render-png.ts';
-import { formatPercent, formatRatio, formatShape, treeLabel } from '../src/text/format.ts';
-import { gapText } from './roofline-text.ts';
-import { loadClaims } from '../src/claims/claims.ts';
-import { measuredComparisons } from '../src/claims/measured.ts';
-import { judgeClaims } from '../src/claims/verdicts.ts';
-import { buildMachinesComparison } from './machines-compared.ts';
-import { encoderPoints, encoderQuestion } from '../src/claims/encoder-question.ts';
-import { buildEncoderSection } from './encoder/section.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { buildChartSections } from '../charts/registry.ts';
+import type { LoadedResults } from './load.ts';
+import { buildContext } from './context.ts';
+import type { ReportModel } from './model.ts';
+import { renderHtml } from './html.ts';
+import { renderMarkdown } from './markdown.ts';
+import { writeChartPngs } from '../render/png.ts';
+import { formatPercent, formatRatio, formatShape, treeLabel } from '../../src/text/format.ts';
+import { gapText } from '../roofline-text.ts';
+import { loadClaims } from '../../src/claims/claims.ts';
+import { measuredComparisons } from '../../src/claims/measured.ts';
+import { judgeClaims } from '../../src/claims/verdicts.ts';
+import { buildMachinesComparison } from '../machines/compared.ts';
+import { encoderPoints, encoderQuestion } from '../../src/claims/encoder-question.ts';
+import { buildEncoderSection } from '../encoder/section.ts';
 
 export interface ReportOptions {
   /** With results from several machines: the one the others are compared with (an id or a unique prefix; default the first). */

@@ -15,10 +15,10 @@
  * bandwidths are then compared one thread against one thread, and a runtime's version, which each
  * sentence on that runtime names instead of laying the engine's difference at the hardware's door.
  */
-import { METHOD_VERSIONS, readBandwidthPair, type ReadBandwidthPair } from '../src/results/method.ts';
-import type { Machine } from '../src/results/schema.ts';
-import { formatRatio, formatReadBandwidth } from '../src/text/format.ts';
-import { machineName, type ShapeComparison } from './machine-ratios.ts';
+import { METHOD_VERSIONS, readBandwidthPair, type ReadBandwidthPair } from '../../src/results/method.ts';
+import type { Machine } from '../../src/results/schema.ts';
+import { formatRatio, formatReadBandwidth } from '../../src/text/format.ts';
+import { machineName, type ShapeComparison } from './ratios.ts';
 
 /** What the machines' files say besides their machine: the method each was measured by, the versions each runtime ran. */
 export interface MachineRuns {
