@@ -5,13 +5,13 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../src/errors.ts';
 import { TOOL_VERSION } from '../src/results/build.ts';
-import { AB_HELP, commandAb } from './ab.ts';
-import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './compare.ts';
-import { commandExport, EXPORT_HELP } from './export.ts';
-import { commandHistory, HISTORY_HELP } from './history-command.ts';
-import { REPORT_HELP } from '../reports/report-help.ts';
-import { commandList, LIST_HELP } from './list.ts';
-import { commandRun, RUN_HELP } from './run.ts';
+import { AB_HELP, commandAb } from './commands/ab.ts';
+import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './commands/compare.ts';
+import { commandExport, EXPORT_HELP } from './commands/export.ts';
+import { commandHistory, HISTORY_HELP } from './commands/history.ts';
+import { REPORT_HELP } from './commands/report-help.ts';
+import { commandList, LIST_HELP } from './commands/list.ts';
+import { commandRun, RUN_HELP } from './commands/run.ts';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
@@ -49,7 +49,7 @@ interface Verb {
 }
 
 const COMMANDS: Record<string, Verb> = {
-  report: { help: REPORT_HELP, run: (args) => import('../reports/cli-report.ts').then((m) => m.commandReport(args)) },
+  report: { help: REPORT_HELP, run: (args) => import('./commands/report.ts').then((m) => m.commandReport(args)) },
   run: {
     help: RUN_HELP,
     async run(args) {

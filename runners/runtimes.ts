@@ -12,9 +12,20 @@ import { engineOf, lineOf, RUNTIME_NAMES, type RuntimeName } from '../src/model/
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** A runtime's worker entry in the checkout at `root` (this one by default; fffbench ab runs another revision's). */
+/**
+ * Where a revision keeps an engine's worker entry, newest layout first: runners/workers/ENGINE.ts,
+ * and before the runners were filed in folders runners/worker-ENGINE.ts. fffbench ab starts the
+ * worker of another revision's checkout, which may be an older one.
+ */
+export const WORKER_ENTRY_LAYOUTS: readonly ((engine: string) => string[])[] = [(engine) => ['runners', 'workers', `${engine}.ts`], (engine) => ['runners', `worker-${engine}.ts`]];
+
+/**
+ * A runtime's worker entry in the checkout at `root` (this one by default; fffbench ab runs another
+ * revision's): the first layout whose file that checkout has, else this layout's path (missing).
+ */
 export function workerEntry(runtime: RuntimeName, root = ROOT): string {
-  return join(root, 'runners', `worker-${engineOf(runtime)}.ts`);
+  const candidates = WORKER_ENTRY_LAYOUTS.map((layout) => join(root, ...layout(engineOf(runtime))));
+  return candidates.find((path) => existsSync(path)) ?? candidates[0];
 }
 
 function localBin(name: string, root = ROOT): string {
@@ -44,7 +55,7 @@ export function pinnedNodeVersion(name: RuntimeName): string | undefined {
 }
 
 export interface RuntimeCommand {
-  /** The worker entry (runners/worker-ENGINE.ts): the runtime-specific adapter around src/execute/worker.ts. */
+  /** The worker entry (runners/workers/ENGINE.ts): the runtime-specific adapter around src/execute/worker.ts. */
   entry: string;
   /** The binary every command starts: where it is not there, the runtime is not installed. */
   binary: string;

@@ -1,5 +1,5 @@
 /**
- * Judging two revisions measured interleaved on one machine (`fffbench ab`, runners/ab.ts).
+ * Judging two revisions measured interleaved on one machine (`fffbench ab`, runners/commands/ab.ts).
  *
  * Each case is timed in pairs of short rounds, one of the base and one of the head back to back
  * (the order balanced and shuffled per case). Whatever the host does over seconds and minutes (a

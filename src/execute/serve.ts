@@ -1,5 +1,5 @@
 /**
- * The worker's side of `fffbench ab` (runners/ab.ts): instead of running a job's cases one after
+ * The worker's side of `fffbench ab` (runners/commands/ab.ts): instead of running a job's cases one after
  * another, the worker prepares and times cases on command, read line by line from stdin, so that
  * the driver can alternate two workers, one per revision, in short rounds on one case.
  *

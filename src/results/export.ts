@@ -14,7 +14,7 @@ export type Cell = string | number | boolean | null;
 /**
  * A claim verdict that reads a case (the comparison of fastest tree against fastest dense it
  * rests on), as plain text: judging (src/claims/) reads results files, so it sits above them and
- * the caller brings it (runners/export.ts).
+ * the caller brings it (runners/commands/export.ts).
  */
 export interface ClaimMark {
   /** The claim's id in src/claims/paper-claims.json. */

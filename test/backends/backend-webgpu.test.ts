@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dawnGpu } from '../../runners/gpu-dawn.ts';
+import { dawnGpu } from '../../runners/workers/gpu-dawn.ts';
 import { checkOutput } from '../../src/execute/check.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { LayerShape } from '../../src/model/shape.ts';

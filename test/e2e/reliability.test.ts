@@ -46,7 +46,7 @@ describe('worker messages go out whole', () => {
     const dir = tempDir();
     const script = join(dir, 'write.ts');
     // process.stdout makes libuv open fd 1 non-blocking, as it is in a worker; a plain writeSync then wrote 219 kB of 4 MB here
-    writeFileSync(script, `import { writeMessageSync } from ${JSON.stringify(join(ROOT, 'runners', 'write-message.ts'))};\nprocess.stdout;\nwriteMessageSync(1, 'x'.repeat(4_000_000) + '\\n');\n`);
+    writeFileSync(script, `import { writeMessageSync } from ${JSON.stringify(join(ROOT, 'runners', 'workers', 'write-message.ts'))};\nprocess.stdout;\nwriteMessageSync(1, 'x'.repeat(4_000_000) + '\\n');\n`);
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const closed = new Promise((r) => child.once('close', r));
     child.stdout.pause();

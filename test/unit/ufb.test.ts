@@ -22,7 +22,7 @@ import { parseSuite } from '../../suites/load.ts';
 import { jsBackend } from '../../src/backends/js/index.ts';
 import type { Backend } from '../../src/backends/types.ts';
 import { stats } from '../crafted-results.ts';
-import { oneRowBatch, timeOnePath } from '../../runners/perf-ufb.ts';
+import { oneRowBatch, timeOnePath } from '../../runners/perf/ufb.ts';
 import { caseFor, TEST_CASE_CONTEXT, UFB_ODD_SHAPES } from '../support.ts';
 
 const ufbShape = (over: Partial<LayerShape> = {}): LayerShape => ({ inputDim: 5, outputDim: 3, depth: 3, leafWidth: 1, activation: 'gelu', tree: 'ufb', ...over });

@@ -3,7 +3,7 @@
  * from generated WGSL, bind groups, error scopes.
  *
  * Usage flags are written as numbers, not GPUBufferUsage.*, because those globals exist in Deno
- * but in Node and Bun only after Dawn's globals were installed (runners/gpu-dawn.ts).
+ * but in Node and Bun only after Dawn's globals were installed (runners/workers/gpu-dawn.ts).
  */
 
 import { classifyAdapter, type AdapterClass } from '../../model/adapter.ts';

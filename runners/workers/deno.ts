@@ -1,6 +1,6 @@
 /** Deno worker entry: reads the job file named on the command line. */
 import { denoGpu } from './gpu-deno.ts';
-import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
+import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../../src/execute/worker.ts';
 
 declare const Deno: {
   args: string[];

@@ -1,11 +1,11 @@
 /** `fffbench list`: shipped suites, runtimes found here, and which backends each runtime can run. */
-import { BACKEND_NAMES } from '../src/backends/registry.ts';
-import { RUNTIME_NAMES } from '../src/model/runtimes.ts';
-import { expandCases } from '../suites/expand.ts';
-import { loadSuite, shippedSuites } from '../suites/load.ts';
-import { probeBackends } from './orchestrator.ts';
+import { BACKEND_NAMES } from '../../src/backends/registry.ts';
+import { RUNTIME_NAMES } from '../../src/model/runtimes.ts';
+import { expandCases } from '../../suites/expand.ts';
+import { loadSuite, shippedSuites } from '../../suites/load.ts';
+import { probeBackends } from '../orchestrator.ts';
 import { relative } from 'node:path';
-import { ROOT, RUNTIME_COMMANDS, runtimeStatus } from './runtimes.ts';
+import { ROOT, RUNTIME_COMMANDS, runtimeStatus } from '../runtimes.ts';
 
 export const LIST_HELP = `Usage: fffbench list
 

@@ -6,9 +6,9 @@
  */
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UserError } from '../src/errors.ts';
-import { writeReport } from './page/build.ts';
-import { loadForReport } from './page/load.ts';
+import { UserError } from '../../src/errors.ts';
+import { writeReport } from '../../reports/page/build.ts';
+import { loadForReport } from '../../reports/page/load.ts';
 import { REPORT_HELP } from './report-help.ts';
 
 /** DIR for `results/quick-…json` is `results/quick-…-report/`. */
@@ -31,7 +31,7 @@ async function commandTrendReport(options: TrendOptions): Promise<number> {
   const last = options.last === undefined ? undefined : Number(options.last);
   if (options.last !== undefined && !/^\d+$/.test(options.last)) throw new UserError(`--last takes a number of runs (at least 2), got "${options.last}"`);
   // Loaded on demand: the results-file form of the verb need not load the trend code, and vice versa.
-  const { defaultTrendDir, writeTrendReport } = await import('./trend/report.ts');
+  const { defaultTrendDir, writeTrendReport } = await import('../../reports/trend/report.ts');
   const dir = resolve(options.out ?? defaultTrendDir(options.history));
   const written = writeTrendReport({ historyDir: options.history, machine: options.machine, suite: options.suite, last }, dir);
   console.log(`trend report: ${shown(written.indexHtml)}`);

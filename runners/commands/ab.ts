@@ -5,24 +5,24 @@
  */
 import os from 'node:os';
 import { relative, resolve } from 'node:path';
-import { failsJob, type PairedRun } from '../src/compare/compare.ts';
-import { median } from '../src/compare/noise.ts';
-import { comparePaired, smallestPairedP, type PairedCaseInput } from '../src/compare/paired.ts';
-import { BACKEND_NAMES } from '../src/backends/registry.ts';
-import { UserError } from '../src/errors.ts';
-import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
-import type { CaseSpec } from '../src/model/case.ts';
-import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
-import { readHistory } from '../src/results/history.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { compareMarkdown, compareTable } from '../reports/compare.ts';
-import { expandCases } from '../suites/expand.ts';
-import { loadSuite } from '../suites/load.ts';
-import { killServingWorkers, runPaired } from './ab-workers.ts';
-import { resolveCommit, workingTreeCheckout, worktreeCheckout, type Checkout } from './checkouts.ts';
+import { failsJob, type PairedRun } from '../../src/compare/compare.ts';
+import { median } from '../../src/compare/noise.ts';
+import { comparePaired, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
+import { BACKEND_NAMES } from '../../src/backends/registry.ts';
+import { UserError } from '../../src/errors.ts';
+import { MEMORY_BUDGET_FRACTION } from '../../src/execute/run-case.ts';
+import type { CaseSpec } from '../../src/model/case.ts';
+import { RUNTIME_NAMES, type RuntimeName } from '../../src/model/runtimes.ts';
+import { readHistory } from '../../src/results/history.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { compareMarkdown, compareTable } from '../../reports/compare.ts';
+import { expandCases } from '../../suites/expand.ts';
+import { loadSuite } from '../../suites/load.ts';
+import { killServingWorkers, runPaired } from '../ab-workers.ts';
+import { resolveCommit, workingTreeCheckout, worktreeCheckout, type Checkout } from '../checkouts.ts';
 import { parseThreshold } from './compare.ts';
-import { historyDir } from './history.ts';
-import { machineFingerprint } from './machine.ts';
+import { historyDir } from '../history-dir.ts';
+import { machineFingerprint } from '../machine.ts';
 import { csv, writeJsonAtomic } from './run.ts';
 
 /** The suite ab runs unless told: short enough for every pull request (suites/ab-pr.json). */

@@ -5,8 +5,8 @@
  * same algorithm and threads: what WebAssembly's vectors cost against the CPU's own. Ratios within
  * one results file (suites/perf.json).
  */
-import { formatRatio, formatTime } from '../src/text/format.ts';
-import type { Result, ResultsFile } from '../src/results/schema.ts';
+import { formatRatio, formatTime } from '../../src/text/format.ts';
+import type { Result, ResultsFile } from '../../src/results/schema.ts';
 
 export interface Target {
   text: string;

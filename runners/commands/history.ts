@@ -1,9 +1,9 @@
 /** `fffbench history [DIR]`: files runs, prunes old ones, and lists what is filed, one block per machine. */
-import { UserError } from '../src/errors.ts';
-import { formatRatio } from '../src/text/format.ts';
-import { fileResults, pruneHistory, readHistory } from '../src/results/history.ts';
-import { loadResultsFiles } from '../src/results/load.ts';
-import { configuredHistoryDir } from './history.ts';
+import { UserError } from '../../src/errors.ts';
+import { formatRatio } from '../../src/text/format.ts';
+import { fileResults, pruneHistory, readHistory } from '../../src/results/history.ts';
+import { loadResultsFiles } from '../../src/results/load.ts';
+import { configuredHistoryDir } from '../history-dir.ts';
 
 /** Full runs kept per machine and suite by --prune without --keep: more than any --last window a nightly job uses. */
 export const DEFAULT_KEEP_FULL = 30;

@@ -1,14 +1,14 @@
 /** `fffbench compare` and `fffbench merge`: commands over results files (compare re-measures flagged cases to confirm them). */
-import { UserError } from '../src/errors.ts';
-import { baselineFromRuns, compareRuns, failsJob, type Baseline, type RunComparison } from '../src/compare/compare.ts';
-import { MIN_GATING_RUNS } from '../src/compare/noise.ts';
-import type { ResultsFile } from '../src/results/schema.ts';
-import { confirmRegressions } from './confirm.ts';
-import { loadResultsFiles } from '../src/results/load.ts';
-import { mergeResults } from '../src/results/merge.ts';
-import { compareMarkdown, compareTable } from '../reports/compare.ts';
-import { lastRuns } from '../src/results/history.ts';
-import { historyDir } from './history.ts';
+import { UserError } from '../../src/errors.ts';
+import { baselineFromRuns, compareRuns, failsJob, type Baseline, type RunComparison } from '../../src/compare/compare.ts';
+import { MIN_GATING_RUNS } from '../../src/compare/noise.ts';
+import type { ResultsFile } from '../../src/results/schema.ts';
+import { confirmRegressions } from '../confirm.ts';
+import { loadResultsFiles } from '../../src/results/load.ts';
+import { mergeResults } from '../../src/results/merge.ts';
+import { compareMarkdown, compareTable } from '../../reports/compare.ts';
+import { lastRuns } from '../../src/results/history.ts';
+import { historyDir } from '../history-dir.ts';
 import { writeJsonAtomic } from './run.ts';
 
 export const COMPARE_HELP = `Usage: fffbench compare --last N [--history DIR] CANDIDATE.json [options]

@@ -5,27 +5,27 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { BACKEND_NAMES } from '../src/backends/registry.ts';
-import { UserError } from '../src/errors.ts';
-import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
-import type { Calibration } from '../src/measure/roofline.ts';
-import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
-import { buildResultsFile } from '../src/results/build.ts';
-import { fileResults } from '../src/results/history.ts';
-import type { Result, ResultsFile } from '../src/results/schema.ts';
-import { renderTable } from '../reports/run-table.ts';
-import { questionOf } from '../reports/encoder/render.ts';
-import { renderVerdictsText } from '../reports/claims/text.ts';
-import { judgeClaims } from '../src/claims/verdicts.ts';
-import { expandCases } from '../suites/expand.ts';
-import { loadSuite } from '../suites/load.ts';
-import { parseShard, selectShard } from '../suites/shard.ts';
-import { configuredHistoryDir } from './history.ts';
-import { appendResult, journalPathFor, readJournal, startJournal, type JournalHeader } from './journal.ts';
-import { gitInfo, machineFingerprint } from './machine.ts';
-import { killWorkers, runCases } from './orchestrator.ts';
-import { createProgress } from './progress.ts';
-import { ROOT } from './runtimes.ts';
+import { BACKEND_NAMES } from '../../src/backends/registry.ts';
+import { UserError } from '../../src/errors.ts';
+import { MEMORY_BUDGET_FRACTION } from '../../src/execute/run-case.ts';
+import type { Calibration } from '../../src/measure/roofline.ts';
+import { RUNTIME_NAMES, type RuntimeName } from '../../src/model/runtimes.ts';
+import { buildResultsFile } from '../../src/results/build.ts';
+import { fileResults } from '../../src/results/history.ts';
+import type { Result, ResultsFile } from '../../src/results/schema.ts';
+import { renderTable } from '../../reports/run-table.ts';
+import { questionOf } from '../../reports/encoder/render.ts';
+import { renderVerdictsText } from '../../reports/claims/text.ts';
+import { judgeClaims } from '../../src/claims/verdicts.ts';
+import { expandCases } from '../../suites/expand.ts';
+import { loadSuite } from '../../suites/load.ts';
+import { parseShard, selectShard } from '../../suites/shard.ts';
+import { configuredHistoryDir } from '../history-dir.ts';
+import { appendResult, journalPathFor, readJournal, startJournal, type JournalHeader } from '../journal.ts';
+import { gitInfo, machineFingerprint } from '../machine.ts';
+import { killWorkers, runCases } from '../orchestrator.ts';
+import { createProgress } from '../progress.ts';
+import { ROOT } from '../runtimes.ts';
 
 /** What `fffbench run` and `npm run bench` run: every configuration the claim verdicts need. */
 export const DEFAULT_SUITE = 'claims';
@@ -192,9 +192,9 @@ export async function commandRun(values: RunValues): Promise<number> {
   if (historyDir) console.log(`filed in history: ${relative(process.cwd(), fileResults(historyDir, file))}`);
   if (values.report) {
     // loaded only when asked for: chart.js and the canvas addon take a moment to load
-    const { writeReport } = await import('../reports/page/build.ts');
-    const { defaultReportDir } = await import('../reports/cli-report.ts');
-    const { loadForReport } = await import('../reports/page/load.ts');
+    const { writeReport } = await import('../../reports/page/build.ts');
+    const { defaultReportDir } = await import('./report.ts');
+    const { loadForReport } = await import('../../reports/page/load.ts');
     const written = writeReport(loadForReport(out), defaultReportDir(out));
     console.log(`report: ${relative(process.cwd(), written.indexHtml)}`);
   }

@@ -6,21 +6,21 @@
  * batch 256 (throughput), and the FFF at d = 12, batch 256. Each build's output is checked against
  * the float64 reference before it is timed.
  */
-import { prepareDense } from '../src/backends/wasm/dense.ts';
-import { prepareFff } from '../src/backends/wasm/fff.ts';
-import { chooseVariant, SIMD_VARIANTS, type SimdVariant } from '../src/backends/wasm/simd-variant.ts';
-import type { Kernel } from '../src/backends/types.ts';
-import { checkOutput } from '../src/execute/check.ts';
-import { weightSeedOf } from '../src/execute/run-case.ts';
-import { measureCall, type MeasureSettings } from '../src/measure/measure.ts';
-import { flopsPerBatch } from '../src/measure/roofline.ts';
-import { median } from '../src/compare/noise.ts';
-import { deriveSeed, Rng } from '../src/model/rng.ts';
-import type { CaseSpec } from '../src/model/case.ts';
-import { initWeights } from '../src/model/weights.ts';
-import { expandCases } from '../suites/expand.ts';
-import { loadSuite } from '../suites/load.ts';
-import { formatRatio, formatShape, formatTime } from '../src/text/format.ts';
+import { prepareDense } from '../../src/backends/wasm/dense.ts';
+import { prepareFff } from '../../src/backends/wasm/fff.ts';
+import { chooseVariant, SIMD_VARIANTS, type SimdVariant } from '../../src/backends/wasm/simd-variant.ts';
+import type { Kernel } from '../../src/backends/types.ts';
+import { checkOutput } from '../../src/execute/check.ts';
+import { weightSeedOf } from '../../src/execute/run-case.ts';
+import { measureCall, type MeasureSettings } from '../../src/measure/measure.ts';
+import { flopsPerBatch } from '../../src/measure/roofline.ts';
+import { median } from '../../src/compare/noise.ts';
+import { deriveSeed, Rng } from '../../src/model/rng.ts';
+import type { CaseSpec } from '../../src/model/case.ts';
+import { initWeights } from '../../src/model/weights.ts';
+import { expandCases } from '../../suites/expand.ts';
+import { loadSuite } from '../../suites/load.ts';
+import { formatRatio, formatShape, formatTime } from '../../src/text/format.ts';
 
 /** Alternating rounds per build: the median of their medians is what is compared. */
 const ROUNDS = 5;

@@ -10,15 +10,15 @@
  */
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { theoreticalSpeedup } from '../src/model/cost.ts';
-import type { Result, ResultsFile } from '../src/results/schema.ts';
-import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../src/text/format.ts';
-import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../reports/speedup-rows.ts';
-import { alignedText } from '../reports/run-table.ts';
-import { targetsNative } from './perf-native.ts';
-import { timeOnePath, type OnePathTiming } from './perf-ufb.ts';
-import { compareRelaxedWithPlain, relaxedLines } from './perf-relaxed.ts';
-import { runSuiteCommand } from './run.ts';
+import { theoreticalSpeedup } from '../../src/model/cost.ts';
+import type { Result, ResultsFile } from '../../src/results/schema.ts';
+import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../../src/text/format.ts';
+import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../../reports/speedup-rows.ts';
+import { alignedText } from '../../reports/run-table.ts';
+import { targetsNative } from './native.ts';
+import { timeOnePath, type OnePathTiming } from './ufb.ts';
+import { compareRelaxedWithPlain, relaxedLines } from './relaxed.ts';
+import { runSuiteCommand } from '../commands/run.ts';
 
 interface Target {
   text: string;

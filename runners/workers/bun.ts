@@ -1,6 +1,6 @@
 /** Bun worker entry: reads the job file named on the command line. */
 import { dawnGpu } from './gpu-dawn.ts';
-import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../src/execute/worker.ts';
+import { jobRuntime, MESSAGE_PREFIX, runJob, type Job } from '../../src/execute/worker.ts';
 import { writeMessageSync } from './write-message.ts';
 
 declare const Bun: { argv: string[]; version: string; file(path: string): { text(): Promise<string> }; stdin: { stream(): ReadableStream<Uint8Array> } };

@@ -11,16 +11,16 @@
  * Checked against the float64 reference before it is timed, like a case.
  */
 import os from 'node:os';
-import { loadBackend } from '../src/backends/registry.ts';
-import type { Kernel } from '../src/backends/types.ts';
-import { checkOutput } from '../src/execute/check.ts';
-import { weightSeedOf } from '../src/execute/run-case.ts';
-import { measureCall, type MeasureSettings } from '../src/measure/measure.ts';
-import type { SampleStats } from '../src/measure/stats.ts';
-import { deriveSeed, Rng } from '../src/model/rng.ts';
-import type { LayerShape } from '../src/model/shape.ts';
-import { initWeights } from '../src/model/weights.ts';
-import type { Check } from '../src/results/schema.ts';
+import { loadBackend } from '../../src/backends/registry.ts';
+import type { Kernel } from '../../src/backends/types.ts';
+import { checkOutput } from '../../src/execute/check.ts';
+import { weightSeedOf } from '../../src/execute/run-case.ts';
+import { measureCall, type MeasureSettings } from '../../src/measure/measure.ts';
+import type { SampleStats } from '../../src/measure/stats.ts';
+import { deriveSeed, Rng } from '../../src/model/rng.ts';
+import type { LayerShape } from '../../src/model/shape.ts';
+import { initWeights } from '../../src/model/weights.ts';
+import type { Check } from '../../src/results/schema.ts';
 
 export type OnePathTiming = { ok: true; check: Check; stats: SampleStats; threads: number } | { ok: false; reason: string };
 
