@@ -27,10 +27,10 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { Activation } from '../model/activation.ts';
-import { leafCount, nodeCount } from '../model/shape.ts';
-import type { DenseWeights, FffWeights, Weights } from '../model/weights.ts';
-import { CaseTooLarge, type Availability, type Backend, type BackendInfo, type Kernel } from './types.ts';
+import type { Activation } from '../../model/activation.ts';
+import { leafCount, nodeCount } from '../../model/shape.ts';
+import type { DenseWeights, FffWeights, Weights } from '../../model/weights.ts';
+import { CaseTooLarge, type Availability, type Backend, type BackendInfo, type Kernel } from '../types.ts';
 
 type Tf = typeof TfCore;
 type Tensor = TfCore.Tensor;

@@ -18,9 +18,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Weights } from '../../model/weights.ts';
-import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtModule } from '../onnx/session.ts';
+import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtModule } from './session.ts';
 import type { Availability, Backend, BackendContext, BackendInfo } from '../types.ts';
-import { adapterCaveat, checkNonGpuCaseSize, nonGpuRefusal, summarizeAdapter, type AdapterSummary } from './device.ts';
+import { adapterCaveat, checkNonGpuCaseSize, nonGpuRefusal, summarizeAdapter, type AdapterSummary } from '../webgpu/device.ts';
 
 interface OrtWebGpuModule extends OrtModule {
   env: OrtModule['env'] & { wasm: { numThreads?: number; wasmBinary?: Uint8Array }; webgpu: { adapter?: GPUAdapter } };
