@@ -20,10 +20,10 @@ import { expandCases } from '../../suites/expand.ts';
 import { loadSuite } from '../../suites/load.ts';
 import { killServingWorkers, runPaired } from '../ab-workers.ts';
 import { resolveCommit, workingTreeCheckout, worktreeCheckout, type Checkout } from '../checkouts.ts';
-import { parseThreshold } from './compare.ts';
+import { commaList, parseThreshold } from './options.ts';
 import { historyDir } from '../history-dir.ts';
 import { machineFingerprint } from '../machine.ts';
-import { csv, writeJsonAtomic } from './run.ts';
+import { writeJsonAtomic } from '../write-atomic.ts';
 
 /** The suite ab runs unless told: short enough for every pull request (suites/ab-pr.json). */
 export const AB_DEFAULT_SUITE = 'ab-pr';
@@ -116,9 +116,9 @@ export async function commandAb(v: AbValues): Promise<number> {
   const rounds = Number(v.rounds ?? DEFAULT_ROUNDS);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000) throw new UserError(`--rounds: expected a whole number of pairs from 1 to 1000 (given: ${v.rounds})`);
   const { suite, file } = loadSuite(v.suite ?? AB_DEFAULT_SUITE);
-  const runtimes = csv(v.runtimes, RUNTIME_NAMES, '--runtimes');
+  const runtimes = commaList(v.runtimes, RUNTIME_NAMES, '--runtimes');
   if (runtimes) suite.runtimes = runtimes as RuntimeName[];
-  const cases: CaseSpec[] = expandCases(suite, file, csv(v.backends, BACKEND_NAMES, '--backends'));
+  const cases: CaseSpec[] = expandCases(suite, file, commaList(v.backends, BACKEND_NAMES, '--backends'));
   let commandTimeoutMs = 3 * suite.measurement.maxCaseTimeMs + 120_000;
   if (v.caseTimeout !== undefined) {
     const sec = Number(v.caseTimeout);

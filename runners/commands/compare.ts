@@ -9,7 +9,8 @@ import { mergeResults } from '../../src/results/merge.ts';
 import { compareMarkdown, compareTable } from '../../reports/compare.ts';
 import { lastRuns } from '../../src/results/history.ts';
 import { historyDir } from '../history-dir.ts';
-import { writeJsonAtomic } from './run.ts';
+import { writeJsonAtomic } from '../write-atomic.ts';
+import { parseThreshold } from './options.ts';
 
 export const COMPARE_HELP = `Usage: fffbench compare --last N [--history DIR] CANDIDATE.json [options]
        fffbench compare BASELINE.json [MORE_BASELINES.json ...] CANDIDATE.json [options]
@@ -56,14 +57,6 @@ Combines shards of one suite run (run --shard K/N) on one machine into one resul
 rebuilds the FFF/dense comparisons. Refuses files of different suites, commits or seeds, and
 cases that appear twice. Files of several machines are refused unless --allow-machines, which
 keeps them as separate groups (one per machine) in a bundle that report and compare read.`;
-
-export function parseThreshold(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  if (!m) throw new UserError(`--threshold: expected a percentage like 5% or a fraction like 0.05 (given: ${text})`);
-  const value = Number(m[1]) / (m[2] ? 100 : 1);
-  if (!(value >= 0 && value < 10)) throw new UserError(`--threshold: out of range (given: ${text})`);
-  return value;
-}
 
 export interface CompareValues {
   files: string[];

@@ -1,12 +1,11 @@
 /** `fffbench export`: results files as one flat table (CSV, JSON Lines or Markdown), one row per case. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UserError } from '../../src/errors.ts';
 import { EXPORT_COLUMNS, EXPORT_FORMATS, renderExport, type ClaimMark, type ClaimMarks, type ExportFormat } from '../../src/results/export.ts';
 import { loadResultsFiles } from '../../src/results/load.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { shownPoint } from '../../reports/claims/phrases.ts';
 import { judgeClaims } from '../../src/claims/verdicts.ts';
+import { writeFileAtomic } from '../write-atomic.ts';
 
 /**
  * The claim verdicts, judged on each machine's files alone (as the report's machines-compared table
@@ -75,10 +74,7 @@ export function commandExport(v: ExportValues): number {
     return 0;
   }
   try {
-    mkdirSync(dirname(v.out), { recursive: true });
-    const tmp = `${v.out}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, v.out);
+    writeFileAtomic(v.out, text);
   } catch (err) {
     throw new UserError(`--out ${v.out}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -2,7 +2,7 @@
  * `fffbench run`: expands a suite into cases, runs them through the orchestrator, journals each
  * result as it arrives, and writes the results file atomically at the end.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../../src/backends/registry.ts';
@@ -21,6 +21,8 @@ import { expandCases } from '../../suites/expand.ts';
 import { loadSuite } from '../../suites/load.ts';
 import { parseShard, selectShard } from '../../suites/shard.ts';
 import { configuredHistoryDir } from '../history-dir.ts';
+import { writeJsonAtomic } from '../write-atomic.ts';
+import { commaList } from './options.ts';
 import { appendResult, journalPathFor, readJournal, startJournal, type JournalHeader } from '../journal.ts';
 import { gitInfo, machineFingerprint } from '../machine.ts';
 import { killWorkers, runCases } from '../orchestrator.ts';
@@ -57,24 +59,6 @@ Options:
 
 Each finished case is appended to <results file>.journal; the journal is removed once the
 results file is written (atomically: a temporary file, then a rename).`;
-
-export function csv(value: string | undefined, allowed: readonly string[], flag: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = items.filter((x) => !allowed.includes(x));
-  if (unknown.length > 0 || items.length === 0) {
-    throw new UserError(`${flag}: unknown ${unknown.length ? `"${unknown.join('", "')}"` : 'empty list'} (allowed: ${allowed.join(', ')})`);
-  }
-  return items;
-}
-
-/** Writes JSON so that a reader never sees half a file: a temporary file, then a rename. */
-export function writeJsonAtomic(path: string, data: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 1));
-  renameSync(tmp, path);
-}
 
 export interface RunValues {
   suite?: string;
@@ -113,8 +97,8 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
       type: 'header',
       journalVersion: 1,
       suiteFile: file,
-      runtimes: csv(values.runtimes, RUNTIME_NAMES, '--runtimes'),
-      backends: csv(values.backends, BACKEND_NAMES, '--backends'),
+      runtimes: commaList(values.runtimes, RUNTIME_NAMES, '--runtimes'),
+      backends: commaList(values.backends, BACKEND_NAMES, '--backends'),
       shard: values.shard,
       out,
       caseTimeoutMs,
