@@ -3,7 +3,7 @@ import { failsJob, runtimeChangeText, type CaseChange, type RunComparison } from
 import { formatShape, formatTime } from '../src/text/format.ts';
 
 const signed = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
-const VERDICT_TEXT: Record<CaseChange['verdict'], string> = {
+const OUTCOME_TEXT: Record<CaseChange['outcome'], string> = {
   regression: '🔴 regression',
   improvement: '🟢 improvement',
   unchanged: 'unchanged',
@@ -11,25 +11,25 @@ const VERDICT_TEXT: Record<CaseChange['verdict'], string> = {
   'runtime-changed': '⚠️ runtime changed (not judged)',
   'only-in-baseline': 'only in baseline',
   'only-in-candidate': 'new',
-  'not-measured': 'not measured',
+  'not-timed': 'not timed',
   'failed-in-candidate': '🔴 failed in candidate',
 };
 
-function verdictText(c: RunComparison, x: CaseChange): string {
+function outcomeText(c: RunComparison, x: CaseChange): string {
   if (x.confirmation) {
     const k = x.confirmation;
     const context = k.contextCases ? `, its backend's ${k.contextCases} other cases ${signed(k.contextChange)}` : '';
     const again = k.note ?? `${k.reruns && k.reruns > 1 ? `${k.reruns} re-runs` : 're-run'} ${signed(k.change)}${context}`;
     return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${again})`;
   }
-  if (!c.gated && (x.verdict === 'regression' || x.verdict === 'improvement')) return x.verdict === 'regression' ? 'slower (not gated)' : 'faster (not gated)';
+  if (!c.gated && (x.outcome === 'regression' || x.outcome === 'improvement')) return x.outcome === 'regression' ? 'slower (not gated)' : 'faster (not gated)';
   // ab: a case one side could not time says why
-  if (c.paired && x.note) return `${VERDICT_TEXT[x.verdict]} (${x.note})`;
-  return VERDICT_TEXT[x.verdict];
+  if (c.paired && x.note) return `${OUTCOME_TEXT[x.outcome]} (${x.note})`;
+  return OUTCOME_TEXT[x.outcome];
 }
 
 function rows(c: RunComparison, all: boolean): string[][] {
-  const interesting = all ? c.cases : c.cases.filter((x) => x.verdict !== 'unchanged');
+  const interesting = all ? c.cases : c.cases.filter((x) => x.outcome !== 'unchanged');
   return interesting.map((x) => [
     `${x.runtime} · ${x.backend} · ${x.model}`,
     formatShape(x.shape),
@@ -38,13 +38,13 @@ function rows(c: RunComparison, all: boolean): string[][] {
     x.change === undefined ? '—' : `${signed(x.change)} [${signed(x.changeCiLow)}, ${signed(x.changeCiHigh)}]`,
     x.p === undefined ? '—' : x.p < 1e-4 ? '<1e-4' : x.p.toFixed(4),
     c.paired ? (x.paired ? `${x.paired.rounds} · ±${(x.paired.spread * 100).toFixed(1)}%` : '—') : x.threshold === undefined ? '—' : `${(x.threshold * 100).toFixed(1)}%`,
-    verdictText(c, x),
+    outcomeText(c, x),
   ]);
 }
 
-const HEADER = ['case', 'shape', 'baseline', 'candidate', 'change [95% CI]', 'p', 'threshold', 'verdict'];
+const HEADER = ['case', 'shape', 'baseline', 'candidate', 'change [95% CI]', 'p', 'threshold', 'outcome'];
 /** fffbench ab's columns: the medians of each side's rounds; the rounds and their paired spread instead of a per-case threshold. */
-const PAIRED_HEADER = ['case', 'shape', 'base', 'head', 'change [95% CI]', 'p', 'rounds · spread', 'verdict'];
+const PAIRED_HEADER = ['case', 'shape', 'base', 'head', 'change [95% CI]', 'p', 'rounds · spread', 'outcome'];
 const headerOf = (c: RunComparison) => (c.paired ? PAIRED_HEADER : HEADER);
 
 function count(n: number, word: string): string {
@@ -53,9 +53,9 @@ function count(n: number, word: string): string {
 
 function pairedHeadline(c: RunComparison): string {
   const p = c.paired!;
-  const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
+  const unchanged = c.cases.filter((x) => x.outcome === 'unchanged').length;
   const judged = c.cases.filter((x) => x.paired).length;
-  const broken = c.cases.filter((x) => x.verdict === 'failed-in-candidate').length;
+  const broken = c.cases.filter((x) => x.outcome === 'failed-in-candidate').length;
   const unmeasured = c.cases.length - judged - broken;
   return (
     `${count(c.regressions, 'regression')}, ${count(c.improvements, 'improvement')}${broken ? `, ${broken} failed in head` : ''}, ${unchanged} unchanged` +
@@ -66,10 +66,10 @@ function pairedHeadline(c: RunComparison): string {
 
 function headline(c: RunComparison): string {
   if (c.paired) return pairedHeadline(c);
-  const unchanged = c.cases.filter((x) => x.verdict === 'unchanged').length;
-  const unstable = c.cases.filter((x) => x.verdict === 'unstable').length;
-  const onChanged = c.cases.filter((x) => x.verdict === 'runtime-changed').length;
-  const flagged = c.cases.filter((x) => x.verdict === 'regression').length;
+  const unchanged = c.cases.filter((x) => x.outcome === 'unchanged').length;
+  const unstable = c.cases.filter((x) => x.outcome === 'unstable').length;
+  const onChanged = c.cases.filter((x) => x.outcome === 'runtime-changed').length;
+  const flagged = c.cases.filter((x) => x.outcome === 'regression').length;
   const tally = c.gated
     ? `${count(c.regressions, 'regression')}${c.confirmation ? ` (${flagged} flagged, ${c.confirmation.rerun} re-run, ${c.confirmation.confirmed} confirmed)` : ''}, ${count(c.improvements, 'improvement')}`
     : `not gated: ${flagged} slower, ${c.improvements} faster`;
@@ -85,7 +85,7 @@ function notes(c: RunComparison): string[] {
   }
   if (c.confirmation?.note) out.push(`Confirmation: ${c.confirmation.note}`);
   const unstable = new Map<string, string>();
-  for (const x of c.cases) if (x.verdict === 'unstable' && x.note) unstable.set(`${x.runtime} · ${x.backend}`, x.note);
+  for (const x of c.cases) if (x.outcome === 'unstable' && x.note) unstable.set(`${x.runtime} · ${x.backend}`, x.note);
   for (const [where, note] of unstable) out.push(`${where}: ${note}; its cases are listed but not judged.`);
   return out;
 }

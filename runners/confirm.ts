@@ -26,7 +26,7 @@ import { runCases } from './orchestrator.ts';
  */
 export async function confirmRegressions(comparison: RunComparison, baseline: Baseline, candidate: ResultsFile, log: (line: string) => void): Promise<void> {
   const strict = { threshold: comparison.options.threshold, alpha: comparison.options.alpha };
-  const flagged = comparison.cases.filter((c) => c.verdict === 'regression');
+  const flagged = comparison.cases.filter((c) => c.outcome === 'regression');
   if (flagged.length === 0) return;
   const here = machineFingerprint().id;
   if (here !== candidate.machine.id) {
@@ -34,8 +34,8 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     for (const row of flagged) {
       const r = candidate.results.find((x) => caseKey(x) === row.key)!;
       const again = judgeCase(baseline, baseline.cases.get(row.key)!, r, strict);
-      row.confirmation = { verdict: again.verdict, confirmed: again.verdict === 'regression', note: again.verdict === 'regression' ? 'not re-run (another machine); beyond alpha without a re-run' : 'flagged for a re-run, within alpha without one' };
-      if (again.verdict === 'regression') standing++;
+      row.confirmation = { outcome: again.outcome, confirmed: again.outcome === 'regression', note: again.outcome === 'regression' ? 'not re-run (another machine); beyond alpha without a re-run' : 'flagged for a re-run, within alpha without one' };
+      if (again.outcome === 'regression') standing++;
     }
     comparison.confirmation = { rerun: 0, confirmed: standing, note: `not re-run: this host is machine ${here} and the run was measured on ${candidate.machine.id}; ${standing} of ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} stand${standing === 1 ? 's' : ''} as regressions on the first measurement alone` };
     comparison.regressions = standing;
@@ -81,7 +81,7 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     const logs = logMedians.get(row.key);
     const own = changes.get(row.key);
     if (!logs || !own) {
-      row.confirmation = { verdict: 'not-measured', confirmed: false, note: reasons.get(row.key) ?? 'the re-run measured nothing' };
+      row.confirmation = { outcome: 'not-timed', confirmed: false, note: reasons.get(row.key) ?? 'the re-run measured nothing' };
       continue;
     }
     const context = [...changes].filter(([key, c]) => !flaggedKeys.has(key) && c.backend === own.backend).map(([, c]) => c.change);
@@ -99,7 +99,7 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
       p: j.p,
       ...(level !== undefined ? { level } : {}),
       reruns: logs.length,
-      verdict: ok ? 'regression' : 'unchanged',
+      outcome: ok ? 'regression' : 'unchanged',
       confirmed: ok,
     };
     if (ok) confirmed++;

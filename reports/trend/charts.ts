@@ -52,7 +52,7 @@ function markSeries(trend: Trend, cases: TrendCase[], scale: (c: TrendCase) => S
     const p = c.points[runIndex];
     return p ? [{ x: trend.runs[runIndex].label, y: scale(c)(p.median) }] : [];
   };
-  const kind = (m: TrendMark) => (m.verdict === 'improvement' ? MARK.improvement : m.gated ? MARK.regression : MARK.notGated);
+  const kind = (m: TrendMark) => (m.outcome === 'improvement' ? MARK.improvement : m.gated ? MARK.regression : MARK.notGated);
   const series = new Map<string, ChartSeries>();
   const add = (style: (typeof MARK)[keyof typeof MARK], points: ChartPoint[]) => {
     if (points.length === 0) return;

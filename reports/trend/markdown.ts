@@ -14,7 +14,7 @@ const RUNS_IN_SUMMARY = 10;
 
 function movedLines(trend: Trend): string[] {
   const label = (key: string) => trend.cases.find((c) => c.key === key)?.label ?? key;
-  return trend.moved.map((m) => `- **${label(m.key)}**: ${m.verdict}, ${changeText(m.changeNow)} in the latest run, moved since ${runText(trend.runs[m.since.runIndex])}${m.since.gated ? '' : ' (not gated)'}`);
+  return trend.moved.map((m) => `- **${label(m.key)}**: ${m.outcome}, ${changeText(m.changeNow)} in the latest run, moved since ${runText(trend.runs[m.since.runIndex])}${m.since.gated ? '' : ' (not gated)'}`);
 }
 
 function trendMarkdown(trend: Trend): string {

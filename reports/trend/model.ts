@@ -5,7 +5,7 @@
  *
  * Each shown run is compared with up to COMPARISON_WINDOW runs before it, taken from the whole
  * history (so the first run shown with --last N still has a baseline). A run whose machine state
- * changed (its calibration moved) is marked as a whole, and its per-case verdicts are set aside: a
+ * changed (its calibration moved) is marked as a whole, and its per-case outcomes are set aside: a
  * shifted machine is not a regression of the code.
  */
 import { baselineFromRuns, caseKey, compareRuns, runtimeChangeText, type CaseChange, type RunComparison } from '../../src/compare/compare.ts';
@@ -59,7 +59,7 @@ export type Direction = 'regression' | 'improvement';
 export interface TrendMark {
   runIndex: number;
   key: string;
-  verdict: Direction;
+  outcome: Direction;
   /** run median / baseline median − 1, with its 95% interval. */
   change: number;
   changeCiLow?: number;
@@ -89,7 +89,7 @@ export interface TrendCase {
 /** A case that moved and stayed moved up to the latest run. */
 export interface Movement {
   key: string;
-  verdict: Direction;
+  outcome: Direction;
   /** The mark where the move began. */
   since: TrendMark;
   /** The latest run's median against the baseline before the move, − 1. */
@@ -130,7 +130,7 @@ function trendRun(entries: HistoryEntry[], index: number): TrendRun {
   const compared = compareWithBefore(entries, index);
   const c = compared.comparison;
   const changed = c?.machineState.changed ?? false;
-  const moved = (c?.cases ?? []).filter((k) => k.verdict === 'regression' || k.verdict === 'improvement').length;
+  const moved = (c?.cases ?? []).filter((k) => k.outcome === 'regression' || k.outcome === 'improvement').length;
   return {
     number: index + 1,
     path,
@@ -145,7 +145,7 @@ function trendRun(entries: HistoryEntry[], index: number): TrendRun {
     machineStateChanged: changed,
     machineStateReasons: c?.machineState.reasons ?? [],
     setAside: changed ? moved : 0,
-    unstable: (c?.cases ?? []).filter((k) => k.verdict === 'unstable').length,
+    unstable: (c?.cases ?? []).filter((k) => k.outcome === 'unstable').length,
     runtimeChanges: (c?.runtimeChanges ?? []).map(runtimeChangeText),
   };
 }
@@ -162,11 +162,11 @@ function labelRuns(runs: TrendRun[]): void {
 /** The regressions and improvements a run's comparison found; none when the machine state changed. */
 export function marksOf(runIndex: number, comparison: RunComparison): TrendMark[] {
   if (comparison.machineState.changed) return [];
-  const moved = comparison.cases.filter((c): c is CaseChange & { verdict: Direction } => c.verdict === 'regression' || c.verdict === 'improvement');
+  const moved = comparison.cases.filter((c): c is CaseChange & { outcome: Direction } => c.outcome === 'regression' || c.outcome === 'improvement');
   return moved.map((c) => ({
     runIndex,
     key: c.key,
-    verdict: c.verdict,
+    outcome: c.outcome,
     change: c.change ?? (c.candidateMedian ?? NaN) / (c.baselineMedian ?? NaN) - 1,
     changeCiLow: c.changeCiLow,
     changeCiHigh: c.changeCiHigh,
@@ -187,8 +187,8 @@ export function movementOf(c: TrendCase, runs: TrendRun[]): Movement | undefined
   if (!latest) return undefined;
   const sign = (d: Direction) => (d === 'regression' ? 1 : -1);
   for (const mark of c.marks) {
-    const held = c.points.every((p, j) => j < mark.runIndex || !p || runs[j].machineStateChanged || sign(mark.verdict) * (p.median / mark.baselineMedian - 1) > mark.threshold);
-    if (held) return { key: c.key, verdict: mark.verdict, since: mark, changeNow: latest.median / mark.baselineMedian - 1 };
+    const held = c.points.every((p, j) => j < mark.runIndex || !p || runs[j].machineStateChanged || sign(mark.outcome) * (p.median / mark.baselineMedian - 1) > mark.threshold);
+    if (held) return { key: c.key, outcome: mark.outcome, since: mark, changeNow: latest.median / mark.baselineMedian - 1 };
   }
   return undefined;
 }

@@ -47,8 +47,8 @@ export const MOVED_HEADER = ['case', 'moved', 'change now (against the runs befo
 export function movedRows(trend: Trend): string[][] {
   return trend.moved.map((m: Movement) => [
     caseLabel(trend, m.key),
-    m.verdict,
-    `${changeText(m.changeNow)} (${m.verdict === 'regression' ? 'slower' : 'faster'})`,
+    m.outcome,
+    `${changeText(m.changeNow)} (${m.outcome === 'regression' ? 'slower' : 'faster'})`,
     runText(trend.runs[m.since.runIndex]),
     markChangeText(m.since),
     gateText(trend, m.since),
@@ -70,7 +70,7 @@ export const RUNS_HEADER = ['run', 'date', 'commit', 'samples', 'compared with',
 export function runRows(trend: Trend): string[][] {
   return trend.runs.map((run, j) => {
     const marks = trend.marks.filter((m) => m.runIndex === j);
-    const count = (verdict: TrendMark['verdict']) => String(marks.filter((m) => m.verdict === verdict).length);
+    const count = (outcome: TrendMark['outcome']) => String(marks.filter((m) => m.outcome === outcome).length);
     const [from, to] = [run.comparedWith[0], run.comparedWith[run.comparedWith.length - 1]];
     const compared = run.comparison ? (from === to ? `run #${from}` : `runs #${from}–#${to}`) : (run.notCompared ?? '—');
     return [
@@ -81,22 +81,22 @@ export function runRows(trend: Trend): string[][] {
       compared,
       run.comparison ? (run.gated ? 'yes' : `no${run.notGatedBecause ? ` (${briefly(run.notGatedBecause)})` : ''}`) : '—',
       [run.machineStateChanged ? `⚠ changed: ${run.machineStateReasons.join('; ')}` : run.comparison ? 'as before' : '—', ...run.runtimeChanges.map((t) => `⚠ runtime ${t}`)].join('; '),
-      run.machineStateChanged ? `— (${run.setAside} case verdicts set aside)` : count('regression'),
+      run.machineStateChanged ? `— (${run.setAside} case outcomes set aside)` : count('regression'),
       run.machineStateChanged ? '—' : count('improvement'),
       String(run.unstable),
     ];
   });
 }
 
-export const MARKS_HEADER = ['run', 'case', 'verdict', 'change [95% CI]', 'baseline median', 'threshold', 'gated'];
+export const MARKS_HEADER = ['run', 'case', 'outcome', 'change [95% CI]', 'baseline median', 'threshold', 'gated'];
 
 export function markRows(trend: Trend): string[][] {
-  return trend.marks.map((m) => [runText(trend.runs[m.runIndex]), caseLabel(trend, m.key), m.verdict, markChangeText(m), formatTime(m.baselineMedian), percentText(m.threshold), gateText(trend, m)]);
+  return trend.marks.map((m) => [runText(trend.runs[m.runIndex]), caseLabel(trend, m.key), m.outcome, markChangeText(m), formatTime(m.baselineMedian), percentText(m.threshold), gateText(trend, m)]);
 }
 
 export function machineStateLines(trend: Trend): string[] {
   return [
-    ...trend.runs.filter((r) => r.machineStateChanged).map((r) => `${runText(r)}: ${r.machineStateReasons.join('; ') || 'the machine state changed'} — its ${r.setAside} case verdict${r.setAside === 1 ? '' : 's'} set aside, not counted as regressions or improvements`),
+    ...trend.runs.filter((r) => r.machineStateChanged).map((r) => `${runText(r)}: ${r.machineStateReasons.join('; ') || 'the machine state changed'} — its ${r.setAside} case outcome${r.setAside === 1 ? '' : 's'} set aside, not counted as regressions or improvements`),
     ...trend.runs.flatMap((r) => r.runtimeChanges.map((t) => `${runText(r)}: runtime changed, ${t} — that runtime's cases shown but not judged (the engine's difference is not the code's)`)),
   ];
 }

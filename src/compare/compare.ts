@@ -17,7 +17,7 @@
  *
  * A runtime whose version differs from its baseline runs' (a pin moved, a Node line upgraded) is
  * labelled "runtime changed" in the same spirit, but only for that runtime: its cases are shown
- * with their change, verdict 'runtime-changed', never counted, and its calibration is not read for
+ * with their change, outcome 'runtime-changed', never counted, and its calibration is not read for
  * the machine state; the other runtimes are judged as before. The engine's difference is not the
  * code's. It is judged again once every baseline run ran the candidate's version.
  */
@@ -31,8 +31,8 @@ import type { Result, ResultsFile } from '../results/schema.ts';
 /** A calibration figure (peak GEMM, read bandwidth) that moves by less than this never marks a machine state change. */
 const MACHINE_STATE_MIN_CHANGE = 0.1;
 
-/** What became of one case between the baseline runs and the candidate (not a claim verdict: src/claims/verdicts.ts). */
-export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured' | 'failed-in-candidate';
+/** What became of one case between the baseline runs and the candidate (not a claim outcome: src/claims/verdicts.ts). */
+export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-timed' | 'failed-in-candidate';
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */
 export interface Confirmation {
@@ -46,8 +46,8 @@ export interface Confirmation {
   p?: number;
   level?: number;
   reruns?: number;
-  verdict: ChangeLabel;
-  /** The re-run is judged as the case was, against the same baseline: only a repeated verdict confirms. */
+  outcome: ChangeLabel;
+  /** The re-run is judged as the case was, against the same baseline: only a repeated outcome confirms. */
   confirmed: boolean;
   note?: string;
 }
@@ -122,7 +122,7 @@ export interface CaseChange {
    * samples only (not gated); paired-rounds: base and head measured interleaved (fffbench ab, paired.ts).
    */
   test?: 'run-medians' | 'samples' | 'paired-rounds';
-  verdict: ChangeLabel;
+  outcome: ChangeLabel;
   confirmation?: Confirmation;
   /** fffbench ab: the case's paired rounds and what they showed. */
   paired?: PairedCase;
@@ -153,7 +153,7 @@ export interface RunComparison {
   /** Why it is not gated, when it is not. */
   notGatedBecause?: string;
   machineState: MachineState;
-  /** Runtimes whose version changed: their cases are shown, not judged (verdict 'runtime-changed'). */
+  /** Runtimes whose version changed: their cases are shown, not judged (outcome 'runtime-changed'). */
   runtimeChanges: RuntimeChange[];
   baselineLabel: string;
   candidateLabel: string;
@@ -292,13 +292,13 @@ function judgeSamples(base: BaselineCase, r: Result, options: CompareOptions): O
   const threshold = Math.max(options.threshold, spread);
   if (base.samples.length === 0 || r.stats!.samples.length === 0) {
     // runs reduced by history --prune keep no samples: only the change itself can be shown
-    return { change, changeCiLow: change, changeCiHigh: change, p: 1, threshold, verdict: 'unchanged' };
+    return { change, changeCiLow: change, changeCiHigh: change, p: 1, threshold, outcome: 'unchanged' };
   }
   const { ciLow, ciHigh } = ratioOfMedians(r.stats!.samples, base.samples);
   const { p } = mannWhitneyU(base.samples, r.stats!.samples);
   const significant = p < options.alpha;
-  const verdict = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
-  return { change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, threshold, verdict };
+  const outcome = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
+  return { change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, threshold, outcome };
 }
 
 /** Judges one measured case against its baseline: the run-median test when the baseline has enough runs. */
@@ -326,7 +326,7 @@ export function machineStateChange(baseline: Baseline, candidate: ResultsFile, o
       const shown = `${runtime} ${name} ${(now[field] / scale).toFixed(1)} ${unit} against ${(Math.min(...before) / scale).toFixed(1)}–${(Math.max(...before) / scale).toFixed(1)} in the baseline`;
       if (before.length >= MIN_GATING_RUNS) {
         const j = judgeRunMedians(before, now[field], { threshold: Math.max(MACHINE_STATE_MIN_CHANGE, options.threshold), alpha: options.alpha });
-        if (j.verdict !== 'unchanged') reasons.push(`${shown} (${j.change > 0 ? '+' : ''}${(j.change * 100).toFixed(0)}%, beyond the runs' spread)`);
+        if (j.outcome !== 'unchanged') reasons.push(`${shown} (${j.change > 0 ? '+' : ''}${(j.change * 100).toFixed(0)}%, beyond the runs' spread)`);
       } else {
         // too few runs for a spread: only a large move counts
         const lo = Math.min(...before);
@@ -378,18 +378,18 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     const key = caseKey(r);
     seen.add(key);
     const base = baseline.cases.get(key);
-    const row: CaseChange = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, verdict: 'not-measured' };
+    const row: CaseChange = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, outcome: 'not-timed' };
     if (r.status !== 'ok' || !r.stats) {
-      cases.push({ ...row, verdict: 'not-measured' });
+      cases.push({ ...row, outcome: 'not-timed' });
       continue;
     }
     if (!base) {
-      cases.push({ ...row, candidateMedian: r.stats.median, verdict: 'only-in-candidate' });
+      cases.push({ ...row, candidateMedian: r.stats.median, outcome: 'only-in-candidate' });
       continue;
     }
     const j = judgeCase(baseline, base, r, judging);
     const runtimeChanged = changedText.get(r.runtime.name);
-    const note = j.verdict === 'unchanged' ? undefined : runtimeChanged ? `runtime changed: ${runtimeChanged}` : unstable(r.runtime.name, r.backend.name);
+    const note = j.outcome === 'unchanged' ? undefined : runtimeChanged ? `runtime changed: ${runtimeChanged}` : unstable(r.runtime.name, r.backend.name);
     cases.push({
       ...row,
       baselineMedian: j.baselineMedian,
@@ -402,14 +402,14 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
       noise: j.noise,
       threshold: j.threshold,
       test: j.test,
-      verdict: note ? (runtimeChanged ? 'runtime-changed' : 'unstable') : j.verdict,
+      outcome: note ? (runtimeChanged ? 'runtime-changed' : 'unstable') : j.outcome,
       ...(note ? { note } : {}),
     });
   }
   for (const [key, base] of baseline.cases) {
     if (seen.has(key)) continue;
     const r = base.result;
-    cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: r.stats!.median, baselineRuns: base.runMedians.length, verdict: 'only-in-baseline' });
+    cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: r.stats!.median, baselineRuns: base.runMedians.length, outcome: 'only-in-baseline' });
   }
   const machineState = acrossMachines ? { changed: false, reasons: [] } : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha }, new Set(changedText.keys()));
   const notGatedBecause = acrossMachines
@@ -431,8 +431,8 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     baselineRuns: baseline.runs,
     options: judging,
     cases,
-    regressions: cases.filter((c) => c.verdict === 'regression').length,
-    improvements: cases.filter((c) => c.verdict === 'improvement').length,
+    regressions: cases.filter((c) => c.outcome === 'regression').length,
+    improvements: cases.filter((c) => c.outcome === 'improvement').length,
   };
 }
 
@@ -441,5 +441,5 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
  * confirmed), or with a case whose candidate failed or gave wrong output where the baseline did not.
  */
 export function failsJob(c: RunComparison): boolean {
-  return c.gated && (c.regressions > 0 || c.cases.some((x) => x.verdict === 'failed-in-candidate'));
+  return c.gated && (c.regressions > 0 || c.cases.some((x) => x.outcome === 'failed-in-candidate'));
 }

@@ -26,7 +26,7 @@ export interface RunMedianJudgement {
   p: number;
   noise: number;
   threshold: number;
-  verdict: 'regression' | 'improvement' | 'unchanged';
+  outcome: 'regression' | 'improvement' | 'unchanged';
 }
 
 /**
@@ -84,8 +84,8 @@ export function judgeRunMedians(runMedians: number[], candidateMedian: number, o
   const slower = Math.max(quantile(1 - (options.screenAlpha ?? options.alpha) / 2) * se, minimum);
   const faster = Math.max(quantile(1 - options.alpha / 2) * se, minimum);
   const ci = quantile(0.975) * se;
-  const verdict = d > slower ? 'regression' : d < -faster ? 'improvement' : 'unchanged';
-  return { change: Math.exp(d) - 1, changeCiLow: Math.exp(d - ci) - 1, changeCiHigh: Math.exp(d + ci) - 1, p, noise, threshold: Math.exp(slower) - 1, verdict };
+  const outcome = d > slower ? 'regression' : d < -faster ? 'improvement' : 'unchanged';
+  return { change: Math.exp(d) - 1, changeCiLow: Math.exp(d - ci) - 1, changeCiHigh: Math.exp(d + ci) - 1, p, noise, threshold: Math.exp(slower) - 1, outcome };
 }
 
 /**

@@ -57,13 +57,13 @@ export interface PairedCaseInput {
 
 const medianOf = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
 
-function unjudged(base: Result, head: Result): Pick<CaseChange, 'verdict' | 'note'> {
+function unjudged(base: Result, head: Result): Pick<CaseChange, 'outcome' | 'note'> {
   const why = (side: string, r: Result) => `${side} ${r.status}${r.reason ? `: ${r.reason}` : ''}`;
   const broken = (r: Result) => r.status === 'invalid' || r.status === 'failed';
-  if (broken(head) && !broken(base)) return { verdict: 'failed-in-candidate', note: `${why('head', head)}; base ${base.status}` };
-  if (base.status === 'ok') return { verdict: 'only-in-baseline', note: why('head', head) };
-  if (head.status === 'ok') return { verdict: 'only-in-candidate', note: why('base', base) };
-  return { verdict: 'not-measured', note: `${why('base', base)}; ${why('head', head)}` };
+  if (broken(head) && !broken(base)) return { outcome: 'failed-in-candidate', note: `${why('head', head)}; base ${base.status}` };
+  if (base.status === 'ok') return { outcome: 'only-in-baseline', note: why('head', head) };
+  if (head.status === 'ok') return { outcome: 'only-in-candidate', note: why('base', base) };
+  return { outcome: 'not-timed', note: `${why('base', base)}; ${why('head', head)}` };
 }
 
 /**
@@ -82,7 +82,7 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
     if (!j || !c.rounds) return { ...row, ...unjudged(c.base, c.head) };
     const level = holmLevels[next++];
     const change = j.ratio - 1;
-    const verdict = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
+    const outcome = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
     const paired: PairedCase = { ...c.rounds, rounds: j.rounds, spread: j.spread, ...(level !== undefined ? { level } : {}) };
     return {
       ...row,
@@ -94,7 +94,7 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
       p: j.p,
       threshold: options.threshold,
       test: 'paired-rounds',
-      verdict,
+      outcome,
       paired,
     };
   });
@@ -114,8 +114,8 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
     baselineRuns: 1,
     options: { threshold: options.threshold, alpha: options.alpha },
     cases: rows,
-    regressions: rows.filter((x) => x.verdict === 'regression').length,
-    improvements: rows.filter((x) => x.verdict === 'improvement').length,
+    regressions: rows.filter((x) => x.outcome === 'regression').length,
+    improvements: rows.filter((x) => x.outcome === 'improvement').length,
     paired: run,
   };
 }

@@ -54,7 +54,7 @@ describe('history', () => {
     writeFileSync(planted, JSON.stringify(file));
     const flagged = runCli(['compare', '--last', '3', '--history', history, planted, '--format', 'json', '--no-confirm']);
     assert.equal(flagged.status, 1, 'without a re-run the planted 100x slowdown fails');
-    assert.deepEqual(JSON.parse(flagged.stdout).comparisons[0].cases.filter((c: { verdict: string }) => c.verdict === 'regression').map((c: { key: string }) => c.key), keys);
+    assert.deepEqual(JSON.parse(flagged.stdout).comparisons[0].cases.filter((c: { outcome: string }) => c.outcome === 'regression').map((c: { key: string }) => c.key), keys);
     const confirmed = runCli(['compare', '--last', '3', '--history', history, planted, '--format', 'md']);
     assert.equal(confirmed.status, 0, confirmed.stdout + confirmed.stderr);
     assert.match(confirmed.stdout, /0 regressions \(1 flagged, 1 re-run, 0 confirmed\)/);

@@ -90,7 +90,7 @@ describe('trend model', () => {
     assert.ok(trend.marks.length >= 1, 'the regression is marked');
     for (const m of trend.marks) {
       assert.equal(m.key, REGRESSED, `only the planted case is marked (got ${m.key} in run #${trend.runs[m.runIndex].number})`);
-      assert.equal(m.verdict, 'regression');
+      assert.equal(m.outcome, 'regression');
     }
     const first = trend.marks[0];
     assert.equal(trend.runs[first.runIndex].number, RUNS - 1, 'marked in the first slow run');
@@ -104,7 +104,7 @@ describe('trend model', () => {
     assert.ok(moved.changeNow > 0.35 && moved.changeNow < 0.45, `change now ${moved.changeNow}`);
   });
 
-  it('a run whose machine state changed is marked as a whole, its case verdicts set aside', () => {
+  it('a run whose machine state changed is marked as a whole, its case outcomes set aside', () => {
     const trend = selectTrends({ historyDir }).trends[0];
     const changed = trend.runs.filter((r) => r.machineStateChanged);
     assert.deepEqual(changed.map((r) => r.number), [MACHINE_STATE_RUN + 1]);
@@ -125,7 +125,7 @@ describe('trend model', () => {
   });
 
   it('marksOf: nothing from a machine-state run; "not gated" carried onto the marks', () => {
-    const regression = { key: 'k', runtime: 'node', backend: 'js', model: 'fff', shape: SHAPES[0] as never, baselineMedian: 100, candidateMedian: 150, change: 0.5, threshold: 0.05, verdict: 'regression' as const };
+    const regression = { key: 'k', runtime: 'node', backend: 'js', model: 'fff', shape: SHAPES[0] as never, baselineMedian: 100, candidateMedian: 150, change: 0.5, threshold: 0.05, outcome: 'regression' as const };
     // a cast, not a typed literal: the RunComparison type is still gaining fields while compare.ts is reworked
     const comparison = (over: Partial<RunComparison>): RunComparison => ({
       machineId: 'm',
@@ -135,7 +135,7 @@ describe('trend model', () => {
       candidateLabel: 'c',
       baselineRuns: 5,
       options: { threshold: 0.05, alpha: 0.01 },
-      cases: [regression, { ...regression, key: 'same', verdict: 'unchanged' }],
+      cases: [regression, { ...regression, key: 'same', outcome: 'unchanged' }],
       regressions: 1,
       improvements: 0,
       ...over,
@@ -167,7 +167,7 @@ describe('trend report files', () => {
     const summary = readFileSync(join(reportDir, 'summary.md'), 'utf8');
     assert.match(summary, new RegExp(`\\*\\*${REGRESSED_LABEL}\\*\\*: regression, \\+(3[5-9]|4[0-4])(\\.\\d)?% in the latest run, moved since run #7 \\(2026-01-07, c0ffee7\\)`));
     assert.match(summary, /all 8 runs of this suite on this machine, run #1 \(2026-01-01, c0ffee1\) to run #8 \(2026-01-08, c0ffee8\); each run compared with the up to 5 runs before it/);
-    assert.match(summary, /### Machine-state and runtime changes\n\n- ⚠ run #4 \(2026-01-04, c0ffee4\): .+ — its \d+ case verdicts set aside/);
+    assert.match(summary, /### Machine-state and runtime changes\n\n- ⚠ run #4 \(2026-01-04, c0ffee4\): .+ — its \d+ case outcomes set aside/);
     assert.match(summary, /Not drawn: suite nightly on other-machine-0002/);
   });
 

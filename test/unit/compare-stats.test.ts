@@ -36,7 +36,7 @@ describe('significance', () => {
 describe('compare against run-to-run noise', () => {
   // the cases of a tiny run (node · js, the odd shapes, no calibration), as fffbench run writes them
   const run = craftResults(ODD_SHAPES.map((shape) => ({ shape, speedup: 2 })), { calibrated: false });
-  const judged = (c: ReturnType<typeof compareRuns>) => c.cases.filter((x) => x.verdict === 'regression' || x.verdict === 'improvement').length;
+  const judged = (c: ReturnType<typeof compareRuns>) => c.cases.filter((x) => x.outcome === 'regression' || x.outcome === 'improvement').length;
 
   it('the run-median test matches hand-computed values, with a case scale and with a backend scale', () => {
     // log medians 0, 0.02, -0.02, 0: median 0, sd 0.01633; se = sd·√(1 + π/8); t(0.995, 3) = 5.8409
@@ -44,14 +44,14 @@ describe('compare against run-to-run noise', () => {
     const j = judgeRunMedians(medians, Math.exp(0.2), { threshold: 0.05, alpha: 0.01 });
     assert.ok(Math.abs(j.noise - 0.0163299) < 1e-6);
     assert.ok(Math.abs(j.threshold - (Math.exp(5.8409 * 0.0163299 * Math.sqrt(1 + Math.PI / 8)) - 1)) < 1e-4, `${j.threshold}`);
-    assert.equal(j.verdict, 'regression');
-    assert.equal(judgeRunMedians(medians, Math.exp(0.1), { threshold: 0.05, alpha: 0.01 }).verdict, 'unchanged', 'within the band (11.9% here)');
+    assert.equal(j.outcome, 'regression');
+    assert.equal(judgeRunMedians(medians, Math.exp(0.1), { threshold: 0.05, alpha: 0.01 }).outcome, 'unchanged', 'within the band (11.9% here)');
     // a backend scale of 3% from 60 degrees of freedom: t(0.995, 60) = 2.6603; the case's MAD (0.0148) is smaller
     const pooled = judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01 }, { scale: 0.03, df: 60 });
     assert.equal(pooled.noise, 0.03);
     assert.ok(Math.abs(pooled.threshold - (Math.exp(2.6603 * 0.03 * Math.sqrt(1 + Math.PI / 8)) - 1)) < 1e-4, `${pooled.threshold}`);
-    assert.equal(pooled.verdict, 'unchanged');
-    assert.equal(judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01, screenAlpha: 0.05 }, { scale: 0.03, df: 60 }).verdict, 'regression', 'flagged at the screening level');
+    assert.equal(pooled.outcome, 'unchanged');
+    assert.equal(judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01, screenAlpha: 0.05 }, { scale: 0.03, df: 60 }).outcome, 'regression', 'flagged at the screening level');
   });
 
   it('A/A with whole-run shifts: samples alone flag many cases; run medians of 4 runs flag at most alpha', () => {
@@ -84,8 +84,8 @@ describe('compare against run-to-run noise', () => {
     const victim = run.results.find((r) => r.model === 'fff' && r.status === 'ok')!;
     const history = Array.from({ length: 4 }, () => rerun(run, rng, 0.01));
     const c = compareRuns(baselineFromRuns(history), rerun(run, rng, 0.01, (id) => (id === victim.id ? 1.2 : 1)), OPTIONS);
-    assert.deepEqual(c.cases.filter((x) => x.verdict === 'regression').map((x) => x.key), [caseKey(victim)]);
-    const row = c.cases.find((x) => x.verdict === 'regression')!;
+    assert.deepEqual(c.cases.filter((x) => x.outcome === 'regression').map((x) => x.key), [caseKey(victim)]);
+    const row = c.cases.find((x) => x.outcome === 'regression')!;
     assert.equal(row.test, 'run-medians');
     assert.ok(row.change! > 0.1 && row.changeCiLow! > 0.05 && row.baselineRuns === 4, JSON.stringify(row));
   });
@@ -98,7 +98,7 @@ describe('compare against run-to-run noise', () => {
     const c = compareRuns(baseline, rerun(run, rng, 0.005, (id) => (id === victim ? 1.35 : 1)), OPTIONS);
     const row = c.cases.find((x) => x.key.includes('/dense/') && run.results.find((r) => r.id === victim)!.shape.depth === x.shape.depth && x.baselineRuns === 4 && x.noise! > 0.1)!;
     assert.ok(row.threshold! > 0.5, JSON.stringify(row));
-    assert.equal(row.verdict, 'unchanged');
+    assert.equal(row.outcome, 'unchanged');
     assert.equal(c.regressions, 0);
   });
 
@@ -140,8 +140,8 @@ describe('compare against run-to-run noise', () => {
     const baseline = baselineFromRuns([48e9, 47e9, 47.5e9].map((f) => withSentinel(rerun(run, rng, 0.01), f)));
     const slowState = compareRuns(baseline, withSentinel(rerun(run, rng, 0.01, () => 1.8), 13e9), OPTIONS);
     assert.equal(slowState.regressions, 0);
-    assert.ok(slowState.cases.filter((x) => x.verdict === 'unstable').length > 0);
-    assert.match(slowState.cases.find((x) => x.verdict === 'unstable')!.note!, /calibration GEMM ran at 13\.0 GFLOP\/s against 47\.0–48\.0/);
+    assert.ok(slowState.cases.filter((x) => x.outcome === 'unstable').length > 0);
+    assert.match(slowState.cases.find((x) => x.outcome === 'unstable')!.note!, /calibration GEMM ran at 13\.0 GFLOP\/s against 47\.0–48\.0/);
     assert.ok(compareRuns(baseline, withSentinel(rerun(run, rng, 0.01, () => 1.8), 48e9), OPTIONS).regressions > 0);
   });
 
@@ -165,17 +165,17 @@ describe('compare against run-to-run noise', () => {
     assert.equal(c.machineState.changed, false, "the changed runtime's calibration says nothing of the machine");
     assert.equal(c.gated, true);
     assert.equal(c.regressions, 0);
-    const onNode = c.cases.filter((x) => x.runtime === 'node' && x.verdict !== 'not-measured');
-    assert.ok(onNode.length > 0 && onNode.every((x) => x.verdict === 'runtime-changed' && x.change! > 0.4), JSON.stringify(onNode));
+    const onNode = c.cases.filter((x) => x.runtime === 'node' && x.outcome !== 'not-timed');
+    assert.ok(onNode.length > 0 && onNode.every((x) => x.outcome === 'runtime-changed' && x.change! > 0.4), JSON.stringify(onNode));
     assert.match(onNode[0].note!, /runtime changed: node 26\.10\.0 → 26\.12\.1/);
-    assert.ok(c.cases.filter((x) => x.runtime === 'node@22').every((x) => x.verdict === 'unchanged'));
+    assert.ok(c.cases.filter((x) => x.runtime === 'node@22').every((x) => x.outcome === 'unchanged'));
     const md = compareMarkdown(c);
     assert.match(md, /Runtime changed: node 26\.10\.0 → 26\.12\.1\. Its cases are listed with their change but not judged/);
     assert.match(md, /⚠️ runtime changed \(not judged\)/);
     // node@22, unchanged in version, is judged as before: its slowdown fails the job
     const slower22 = compareRuns(baseline, twoLines(rerun(run, rng, 0.01), '26.12.1', rerun(run, rng, 0.01, () => 1.6)), OPTIONS);
     assert.ok(slower22.regressions > 0 && failsJob(slower22));
-    assert.ok(slower22.cases.filter((x) => x.verdict === 'regression').every((x) => x.runtime === 'node@22'));
+    assert.ok(slower22.cases.filter((x) => x.outcome === 'regression').every((x) => x.runtime === 'node@22'));
     // a baseline that spans the bump names both versions with their runs
     const spanning = baselineFromRuns([twoLines(rerun(run, rng, 0.01), '26.10.0'), twoLines(rerun(run, rng, 0.01), '26.12.1')]);
     assert.match(compareMarkdown(compareRuns(spanning, twoLines(rerun(run, rng, 0.01), '26.12.1'), OPTIONS)), /node 26\.10\.0 \(1 run\), 26\.12\.1 \(1 run\) → 26\.12\.1/);

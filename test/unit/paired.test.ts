@@ -133,7 +133,7 @@ describe('ab verdicts on crafted paired data', () => {
     const caught: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
       const c = comparePaired(craftedRun(seed, 40, slower, 1.1), RUN, 'm', OPTIONS);
-      const flagged = c.cases.flatMap((x, k) => (x.verdict === 'regression' ? [k] : []));
+      const flagged = c.cases.flatMap((x, k) => (x.outcome === 'regression' ? [k] : []));
       assert.deepEqual(flagged.filter((k) => !slower.has(k)), [], `seed ${seed}: no untouched case flagged`);
       caught.push(flagged.length);
       assert.ok(failsJob(c));
@@ -143,7 +143,7 @@ describe('ab verdicts on crafted paired data', () => {
         assert.ok(x.changeCiLow! < x.change! && x.change! < x.changeCiHigh!, 'the interval brackets the change');
         assert.equal(x.paired!.rounds, 40);
         assert.ok(x.paired!.spread > 0.01 && x.paired!.spread < 0.1, `spread ${x.paired!.spread}`);
-        if (x.verdict === 'regression') assert.ok(x.paired!.level! > 0, 'the Holm level it passed');
+        if (x.outcome === 'regression') assert.ok(x.paired!.level! > 0, 'the Holm level it passed');
       }
     }
     assert.ok(caught.every((n) => n >= 9), `caught per seed: ${caught.join(', ')}`);
@@ -151,11 +151,11 @@ describe('ab verdicts on crafted paired data', () => {
 
   it('a significant change within --threshold is unchanged; the same beyond a smaller threshold is a regression; faster is an improvement', () => {
     const small = craftedRun(3, 10, new Set([0]), 1.03, 0.005);
-    assert.equal(comparePaired(small, RUN, 'm', OPTIONS).cases[0].verdict, 'unchanged');
+    assert.equal(comparePaired(small, RUN, 'm', OPTIONS).cases[0].outcome, 'unchanged');
     assert.ok(comparePaired(small, RUN, 'm', OPTIONS).cases[0].p! < 1e-4, 'it was significant');
-    assert.equal(comparePaired(small, RUN, 'm', { ...OPTIONS, threshold: 0.01 }).cases[0].verdict, 'regression');
+    assert.equal(comparePaired(small, RUN, 'm', { ...OPTIONS, threshold: 0.01 }).cases[0].outcome, 'regression');
     const faster = comparePaired(craftedRun(3, 10, new Set([0]), 0.8), RUN, 'm', OPTIONS);
-    assert.equal(faster.cases[0].verdict, 'improvement');
+    assert.equal(faster.cases[0].outcome, 'improvement');
     assert.equal(faster.improvements, 1);
     assert.equal(failsJob(faster), false);
   });
@@ -175,7 +175,7 @@ describe('ab verdicts on crafted paired data', () => {
       { base: result(d, 'failed', 'threw'), head: result(d, 'failed', 'threw') },
     ];
     const cmp = comparePaired(cases, RUN, 'm', OPTIONS);
-    assert.deepEqual(cmp.cases.map((x) => x.verdict), ['failed-in-candidate', 'only-in-candidate', 'only-in-baseline', 'not-measured']);
+    assert.deepEqual(cmp.cases.map((x) => x.outcome), ['failed-in-candidate', 'only-in-candidate', 'only-in-baseline', 'not-timed']);
     assert.match(cmp.cases[0].note!, /head invalid: output differs/);
     assert.equal(cmp.regressions, 0);
     assert.ok(failsJob(cmp), 'a head that fails the reference check fails the job');
@@ -215,7 +215,7 @@ describe('rendering', () => {
     assert.match(md, /^### fffbench ab: 🔴 1 regression, 0 improvements, 3 unchanged \(threshold 5\.0%, alpha 0\.01 by Holm over 4 cases; 40 pairs of rounds of about 10 ms per case, interleaved; machine machine-1\)/);
     assert.match(md, /base: main \(aaaaaaaa\)/);
     assert.match(md, /head: working tree \(bbbbbbbb\+dirty\)/);
-    assert.match(md, /\| case \| shape \| base \| head \| change \[95% CI\] \| p \| rounds · spread \| verdict \|/);
+    assert.match(md, /\| case \| shape \| base \| head \| change \[95% CI\] \| p \| rounds · spread \| outcome \|/);
     assert.match(md, /\| 40 · ±\d+\.\d% \| 🔴 regression \|/);
     assert.match(md, /Wilcoxon signed-rank/);
   });
