@@ -197,8 +197,8 @@ export interface Baseline {
   cases: Map<string, BaselineCase>;
   /** Per runtime and backend: the typical run-to-run spread of its cases. */
   backendScales: Map<string, BackendScale>;
-  /** Per runtime and backend: the calibration GEMM throughput of each baseline run (the sentinel). */
-  sentinels: Map<string, number[]>;
+  /** Per runtime and backend: the calibration GEMM throughput (FLOP/s) of each baseline run, the backend's check on its own state. */
+  calibrationGemmFlops: Map<string, number[]>;
   calibrations: RunCalibration[];
   /** Per run, per runtime: the version(s) its results ran on. */
   runtimeVersions: Map<string, Set<string>>[];
@@ -235,14 +235,16 @@ export function runtimeChangeText(c: RuntimeChange): string {
   return `${c.runtime} ${from} → ${c.to.join(', ')}`;
 }
 
-function sentinelKey(runtime: string, backend: string): string {
+/** "node/wasm-mt": a runtime's backend, the key of its spread and its calibration GEMM. */
+function backendKey(runtime: string, backend: string): string {
   return `${runtime}/${backend}`;
 }
 
-function sentinelsOf(run: ResultsFile): Map<string, number> {
+/** Per runtime and backend: the run's calibration GEMM throughput (FLOP/s). */
+function calibrationGemmFlopsOf(run: ResultsFile): Map<string, number> {
   const out = new Map<string, number>();
   for (const [runtime, c] of Object.entries(run.machine.calibration ?? {})) {
-    for (const [backend, flops] of Object.entries(c.gemmFlops)) out.set(sentinelKey(runtime, backend), flops);
+    for (const [backend, flops] of Object.entries(c.gemmFlops)) out.set(backendKey(runtime, backend), flops);
   }
   return out;
 }
@@ -271,15 +273,15 @@ export function baselineFromRuns(runs: ResultsFile[]): Baseline {
       cases.set(key, entry);
     }
   }
-  const sentinels = new Map<string, number[]>();
-  for (const run of runs) for (const [key, flops] of sentinelsOf(run)) sentinels.set(key, [...(sentinels.get(key) ?? []), flops]);
+  const calibrationGemmFlops = new Map<string, number[]>();
+  for (const run of runs) for (const [key, flops] of calibrationGemmFlopsOf(run)) calibrationGemmFlops.set(key, [...(calibrationGemmFlops.get(key) ?? []), flops]);
   return {
     machineId,
     label: runs.length === 1 ? label(runs[0]) : `${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`,
     runs: runs.length,
     cases,
-    backendScales: backendScales([...cases.values()].map((c) => ({ backend: sentinelKey(c.result.runtime.name, c.result.backend.name), runMedians: c.runMedians }))),
-    sentinels,
+    backendScales: backendScales([...cases.values()].map((c) => ({ backend: backendKey(c.result.runtime.name, c.result.backend.name), runMedians: c.runMedians }))),
+    calibrationGemmFlops,
     calibrations: runs.map(calibrationOf),
     runtimeVersions: runs.map(runtimeVersionsOf),
   };
@@ -304,7 +306,7 @@ function judgeSamples(base: BaselineCase, r: Result, options: CompareOptions): O
 /** Judges one measured case against its baseline: the run-median test when the baseline has enough runs. */
 export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, options: CompareOptions): Omit<RunMedianJudgement, 'noise'> & { noise?: number; test: 'run-medians' | 'samples'; baselineMedian: number } {
   if (base.runMedians.length >= MIN_GATING_RUNS) {
-    const j = judgeRunMedians(base.runMedians, r.stats!.median, options, baseline.backendScales.get(sentinelKey(r.runtime.name, r.backend.name)));
+    const j = judgeRunMedians(base.runMedians, r.stats!.median, options, baseline.backendScales.get(backendKey(r.runtime.name, r.backend.name)));
     return { ...j, test: 'run-medians', baselineMedian: median(base.runMedians) };
   }
   return { ...judgeSamples(base, r, options), test: 'samples', baselineMedian: median(base.runMedians) };
@@ -352,7 +354,7 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
   const judging: CompareOptions = { threshold: options.threshold, alpha: options.alpha, ...(options.screenAlpha ? { screenAlpha: options.screenAlpha } : {}) };
   const cases: CaseChange[] = [];
   const seen = new Set<string>();
-  const candidateSentinels = sentinelsOf(candidate);
+  const candidateGemmFlops = calibrationGemmFlopsOf(candidate);
   const changedRuntimes = runtimeChanges(baseline, candidate);
   const changedText = new Map(changedRuntimes.map((c) => [c.runtime, runtimeChangeText(c)]));
   /**
@@ -363,8 +365,8 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
    * `unstable`, reported but not judged.
    */
   const unstable = (runtime: string, backend: string): string | undefined => {
-    const now = candidateSentinels.get(sentinelKey(runtime, backend));
-    const before = baseline.sentinels.get(sentinelKey(runtime, backend));
+    const now = candidateGemmFlops.get(backendKey(runtime, backend));
+    const before = baseline.calibrationGemmFlops.get(backendKey(runtime, backend));
     if (now === undefined || !before?.length) return undefined;
     const lo = Math.min(...before);
     const hi = Math.max(...before);
