@@ -64,7 +64,7 @@ export function speedupTables(file: ResultsFile, kind: 'per-backend' | 'best' = 
 /** Every backend's pair at each shape of `file` (shapes in file order), measured or not: what `npm run perf` prints. */
 export function pairsByShape(file: ResultsFile): { shape: Result['shape']; rows: SpeedupRow[] }[] {
   const shapes = new Map<string, Map<string, SpeedupRow>>();
-  const byFff = new Map(file.comparisons.map((c) => [c.fffId, c]));
+  const byFff = new Map(file.comparisons.map((c) => [c.treeId, c]));
   for (const r of file.results) {
     const pairs = shapes.get(shapeKey(r.shape)) ?? new Map<string, SpeedupRow>();
     const key = `${r.runtime.name}/${r.backend.name}`;

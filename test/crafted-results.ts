@@ -9,7 +9,7 @@ import type { Rng } from '../src/model/rng.ts';
 import { trainingWidth } from '../src/model/shape.ts';
 import { buildComparisons } from '../src/results/comparisons.ts';
 import type { RuntimeName } from '../src/model/runtimes.ts';
-import { ResultsFileSchema, type Machine, type Result, type ResultsFile } from '../src/results/schema.ts';
+import { ResultsFileSchema, SCHEMA_VERSION, type Machine, type Result, type ResultsFile } from '../src/results/schema.ts';
 
 export interface CraftedComparison {
   /** `tree: 'ufb'`: a UltraFastBERT shape, whose tree result is model ufb. */
@@ -87,9 +87,9 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     out.push({
       runtime,
       backend: denseBackend === backend ? backend : `${backend} vs ${denseBackend}`,
-      ...(denseBackend === backend ? {} : { fffBackend: backend, denseBackend }),
+      ...(denseBackend === backend ? {} : { treeBackend: backend, denseBackend }),
       shape,
-      fffId: `${runtime}/${backend}/${tree}/${key}`,
+      treeId: `${runtime}/${backend}/${tree}/${key}`,
       denseId: `${runtime}/${denseBackend}/dense/${key}`,
       speedup: c.speedup,
       speedupCiLow: c.ciLow ?? c.speedup * 0.98,
@@ -102,7 +102,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
   const machine = opts.machine ?? craftMachine();
   if (opts.calibrated === false) delete machine.calibration;
   return ResultsFileSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     suite: { name: opts.suite ?? 'crafted', file: 'suites/crafted.json' },
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',

@@ -39,13 +39,13 @@ export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: Cl
   const comparisons = new Map<string, MeasuredComparison>();
   const results = new Map<string, MeasuredResult>();
   for (const file of files) machines.set(file.machine.id, file.machine);
-  for (const m of measuredComparisons(files)) comparisons.set(`${m.machine.id}/${m.comparison.fffId}`, m);
+  for (const m of measuredComparisons(files)) comparisons.set(`${m.machine.id}/${m.comparison.treeId}`, m);
   for (const file of files) {
     for (const result of file.results) {
       if (result.status === 'ok' && result.stats && result.model !== 'encoder') results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
     }
   }
-  const best = new Map(measuredComparisons(files, 'best').map((m) => [`${m.machine.id}/${m.comparison.fffId}/${m.comparison.denseId}`, m]));
+  const best = new Map(measuredComparisons(files, 'best').map((m) => [`${m.machine.id}/${m.comparison.treeId}/${m.comparison.denseId}`, m]));
   const color = colorMap([
     ...[...comparisons.values()].map((m) => ({ runtime: m.comparison.runtime, backend: m.comparison.backend })),
     ...[...results.values()].map((r) => ({ runtime: r.result.runtime.name, backend: r.result.backend.name })),

@@ -19,7 +19,7 @@ export function claimMarks(files: ResultsFile[]): ClaimMarks {
       const p = shownPoint(v);
       if (!p) continue;
       const mark: ClaimMark = { claim: v.claim.id, verdict: v.status, limit: v.limit?.kind ?? null };
-      for (const id of new Set([p.fffId, p.denseId])) {
+      for (const id of new Set([p.treeId, p.denseId])) {
         const k = key(p.machineId, p.startedAt, id);
         marks.set(k, [...(marks.get(k) ?? []), mark]);
       }

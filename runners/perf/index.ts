@@ -66,7 +66,7 @@ function targets(file: ResultsFile): Target[] {
   // its two results were placed against.
   const best = file.bestComparisons?.find((c) => c.runtime === 'node' && c.shape.depth === 12 && c.shape.batchSize === 256);
   const byId = new Map(file.results.map((r) => [r.id, r]));
-  const fff = best && byId.get(best.fffId);
+  const fff = best && byId.get(best.treeId);
   const dense = best && byId.get(best.denseId);
   const rooflineSpeedup = fff?.roofline && dense?.roofline ? dense.roofline.floorNs / fff.roofline.floorNs : undefined;
   out.push({
@@ -74,7 +74,7 @@ function targets(file: ResultsFile): Target[] {
     met: undefined,
     detail:
       best && fff && dense
-        ? `${formatRatio(best.speedup)} [${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] (FFF ${best.fffBackend} ${formatTime(fff.stats!.median)}, dense ${best.denseBackend} ${formatTime(dense.stats!.median)}); theoretical ${formatRatio(best.theoreticalSpeedup)}, efficiency ${(100 * best.efficiency).toFixed(1)}%` +
+        ? `${formatRatio(best.speedup)} [${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] (FFF ${best.treeBackend} ${formatTime(fff.stats!.median)}, dense ${best.denseBackend} ${formatTime(dense.stats!.median)}); theoretical ${formatRatio(best.theoreticalSpeedup)}, efficiency ${(100 * best.efficiency).toFixed(1)}%` +
           (rooflineSpeedup ? `; the floors allow ${formatRatio(rooflineSpeedup)} (dense is compute-bound, the FFF memory-bound: the cost model counts MACs, the hardware moves bytes)` : '')
         : 'not measured',
   });
@@ -116,13 +116,13 @@ function targetsMt(file: ResultsFile): Target[] {
   }
   const best = file.bestComparisons?.find((c) => c.runtime === 'node' && c.shape.depth === 12 && c.shape.batchSize === 256);
   const byId = new Map(file.results.map((r) => [r.id, r]));
-  const fff = best && byId.get(best.fffId);
+  const fff = best && byId.get(best.treeId);
   const dense = best && byId.get(best.denseId);
   const allowed = fff?.roofline && dense?.roofline ? dense.roofline.floorNs / fff.roofline.floorNs : undefined;
   out.push({
     text: 'fastest FFF against fastest dense at d = 12, batch 256, node: ≥ 60% of the speedup the two roofline floors allow',
     met: best && allowed ? best.speedup >= 0.6 * allowed : undefined,
-    detail: best && allowed ? `${formatRatio(best.speedup)} (FFF ${best.fffBackend}, dense ${best.denseBackend}) of the ${formatRatio(allowed)} the floors allow: ${((100 * best.speedup) / allowed).toFixed(0)}%` : 'not measured',
+    detail: best && allowed ? `${formatRatio(best.speedup)} (FFF ${best.treeBackend}, dense ${best.denseBackend}) of the ${formatRatio(allowed)} the floors allow: ${((100 * best.speedup) / allowed).toFixed(0)}%` : 'not measured',
   });
   return out;
 }

@@ -33,8 +33,8 @@ export interface MeasuredComparison {
  * where the fastest FFF and dense are one backend's pair (the same numbers by definition).
  */
 function bestFromOlderFile(file: ResultsFile): SpeedupPair[] {
-  const own = new Map(file.comparisons.map((c) => [`${c.fffId}|${c.denseId}`, c]));
-  return buildBestComparisons(file.results).map((c) => own.get(`${c.fffId}|${c.denseId}`) ?? c);
+  const own = new Map(file.comparisons.map((c) => [`${c.treeId}|${c.denseId}`, c]));
+  return buildBestComparisons(file.results).map((c) => own.get(`${c.treeId}|${c.denseId}`) ?? c);
 }
 
 /**
@@ -48,7 +48,7 @@ export function measuredComparisons(files: ResultsFile[], kind: 'per-backend' | 
     const ok = new Map(file.results.filter((r) => r.status === 'ok' && r.stats).map((r) => [r.id, r]));
     const comparisons = kind === 'best' ? (file.bestComparisons ?? bestFromOlderFile(file)) : file.comparisons;
     for (const comparison of comparisons) {
-      const fff = ok.get(comparison.fffId);
+      const fff = ok.get(comparison.treeId);
       const dense = ok.get(comparison.denseId);
       if (!fff || !dense) continue;
       const floors = fff.roofline && dense.roofline ? { floors: { fff: fff.roofline, dense: dense.roofline } } : {};
@@ -72,7 +72,7 @@ export interface MeasuredPoint {
   machineLabel: string;
   /** The run (its start) and the two cases the comparison reads, to find them in their results file. */
   startedAt: string;
-  fffId: string;
+  treeId: string;
   denseId: string;
   runtime: string;
   backend: string;

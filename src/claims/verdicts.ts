@@ -99,7 +99,7 @@ function toPoint(m: MeasuredComparison, rule: BaselineRule): MeasuredPoint {
     machineId: machine.id,
     machineLabel: machineLabel(machine),
     startedAt: m.startedAt,
-    fffId: c.fffId,
+    treeId: c.treeId,
     denseId: c.denseId,
     runtime: c.runtime,
     backend: c.backend,

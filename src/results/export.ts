@@ -117,7 +117,7 @@ export function exportRows(files: ResultsFile[], claimMarks?: ClaimMarks): Expor
   for (const file of files) {
     const pairOf = new Map<string, SpeedupPair>();
     for (const pair of file.comparisons) {
-      if (!pairOf.has(pair.fffId)) pairOf.set(pair.fffId, pair);
+      if (!pairOf.has(pair.treeId)) pairOf.set(pair.treeId, pair);
       if (!pairOf.has(pair.denseId)) pairOf.set(pair.denseId, pair);
     }
     for (const result of file.results) rows.push({ file, result, pair: pairOf.get(result.id), ...(claimMarks ? { claims: claimMarks(file, result) } : {}) });

@@ -32,7 +32,7 @@ describe('fffbench run end to end (node, deno, bun)', () => {
     assert.equal(file.comparisons.length, 3 * 2);
     const byId = new Map(file.results.map((r) => [r.id, r]));
     for (const c of file.comparisons) {
-      const fff = byId.get(c.fffId)!;
+      const fff = byId.get(c.treeId)!;
       const dense = byId.get(c.denseId)!;
       assert.equal(fff.model, 'fff');
       assert.equal(dense.model, 'dense');
@@ -50,7 +50,7 @@ describe('fffbench run end to end (node, deno, bun)', () => {
   it('prints a table that agrees with the file', () => {
     for (const runtime of ['node', 'deno', 'bun']) assert.match(run.stdout, new RegExp(`${runtime} · js`));
     for (const c of file.comparisons) {
-      assert.ok(run.stdout.includes(`${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`), `speedup of ${c.fffId} in table`);
+      assert.ok(run.stdout.includes(`${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`), `speedup of ${c.treeId} in table`);
     }
     assert.match(run.stdout, /12 cases: 12 ok, 0 skipped, 0 failed, 0 invalid/);
   });

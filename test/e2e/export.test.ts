@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ShapeSchema } from '../../src/model/schema.ts';
 import { csvField, EXPORT_COLUMNS, exportColumnsMarkdown, exportRows } from '../../src/results/export.ts';
+import { loadResultsFile } from '../../src/results/load.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { craftResults } from '../crafted-results.ts';
 import { ROOT, runCli, tempDir } from '../support.ts';
 
 const REFERENCE = join(ROOT, 'fixtures', 'reference-runs', 'intel-xeon-2core-claims-node.json');
-const reference = JSON.parse(readFileSync(REFERENCE, 'utf8')) as ResultsFile;
+const reference = loadResultsFile(REFERENCE);
 const NAMES = EXPORT_COLUMNS.map((c) => c.name);
 
 /** RFC 4180: fields separated by commas, records by CRLF (or LF); a quoted field may hold commas, line breaks and doubled quotes. */
@@ -69,7 +70,7 @@ function secondMachine(): ResultsFile {
   skipped.reason = 'no adapter, "webgpu" said:\nline two';
   delete skipped.stats;
   delete skipped.roofline;
-  file.comparisons = file.comparisons.filter((p) => p.fffId !== skipped.id && p.denseId !== skipped.id);
+  file.comparisons = file.comparisons.filter((p) => p.treeId !== skipped.id && p.denseId !== skipped.id);
   return file;
 }
 
@@ -139,7 +140,7 @@ describe('fffbench export', () => {
     assert.equal(byId.size, reference.results.length);
     assert.ok(reference.comparisons.length > 0);
     for (const pair of reference.comparisons) {
-      for (const id of [pair.fffId, pair.denseId]) {
+      for (const id of [pair.treeId, pair.denseId]) {
         const row = byId.get(id)!;
         assert.equal(row[col('speedup')], String(pair.speedup), id);
         assert.equal(row[col('speedup_ci_low')], String(pair.speedupCiLow), id);
@@ -147,7 +148,7 @@ describe('fffbench export', () => {
         assert.equal(row[col('theoretical_speedup')], String(pair.theoreticalSpeedup), id);
       }
     }
-    const paired = new Set(reference.comparisons.flatMap((p) => [p.fffId, p.denseId]));
+    const paired = new Set(reference.comparisons.flatMap((p) => [p.treeId, p.denseId]));
     for (const r of reference.results) {
       const row = byId.get(r.id)!;
       if (!paired.has(r.id)) assert.equal(row[col('speedup')], '', `${r.id} has no pair`);

@@ -13,6 +13,7 @@ import { summarize } from '../../src/measure/stats.ts';
 import { reduceRun } from '../../src/results/history.ts';
 import { buildBestComparisons, buildComparisons } from '../../src/results/comparisons.ts';
 import { withRoofline } from '../../src/results/roofline.ts';
+import { loadResultsFile } from '../../src/results/load.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { buildReport } from '../../reports/page/build.ts';
 import { loadClaims } from '../../src/claims/claims.ts';
@@ -25,7 +26,7 @@ const DENSE_FASTER = 1.7;
 const FFF_FASTER = 1.1;
 const B_ID = 'b0b0b0-second-machine';
 
-const reference = (): ResultsFile => JSON.parse(readFileSync(join(ROOT, 'fixtures/reference-runs/intel-xeon-2core-claims-node.json'), 'utf8'));
+const reference = (): ResultsFile => loadResultsFile(join(ROOT, 'fixtures/reference-runs/intel-xeon-2core-claims-node.json'));
 
 /**
  * The reference run as another machine would have measured it: every sample divided by `dense` or

@@ -202,13 +202,13 @@ describe('UltraFastBERT cases', () => {
     const pairs = buildComparisons(results);
     assert.equal(pairs.length, 2);
     const ufb = pairs.find((p) => p.shape.tree === 'ufb')!;
-    assert.equal(ufb.fffId, 'node/js/ufb/i768-o768-d11-l1-b16384-gelu-ufb');
+    assert.equal(ufb.treeId, 'node/js/ufb/i768-o768-d11-l1-b16384-gelu-ufb');
     assert.equal(ufb.denseId, 'node/js/dense/i768-o768-d11-l1-b16384-gelu-ufb');
     assert.equal(ufb.theoreticalSpeedup, 341.25);
     assert.ok(Math.abs(ufb.speedup - 200) < 1e-9);
     const best = buildBestComparisons(results).find((p) => p.shape.tree === 'ufb')!;
-    assert.equal(best.fffBackend, 'js');
-    assert.equal(best.fffId, ufb.fffId);
+    assert.equal(best.treeBackend, 'js');
+    assert.equal(best.treeId, ufb.treeId);
   });
 
   it('a backend without a ufb kernel skips its ufb cases with the reason; the js kernel runs them', async () => {
