@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { median } from '../src/compare/noise.ts';
+import { median } from '../src/measure/stats.ts';
 import type { PairedCaseInput } from '../src/compare/paired.ts';
 import { baseResult } from '../src/execute/run-case.ts';
 import { SERVE_PROTOCOL, type ServeCommand, type ServeMessage } from '../src/execute/serve.ts';

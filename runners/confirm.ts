@@ -8,7 +8,8 @@
  */
 import os from 'node:os';
 import { caseKey, judgeCase, type Baseline, type RunComparison } from '../src/compare/compare.ts';
-import { holmConfirm, judgeRerun, median, type RerunJudgement } from '../src/compare/noise.ts';
+import { holmConfirm, judgeRerun, type RerunJudgement } from '../src/compare/noise.ts';
+import { median } from '../src/measure/stats.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { CaseSpec } from '../src/model/case.ts';
 import { isRuntimeName, unknownRuntimeMessage } from '../src/model/runtimes.ts';

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { relative, resolve } from 'node:path';
 import { failsJob, type PairedRun } from '../../src/compare/compare.ts';
-import { median } from '../../src/compare/noise.ts';
+import { median } from '../../src/measure/stats.ts';
 import { comparePaired, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
 import { BACKEND_NAMES } from '../../src/backends/registry.ts';
 import { UserError } from '../../src/errors.ts';

@@ -14,7 +14,7 @@ import { checkOutput } from '../../src/execute/check.ts';
 import { weightSeedOf } from '../../src/execute/run-case.ts';
 import { measureCall, type MeasureSettings } from '../../src/measure/measure.ts';
 import { flopsPerBatch } from '../../src/measure/roofline.ts';
-import { median } from '../../src/compare/noise.ts';
+import { median } from '../../src/measure/stats.ts';
 import { deriveSeed, Rng } from '../../src/model/rng.ts';
 import type { CaseSpec } from '../../src/model/case.ts';
 import { initWeights } from '../../src/model/weights.ts';

@@ -22,8 +22,8 @@
  * code's. It is judged again once every baseline run ran the candidate's version.
  */
 import { UserError } from '../errors.ts';
-import { mannWhitneyU, ratioOfMedians } from '../measure/stats.ts';
-import { backendScales, judgeRunMedians, median, MIN_GATING_RUNS, type BackendScale, type CompareOptions, type RunMedianJudgement } from './noise.ts';
+import { mannWhitneyU, median, ratioOfMedians } from '../measure/stats.ts';
+import { backendScales, judgeRunMedians, MIN_GATING_RUNS, type BackendScale, type CompareOptions, type RunMedianJudgement } from './noise.ts';
 import { caseId } from '../model/case.ts';
 import { oneThreadReadBandwidth } from '../results/method.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';

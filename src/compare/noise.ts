@@ -2,7 +2,7 @@
  * How much a case's median moves between runs of one commit, and whether a new run's median lies
  * beyond that: the statistics of compare (src/compare/compare.ts), kept apart from its bookkeeping.
  */
-import { quantileSorted, studentTCdf, studentTQuantile } from '../measure/stats.ts';
+import { median, studentTCdf, studentTQuantile } from '../measure/stats.ts';
 
 /** Baseline runs needed before a comparison may fail a job: fewer cannot estimate run-to-run noise. */
 export const MIN_GATING_RUNS = 3;
@@ -47,10 +47,6 @@ export interface BackendScale {
 
 /** Cases a backend needs in the baseline before the median of their spreads is its scale. */
 const BACKEND_SCALE_MIN_CASES = 5;
-
-export function median(xs: number[]): number {
-  return quantileSorted([...xs].sort((a, b) => a - b), 0.5);
-}
 
 export function sdOf(xs: number[]): number {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -15,10 +15,10 @@
  * (where a process's memory happens to lie, what its JIT made of the code). --threshold bounds how
  * much of that can count.
  */
-import { quantileSorted, signedRankInterval, wilcoxonSignedRank } from '../measure/stats.ts';
+import { median, signedRankInterval, wilcoxonSignedRank } from '../measure/stats.ts';
 import type { Result } from '../results/schema.ts';
 import { caseKey, type CaseChange, type PairedCase, type PairedRounds, type PairedRun, type RunComparison } from './compare.ts';
-import { holm, median, type CompareOptions } from './noise.ts';
+import { holm, type CompareOptions } from './noise.ts';
 
 export interface PairedJudgement {
   /** The median per-pair ratio head / base. */
@@ -55,7 +55,6 @@ export interface PairedCaseInput {
   rounds?: PairedRounds;
 }
 
-const medianOf = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
 
 function unjudged(base: Result, head: Result): Pick<CaseChange, 'outcome' | 'note'> {
   const why = (side: string, r: Result) => `${side} ${r.status}${r.reason ? `: ${r.reason}` : ''}`;
@@ -86,8 +85,8 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
     const paired: PairedCase = { ...c.rounds, rounds: j.rounds, spread: j.spread, ...(level !== undefined ? { level } : {}) };
     return {
       ...row,
-      baselineMedian: medianOf(c.rounds.base),
-      candidateMedian: medianOf(c.rounds.head),
+      baselineMedian: median(c.rounds.base),
+      candidateMedian: median(c.rounds.head),
       change,
       changeCiLow: j.ciLow - 1,
       changeCiHigh: j.ciHigh - 1,

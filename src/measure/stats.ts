@@ -79,9 +79,9 @@ export function summarize(samplesNs: number[]): SampleStats {
   };
 }
 
-function medianOf(values: Float64Array): number {
-  values.sort();
-  return quantileSorted(values, 0.5);
+/** The median of `xs` (the linear-interpolated 0.5 quantile, as summarize's), leaving `xs` as it is: the one median of the project. */
+export function median(xs: ArrayLike<number>): number {
+  return quantileSorted(Float64Array.from(xs).sort(), 0.5);
 }
 
 /**
@@ -95,7 +95,7 @@ export function ratioOfMedians(
   resamples = BOOTSTRAP_RESAMPLES,
   seed = 1,
 ): { ratio: number; ciLow: number; ciHigh: number } {
-  const ratio = medianOf(Float64Array.from(numerator)) / medianOf(Float64Array.from(denominator));
+  const ratio = median(numerator) / median(denominator);
   const rng = new Rng(seed);
   const ratios = new Float64Array(resamples);
   const a = new Float64Array(numerator.length);
@@ -103,7 +103,7 @@ export function ratioOfMedians(
   for (let r = 0; r < resamples; r++) {
     for (let k = 0; k < a.length; k++) a[k] = numerator[(rng.next() * numerator.length) | 0];
     for (let k = 0; k < b.length; k++) b[k] = denominator[(rng.next() * denominator.length) | 0];
-    ratios[r] = medianOf(a) / medianOf(b);
+    ratios[r] = median(a) / median(b);
   }
   ratios.sort();
   // (100 ∓ 95) / 200 are exactly 0.025 and 0.975
