@@ -1,6 +1,7 @@
 /** Renders a run comparison as Markdown (CI job summaries, PR comments) or a terminal table. */
 import { failsJob, runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
 import { formatShape, formatTime } from '../src/text/format.ts';
+import { markdownTable, textTable } from '../src/text/table.ts';
 
 const signed = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
 const OUTCOME_TEXT: Record<CaseChange['outcome'], string> = {
@@ -102,7 +103,7 @@ function icon(c: RunComparison): string {
 export function compareMarkdown(c: RunComparison): string {
   const body = rows(c, false);
   const header = headerOf(c);
-  const table = body.length === 0 ? '_No case changed beyond its threshold._' : [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const table = body.length === 0 ? '_No case changed beyond its threshold._' : markdownTable(header, body);
   const [baseName, headName] = c.paired ? ['base', 'head'] : ['baseline', 'candidate'];
   return [
     `### fffbench ${c.paired ? 'ab' : 'compare'}: ${icon(c)} ${headline(c)}`,
@@ -118,9 +119,6 @@ export function compareMarkdown(c: RunComparison): string {
 }
 
 export function compareTable(c: RunComparison): string {
-  const header = headerOf(c);
-  const all = [header, ...rows(c, true)];
-  const widths = header.map((_, k) => Math.max(...all.map((r) => r[k].length)));
   const [baseName, headName] = c.paired ? ['base:     ', 'head:     '] : ['baseline: ', 'candidate:'];
-  return [headline(c), `${baseName} ${c.baselineLabel}`, `${headName} ${c.candidateLabel}`, ...notes(c), '', ...all.map((r) => r.map((cell, k) => cell.padEnd(widths[k])).join('  '))].join('\n');
+  return [headline(c), `${baseName} ${c.baselineLabel}`, `${headName} ${c.candidateLabel}`, ...notes(c), '', textTable(headerOf(c), rows(c, true), '', () => 'left')].join('\n');
 }

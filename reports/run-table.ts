@@ -1,20 +1,14 @@
 /**
  * The plain-text table printed at the end of `fffbench run`: one block per runtime and backend, then
- * the fastest FFF against the fastest dense per runtime (rows and cells from speedup-rows.ts); and the
- * padded-column layout `npm run perf` prints its table in.
+ * the fastest FFF against the fastest dense per runtime (rows and cells from speedup-rows.ts), laid
+ * out by the table model's terminal format (src/text/table.ts).
  */
 import type { ResultsFile } from '../src/results/schema.ts';
 import { QUESTION } from '../src/claims/encoder-question.ts';
 import { buildEncoderSection, END_TO_END_HEADER, endToEndRow, SPLIT_HEADER, splitRow } from './encoder/section.ts';
 import { formatReadBandwidth, formatThreads, MODEL_LABEL } from '../src/text/format.ts';
 import { speedupCells, speedupTables, type SpeedupColumn } from './speedup-rows.ts';
-
-/** Columns padded to their widest cell, the first left-aligned and the rest (numbers) right-aligned. */
-export function alignedText(header: string[], rows: string[][], indent = ''): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, col) => Math.max(...all.map((r) => r[col].length)));
-  return all.map((r) => indent + r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ')).join('\n');
-}
+import { textTable } from '../src/text/table.ts';
 
 const PER_BACKEND: SpeedupColumn[] = ['shape', 'fffMedian', 'denseMedian', 'speedup', 'theoretical', 'efficiency'];
 const ROOFLINE: SpeedupColumn[] = ['fffFloor', 'denseFloor'];
@@ -26,13 +20,13 @@ export function renderTable(file: ResultsFile): string {
     const ufb = t.tree === 'ufb' ? ` · ${MODEL_LABEL.ufb}` : '';
     const header = `${t.runtime.name} · ${t.backend!.name}${ufb} (runtime ${t.runtime.version}, ${formatThreads(t.backend!.threads)})`;
     const { header: columns, rows } = speedupCells([...PER_BACKEND, ...(t.roofline ? ROOFLINE : [])], t.rows, t.tree);
-    blocks.push(`${header}\n${t.kernels ? `${t.kernels}\n` : ''}${alignedText(columns, rows)}`);
+    blocks.push(`${header}\n${t.kernels ? `${t.kernels}\n` : ''}${textTable(columns, rows)}`);
   }
   // The machine-level speedup is a table of its own only when there were backends to choose between.
   if (new Set(file.results.map((r) => r.backend.name)).size >= 2) {
     for (const t of speedupTables(file, 'best')) {
       const { header: columns, rows } = speedupCells(BEST, t.rows, t.tree);
-      blocks.push(`${t.runtime.name} · fastest ${MODEL_LABEL[t.tree]} against fastest dense, any backend (the fair machine-level speedup)\n${alignedText(columns, rows)}`);
+      blocks.push(`${t.runtime.name} · fastest ${MODEL_LABEL[t.tree]} against fastest dense, any backend (the fair machine-level speedup)\n${textTable(columns, rows)}`);
     }
   }
   const encoder = encoderText(file);
@@ -62,8 +56,8 @@ function encoderText(file: ResultsFile): string | undefined {
   const section = buildEncoderSection([file]);
   if (!section) return undefined;
   const blocks: string[] = [];
-  if (section.points.length > 0) blocks.push(`Encoder layers end to end (the fastest tree backend of each configuration; ${QUESTION.command} adds the charts)\n${alignedText(END_TO_END_HEADER, section.points.map((p) => endToEndRow(p, false)))}`);
+  if (section.points.length > 0) blocks.push(`Encoder layers end to end (the fastest tree backend of each configuration; ${QUESTION.command} adds the charts)\n${textTable(END_TO_END_HEADER, section.points.map((p) => endToEndRow(p, false)))}`);
   // the data path in words is too long for a terminal column: the report has it
-  if (section.layers.length > 0) blocks.push(`Encoder layers' split (medians; share of the sum of the parts)\n${alignedText(SPLIT_HEADER.slice(0, -1), section.layers.map((l) => splitRow(l, false).slice(0, -1)))}`);
+  if (section.layers.length > 0) blocks.push(`Encoder layers' split (medians; share of the sum of the parts)\n${textTable(SPLIT_HEADER.slice(0, -1), section.layers.map((l) => splitRow(l, false).slice(0, -1)))}`);
   return blocks.length > 0 ? blocks.join('\n\n') : undefined;
 }

@@ -8,7 +8,7 @@ import { encoderPoints, encoderQuestion, QUESTION, tokensPhrase, type EncoderQue
 import { END_TO_END_HEADER, endToEndRow, SPLIT_HEADER, splitRow, speedupText, type EncoderSection } from './section.ts';
 import { formatPercent, formatRatio, formatThreads } from '../../src/text/format.ts';
 import { esc, table as htmlTable } from '../render/html.ts';
-import { table as mdTable } from '../render/markdown.ts';
+import { markdownTable as mdTable } from '../../src/text/table.ts';
 import { machineLabel } from '../../src/claims/measured.ts';
 
 const LABEL = { measured: 'ℹ️ measured (not a claim)', 'not-measured': '⚪ not measured' } as const;

@@ -6,7 +6,7 @@
 import { fullTitle, type ChartSection } from '../charts/spec.ts';
 import { esc, table as htmlTable } from '../render/html.ts';
 import type { MachinesComparison } from './compared.ts';
-import { table as mdTable } from '../render/markdown.ts';
+import { markdownTable as mdTable } from '../../src/text/table.ts';
 
 const CALIBRATION_NOTE =
   'Calibrated at the start of each run. Read bytes per FLOP (read bandwidth / peak GEMM) is the machine’s balance: the FFF is memory-bound, the dense layer at large batch compute-bound, so the FFF’s speedup should follow it.';

@@ -2,7 +2,7 @@
 import { claimPanels } from '../charts/claim-speedup.ts';
 import { fullTitle } from '../charts/spec.ts';
 import { setupText } from '../../src/claims/claims.ts';
-import { table } from '../render/markdown.ts';
+import { markdownTable as table } from '../../src/text/table.ts';
 import type { ReportModel } from './model.ts';
 import { machinesMarkdown } from '../machines/render.ts';
 import { encoderMarkdown, questionLine, questionRow } from '../encoder/render.ts';

@@ -1,15 +1,23 @@
 /** HTML building blocks shared by the report page (page/html.ts) and the trend page (trend/html.ts). */
+import { writeTable, type TableFormat } from '../../src/text/table.ts';
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Text placed inside <script>: a "</script" in it would end the element early. */
 export const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1');
 
+/** The table model's HTML format (src/text/table.ts): cells escaped, the header in <thead>. */
+export function htmlTableFormat(className = ''): TableFormat {
+  return {
+    cell: esc,
+    row: (cells, isHeader) => `<tr>${cells.map((c) => (isHeader ? `<th>${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`,
+    frame: (head, body) => `<table class="${className}"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`,
+  };
+}
+
 /** An HTML table of text cells (escaped here); className "kv" hides the header (key/value tables). */
 export function table(header: string[], rows: string[][], className = ''): string {
-  return `<table class="${className}"><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+  return writeTable({ header, rows }, htmlTableFormat(className));
 }
 
 /** The pages' stylesheet (inlined: the pages open from file:// with nothing beside them). */

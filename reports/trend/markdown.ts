@@ -3,7 +3,7 @@
  * since which run, date and commit), machine-state changes, and how many runs over which window;
  * the full tables of marks stay on the page.
  */
-import { table } from '../render/markdown.ts';
+import { markdownTable as table } from '../../src/text/table.ts';
 import { trendSlug } from './charts.ts';
 import type { TrendPage } from './html.ts';
 import type { Trend } from './model.ts';

@@ -14,7 +14,7 @@ import { theoreticalSpeedup } from '../../src/model/cost.ts';
 import type { Result, ResultsFile } from '../../src/results/schema.ts';
 import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../../src/text/format.ts';
 import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../../reports/speedup-rows.ts';
-import { alignedText } from '../../reports/run-table.ts';
+import { textTable } from '../../src/text/table.ts';
 import { targetsNative } from './native.ts';
 import { timeOnePath, type OnePathTiming } from './ufb.ts';
 import { compareRelaxedWithPlain, relaxedLines } from './relaxed.ts';
@@ -40,7 +40,7 @@ function table(file: ResultsFile): string {
     const d = floor('dense');
     lines.push(`\n${formatShape(shape)}  floors: FFF ${f ? `${formatTime(f.floorNs)} (${f.bound})` : '—'}, dense ${d ? `${formatTime(d.floorNs)} (${d.bound})` : '—'}; theoretical speedup ${formatRatio(theoreticalSpeedup(shape))}`);
     const { header, rows: cells } = speedupCells(PERF_COLUMNS, rows);
-    lines.push(alignedText(header, cells, '  '));
+    lines.push(textTable(header, cells, '  '));
   }
   return lines.join('\n');
 }

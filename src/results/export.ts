@@ -5,6 +5,7 @@
  * table (exportColumnsMarkdown) are all generated from that list, so they cannot drift apart.
  * Column names are a contract like the results file's field names: add columns freely, rename none.
  */
+import { CSV, markdownTable, writeTable } from '../text/table.ts';
 import { methodVersionOf } from './method.ts';
 import type { Result, ResultsFile, SpeedupPair } from './schema.ts';
 
@@ -133,16 +134,11 @@ export function rowCells(row: ExportRowSource): Cell[] {
   });
 }
 
-/** One CSV field per RFC 4180: quoted when it holds a comma, a quote or a line break, quotes doubled. */
-export function csvField(cell: Cell): string {
-  if (cell === null) return '';
-  const text = String(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+/** A cell as text: a missing value is an empty cell. */
+const cellText = (cell: Cell): string => (cell === null ? '' : String(cell));
 
 export function toCsv(rows: ExportRowSource[]): string {
-  const lines = [EXPORT_COLUMNS.map((c) => csvField(c.name)), ...rows.map((r) => rowCells(r).map(csvField))];
-  return lines.map((l) => `${l.join(',')}\r\n`).join('');
+  return writeTable({ header: EXPORT_COLUMNS.map((c) => c.name), rows: rows.map((r) => rowCells(r).map(cellText)) }, CSV);
 }
 
 export function toJsonl(rows: ExportRowSource[]): string {
@@ -154,23 +150,14 @@ export function toJsonl(rows: ExportRowSource[]): string {
     .join('');
 }
 
-/** A Markdown table cell: pipes escaped, line breaks as <br>; fractions to 4 significant digits. */
-function mdCell(cell: Cell): string {
-  if (cell === null) return '';
-  const text = typeof cell === 'number' && !Number.isInteger(cell) ? String(Number(cell.toPrecision(4))) : String(cell);
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-
-function mdTable(header: string[], body: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n') + '\n';
-}
+/** A Markdown cell: fractions to 4 significant digits (the table escapes the rest). */
+const mdCell = (cell: Cell): string => (typeof cell === 'number' && !Number.isInteger(cell) ? String(Number(cell.toPrecision(4))) : cellText(cell));
 
 export function toMarkdown(rows: ExportRowSource[]): string {
-  return mdTable(
+  return `${markdownTable(
     EXPORT_COLUMNS.map((c) => c.name),
     rows.map((r) => rowCells(r).map(mdCell)),
-  );
+  )}\n`;
 }
 
 export function renderExport(files: ResultsFile[], format: ExportFormat, claimMarks?: ClaimMarks): string {
@@ -182,8 +169,8 @@ export function renderExport(files: ResultsFile[], format: ExportFormat, claimMa
 
 /** The column table for the README and the verb's help: name and description, generated from EXPORT_COLUMNS. */
 export function exportColumnsMarkdown(): string {
-  return mdTable(
+  return `${markdownTable(
     ['column', 'meaning'],
-    EXPORT_COLUMNS.map((c) => [`\`${c.name}\``, c.description.replace(/\|/g, '\\|')]),
-  );
+    EXPORT_COLUMNS.map((c) => [`\`${c.name}\``, c.description]),
+  )}\n`;
 }
