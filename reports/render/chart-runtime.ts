@@ -1,23 +1,19 @@
 /**
- * The chart runtime (assets/chart-runtime.js): the one piece of code that turns a ChartSpec into a
- * chart.js config, for both the PNGs (render/png.ts evaluates it) and the pages (chartScripts
- * inlines it with chart.js). Kept apart from render/png.ts so a page is built without loading the
- * native canvas addon.
+ * The chart runtime (assets/chart-runtime.js, bundled from chart-config.ts by npm run build:charts):
+ * the one piece of code that turns a ChartSpec into a chart.js config, for both the PNGs (render/png.ts
+ * evaluates it) and the pages (chartScripts inlines it with chart.js). Kept apart from render/png.ts
+ * so a page is built without loading the native canvas addon.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ChartConfiguration } from 'chart.js';
 import type { ChartSpec } from '../charts/spec.ts';
 import { scriptSafe } from './html.ts';
 
-const CHART_RUNTIME_PATH = new URL('./assets/chart-runtime.js', import.meta.url);
+export const CHART_RUNTIME_PATH = new URL('./assets/chart-runtime.js', import.meta.url);
 
-/** What assets/chart-runtime.js returns. */
-export interface ChartRuntime {
-  buildConfig(spec: ChartSpec, options: { titles?: boolean; responsive?: boolean; devicePixelRatio?: number }): ChartConfiguration;
-  formatValue(unit: string, value: number): string;
-}
+/** What assets/chart-runtime.js returns: chart-config.ts's exports. */
+export type ChartRuntime = Pick<typeof import('./chart-config.ts'), 'buildConfig' | 'formatValue'>;
 
 /** The runtime's source text: a function body, evaluated by render/png.ts and wrapped in a function on the page. */
 export function chartRuntimeSource(): string {

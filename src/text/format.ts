@@ -1,6 +1,8 @@
 /**
  * How numbers, shapes and models are written: one home for the claim verdicts' sentences
- * (src/claims/), the CLI tables and the Markdown and HTML reports.
+ * (src/claims/), the CLI tables, the Markdown and HTML reports, and the charts' tooltips and axes
+ * (the chart runtime, reports/render/assets/chart-runtime.js, is bundled from this module), so that
+ * 1.5 reads "1.50x" in a table and in a chart's tooltip alike.
  */
 import { treeModelOf, type ModelKind } from '../model/shape.ts';
 
@@ -12,12 +14,18 @@ export function treeLabel(shape: { tree?: 'ufb' }): string {
   return MODEL_LABEL[treeModelOf(shape)];
 }
 
-export function formatTime(ns: number): string {
+/** A duration in the unit that suits it, its number written by `digits` ("2.10 ms"). */
+function scaledTime(ns: number, digits: (x: number) => string): string {
   if (!Number.isFinite(ns)) return '—';
   if (ns < 1e3) return `${ns.toFixed(0)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
-  return `${(ns / 1e9).toPrecision(3)} s`;
+  if (ns < 1e6) return `${digits(ns / 1e3)} µs`;
+  if (ns < 1e9) return `${digits(ns / 1e6)} ms`;
+  return `${digits(ns / 1e9)} s`;
+}
+
+/** Three significant digits: "2.10 ms", "710 µs". */
+export function formatTime(ns: number): string {
+  return scaledTime(ns, (x) => x.toPrecision(3));
 }
 
 /** "1 thread", "2 threads". */
@@ -50,6 +58,24 @@ export function formatRatioInterval(x: number, low: number, high: number): strin
 
 export function formatPercent(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toPrecision(3)}%` : '—';
+}
+
+/** What a chart's values are (its y axis): durations in ns, ratios, or fractions shown as percentages. */
+export type ValueUnit = 'ratio' | 'ns' | 'fraction';
+
+/** A value of `unit` as the tables write it; the charts' tooltips write it so too. */
+export function formatValue(unit: ValueUnit, x: number): string {
+  if (unit === 'ns') return formatTime(x);
+  if (unit === 'fraction') return formatPercent(x);
+  return formatRatio(x);
+}
+
+/** An axis label: at most three significant digits and no zeros ending it ("20x", "1.5x", "0.005x", "2 µs", "50%"), where a table writes "20.0x". */
+export function formatTick(unit: ValueUnit, x: number): string {
+  const shortest = (v: number) => String(Number(v.toPrecision(3)));
+  if (unit === 'ns') return scaledTime(x, shortest);
+  if (unit === 'fraction') return Number.isFinite(x) ? `${shortest(x * 100)}%` : '—';
+  return Number.isFinite(x) ? `${shortest(x)}x` : '—';
 }
 
 /** "i768 o768 d12 ℓ32 b256", with the activation when not ReLU and "ufb" on a UltraFastBERT shape. */
