@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import { ACTIVATIONS } from '../src/model/activation.ts';
-import { BERT_BASE, parseFeedforward } from '../src/model/encoder.ts';
+import { BERT_BASE, FEEDFORWARD_FORMS, parseFeedforward } from '../src/model/encoder.ts';
 import { DEFAULT_RUNTIMES, RUNTIME_NAMES } from '../src/model/runtimes.ts';
 import { MODEL_KINDS, type ModelKind } from '../src/model/shape.ts';
 
@@ -92,10 +92,13 @@ export const EncoderSweepSchema = z
      * "dense-3072") or UltraFastBERT's "KxD" (K trees of depth D summed: "1x11", "4x9"; parseFeedforward's limits).
      */
     feedforward: listOf(
-      z.string().superRefine((text, ctx) => {
-        const f = parseFeedforward(text);
-        if (typeof f === 'string') ctx.addIssue({ code: 'custom', message: f });
-      }),
+      z
+        .string()
+        .superRefine((text, ctx) => {
+          const f = parseFeedforward(text);
+          if (typeof f === 'string') ctx.addIssue({ code: 'custom', message: f });
+        })
+        .describe(FEEDFORWARD_FORMS),
     ),
     /** Backends that run the attention half, the final add and LayerNorm, and a dense layer whole, as ONNX graphs (Backend.graphs). */
     graphs: z.array(backendName).min(1).default(['ort-node']),
@@ -121,7 +124,11 @@ export const MeasurementSchema = z
 export const SuiteSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().min(1).regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only')
+      .describe('a name of letters, digits, "_", "." and "-"'),
     description: z.string().optional(),
     /** node is the pinned Active LTS Node, node@N another installed Node line (src/model/runtimes.ts); default one per engine. */
     runtimes: z.array(z.enum(RUNTIME_NAMES)).min(1, 'needs at least one runtime').default([...DEFAULT_RUNTIMES]),
