@@ -17,7 +17,17 @@ const runLines = runLinesOf(workflow);
 
 /** The CLI calls among shell lines: `npx fffbench VERB …` (workflows) or `fffbench VERB …` (the .ci scripts' function). */
 function invocationsOf(lines: string[]): { verb: string; line: string }[] {
-  return lines
+  // a here-document (a script's usage text) is words, not calls
+  let heredocEnd: string | undefined;
+  const code = lines.filter((line) => {
+    if (heredocEnd !== undefined) {
+      if (line.trim() === heredocEnd) heredocEnd = undefined;
+      return false;
+    }
+    heredocEnd = /<<-?\s*'?(\w+)'?/.exec(line)?.[1];
+    return true;
+  });
+  return code
     .map((l) => l.trim())
     .filter((l) => !l.startsWith('#'))
     .flatMap((line) => {
