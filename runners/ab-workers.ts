@@ -136,7 +136,7 @@ class ServingWorker {
   /** Sends a command and returns its answer (of the command's type and case). */
   async request(command: ServeCommand, timeoutMs: number): Promise<ServeMessage> {
     if (this.gone) throw new WorkerGone(this.side, this.gone);
-    this.child.stdin!.write(JSON.stringify(command) + '\n');
+    this.child.stdin!.write(`${JSON.stringify(command)}\n`);
     const answer = await this.next(timeoutMs);
     const id = command.type === 'prepare' ? command.case.id : command.id;
     const expected = command.type === 'prepare' ? 'prepared' : command.type === 'round' ? 'round' : 'released';
@@ -227,12 +227,12 @@ async function runCaseOnPair(c: CaseSpec, pair: Record<Side, ServingWorker>, opt
     // the warm-up pairs first, alternating, not counted: a kernel's code can take a while to reach its
     // optimised tier (the compiler runs on a background thread), and the two workers' need not get there together
     const warmup = Array.from({ length: options.warmupPairs }, (_, k) => k % 2 === 0);
-    rounds: for (const [k, first] of [...warmup, ...headFirst].entries()) {
+    pairs: for (const [k, first] of [...warmup, ...headFirst].entries()) {
       for (const side of first ? (['head', 'base'] as const) : (['base', 'head'] as const)) {
         const answer = (await pair[side].request({ type: 'round', id: c.id, plan }, timeout)) as Extract<ServeMessage, { type: 'round' }>;
         if (!answer.samples?.length) {
           results[side] = { ...results[side], status: 'failed', reason: `a timed round failed: ${answer.reason ?? 'no samples'}` };
-          break rounds;
+          break pairs;
         }
         if (k >= warmup.length) medians[side].push(median(answer.samples));
         await sleep(options.settleMs);

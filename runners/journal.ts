@@ -25,11 +25,11 @@ export function journalPathFor(out: string): string {
 }
 
 export function startJournal(path: string, header: JournalHeader): void {
-  writeFileSync(path, JSON.stringify(header) + '\n');
+  writeFileSync(path, `${JSON.stringify(header)}\n`);
 }
 
 export function appendResult(path: string, result: Result): void {
-  appendFileSync(path, JSON.stringify({ type: 'result', result }) + '\n');
+  appendFileSync(path, `${JSON.stringify({ type: 'result', result })}\n`);
 }
 
 /** Reads a journal; a last line cut off by a kill is ignored (its case simply runs again). */

@@ -19,7 +19,7 @@ export function suiteJsonSchemaObject(): JsonSchema {
 }
 
 export function suiteJsonSchema(): string {
-  return JSON.stringify(suiteJsonSchemaObject(), null, 2) + '\n';
+  return `${JSON.stringify(suiteJsonSchemaObject(), null, 2)}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

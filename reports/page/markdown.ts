@@ -80,7 +80,7 @@ export function renderMarkdown(model: ReportModel): string {
     const panels = section.groups.flatMap((g) => g.panels);
     chartLines.push(`- **${section.title}**: ${panels.length > 0 ? panels.map((p) => `[${fullTitle(p)}](charts/${p.id}.png)`).join(', ') : ''}${section.missing.length ? ` ${section.missing.join(' ')}` : ''}`);
   }
-  out.push(chartLines.join('\n') + '\n\nThe interactive page with every chart is `index.html` in this folder (opens offline).');
+  out.push(`${chartLines.join('\n')}\n\nThe interactive page with every chart is \`index.html\` in this folder (opens offline).`);
 
   if (ctx.notMeasured.length > 0) {
     out.push('## Not measured');
@@ -106,5 +106,5 @@ export function renderMarkdown(model: ReportModel): string {
   const methods = new Map<string, string[]>();
   for (const s of ctx.sources) methods.set(JSON.stringify(s.measurement), [...(methods.get(JSON.stringify(s.measurement)) ?? []), s.suite]);
   for (const [method, suites] of methods) out.push(table([`measurement (${suites.join(', ')})`, ''], JSON.parse(method) as string[][]));
-  return out.join('\n\n') + '\n';
+  return `${out.join('\n\n')}\n`;
 }

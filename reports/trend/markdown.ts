@@ -45,5 +45,5 @@ export function renderTrendMarkdown(page: TrendPage): string {
   for (const l of page.leftOut) out.push(`Not drawn: ${l}.`);
   out.push(...page.trends.map(({ trend }) => trendMarkdown(trend)));
   out.push(`<details><summary>How the charts are drawn</summary>\n\n${CHARTS_EXPLANATION}\n\nThe interactive page is \`index.html\` in this folder (opens offline).\n\n</details>`);
-  return out.join('\n\n') + '\n';
+  return `${out.join('\n\n')}\n`;
 }

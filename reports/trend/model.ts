@@ -156,7 +156,9 @@ function labelRuns(runs: TrendRun[]): void {
   let labels = runs.map((r) => `${r.date} ${r.commit}`);
   if (!unique(labels)) labels = runs.map((r) => `${r.date} ${r.file.startedAt.slice(11, 16)} ${r.commit}`);
   if (!unique(labels)) labels = runs.map((r, k) => `#${r.number} ${labels[k]}`);
-  runs.forEach((r, k) => (r.label = labels[k] + (r.machineStateChanged ? ' ⚠' : '')));
+  runs.forEach((r, k) => {
+    r.label = labels[k] + (r.machineStateChanged ? ' ⚠' : '');
+  });
 }
 
 /** The regressions and improvements a run's comparison found; none when the machine state changed. */

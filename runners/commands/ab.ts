@@ -148,7 +148,9 @@ export async function commandAb(v: AbValues): Promise<number> {
   }
 
   const checkouts: Checkout[] = [];
-  const removeCheckouts = () => checkouts.splice(0).forEach((c) => c.remove());
+  const removeCheckouts = () => {
+    for (const c of checkouts.splice(0)) c.remove();
+  };
   const onInterrupt = () => {
     killServingWorkers();
     removeCheckouts();

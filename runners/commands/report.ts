@@ -40,10 +40,9 @@ async function commandTrendReport(options: TrendOptions): Promise<number> {
   return 0;
 }
 
-export async function commandReport(args: string[]): Promise<number> {
-  let parsed;
+function parseReportArgs(args: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args,
       options: {
         out: { type: 'string' },
@@ -59,8 +58,14 @@ export async function commandReport(args: string[]): Promise<number> {
   } catch (err) {
     throw new UserError(`${(err as Error).message}\n\n${REPORT_HELP}`);
   }
-  const { values, positionals } = parsed;
-  if (values.help) return (console.log(REPORT_HELP), 0);
+}
+
+export async function commandReport(args: string[]): Promise<number> {
+  const { values, positionals } = parseReportArgs(args);
+  if (values.help) {
+    console.log(REPORT_HELP);
+    return 0;
+  }
   if (values.history !== undefined) {
     if (positionals.length > 0) throw new UserError(`give results files or --history DIR, not both (given: ${positionals.join(' ')} and --history ${values.history})`);
     if (values['baseline-machine'] !== undefined) throw new UserError(`--baseline-machine applies to a report of results files, not to --history DIR (the trend report)\n\n${REPORT_HELP}`);

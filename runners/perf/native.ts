@@ -59,7 +59,7 @@ export function targetsNative(file: ResultsFile): Target[] {
     out.push({
       text: `${what}: wasm-mt (WebAssembly SIMD128) against native (C, ${isa ?? 'not built'})`,
       met: undefined,
-      detail: wasm && c ? `${formatTime(wasm.stats!.median)} on ${wasm.backend.threads} thread(s) vs ${formatTime(c.stats!.median)} on ${c.backend.threads}: native ${formatRatio(wasm.stats!.median / c.stats!.median)} as fast` + (wasm.roofline && c.roofline ? ` (${wasm.roofline.multiple.toFixed(2)}x and ${c.roofline.multiple.toFixed(2)}x their floor)` : '') : 'not measured',
+      detail: wasm && c ? `${formatTime(wasm.stats!.median)} on ${wasm.backend.threads} thread(s) vs ${formatTime(c.stats!.median)} on ${c.backend.threads}: native ${formatRatio(wasm.stats!.median / c.stats!.median)} as fast${wasm.roofline && c.roofline ? ` (${wasm.roofline.multiple.toFixed(2)}x and ${c.roofline.multiple.toFixed(2)}x their floor)` : ''}` : 'not measured',
     });
   }
   return out;

@@ -11,6 +11,6 @@ await runJob(job, {
   version: Bun.version,
   gpu: dawnGpu,
   cores: navigator.hardwareConcurrency,
-  emit: (message) => writeMessageSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
+  emit: (message) => writeMessageSync(1, `${MESSAGE_PREFIX}${JSON.stringify(message)}\n`),
   commands: () => Bun.stdin.stream(),
 });

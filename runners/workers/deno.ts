@@ -21,6 +21,6 @@ await runJob(job, {
   version: Deno.version.deno,
   gpu: denoGpu,
   cores: navigator.hardwareConcurrency,
-  emit: (message) => writeAll(encoder.encode(MESSAGE_PREFIX + JSON.stringify(message) + '\n')),
+  emit: (message) => writeAll(encoder.encode(`${MESSAGE_PREFIX}${JSON.stringify(message)}\n`)),
   commands: () => Deno.stdin.readable,
 });

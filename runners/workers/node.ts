@@ -16,6 +16,6 @@ await runJob(job, {
   gpu: dawnGpu,
   cores: availableParallelism(),
   // synchronous: a message must be out before the next case can crash the process
-  emit: (message) => writeMessageSync(1, MESSAGE_PREFIX + JSON.stringify(message) + '\n'),
+  emit: (message) => writeMessageSync(1, `${MESSAGE_PREFIX}${JSON.stringify(message)}\n`),
   commands: () => Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>,
 });

@@ -51,7 +51,7 @@ describe('tfjs-wasm backend', () => {
     // setBackend returns false and tf.getBackend() still says "wasm".
     const dir = tempDir();
     for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) writeFileSync(join(dir, name), '');
-    const r = initInChild(nodeStdin, dir + '/');
+    const r = initInChild(nodeStdin, `${dir}/`);
     assert.equal(r.ok, false);
     assert.match(r.reason!, /setBackend\('wasm'\) returned false: .*CompileError/);
   });

@@ -12,7 +12,9 @@ const goldenAll = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'golden.json'),
 /** float64 outputs may differ in the last ulp where engines' Math.exp/erf differ */
 function assertOutputsClose(actual: number[], want: number[], what: string) {
   assert.equal(actual.length, want.length, what);
-  actual.forEach((v, j) => assert.ok(Math.abs(v - want[j]) <= 1e-14 * Math.max(1, Math.abs(want[j])), `${what} ${j}: ${v} vs ${want[j]}`));
+  actual.forEach((v, j) => {
+    assert.ok(Math.abs(v - want[j]) <= 1e-14 * Math.max(1, Math.abs(want[j])), `${what} ${j}: ${v} vs ${want[j]}`);
+  });
 }
 
 function assertMatches(all: Golden, where: string) {

@@ -133,7 +133,7 @@ describe('fffbench ab', () => {
     const r = runCli(['ab', '--help']);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /about twice the suite's time/);
-    assert.match(runCli(['--help']).stdout, /\n  ab /);
+    assert.match(runCli(['--help']).stdout, /\n {2}ab /);
   });
 
   it('A/A, --base HEAD --head HEAD: two worktrees of one commit, every case checked and timed in rounds, Markdown out, JSON written, the worktrees removed', () => {
@@ -202,7 +202,7 @@ describe('planted revisions (test/plant-revision.ts)', () => {
       await prepared.call!();
       await prepared.dispose();
     }
-    assert.throws(() => slowerPlant('js', 1.5).apply(copy), /expected "  return load\(\);\n}" exactly once/, 'an anchor that moved is an error');
+    assert.throws(() => slowerPlant('js', 1.5).apply(copy), /expected " {2}return load\(\);\n}" exactly once/, 'an anchor that moved is an error');
     assert.throws(() => slowerPlant('nope', 1.1), /--backend: unknown "nope"/);
   });
 });

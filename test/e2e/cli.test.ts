@@ -75,9 +75,9 @@ describe('fffbench help and list', () => {
     // node is the pinned Active LTS, each other Node line its own pinned binary, with their versions
     assert.match(r.stdout, new RegExp(`\\n  node\\s+${pinnedNodeVersion('node')!.replace(/\./g, '\\.')}\\s+pinned: node_modules/node-${process.platform}-${process.arch}/bin/node\\n`));
     assert.match(pinnedNodeVersion('node')!, /^26\./);
-    assert.match(r.stdout, /\n  node@24\s+24\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-24\/bin\/node\n/);
-    assert.match(r.stdout, /\n  node@22\s+22\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-22\/bin\/node\n/);
-    assert.match(r.stdout, /\n  bun\s+\d+\.\d+\.\d+\s+pinned: node_modules\/\.bin\/bun\n/);
+    assert.match(r.stdout, /\n {2}node@24\s+24\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-24\/bin\/node\n/);
+    assert.match(r.stdout, /\n {2}node@22\s+22\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-22\/bin\/node\n/);
+    assert.match(r.stdout, /\n {2}bun\s+\d+\.\d+\.\d+\s+pinned: node_modules\/\.bin\/bun\n/);
     assert.match(r.stdout, /js\s+available/);
   });
 });

@@ -99,7 +99,9 @@ describe('export columns', () => {
     const lines = exportColumnsMarkdown().trimEnd().split('\n');
     assert.equal(lines[0], '| column | meaning |');
     assert.equal(lines.length, NAMES.length + 2);
-    NAMES.forEach((name, k) => assert.ok(lines[k + 2].startsWith(`| \`${name}\` | `), lines[k + 2]));
+    NAMES.forEach((name, k) => {
+      assert.ok(lines[k + 2].startsWith(`| \`${name}\` | `), lines[k + 2]);
+    });
   });
 
   it('README documents export with the generated column table', () => {
@@ -123,7 +125,7 @@ describe('export columns', () => {
     assert.equal(csvField('a,b'), '"a,b"');
     assert.equal(csvField('say "hi"'), '"say ""hi"""');
     assert.equal(csvField('two\nlines'), '"two\nlines"');
-    assert.deepEqual(parseCsv(['a,b', 'say "hi"', 'two\r\nlines', ''].map(csvField).join(',') + '\r\n'), [['a,b', 'say "hi"', 'two\r\nlines', '']]);
+    assert.deepEqual(parseCsv(`${['a,b', 'say "hi"', 'two\r\nlines', ''].map(csvField).join(',')}\r\n`), [['a,b', 'say "hi"', 'two\r\nlines', '']]);
   });
 });
 

@@ -78,7 +78,7 @@ describe('history', () => {
     const upgraded: ResultsFile = { ...slower, results: slower.results.map((r) => ({ ...r, runtime: { ...r.runtime, version: '99.1.0' } })) };
     const path = writeTemp(dir, upgraded);
     const c = runCli(['compare', '--last', '3', '--history', history, path, '--format', 'md', '--no-confirm']);
-    assert.equal(c.status, 0, 'the slowdown on a changed runtime fails nothing\n' + c.stdout + c.stderr);
+    assert.equal(c.status, 0, `the slowdown on a changed runtime fails nothing\n${c.stdout}${c.stderr}`);
     assert.match(c.stdout, new RegExp(`Runtime changed: node ${before.replace(/\./g, '\\.')} → 99\\.1\\.0`));
     assert.match(c.stdout, /runtime changed \(not judged\)/);
     assert.match(c.stdout, /0 regressions, 0 improvements, .*1 moved on a changed runtime/);

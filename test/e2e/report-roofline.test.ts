@@ -120,7 +120,7 @@ test('a calibrated run: the page shows the limits and draws the distance-to-the-
     // The chart as chart.js holds it: log y, the FFF and dense lines with one point per depth, and the floor at 1x.
     const chart = await page.evaluate(() => {
       const canvas = document.querySelector('#roofline canvas') as HTMLCanvasElement;
-      const instance = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any } }).Chart.getChart(canvas);
+      const instance = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: { label: string; data: { x: number; y: number }[] }[] }; options: { scales: { y: { type: string } } } } } }).Chart.getChart(canvas);
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let inked = 0;
       for (let k = 0; k < data.length; k += 4) if (data[k + 3] > 0 && data[k] + data[k + 1] + data[k + 2] < 600) inked += 1;

@@ -185,12 +185,14 @@ describe('hardware comparison workflow', () => {
 describe('test workflow', () => {
   const tests = readWorkflow('test.yml');
 
-  it('runs .ci/run (the optional packages, npm ci, the type check, npm test) on every push and pull request', () => {
+  it('runs .ci/run (the optional packages, npm ci, the format and lint check, the type check, npm test) on every push and pull request', () => {
     assert.deepEqual(Object.keys(tests.on).sort(), ['pull_request', 'push']);
     const steps = Object.values(tests.jobs).flatMap((job) => job.steps);
     assert.ok(steps.some((s) => s.uses?.startsWith('actions/checkout')));
     assert.ok(steps.some((s) => s.run?.trim() === 'bash .ci/run'));
     const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
-    for (const line of ['npm ci', 'npm run typecheck', 'npm test']) assert.ok(ci.includes(line), `.ci/run runs ${line}`);
+    const at = ['npm ci', 'npm run lint', 'npm run typecheck', 'npm test'].map((line) => ci.indexOf(`\n${line}`));
+    assert.ok(at.every((k) => k >= 0), `.ci/run runs npm ci, lint, typecheck and test: ${at}`);
+    assert.deepEqual([...at].sort((a, b) => a - b), at, 'in that order');
   });
 });

@@ -120,10 +120,14 @@ describe('encoder layer reference', () => {
     const ref = encoderForwardRef(w, x, 0, [0, 1, 2]);
     // (1e-11: the closed forms leave out LayerNorm's ε = 1e-12 added to the variance)
     ref.forEach((r, t) => {
-      h[t].forEach((want, k) => assert.ok(Math.abs(r.h[k] - want) < 1e-11, `h[${t}][${k}]: ${r.h[k]} vs ${want}`));
+      h[t].forEach((want, k) => {
+        assert.ok(Math.abs(r.h[k] - want) < 1e-11, `h[${t}][${k}]: ${r.h[k]} vs ${want}`);
+      });
       const y = norm(h[t].map((v, k) => v + (k === 0 ? g : 0)), w.norm2.gamma, w.norm2.beta);
       assert.equal(r.outputs.length, 1);
-      y.forEach((want, k) => assert.ok(Math.abs(r.outputs[0][k] - want) < 1e-11, `y[${t}][${k}]: ${r.outputs[0][k]} vs ${want}`));
+      y.forEach((want, k) => {
+        assert.ok(Math.abs(r.outputs[0][k] - want) < 1e-11, `y[${t}][${k}]: ${r.outputs[0][k]} vs ${want}`);
+      });
     });
   });
 
@@ -135,7 +139,11 @@ describe('encoder layer reference', () => {
       for (const sequence of [0, 1]) {
         const want = independentLayer(w, x, sequence);
         const got = encoderForwardRef(w, x, sequence, [0, 1, 2]);
-        got.forEach((r, t) => want[t].forEach((v, c) => assert.ok(Math.abs(r.outputs[0][c] - v) < 1e-12, `${f}, sequence ${sequence}, token ${t}, column ${c}: ${r.outputs[0][c]} vs ${v}`)));
+        got.forEach((r, t) => {
+          want[t].forEach((v, c) => {
+            assert.ok(Math.abs(r.outputs[0][c] - v) < 1e-12, `${f}, sequence ${sequence}, token ${t}, column ${c}: ${r.outputs[0][c]} vs ${v}`);
+          });
+        });
       }
     }
   });

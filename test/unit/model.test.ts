@@ -20,7 +20,9 @@ describe('seeded initialisation', () => {
     for (const seed of [1, 7, 123456789, 4294967295]) {
       const [bulk, single] = [new Rng(seed), new Rng(seed)];
       const filled = bulk.fillUniform(new Float32Array(10_007), 0.3);
-      filled.forEach((v, k) => assert.equal(v, Math.fround(single.uniform(0.3)), `seed ${seed}, draw ${k}`));
+      filled.forEach((v, k) => {
+        assert.equal(v, Math.fround(single.uniform(0.3)), `seed ${seed}, draw ${k}`);
+      });
       assert.equal(bulk.nextUint32(), single.nextUint32());
     }
   });

@@ -21,8 +21,12 @@ test("@types/node is the line of the oldest Node engines admits, so the typechec
   assert.equal(container, oldest, 'the test workflow runs the orchestrator on that Node');
 });
 
-test('mitata (whose internal lib.mjs the measuring core imports) and esbuild (which builds the chart runtime asset) are pinned exactly', () => {
-  for (const [name, range] of [['mitata', pkg.dependencies.mitata], ['esbuild', pkg.devDependencies.esbuild]] as const) {
+test('mitata (whose internal lib.mjs the measuring core imports), esbuild (which builds the chart runtime asset) and Biome (whose formatting CI checks) are pinned exactly', () => {
+  for (const [name, range] of [
+    ['mitata', pkg.dependencies.mitata],
+    ['esbuild', pkg.devDependencies.esbuild],
+    ['@biomejs/biome', pkg.devDependencies['@biomejs/biome']],
+  ] as const) {
     assert.match(range, /^\d+\.\d+\.\d+$/, `${name}: ${range}`);
     assert.equal(installed(name), range, `${name} installed as pinned`);
   }

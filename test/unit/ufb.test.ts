@@ -44,7 +44,9 @@ describe('UltraFastBERT reference', () => {
     const y0 = [gelu64(0.25) * 1 + gelu64(0.25) * 5, gelu64(0.25) * 2 + gelu64(0.25) * 6];
     const y1 = [gelu64(-1.75) * 1 + gelu64(-2) * 3, gelu64(-1.75) * 2 + gelu64(-2) * 4];
     assert.deepEqual([...ref.paths], [0, 2, 0, 1]);
-    [...y0, ...y1].forEach((want, k) => assert.ok(Math.abs(ref.output[k] - want) < 1e-15, `output ${k}: ${ref.output[k]} vs ${want}`));
+    [...y0, ...y1].forEach((want, k) => {
+      assert.ok(Math.abs(ref.output[k] - want) < 1e-15, `output ${k}: ${ref.output[k]} vs ${want}`);
+    });
     // magnitude: Σ over levels of Σ|w·x| · |v|
     assert.ok(Math.abs(ref.magnitude[0] - (0.75 * 1 + 0.25 * 5)) < 1e-15);
   });
@@ -232,7 +234,10 @@ describe('UltraFastBERT cases', () => {
         asked = options?.inputBatches ?? 0;
         const kernel = await jsBackend.prepare(weights, batch);
         const slot = new Float32Array(batch * weights.shape.inputDim);
-        return { ...kernel, inputs: [slot], run: (input: Float32Array) => (seen.push(input), kernel.run(input)), output: () => kernel.output(), dispose: () => kernel.dispose() };
+        return { ...kernel, inputs: [slot], run: (input: Float32Array) => {
+          seen.push(input);
+          return kernel.run(input);
+        }, output: () => kernel.output(), dispose: () => kernel.dispose() };
       },
     };
     const spec = caseFor('js', 'ufb', UFB_ODD_SHAPES[8]);

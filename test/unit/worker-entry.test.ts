@@ -20,7 +20,9 @@ describe('workerEntry', () => {
     }
     return root;
   };
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it("finds this checkout's entries in runners/workers/, one per engine", () => {
     assert.equal(workerEntry('node'), join(ROOT, 'runners', 'workers', 'node.ts'));

@@ -104,7 +104,9 @@ function encodeValueInfo(v: OnnxValueInfo): ProtoWriter {
 /** Serialised ModelProto bytes, ready for InferenceSession.create, with the parameters placed as `placement` says. */
 export function encodeModel(graph: OnnxGraph, placement: WeightPlacement = 'initializers'): Uint8Array {
   const g = new ProtoWriter();
-  graph.nodes.forEach((node, k) => g.message(1, encodeNode(node, k)));
+  graph.nodes.forEach((node, k) => {
+    g.message(1, encodeNode(node, k));
+  });
   g.string(2, graph.name);
   const asInputs = placement === 'inputs';
   for (const t of graph.initializers) {

@@ -256,7 +256,10 @@ export async function setUpKernel<T>(
   build: (io: KernelIo, keep: (b: GPUBuffer) => GPUBuffer) => Promise<T>,
 ): Promise<{ built: T; io: KernelIo; buffers: GPUBuffer[] }> {
   const buffers: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer) => (buffers.push(b), b);
+  const keep = (b: GPUBuffer) => {
+    buffers.push(b);
+    return b;
+  };
   return withErrorScopes(gpu.device, `${what} prepare`, async () => {
     const x = keep(storageBuffer(gpu, `${what} input`, bytes.input));
     const y = keep(storageBuffer(gpu, `${what} output`, bytes.output));
