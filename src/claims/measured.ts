@@ -59,7 +59,7 @@ export function measuredComparisons(files: ResultsFile[], kind: 'per-backend' | 
 }
 
 /** Who ran one side of a comparison, with how many threads. */
-export interface Side {
+export interface ComparisonSide {
   backend: string;
   threads: number;
   /** GPU backends: the adapter, e.g. "mesa software (llvmpipe), software adapter". */
@@ -83,8 +83,8 @@ export interface MeasuredPoint {
   theoretical: number;
   floors?: MeasuredComparison['floors'];
   /** Who ran each side, with how many threads (a 1-thread FFF against a 2-thread dense reads differently). */
-  fff: Side;
-  dense: Side;
+  fff: ComparisonSide;
+  dense: ComparisonSide;
   /** Why this comparison cannot carry a verdict (a weak dense baseline, a software GPU); absent when it can. */
   notJudgedBecause?: string;
 }

@@ -13,7 +13,7 @@ import { claimLimit, type ClaimLimit } from './limit.ts';
 import { claimReach, type ClaimReach } from './reach.ts';
 import { formatRatio, formatThreads, treeLabel } from '../text/format.ts';
 import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile, type JudgingRules } from './claims.ts';
-import { machineLabel, nonGpuAdapter, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type Side } from './measured.ts';
+import { machineLabel, nonGpuAdapter, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type ComparisonSide } from './measured.ts';
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
 
@@ -53,7 +53,7 @@ export interface Verdict {
   summary: string;
 }
 
-const side = (r: Result): Side => ({ backend: r.backend.name, threads: r.backend.threads, ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}) });
+const side = (r: Result): ComparisonSide => ({ backend: r.backend.name, threads: r.backend.threads, ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}) });
 const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 
 /**

@@ -18,7 +18,8 @@ import { deriveSeed, Rng } from '../model/rng.ts';
 import type { EncoderRun, Result } from '../results/schema.ts';
 import { checkEncoderOutput } from './encoder-check.ts';
 import { prepareEncoderPipeline, type EncoderPipeline } from './encoder-pipeline.ts';
-import { baseResult, MEMORY_BUDGET_TEXT, mib, ROTATION_BYTES, ROTATION_SAMPLES, type CaseContext } from './run-case.ts';
+import { baseResult, MEMORY_BUDGET_TEXT, ROTATION_BYTES, ROTATION_SAMPLES, type CaseContext } from './run-case.ts';
+import { formatMiB } from '../text/format.ts';
 
 /** Rounds of the split: at least this many, more while they fit the case's minimum time, at most SPLIT_MAX_ROUNDS. */
 export const SPLIT_MIN_ROUNDS = 5;
@@ -50,7 +51,7 @@ export function encoderPlannedBytes(c: CaseSpec): { total: number; detail: strin
   const inputs = encoderRotationBatches(c) * tokens * hidden * 4;
   const f = feedforwardOf(c.shape);
   const activations = (tokens * (8 * hidden + (f.kind === 'dense' ? f.width : 0)) + batchSize * heads * seqLen * seqLen * 2) * 4;
-  return { total: weights + inputs + activations, detail: `weights ${mib(weights)} (four copies), inputs ${mib(inputs)}, activations ${mib(activations)}` };
+  return { total: weights + inputs + activations, detail: `weights ${formatMiB(weights)} (four copies), inputs ${formatMiB(inputs)}, activations ${formatMiB(activations)}` };
 }
 
 const threadsText = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
@@ -100,10 +101,10 @@ export async function runEncoderCase(c: CaseSpec, engines: { graphs: Backend; tr
   if (!engines.graphs.graphs) return { ...result, status: 'skipped', reason: `${engines.graphs.name} runs no ONNX graphs, which the encoder layer's attention half needs (a backend with graphs(): ort-node)` };
   if (engines.trees && !(engines.trees.models ?? []).includes('ufb')) return { ...result, status: 'skipped', reason: `${engines.trees.name} has no ufb kernel for the trees` };
   if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
-    return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
+    return { ...result, status: 'skipped', reason: `weights need ${formatMiB(result.cost.weightBytes)}, over the suite's limit of ${formatMiB(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
   }
   const planned = encoderPlannedBytes(c);
-  if (planned.total > ctx.memoryBudgetBytes) return { ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` };
+  if (planned.total > ctx.memoryBudgetBytes) return { ...result, status: 'skipped', reason: `needs about ${formatMiB(planned.total)} (${planned.detail}), over the memory budget of ${formatMiB(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` };
 
   const tokens = tokensPerCall(c.shape);
   const size = tokens * c.shape.inputDim;

@@ -28,6 +28,11 @@ export function formatTime(ns: number): string {
   return scaledTime(ns, (x) => x.toPrecision(3));
 }
 
+/** Bytes in MiB to a tenth, so that a size just under a limit reads as under it ("4095.9 MiB", not "4096 MiB"). */
+export function formatMiB(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
 /** "1 thread", "2 threads". */
 export function formatThreads(n: number): string {
   return `${n} thread${n === 1 ? '' : 's'}`;
