@@ -147,7 +147,7 @@ describe('encoder layer in node, deno and bun workers (CLI), and its report', ()
     assert.match(md, /\| node \| 21 \(3 × 7\) \| 1x3 vs dense-37 \| .* ort-node\+wasm(-mt)? \| .* ort-node \| [\d.]+x \[/);
     assert.match(md, /attention half \| copies \| feedforward \| add \+ LayerNorm \| sum of parts \/ whole \(interleaved\)/);
     // the row: the question is asked of 1x11 against dense-4095, which this suite does not measure
-    assert.match(md, /\| Not a paper claim — the question users ask: How much of the 78x reaches a whole layer here\? .* \| ⚪ not measured \| nothing measured; run npx fffbench run encoder --report \|/);
+    assert.match(md, /\| Not a paper claim — the question users ask: How much of the 78x reaches a whole layer here\? .* \| ⚪ not measured \| — \| nothing measured; run npx fffbench run encoder --report \|/);
     assert.ok(existsSync(join(report, 'charts', 'encoder-speedup-dense-37-h20-a5-s7.png')));
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     assert.match(html, /<section id="encoder">/);
