@@ -2,7 +2,6 @@
  * fffbench command line: parses arguments and dispatches to one module per verb.
  * Exit status: 0 done, 1 an internal error (or --strict / compare regressions), 2 a user error.
  */
-import { parseArgs } from 'node:util';
 import { UserError } from '../src/errors.ts';
 import { TOOL_VERSION } from '../src/results/build.ts';
 import { AB_HELP, commandAb } from './commands/ab.ts';
@@ -11,19 +10,8 @@ import { commandExport, EXPORT_HELP } from './commands/export.ts';
 import { commandHistory, HISTORY_HELP } from './commands/history.ts';
 import { REPORT_HELP } from './commands/report-help.ts';
 import { commandList, LIST_HELP } from './commands/list.ts';
+import { parseVerbArgs } from './commands/options.ts';
 import { commandRun, RUN_HELP } from './commands/run.ts';
-
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
-export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
-
-/** Parses a verb's arguments; unknown options are a UserError that shows the verb's help. */
-export function parseVerbArgs(args: string[], options: OptionSpec, help: string): ParsedArgs {
-  try {
-    return parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true }) as ParsedArgs;
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n\n${help}`);
-  }
-}
 
 const MAIN_HELP = `fffbench ${TOOL_VERSION}: measures Fast Feedforward (FFF) layers against dense feedforward layers
 

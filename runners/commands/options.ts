@@ -1,5 +1,19 @@
-/** Option values the verbs share, parsed with errors that name the option and what it accepts (exit 2). */
+/** A verb's arguments and the option values the verbs share, parsed with errors that name the option and what it accepts (exit 2). */
+import { parseArgs } from 'node:util';
 import { UserError } from '../../src/errors.ts';
+
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+
+/** Parses a verb's arguments; unknown options are a UserError that shows the verb's help. */
+export function parseVerbArgs(args: string[], options: OptionSpec, help: string): ParsedArgs {
+  try {
+    return parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true }) as ParsedArgs;
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n\n${help}`);
+  }
+}
+
 
 /** A comma-separated list of names (--runtimes node,deno), each one of `allowed`; undefined when the option is not given. */
 export function commaList(value: string | undefined, allowed: readonly string[], flag: string): string[] | undefined {

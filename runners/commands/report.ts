@@ -5,7 +5,7 @@
  * report of the runs filed in a history directory (reports/trend/report.ts).
  */
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseVerbArgs } from './options.ts';
 import { UserError } from '../../src/errors.ts';
 import { writeReport } from '../../reports/page/build.ts';
 import { loadForReport } from '../../reports/page/load.ts';
@@ -40,28 +40,14 @@ async function commandTrendReport(options: TrendOptions): Promise<number> {
   return 0;
 }
 
-function parseReportArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        out: { type: 'string' },
-        history: { type: 'string' },
-        machine: { type: 'string' },
-        suite: { type: 'string' },
-        last: { type: 'string' },
-        'baseline-machine': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n\n${REPORT_HELP}`);
-  }
-}
-
 export async function commandReport(args: string[]): Promise<number> {
-  const { values, positionals } = parseReportArgs(args);
+  const parsed = parseVerbArgs(
+    args,
+    { out: { type: 'string' }, history: { type: 'string' }, machine: { type: 'string' }, suite: { type: 'string' }, last: { type: 'string' }, 'baseline-machine': { type: 'string' } },
+    REPORT_HELP,
+  );
+  const { positionals } = parsed;
+  const values = parsed.values as { help?: boolean; out?: string; history?: string; machine?: string; suite?: string; last?: string; 'baseline-machine'?: string };
   if (values.help) {
     console.log(REPORT_HELP);
     return 0;
