@@ -161,7 +161,9 @@ describe('hardware comparison workflow', () => {
 
   it('runs the suite as a matrix over the runner labels, each on its runner, and uploads each results file', () => {
     const bench = hardware.jobs.bench as (typeof hardware.jobs)[string] & { 'runs-on': string };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, which the workflow holds as written
     assert.equal(bench.strategy!.matrix.runner, '${{ fromJSON(inputs.runners) }}');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: likewise
     assert.equal(bench['runs-on'], '${{ matrix.runner }}');
     assert.match(script, /npx fffbench run "\$SUITE" --runtimes "\$RUNTIMES" --out "results\/\$LABEL\.json"/);
     assert.ok(bench.steps.some((s) => s.uses?.startsWith('actions/upload-artifact')));
