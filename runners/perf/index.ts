@@ -10,6 +10,7 @@
  */
 import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { rooflineSpeedup } from '../../src/claims/measured.ts';
 import { theoreticalSpeedup } from '../../src/model/cost.ts';
 import type { Result, ResultsFile } from '../../src/results/schema.ts';
 import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../../src/text/format.ts';
@@ -45,6 +46,19 @@ function table(file: ResultsFile): string {
   return lines.join('\n');
 }
 
+/**
+ * The run's own fastest-against-fastest pair at the paper-fig3 shape (d = 12, batch 256, node;
+ * results file `bestComparisons`), its two results, and the speedup their roofline floors allow.
+ */
+function bestAtPaperShape(file: ResultsFile) {
+  const best = file.bestComparisons?.find((c) => c.runtime === 'node' && c.shape.depth === 12 && c.shape.batchSize === 256);
+  const byId = new Map(file.results.map((r) => [r.id, r]));
+  const fff = best && byId.get(best.treeId);
+  const dense = best && byId.get(best.denseId);
+  const allowed = fff?.roofline && dense?.roofline ? rooflineSpeedup({ fff: fff.roofline, dense: dense.roofline }) : undefined;
+  return { best, fff, dense, allowed };
+}
+
 function targets(file: ResultsFile): Target[] {
   const out: Target[] = [];
   const wasmDense = find(file, 'wasm', 'dense', 7, 256);
@@ -62,20 +76,14 @@ function targets(file: ResultsFile): Target[] {
       detail: r?.roofline ? `${formatTime(r.stats!.median)} against a floor of ${formatTime(r.roofline.floorNs)} (${r.roofline.multiple.toFixed(2)}x; ${(r.roofline.bytes / 1e6).toFixed(2)} MB at ${(file.machine.calibration!.node.readBandwidth / 1e9).toFixed(1)} GB/s)` : 'not measured',
     });
   }
-  // The run's own fastest-against-fastest pair (results file `bestComparisons`), with the floors
-  // its two results were placed against.
-  const best = file.bestComparisons?.find((c) => c.runtime === 'node' && c.shape.depth === 12 && c.shape.batchSize === 256);
-  const byId = new Map(file.results.map((r) => [r.id, r]));
-  const fff = best && byId.get(best.treeId);
-  const dense = best && byId.get(best.denseId);
-  const rooflineSpeedup = fff?.roofline && dense?.roofline ? dense.roofline.floorNs / fff.roofline.floorNs : undefined;
+  const { best, fff, dense, allowed } = bestAtPaperShape(file);
   out.push({
     text: 'best CPU FFF against best CPU dense at d = 12, batch 256 (paper-fig3 shape), node',
     met: undefined,
     detail:
       best && fff && dense
         ? `${formatRatio(best.speedup)} [${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] (FFF ${best.treeBackend} ${formatTime(fff.stats!.median)}, dense ${best.denseBackend} ${formatTime(dense.stats!.median)}); theoretical ${formatRatio(best.theoreticalSpeedup)}, efficiency ${(100 * best.efficiency).toFixed(1)}%` +
-          (rooflineSpeedup ? `; the floors allow ${formatRatio(rooflineSpeedup)} (dense is compute-bound, the FFF memory-bound: the cost model counts MACs, the hardware moves bytes)` : '')
+          (allowed ? `; the floors allow ${formatRatio(allowed)} (dense is compute-bound, the FFF memory-bound: the cost model counts MACs, the hardware moves bytes)` : '')
         : 'not measured',
   });
   return out;
@@ -114,11 +122,7 @@ function targetsMt(file: ResultsFile): Target[] {
       detail: mtDense && r ? `${gflops(mtDense).toFixed(1)} vs ${gflops(r).toFixed(1)} GFLOP/s (${formatRatio(gflops(mtDense) / gflops(r))}${r.backend.threads > 1 ? `; ${other} on ${r.backend.threads} threads` : ''})` : 'not measured',
     });
   }
-  const best = file.bestComparisons?.find((c) => c.runtime === 'node' && c.shape.depth === 12 && c.shape.batchSize === 256);
-  const byId = new Map(file.results.map((r) => [r.id, r]));
-  const fff = best && byId.get(best.treeId);
-  const dense = best && byId.get(best.denseId);
-  const allowed = fff?.roofline && dense?.roofline ? dense.roofline.floorNs / fff.roofline.floorNs : undefined;
+  const { best, allowed } = bestAtPaperShape(file);
   out.push({
     text: 'fastest FFF against fastest dense at d = 12, batch 256, node: ≥ 60% of the speedup the two roofline floors allow',
     met: best && allowed ? best.speedup >= 0.6 * allowed : undefined,
