@@ -256,7 +256,9 @@ describe('native backend', () => {
     const list = runCli(['list'], { env: { FFFBENCH_NATIVE_DIR: dir } });
     assert.equal(list.status, 0, list.stderr);
     const lines = list.stdout.split('\n').filter((line) => /^\s+native\s/.test(line));
-    assert.equal(lines.length, 3, list.stdout);
+    // one native line per runtime installed here (node's lines, deno, bun)
+    const installed = list.stdout.split('\n').filter((line) => /^ {2}\S+\s+\d+\.\d+\.\d+\s/.test(line)).length;
+    assert.ok(installed >= 3 && lines.length === installed, list.stdout);
     for (const line of lines) assert.equal(line.trim().replace(/^native\s+/, ''), unavailable);
     const suiteDir = tempDir();
     const suite = writeTinySuite(suiteDir, { runtimes: ['node'], backends: ['native'], shapes: [{ inputDim: 5, outputDim: 2, depth: 1, leafWidth: 1, batchSize: 2, activation: 'relu' }], models: ['fff'] });

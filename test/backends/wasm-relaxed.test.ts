@@ -60,7 +60,7 @@ describe('relaxed SIMD: the build', () => {
 
   it('reaches the hot loops of every kernel part, and leaves the plain build alone', () => {
     for (const part of ['gemm.wat', 'tree.wat', 'leaves.wat', 'ufb.wat']) {
-      const text = readFileSync(fileURLToPath(new URL(`../src/backends/wasm/kernels/${part}`, import.meta.url)), 'utf8');
+      const text = readFileSync(fileURLToPath(new URL(`../../src/backends/wasm/kernels/${part}`, import.meta.url)), 'utf8');
       assert.ok(relaxSimd(text).counts['f32x4.relaxed_madd'] >= 4, `${part}: its multiply-adds are relaxed`);
     }
     assert.doesNotMatch(kernelSource(), /relaxed/);
