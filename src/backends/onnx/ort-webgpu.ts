@@ -92,9 +92,7 @@ export const ortWebGpuBackend: Backend = {
       denseKernel: "ONNX Gemm + activation on onnxruntime-web's WebGPU execution provider",
       fffStrategy: 'unrolled tree walk (Gather node rows, Mul + ReduceSum, GreaterOrEqual), leaf weights gathered per sample, batched MatMul; WebGPU EP',
       notes: adapter
-        ? `adapter: ${adapter.label}` +
-          adapterCaveat(adapter) +
-          '; timed: InferenceSession.run with CPU tensors (input upload, dispatches, output read-back)'
+        ? `adapter: ${adapter.label}${adapterCaveat(adapter)}; timed: InferenceSession.run with CPU tensors (input upload, dispatches, output read-back)`
         : undefined,
       adapter: adapter?.label,
       adapterClass: adapter?.adapterClass,
