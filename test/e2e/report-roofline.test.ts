@@ -11,6 +11,7 @@ import { withReportPage } from '../browser.ts';
 import { rooflineFloor, type Calibration } from '../../src/measure/roofline.ts';
 import type { Result, ResultsFile } from '../../src/results/schema.ts';
 import { craftResults, FIG3 } from '../crafted-results.ts';
+import { scaledStats } from '../plant-slowdown.ts';
 import { runCli, tempDir, writeTinySuite } from '../support.ts';
 
 
@@ -43,9 +44,7 @@ before(() => {
 
 /** Multiplies every time in a result's stats (the crafted medians are 1 ms; the floors at d = 12 are far longer). */
 function scaleTimes(r: Result, factor: number): void {
-  if (!r.stats) return;
-  const s = r.stats;
-  r.stats = { ...s, samples: s.samples.map((x) => x * factor), min: s.min * factor, p25: s.p25 * factor, median: s.median * factor, p75: s.p75 * factor, p99: s.p99 * factor, max: s.max * factor, mean: s.mean * factor, ciLow: s.ciLow * factor, ciHigh: s.ciHigh * factor };
+  if (r.stats) r.stats = scaledStats(r.stats, factor);
 }
 
 /** The paper's setup at d = 10 and 12 with hand-set floors: dense compute-bound, the FFF memory-bound. */
