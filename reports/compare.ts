@@ -38,7 +38,13 @@ function rows(c: RunComparison, all: boolean): string[][] {
     x.candidateMedian === undefined ? '—' : formatTime(x.candidateMedian),
     x.change === undefined ? '—' : `${signed(x.change)} [${signed(x.changeCiLow)}, ${signed(x.changeCiHigh)}]`,
     x.p === undefined ? '—' : x.p < 1e-4 ? '<1e-4' : x.p.toFixed(4),
-    c.paired ? (x.paired ? `${x.paired.rounds} · ±${(x.paired.spread * 100).toFixed(1)}%` : '—') : x.threshold === undefined ? '—' : `${(x.threshold * 100).toFixed(1)}%`,
+    c.paired
+      ? x.paired
+        ? `${x.paired.rounds} · ±${(x.paired.spread * 100).toFixed(1)}%`
+        : '—'
+      : x.threshold === undefined
+        ? '—'
+        : `${(x.threshold * 100).toFixed(1)}%`,
     outcomeText(c, x),
   ]);
 }
@@ -82,7 +88,9 @@ function notes(c: RunComparison): string[] {
   const out: string[] = [];
   if (c.notGatedBecause) out.push(`Not gated: ${c.notGatedBecause}`);
   for (const change of c.runtimeChanges ?? []) {
-    out.push(`Runtime changed: ${runtimeChangeText(change)}. Its cases are listed with their change but not judged: the engine's difference is not the code's (judged again once every baseline run ran ${change.to.join(', ')}).`);
+    out.push(
+      `Runtime changed: ${runtimeChangeText(change)}. Its cases are listed with their change but not judged: the engine's difference is not the code's (judged again once every baseline run ran ${change.to.join(', ')}).`,
+    );
   }
   if (c.confirmation?.note) out.push(`Confirmation: ${c.confirmation.note}`);
   const unstable = new Map<string, string>();
@@ -120,5 +128,12 @@ export function compareMarkdown(c: RunComparison): string {
 
 export function compareTable(c: RunComparison): string {
   const [baseName, headName] = c.paired ? ['base:     ', 'head:     '] : ['baseline: ', 'candidate:'];
-  return [headline(c), `${baseName} ${c.baselineLabel}`, `${headName} ${c.candidateLabel}`, ...notes(c), '', textTable(headerOf(c), rows(c, true), '', () => 'left')].join('\n');
+  return [
+    headline(c),
+    `${baseName} ${c.baselineLabel}`,
+    `${headName} ${c.candidateLabel}`,
+    ...notes(c),
+    '',
+    textTable(headerOf(c), rows(c, true), '', () => 'left'),
+  ].join('\n');
 }

@@ -48,8 +48,13 @@ export function limitsRows(files: { machine: Machine; suite: string }[]): string
   for (const { machine, suite } of files) {
     for (const [runtime, c] of Object.entries(machine.calibration ?? {})) {
       const key = `${machine.id}\u0000${runtime}\u0000${JSON.stringify(c)}`;
-      const gemm = Object.entries(c.gemmFlops).sort((x, y) => y[1] - x[1]).map(([backend, flops]) => `${backend} ${giga(flops)}`);
-      const row = rows.get(key) ?? { cells: [machine.id, runtime, giga(c.readBandwidth), giga(c.copyBandwidth), giga(c.peakFlops), c.peakBackend, gemm.join(', ') || '—'], suites: [] };
+      const gemm = Object.entries(c.gemmFlops)
+        .sort((x, y) => y[1] - x[1])
+        .map(([backend, flops]) => `${backend} ${giga(flops)}`);
+      const row = rows.get(key) ?? {
+        cells: [machine.id, runtime, giga(c.readBandwidth), giga(c.copyBandwidth), giga(c.peakFlops), c.peakBackend, gemm.join(', ') || '—'],
+        suites: [],
+      };
       if (!row.suites.includes(suite)) row.suites.push(suite);
       rows.set(key, row);
     }

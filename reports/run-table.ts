@@ -26,7 +26,9 @@ export function renderTable(file: ResultsFile): string {
   if (new Set(file.results.map((r) => r.backend.name)).size >= 2) {
     for (const t of speedupTables(file, 'best')) {
       const { header: columns, rows } = speedupCells(BEST, t.rows, t.tree);
-      blocks.push(`${t.runtime.name} · fastest ${MODEL_LABEL[t.tree]} against fastest dense, any backend (the fair machine-level speedup)\n${textTable(columns, rows)}`);
+      blocks.push(
+        `${t.runtime.name} · fastest ${MODEL_LABEL[t.tree]} against fastest dense, any backend (the fair machine-level speedup)\n${textTable(columns, rows)}`,
+      );
     }
   }
   const encoder = encoderText(file);
@@ -43,7 +45,14 @@ export function renderTable(file: ResultsFile): string {
   const calibration = Object.entries(file.machine.calibration ?? {});
   if (calibration.length > 0) {
     const gb = (x: number) => `${(x / 1e9).toFixed(1)}`;
-    const lines = calibration.map(([runtime, c]) => `  ${runtime}: read ${formatReadBandwidth(c)}, copy ${gb(c.copyBandwidth)} GB/s, peak ${gb(c.peakFlops)} GFLOP/s (${c.peakBackend}; ${Object.entries(c.gemmFlops).map(([b, f]) => `${b} ${gb(f)}`).join(', ')})${c.raisedBy ? `; raised to what this run achieved (${c.raisedBy.join('; ')})` : ''}`);
+    const lines = calibration.map(
+      ([runtime, c]) =>
+        `  ${runtime}: read ${formatReadBandwidth(c)}, copy ${gb(c.copyBandwidth)} GB/s, peak ${gb(c.peakFlops)} GFLOP/s (${c.peakBackend}; ${Object.entries(
+          c.gemmFlops,
+        )
+          .map(([b, f]) => `${b} ${gb(f)}`)
+          .join(', ')})${c.raisedBy ? `; raised to what this run achieved (${c.raisedBy.join('; ')})` : ''}`,
+    );
     blocks.push(`Machine limits (×floor = median / max(flops / peak, bytes / bandwidth)):\n${lines.join('\n')}`);
   }
   const counts = ['ok', 'skipped', 'failed', 'invalid'].map((s) => `${file.results.filter((r) => r.status === s).length} ${s}`).join(', ');
@@ -56,8 +65,20 @@ function encoderText(file: ResultsFile): string | undefined {
   const section = buildEncoderSection([file]);
   if (!section) return undefined;
   const blocks: string[] = [];
-  if (section.points.length > 0) blocks.push(`Encoder layers end to end (the fastest tree backend of each configuration; ${QUESTION.command} adds the charts)\n${textTable(END_TO_END_HEADER, section.points.map((p) => endToEndRow(p, false)))}`);
+  if (section.points.length > 0)
+    blocks.push(
+      `Encoder layers end to end (the fastest tree backend of each configuration; ${QUESTION.command} adds the charts)\n${textTable(
+        END_TO_END_HEADER,
+        section.points.map((p) => endToEndRow(p, false)),
+      )}`,
+    );
   // the data path in words is too long for a terminal column: the report has it
-  if (section.layers.length > 0) blocks.push(`Encoder layers' split (medians; share of the sum of the parts)\n${textTable(SPLIT_HEADER.slice(0, -1), section.layers.map((l) => splitRow(l, false).slice(0, -1)))}`);
+  if (section.layers.length > 0)
+    blocks.push(
+      `Encoder layers' split (medians; share of the sum of the parts)\n${textTable(
+        SPLIT_HEADER.slice(0, -1),
+        section.layers.map((l) => splitRow(l, false).slice(0, -1)),
+      )}`,
+    );
   return blocks.length > 0 ? blocks.join('\n\n') : undefined;
 }

@@ -106,7 +106,10 @@ export const SPEEDUP_COLUMNS = {
   /** Best tables: the fastest FFF's median and backend. */
   fastestFff: { header: 'fastest FFF', cell: (r) => `${median(r.fff)} ${r.fff?.backend.name ?? ''}` },
   fastestDense: { header: 'fastest dense', cell: (r) => `${median(r.dense)} ${r.dense?.backend.name ?? ''}` },
-  speedup: { header: 'speedup [95% CI]', cell: ({ comparison: c }) => (c ? `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]` : '—') },
+  speedup: {
+    header: 'speedup [95% CI]',
+    cell: ({ comparison: c }) => (c ? `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]` : '—'),
+  },
   theoretical: { header: 'theoretical', cell: (r) => formatRatio(r.comparison?.theoreticalSpeedup ?? theoreticalSpeedup(r.shape)) },
   rooflineSpeedup: {
     header: 'roofline speedup',

@@ -160,7 +160,15 @@ class ServingWorker {
 
 /** Both workers of a runtime, each greeted: a worker whose hello names no round protocol predates ab. */
 async function startPair(runtime: RuntimeName, options: PairedOptions): Promise<Record<Side, ServingWorker | WorkerGone>> {
-  const job: Job = { runtime, cases: [], serve: true, seed: options.seed, measurement: options.measurement, maxWeightBytes: options.maxWeightBytes, memoryBudgetBytes: options.memoryBudgetBytes };
+  const job: Job = {
+    runtime,
+    cases: [],
+    serve: true,
+    seed: options.seed,
+    measurement: options.measurement,
+    maxWeightBytes: options.maxWeightBytes,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+  };
   const pair = {} as Record<Side, ServingWorker | WorkerGone>;
   for (const side of SIDES) {
     const checkout = options.checkouts[side];
@@ -177,7 +185,9 @@ async function startPair(runtime: RuntimeName, options: PairedOptions): Promise<
       const hello = await worker.next(options.commandTimeoutMs);
       if (hello.type !== 'hello' || hello.protocol === undefined) throw predates();
       if (hello.protocol !== SERVE_PROTOCOL) {
-        throw new UserError(`the ${side} revision ${checkout.revision.revision} serves round protocol ${hello.protocol}; this fffbench speaks ${SERVE_PROTOCOL}: run ab from the newer revision`);
+        throw new UserError(
+          `the ${side} revision ${checkout.revision.revision} serves round protocol ${hello.protocol}; this fffbench speaks ${SERVE_PROTOCOL}: run ab from the newer revision`,
+        );
       }
       pair[side] = worker;
     } catch (err) {
@@ -257,7 +267,11 @@ export async function runPaired(options: PairedOptions): Promise<PairedCaseInput
     const status = runtimeStatus(runtime);
     if (!status.ok) {
       for (const c of cases) {
-        const skipped: Result = { ...baseResult(c, 'not installed', unknownBackend(c)), status: 'skipped', reason: `runtime ${runtime} unavailable: ${status.reason}` };
+        const skipped: Result = {
+          ...baseResult(c, 'not installed', unknownBackend(c)),
+          status: 'skipped',
+          reason: `runtime ${runtime} unavailable: ${status.reason}`,
+        };
         record(c, { base: skipped, head: skipped });
       }
       continue;
@@ -269,7 +283,10 @@ export async function runPaired(options: PairedOptions): Promise<PairedCaseInput
       if (dead.length > 0) {
         // a worker that cannot start will not start for the next case either
         const reason = (side: Side) => `could not start: ${(pair![side] as WorkerGone).message}`;
-        record(c, { base: dead.includes('base') ? failed(c, 'base', reason('base')) : skippedBeside(c, 'head'), head: dead.includes('head') ? failed(c, 'head', reason('head')) : skippedBeside(c, 'base') });
+        record(c, {
+          base: dead.includes('base') ? failed(c, 'base', reason('base')) : skippedBeside(c, 'head'),
+          head: dead.includes('head') ? failed(c, 'head', reason('head')) : skippedBeside(c, 'base'),
+        });
         continue;
       }
       const live = pair as Record<Side, ServingWorker>;

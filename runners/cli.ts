@@ -77,11 +77,30 @@ const COMMANDS: Record<string, Verb> = {
     async run(args) {
       const { values, positionals } = parseVerbArgs(
         args,
-        { threshold: { type: 'string' }, alpha: { type: 'string' }, format: { type: 'string' }, last: { type: 'string' }, history: { type: 'string' }, 'screen-alpha': { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'allow-machines': { type: 'boolean' } },
+        {
+          threshold: { type: 'string' },
+          alpha: { type: 'string' },
+          format: { type: 'string' },
+          last: { type: 'string' },
+          history: { type: 'string' },
+          'screen-alpha': { type: 'string' },
+          'no-confirm': { type: 'boolean' },
+          'allow-machines': { type: 'boolean' },
+        },
         COMPARE_HELP,
       );
       const str = (k: string) => values[k] as string | undefined;
-      return commandCompare({ files: positionals, threshold: str('threshold'), alpha: str('alpha'), format: str('format'), last: str('last'), history: str('history'), screenAlpha: str('screen-alpha'), noConfirm: Boolean(values['no-confirm']), allowMachines: Boolean(values['allow-machines']) });
+      return commandCompare({
+        files: positionals,
+        threshold: str('threshold'),
+        alpha: str('alpha'),
+        format: str('format'),
+        last: str('last'),
+        history: str('history'),
+        screenAlpha: str('screen-alpha'),
+        noConfirm: Boolean(values['no-confirm']),
+        allowMachines: Boolean(values['allow-machines']),
+      });
     },
   },
   ab: {
@@ -139,9 +158,18 @@ const COMMANDS: Record<string, Verb> = {
   history: {
     help: HISTORY_HELP,
     async run(args) {
-      const { values, positionals } = parseVerbArgs(args, { add: { type: 'string', multiple: true }, prune: { type: 'boolean' }, keep: { type: 'string' } }, HISTORY_HELP);
+      const { values, positionals } = parseVerbArgs(
+        args,
+        { add: { type: 'string', multiple: true }, prune: { type: 'boolean' }, keep: { type: 'string' } },
+        HISTORY_HELP,
+      );
       if (positionals.length > 1) throw new UserError(`history takes one directory (given: ${positionals.join(' ')})`);
-      return commandHistory({ dir: positionals[0], add: (values.add as string[] | undefined) ?? [], prune: Boolean(values.prune), keep: values.keep as string | undefined });
+      return commandHistory({
+        dir: positionals[0],
+        add: (values.add as string[] | undefined) ?? [],
+        prune: Boolean(values.prune),
+        keep: values.keep as string | undefined,
+      });
     },
   },
   list: {

@@ -35,10 +35,18 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     for (const row of flagged) {
       const r = candidate.results.find((x) => caseKey(x) === row.key)!;
       const again = judgeCase(baseline, baseline.cases.get(row.key)!, r, strict);
-      row.confirmation = { outcome: again.outcome, confirmed: again.outcome === 'regression', note: again.outcome === 'regression' ? 'not re-run (another machine); beyond alpha without a re-run' : 'flagged for a re-run, within alpha without one' };
+      row.confirmation = {
+        outcome: again.outcome,
+        confirmed: again.outcome === 'regression',
+        note: again.outcome === 'regression' ? 'not re-run (another machine); beyond alpha without a re-run' : 'flagged for a re-run, within alpha without one',
+      };
       if (again.outcome === 'regression') standing++;
     }
-    comparison.confirmation = { rerun: 0, confirmed: standing, note: `not re-run: this host is machine ${here} and the run was measured on ${candidate.machine.id}; ${standing} of ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} stand${standing === 1 ? 's' : ''} as regressions on the first measurement alone` };
+    comparison.confirmation = {
+      rerun: 0,
+      confirmed: standing,
+      note: `not re-run: this host is machine ${here} and the run was measured on ${candidate.machine.id}; ${standing} of ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} stand${standing === 1 ? 's' : ''} as regressions on the first measurement alone`,
+    };
     comparison.regressions = standing;
     return;
   }
@@ -49,7 +57,9 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     return { id: r.id, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape };
   };
   const { suite } = loadSuite(candidate.suite.file);
-  log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with cases of their backends around each)…`);
+  log(
+    `confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with cases of their backends around each)…`,
+  );
   const logMedians = new Map<string, number[]>();
   const reasons = new Map<string, string>();
   for (let k = 0; k < CONFIRM_REPEATS; k++) {
@@ -88,7 +98,10 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     const context = [...changes].filter(([key, c]) => !flaggedKeys.has(key) && c.backend === own.backend).map(([, c]) => c.change);
     judged.push({ row, logs, context, j: judgeRerun(own.centre, logs, context, row.noise ?? 0, row.baselineRuns ?? baseline.runs) });
   }
-  const decisions = holmConfirm(judged.map((x) => x.j), strict);
+  const decisions = holmConfirm(
+    judged.map((x) => x.j),
+    strict,
+  );
   let confirmed = 0;
   judged.forEach(({ row, logs, context, j }, k) => {
     const { confirmed: ok, level } = decisions[k];

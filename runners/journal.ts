@@ -35,7 +35,9 @@ export function appendResult(path: string, result: Result): void {
 /** Reads a journal; a last line cut off by a kill is ignored (its case simply runs again). */
 export function readJournal(path: string): { header: JournalHeader; results: Result[] } {
   if (!existsSync(path)) throw new UserError(`--resume: no journal at ${path}`);
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   let header: JournalHeader | undefined;
   const results = new Map<string, Result>();
   lines.forEach((line, k) => {

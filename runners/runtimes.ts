@@ -17,7 +17,10 @@ export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
  * and before the runners were filed in folders runners/worker-ENGINE.ts. fffbench ab starts the
  * worker of another revision's checkout, which may be an older one.
  */
-export const WORKER_ENTRY_LAYOUTS: readonly ((engine: string) => string[])[] = [(engine) => ['runners', 'workers', `${engine}.ts`], (engine) => ['runners', `worker-${engine}.ts`]];
+export const WORKER_ENTRY_LAYOUTS: readonly ((engine: string) => string[])[] = [
+  (engine) => ['runners', 'workers', `${engine}.ts`],
+  (engine) => ['runners', `worker-${engine}.ts`],
+];
 
 /**
  * A runtime's worker entry in the checkout at `root` (this one by default; fffbench ab runs another
@@ -75,12 +78,22 @@ function commandOf(name: RuntimeName): RuntimeCommand {
     case 'node': {
       const node = nodeBinary(name);
       // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
-      return { entry, binary: node, worker: (job, root) => [nodeBinary(name, root), '--expose-gc', '--import', 'tsx', workerEntry(name, root), job], version: [node, '--version'] };
+      return {
+        entry,
+        binary: node,
+        worker: (job, root) => [nodeBinary(name, root), '--expose-gc', '--import', 'tsx', workerEntry(name, root), job],
+        version: [node, '--version'],
+      };
     }
     case 'deno': {
       const deno = localBin('deno');
       // -A: backends read .wasm files, load native addons and read environment variables
-      return { entry, binary: deno, worker: (job, root) => [localBin('deno', root), 'run', '-A', '--v8-flags=--expose-gc', workerEntry(name, root), job], version: [deno, '--version'] };
+      return {
+        entry,
+        binary: deno,
+        worker: (job, root) => [localBin('deno', root), 'run', '-A', '--v8-flags=--expose-gc', workerEntry(name, root), job],
+        version: [deno, '--version'],
+      };
     }
     case 'bun': {
       const bun = localBin('bun');

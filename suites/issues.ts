@@ -153,7 +153,9 @@ type Issue = z.ZodError['issues'][number];
 
 /** Issues that say the value is not of an accepted kind at all (the wrong type, a value outside an enum), not that it failed a check. */
 function rejectsKind(issues: Issue[]): boolean {
-  return issues.some((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value' || (i.code === 'invalid_union' && i.errors.every(rejectsKind))));
+  return issues.some(
+    (i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value' || (i.code === 'invalid_union' && i.errors.every(rejectsKind))),
+  );
 }
 
 /**
@@ -189,8 +191,10 @@ export function formatIssues(file: string, input: unknown, error: z.ZodError, sc
       const shown = given === undefined || (typeof given === 'object' && given !== null) ? '' : ` (given: ${JSON.stringify(given)})`;
       const at = schemaAt(schema, issue.path);
       const allowed = at && accepts(at);
-      if (allowed && given === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return `${file}: ${where}: missing: give ${allowed}`;
-      if (allowed && (issue.code === 'invalid_type' || issue.code === 'invalid_union' || issue.code === 'invalid_value')) return `${file}: ${where}: expected ${allowed}${shown}`;
+      if (allowed && given === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union'))
+        return `${file}: ${where}: missing: give ${allowed}`;
+      if (allowed && (issue.code === 'invalid_type' || issue.code === 'invalid_union' || issue.code === 'invalid_value'))
+        return `${file}: ${where}: expected ${allowed}${shown}`;
       // a check the value failed (a bound, a list too short), or a rule across fields (custom: its message says it)
       const also = allowed && issue.code !== 'custom' ? `; allowed: ${allowed}` : '';
       // zod's own words for a bound ("Too small: expected number to be >=1") add nothing to the allowed range

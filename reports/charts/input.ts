@@ -42,7 +42,8 @@ export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: Cl
   for (const m of measuredComparisons(files)) comparisons.set(`${m.machine.id}/${m.comparison.treeId}`, m);
   for (const file of files) {
     for (const result of file.results) {
-      if (result.status === 'ok' && result.stats && result.model !== 'encoder') results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
+      if (result.status === 'ok' && result.stats && result.model !== 'encoder')
+        results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
     }
   }
   const best = new Map(measuredComparisons(files, 'best').map((m) => [`${m.machine.id}/${m.comparison.treeId}/${m.comparison.denseId}`, m]));

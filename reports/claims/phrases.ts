@@ -46,7 +46,8 @@ const where = (p: MeasuredPoint) => `${p.runtime}, depth ${p.shape.depth}`;
  */
 export function limitSentence(l: ClaimLimit, claim: Claim): string {
   const claimed = claim.claimedSpeedup;
-  if (l.kind === 'unknown' || !l.at || l.allowed === undefined) return `Limit unknown: ${l.unknownBecause ?? 'no roofline floors'}, so nothing says whether the hardware or a kernel stands in the way.`;
+  if (l.kind === 'unknown' || !l.at || l.allowed === undefined)
+    return `Limit unknown: ${l.unknownBecause ?? 'no roofline floors'}, so nothing says whether the hardware or a kernel stands in the way.`;
   const p = l.at;
   const tree = treeLabel(p.shape);
   const floors = `dense floor ${formatTime(p.floors.dense.floorNs)}, ${p.floors.dense.bound}-bound / ${tree} floor ${formatTime(p.floors.fff.floorNs)}, ${p.floors.fff.bound}-bound`;

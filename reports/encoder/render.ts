@@ -70,7 +70,7 @@ const EXPLANATION =
   "One encoder layer, post-LayerNorm as BERT's: h = LayerNorm(x + Attention(x)), y = LayerNorm(h + FFN(h)). A layer's time is one call, every copy between engines inside it. " +
   "Split: rounds of one whole call and one call with its parts timed (attention half, copies between engines, feedforward, final add and LayerNorm), medians; a dense layer's parts run as three graphs where its call is one, so their sum can exceed the whole. " +
   "Feedforward alone: the dense layer's feedforward part over the tree layer's, same run, same tokens (the layer-only speedup). " +
-  'Amdahl bound: 1 / ((1 − f) + f / s), f the feedforward\'s share of the dense layer\'s split, s the feedforward alone: the end-to-end speedup if all but the feedforward ran as in the dense layer. See docs/encoder.md.';
+  "Amdahl bound: 1 / ((1 − f) + f / s), f the feedforward's share of the dense layer's split, s the feedforward alone: the end-to-end speedup if all but the feedforward ran as in the dense layer. See docs/encoder.md.";
 
 function severalMachines(section: EncoderSection): boolean {
   return new Set(section.layers.map((l) => l.machine.id)).size > 1;
@@ -89,9 +89,25 @@ export function encoderMarkdown(section: EncoderSection): string {
   const several = severalMachines(section);
   const out = [`## ${TITLE}`, EXPLANATION];
   out.push('### End to end (the fastest tree backend of each configuration)');
-  out.push(section.points.length > 0 ? mdTable(END_TO_END_HEADER, section.points.map((p) => endToEndRow(p, several)), true) : 'No tree layer and dense layer of one configuration were both measured.');
+  out.push(
+    section.points.length > 0
+      ? mdTable(
+          END_TO_END_HEADER,
+          section.points.map((p) => endToEndRow(p, several)),
+          true,
+        )
+      : 'No tree layer and dense layer of one configuration were both measured.',
+  );
   out.push(`### Split of each layer (medians; share of the sum of the parts)`);
-  out.push(section.layers.length > 0 ? mdTable(SPLIT_HEADER, section.layers.map((l) => splitRow(l, several)), true) : 'No encoder layer was measured.');
+  out.push(
+    section.layers.length > 0
+      ? mdTable(
+          SPLIT_HEADER,
+          section.layers.map((l) => splitRow(l, several)),
+          true,
+        )
+      : 'No encoder layer was measured.',
+  );
   const paths = dataPaths(section);
   if (paths.length > 0) out.push(`### What ran where\n${paths.map((p) => `- ${p}`).join('\n')}`);
   return out.join('\n\n');
@@ -101,8 +117,22 @@ export function encoderHtml(section: EncoderSection): string {
   const several = severalMachines(section);
   const paths = dataPaths(section);
   return `<section id="encoder"><h2>${esc(TITLE)}</h2><p>${esc(EXPLANATION)}</p>
-<h3>End to end (the fastest tree backend of each configuration)</h3>${section.points.length > 0 ? htmlTable(END_TO_END_HEADER, section.points.map((p) => endToEndRow(p, several))) : '<p>No tree layer and dense layer of one configuration were both measured.</p>'}
-<h3>Split of each layer (medians; share of the sum of the parts)</h3>${section.layers.length > 0 ? htmlTable(SPLIT_HEADER, section.layers.map((l) => splitRow(l, several))) : '<p>No encoder layer was measured.</p>'}
+<h3>End to end (the fastest tree backend of each configuration)</h3>${
+    section.points.length > 0
+      ? htmlTable(
+          END_TO_END_HEADER,
+          section.points.map((p) => endToEndRow(p, several)),
+        )
+      : '<p>No tree layer and dense layer of one configuration were both measured.</p>'
+  }
+<h3>Split of each layer (medians; share of the sum of the parts)</h3>${
+    section.layers.length > 0
+      ? htmlTable(
+          SPLIT_HEADER,
+          section.layers.map((l) => splitRow(l, several)),
+        )
+      : '<p>No encoder layer was measured.</p>'
+  }
 ${paths.length > 0 ? `<h3>What ran where</h3><ul>${paths.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : ''}</section>`;
 }
 

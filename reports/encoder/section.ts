@@ -40,7 +40,18 @@ export function feedforwardText(p: EncoderPoint): string {
   return c.feedforwardSpeedup === undefined ? '—' : formatRatioInterval(c.feedforwardSpeedup, c.feedforwardSpeedupCiLow!, c.feedforwardSpeedupCiHigh!);
 }
 
-export const END_TO_END_HEADER = ['runtime', 'tokens (sequences × length)', 'feedforward vs dense', 'tree layer', 'dense layer', 'end to end [95% CI]', 'feedforward alone [95% CI]', 'feedforward share of the dense layer', 'Amdahl bound', 'end to end / bound'];
+export const END_TO_END_HEADER = [
+  'runtime',
+  'tokens (sequences × length)',
+  'feedforward vs dense',
+  'tree layer',
+  'dense layer',
+  'end to end [95% CI]',
+  'feedforward alone [95% CI]',
+  'feedforward share of the dense layer',
+  'Amdahl bound',
+  'end to end / bound',
+];
 
 /** The end-to-end table's cells for one point. */
 export function endToEndRow(p: EncoderPoint, severalMachines: boolean): string[] {
@@ -61,7 +72,16 @@ export function endToEndRow(p: EncoderPoint, severalMachines: boolean): string[]
 
 const PART_LABEL: Record<EncoderPart, string> = { attention: 'attention half', copies: 'copies', feedforward: 'feedforward', addNorm: 'add + LayerNorm' };
 
-export const SPLIT_HEADER = ['runtime', 'layer', 'engines (threads)', 'tokens', 'layer median', ...ENCODER_PARTS.map((p) => PART_LABEL[p]), 'sum of parts / whole (interleaved)', 'data between engines'];
+export const SPLIT_HEADER = [
+  'runtime',
+  'layer',
+  'engines (threads)',
+  'tokens',
+  'layer median',
+  ...ENCODER_PARTS.map((p) => PART_LABEL[p]),
+  'sum of parts / whole (interleaved)',
+  'data between engines',
+];
 
 /** The split table's cells for one layer: medians of its parts, and their sum beside the whole call's. */
 export function splitRow(l: EncoderLayer, severalMachines: boolean): string[] {
@@ -75,7 +95,11 @@ export function splitRow(l: EncoderLayer, severalMachines: boolean): string[] {
     : e.engines.feedforward === e.engines.attention
       ? `${e.engines.attention} (${formatThreads(e.threads.graphs)})`
       : `${e.engines.attention} (${formatThreads(e.threads.graphs)}) + ${e.engines.feedforward} (${formatThreads(e.threads.feedforward)})`;
-  const moves = !e ? '—' : e.attentionOutputInPlace && e.feedforwardOutputInPlace ? 'in place' : [e.attentionOutputInPlace ? 'h in place' : 'h copied', e.feedforwardOutputInPlace ? 'output in place' : 'output copied'].join(', ');
+  const moves = !e
+    ? '—'
+    : e.attentionOutputInPlace && e.feedforwardOutputInPlace
+      ? 'in place'
+      : [e.attentionOutputInPlace ? 'h in place' : 'h copied', e.feedforwardOutputInPlace ? 'output in place' : 'output copied'].join(', ');
   return [
     `${r.runtime.name}${severalMachines ? ` · ${machineLabel(l.machine)}` : ''}`,
     name,
@@ -91,6 +115,8 @@ export function splitRow(l: EncoderLayer, severalMachines: boolean): string[] {
 /** The report's encoder section (tables and charts), or undefined when `files` hold no encoder layer, measured or not. */
 export function buildEncoderSection(files: ResultsFile[]): EncoderSection | undefined {
   if (!files.some((f) => f.results.some((r) => r.model === 'encoder'))) return undefined;
-  const layers = files.flatMap((f) => f.results.filter((r) => r.model === 'encoder' && r.status === 'ok' && r.stats).map((result) => ({ machine: f.machine, result })));
+  const layers = files.flatMap((f) =>
+    f.results.filter((r) => r.model === 'encoder' && r.status === 'ok' && r.stats).map((result) => ({ machine: f.machine, result })),
+  );
   return { points: encoderPoints(files), allPoints: encoderPoints(files, 'all'), layers };
 }

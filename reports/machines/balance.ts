@@ -44,8 +44,14 @@ function direction(v: number): 'larger' | 'smaller' | 'about the same' {
 }
 
 export const CALIBRATION_HEADER = [
-  'machine', 'runtime', 'peak GEMM GFLOP/s (backend)', 'read GB/s', 'read bytes per FLOP',
-  'peak vs baseline', 'read vs baseline', 'bytes per FLOP vs baseline',
+  'machine',
+  'runtime',
+  'peak GEMM GFLOP/s (backend)',
+  'read GB/s',
+  'read bytes per FLOP',
+  'peak vs baseline',
+  'read vs baseline',
+  'bytes per FLOP vs baseline',
 ];
 
 /**
@@ -63,8 +69,14 @@ export function calibrationRows(machines: Machine[], baseline: Machine, runs: Ma
       const read = isBaseline ? 'baseline' : pair ? `${x(pair.value / pair.baseline)}${pairText(pair)}` : '—';
       const balance = isBaseline ? 'baseline' : pair && base ? `${x(pair.value / c.peakFlops / (pair.baseline / base.peakFlops))}${pairText(pair)}` : '—';
       rows.push([
-        machineName(m), runtimeWithVersions(runtime, runs.versions(m, runtime)), `${giga(c.peakFlops)} (${c.peakBackend})`, formatReadBandwidth(c), bpfText(c),
-        isBaseline ? 'baseline' : base ? x(c.peakFlops / base.peakFlops) : '—', read, balance,
+        machineName(m),
+        runtimeWithVersions(runtime, runs.versions(m, runtime)),
+        `${giga(c.peakFlops)} (${c.peakBackend})`,
+        formatReadBandwidth(c),
+        bpfText(c),
+        isBaseline ? 'baseline' : base ? x(c.peakFlops / base.peakFlops) : '—',
+        read,
+        balance,
       ]);
     }
   }
@@ -84,7 +96,7 @@ export function caveats(machines: Machine[], baseline: Machine, runs: MachineRun
     if (m.id === baseline.id || runs.method(m) === baseMethod) continue;
     out.push(
       `${machineName(m)} was measured by method ${runs.method(m)} (${METHOD_VERSIONS[runs.method(m)] ?? 'unknown to this version of fffbench'}), the baseline ${machineName(baseline)} by method ${baseMethod} (${METHOD_VERSIONS[baseMethod] ?? 'unknown to this version of fffbench'}): ` +
-        'read bandwidth is compared one thread against one thread, the figure both files hold (each runtime\'s row says so), never one file\'s every-core figure against the other\'s one-thread one.',
+        "read bandwidth is compared one thread against one thread, the figure both files hold (each runtime's row says so), never one file's every-core figure against the other's one-thread one.",
     );
   }
   const runtimes = [...new Set(shapes.map((s) => s.runtime))];
@@ -94,7 +106,9 @@ export function caveats(machines: Machine[], baseline: Machine, runs: MachineRun
       if (m.id === baseline.id) continue;
       const mine = runs.versions(m, runtime);
       if (mine.length === 0 || base.length === 0 || versionsEqual(mine, base)) continue;
-      out.push(`${runtime}: ${machineName(m)} ran ${mine.join(', ')}, the baseline ${base.join(', ')}. Every difference on ${runtime} below is the hardware's and the engine's together; this report does not attribute it to the hardware alone (run both machines on the same pinned version to separate them).`);
+      out.push(
+        `${runtime}: ${machineName(m)} ran ${mine.join(', ')}, the baseline ${base.join(', ')}. Every difference on ${runtime} below is the hardware's and the engine's together; this report does not attribute it to the hardware alone (run both machines on the same pinned version to separate them).`,
+      );
     }
   }
   return out;

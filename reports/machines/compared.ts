@@ -50,7 +50,8 @@ export function resolveBaselineMachine(machines: Machine[], wanted?: string): Ma
   const byPrefix = machines.filter((m) => m.id.startsWith(wanted));
   if (byPrefix.length === 1) return byPrefix[0];
   const known = machines.map(machineName).join(', ');
-  if (byPrefix.length > 1) throw new UserError(`--baseline-machine ${wanted} matches several machines: ${byPrefix.map((m) => m.id).join(', ')}; give more of the id`);
+  if (byPrefix.length > 1)
+    throw new UserError(`--baseline-machine ${wanted} matches several machines: ${byPrefix.map((m) => m.id).join(', ')}; give more of the id`);
   throw new UserError(`--baseline-machine ${wanted} is none of the machines in these results files: ${known}`);
 }
 
@@ -59,7 +60,13 @@ const claimText = (v: Verdict) => `${v.claim.claimedSpeedup}x on ${v.claim.claim
 
 /** One row per claim and machine: status (and gap), what limits it, the speedup the verdict read [95% CI] with its depth, where the claim is reached. */
 function verdictRows(files: ResultsFile[], machines: Machine[], claims: ClaimsFile): string[][] {
-  const perMachine = machines.map((m) => ({ machine: m, verdicts: judgeClaims(files.filter((f) => f.machine.id === m.id), claims) }));
+  const perMachine = machines.map((m) => ({
+    machine: m,
+    verdicts: judgeClaims(
+      files.filter((f) => f.machine.id === m.id),
+      claims,
+    ),
+  }));
   return claims.claims.flatMap((_, k) =>
     perMachine.map(({ machine, verdicts }) => {
       const v = verdicts[k];
@@ -103,7 +110,10 @@ export function buildMachinesComparison(files: ResultsFile[], claims: ClaimsFile
     caveats: caveats(machines, baseline, runs, shapes),
     calibration: { header: CALIBRATION_HEADER, rows: calibrationRows(machines, baseline, runs) },
     why: whySentences(machines, baseline, shapes, runs),
-    verdicts: { header: ['claim', 'machine', 'verdict', 'what limits it', 'measured speedup [95% CI]', 'where reached'], rows: verdictRows(files, machines, claims) },
+    verdicts: {
+      header: ['claim', 'machine', 'verdict', 'what limits it', 'measured speedup [95% CI]', 'where reached'],
+      rows: verdictRows(files, machines, claims),
+    },
     shapes: shapes.map((s) => {
       const text = shapeTableText(s, baseline);
       // a shape's sentences lay each difference at the hardware's door: say where the engine differed too

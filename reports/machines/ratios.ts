@@ -124,7 +124,14 @@ export function shapeTableText(c: ShapeComparison, baseline: Machine): ShapeTabl
     ['fastestFff', 'fastestDense', 'speedup'],
     c.rows.map((r) => ({ shape: c.shape, fff: r.measured.fff, dense: r.measured.dense, comparison: r.measured.comparison })),
   );
-  const header = ['machine', cells.header[0], 'FFF: × faster than baseline [95% CI]', cells.header[1], 'dense: × faster than baseline [95% CI]', cells.header[2]];
+  const header = [
+    'machine',
+    cells.header[0],
+    'FFF: × faster than baseline [95% CI]',
+    cells.header[1],
+    'dense: × faster than baseline [95% CI]',
+    cells.header[2],
+  ];
   const rows = c.rows.map((r, k) => {
     const [fffCell, denseCell, speedupCell] = cells.rows[k];
     const isBaseline = r.machine.id === baseline.id;
@@ -134,6 +141,8 @@ export function shapeTableText(c: ShapeComparison, baseline: Machine): ShapeTabl
     title: `${c.runtime} · ${formatShape(c.shape)} (training width ${c.shape.trainingWidth})`,
     header,
     rows,
-    sentences: c.hasBaseline ? c.rows.map((r) => rowSentence(r, baseline)).filter(Boolean) : [`The baseline, ${machineName(baseline)}, did not measure this shape: no ratio to show.`],
+    sentences: c.hasBaseline
+      ? c.rows.map((r) => rowSentence(r, baseline)).filter(Boolean)
+      : [`The baseline, ${machineName(baseline)}, did not measure this shape: no ratio to show.`],
   };
 }

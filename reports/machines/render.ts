@@ -19,8 +19,12 @@ const VERDICT_NOTE = 'Each claim judged on each machine’s results alone, by th
 /** The section's content before its charts (calibrations, why, verdicts) and after them (the per-shape tables). */
 export function machinesHtml(m: MachinesComparison): { before: string; after: string } {
   const why = `<ul class="why">${m.why.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`;
-  const calibration = m.calibration.rows.length > 0 ? htmlTable(m.calibration.header, m.calibration.rows) : '<p class="missing">No machine’s results file has a calibration.</p>';
-  const caveats = m.caveats.length > 0 ? [`<h3 id="machines-caveats">Not the hardware alone</h3><ul class="why">${m.caveats.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`] : [];
+  const calibration =
+    m.calibration.rows.length > 0 ? htmlTable(m.calibration.header, m.calibration.rows) : '<p class="missing">No machine’s results file has a calibration.</p>';
+  const caveats =
+    m.caveats.length > 0
+      ? [`<h3 id="machines-caveats">Not the hardware alone</h3><ul class="why">${m.caveats.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`]
+      : [];
   const before = [
     ...caveats,
     `<h3 id="machines-calibration">Calibrations, and why the speedups differ</h3><p class="subtitle">${esc(CALIBRATION_NOTE)}</p>`,
@@ -29,7 +33,10 @@ export function machinesHtml(m: MachinesComparison): { before: string; after: st
     `<h3 id="machines-verdicts">Claim verdicts on each machine</h3><p class="subtitle">${esc(VERDICT_NOTE)}</p>`,
     htmlTable(m.verdicts.header, m.verdicts.rows),
   ].join('\n');
-  const shapes = m.shapes.map(({ text }) => `<h4>${esc(text.title)}</h4>${text.sentences.map((s) => `<p class="ratio-sentence">${esc(s)}</p>`).join('')}${htmlTable(text.header, text.rows, 'machine-ratios')}`);
+  const shapes = m.shapes.map(
+    ({ text }) =>
+      `<h4>${esc(text.title)}</h4>${text.sentences.map((s) => `<p class="ratio-sentence">${esc(s)}</p>`).join('')}${htmlTable(text.header, text.rows, 'machine-ratios')}`,
+  );
   const after = [
     `<h3 id="machines-shapes">Per shape: medians on each machine, and the ratio to the baseline</h3><p class="subtitle">${esc(RATIO_NOTE)}</p>`,
     ...(shapes.length > 0 ? shapes : ['<p class="missing">No shape was measured on two machines with the same runtime.</p>']),

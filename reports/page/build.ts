@@ -34,7 +34,8 @@ function headline(files: ResultsFile[]): string {
   const { comparison: best, floors } = measured.reduce((a, b) => (b.comparison.speedup > a.comparison.speedup ? b : a));
   const roofline = floors ? ` ${gapText(best.speedup, best.theoreticalSpeedup, floors)}` : '';
   const tree = treeLabel(best.shape);
-  const which = best.treeBackend && best.treeBackend !== best.denseBackend ? `${tree} on ${best.treeBackend} against dense on ${best.denseBackend}` : `${best.backend}`;
+  const which =
+    best.treeBackend && best.treeBackend !== best.denseBackend ? `${tree} on ${best.treeBackend} against dense on ${best.denseBackend}` : `${best.backend}`;
   return `Fastest ${tree} against fastest dense: ${formatRatio(best.speedup)} [95% CI ${formatRatio(best.speedupCiLow)}, ${formatRatio(best.speedupCiHigh)}] on ${best.runtime} (${which}) at ${formatShape(best.shape)} (width ${best.shape.trainingWidth}), ${formatPercent(best.efficiency)} of its ${formatRatio(best.theoreticalSpeedup)} cost-model bound; ${pairs} per-backend FFF/dense pairs measured.${roofline}`;
 }
 

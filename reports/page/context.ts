@@ -130,7 +130,12 @@ export function buildContext(loaded: LoadedResults[]): ReportContext {
       roofline ||= t.roofline;
       // Roofline columns only where the run calibrated (older files have no floors).
       const columns: SpeedupColumn[] = [
-        'shape', 'trainingWidth', 'fffMedian', 'denseMedian', 'speedup', 'theoretical',
+        'shape',
+        'trainingWidth',
+        'fffMedian',
+        'denseMedian',
+        'speedup',
+        'theoretical',
         ...(t.roofline ? (['rooflineSpeedup'] as const) : []),
         'efficiency',
         ...(t.roofline ? (['fffFloor', 'denseFloor'] as const) : []),

@@ -13,7 +13,18 @@ import type { ReportModel } from './model.ts';
 import { machinesHtml } from '../machines/render.ts';
 import { encoderHtml, questionCard } from '../encoder/render.ts';
 import { gapText, LIMITS_HEADER, ROOFLINE_EXPLANATION } from '../roofline-text.ts';
-import { boundText, intervalText, LIMIT_NAME, limitCell, notMeasuredText, pointText, shownPoint, sidesText, verdictSentence, VERDICT_NAME } from '../claims/phrases.ts';
+import {
+  boundText,
+  intervalText,
+  LIMIT_NAME,
+  limitCell,
+  notMeasuredText,
+  pointText,
+  shownPoint,
+  sidesText,
+  verdictSentence,
+  VERDICT_NAME,
+} from '../claims/phrases.ts';
 import type { Verdict } from '../../src/claims/verdicts.ts';
 
 /** One chart panel: its canvas (spec `specs.length - 1` once pushed), the machine when several, a link to its PNG. */
@@ -49,11 +60,18 @@ function verdictCard(v: Verdict, sections: ChartSection[], specs: ChartSpec[]): 
     if (v.gap) rows.push(['gap to the claim', `${formatRatio(v.gap)} (claimed / upper end of the interval)`]);
     if (v.limit) rows.push(['what limits it here', limitCell(v)]);
   } else if (v.closest) {
-    rows.push(['nearest measured configuration (not judged)', `${pointText(v.closest)}: ${intervalText(v.closest)}, theoretical ${formatRatio(v.closest.theoretical)}`]);
+    rows.push([
+      'nearest measured configuration (not judged)',
+      `${pointText(v.closest)}: ${intervalText(v.closest)}, theoretical ${formatRatio(v.closest.theoretical)}`,
+    ]);
     rows.push(['differs from the claim in', v.closest.differences.join(', ')]);
   }
   rows.push(["cost-model bound at the claim's setup", boundText(v)]);
-  for (const p of v.perTarget) rows.push([`${p.runtime} · ${p.backend} on ${p.machineId}, against its own dense`, `${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' (reaches the claim)' : ''}`]);
+  for (const p of v.perTarget)
+    rows.push([
+      `${p.runtime} · ${p.backend} on ${p.machineId}, against its own dense`,
+      `${intervalText(p)} at depth ${p.shape.depth}${p.reaches ? ' (reaches the claim)' : ''}`,
+    ]);
   if (v.notMeasuredCases.length > 0) {
     rows.push(['cases in this setup without a measurement', notMeasuredText(v.notMeasuredCases).join('; ')]);
   }
@@ -69,22 +87,24 @@ function verdictCard(v: Verdict, sections: ChartSection[], specs: ChartSpec[]): 
 }
 
 function chartsHtml(model: ReportModel, specs: ChartSpec[]): string {
-  return model.sections
-    // The claims' charts are drawn on their cards (verdictCard).
-    .filter((section) => section.id !== CLAIMS_SECTION_ID)
-    .map((section) => {
-      const groups = section.groups
-        .map((g) => {
-          const panels = g.panels.map((p) => figure(p, specs)).join('');
-          return `<div class="group"><h3>${esc(g.title)}</h3><p class="subtitle">${esc(g.panels[0].subtitle)}</p><div class="panels n${g.panels.length}">${panels}</div></div>`;
-        })
-        .join('');
-      const missing = section.missing.map((m) => `<p class="missing">${esc(m)}</p>`).join('');
-      // The machines-compared section carries tables around its charts (machines/render.ts).
-      const around = model.machines && section.id === model.machines.sectionId ? machinesHtml(model.machines) : { before: '', after: '' };
-      return `<section id="${section.id}"><h2>${esc(section.title)}</h2><p>${esc(section.description)}</p>${around.before}${missing}${groups}${around.after}</section>`;
-    })
-    .join('\n');
+  return (
+    model.sections
+      // The claims' charts are drawn on their cards (verdictCard).
+      .filter((section) => section.id !== CLAIMS_SECTION_ID)
+      .map((section) => {
+        const groups = section.groups
+          .map((g) => {
+            const panels = g.panels.map((p) => figure(p, specs)).join('');
+            return `<div class="group"><h3>${esc(g.title)}</h3><p class="subtitle">${esc(g.panels[0].subtitle)}</p><div class="panels n${g.panels.length}">${panels}</div></div>`;
+          })
+          .join('');
+        const missing = section.missing.map((m) => `<p class="missing">${esc(m)}</p>`).join('');
+        // The machines-compared section carries tables around its charts (machines/render.ts).
+        const around = model.machines && section.id === model.machines.sectionId ? machinesHtml(model.machines) : { before: '', after: '' };
+        return `<section id="${section.id}"><h2>${esc(section.title)}</h2><p>${esc(section.description)}</p>${around.before}${missing}${groups}${around.after}</section>`;
+      })
+      .join('\n')
+  );
 }
 
 function contextHtml(model: ReportModel): string {
@@ -101,7 +121,15 @@ function contextHtml(model: ReportModel): string {
   parts.push(
     table(
       ['machine', 'runtime', 'backend', 'threads', 'dense kernel', 'FFF strategy', 'notes'],
-      ctx.targets.map((t) => [t.machine, t.runtime, t.nonGpuAdapter ? `${t.backend} ⚠ ${t.nonGpuAdapter.toUpperCase()} ADAPTER (not GPU numbers)` : t.backend, String(t.threads), t.denseKernel, t.fffStrategy, t.notes]),
+      ctx.targets.map((t) => [
+        t.machine,
+        t.runtime,
+        t.nonGpuAdapter ? `${t.backend} ⚠ ${t.nonGpuAdapter.toUpperCase()} ADAPTER (not GPU numbers)` : t.backend,
+        String(t.threads),
+        t.denseKernel,
+        t.fffStrategy,
+        t.notes,
+      ]),
     ),
   );
   parts.push('<h3>Results files, suites and measurement</h3>');
@@ -121,7 +149,10 @@ function contextHtml(model: ReportModel): string {
   parts.push(
     ctx.notMeasured.length === 0
       ? '<p>None: every case was measured and passed the float64 reference check.</p>'
-      : table(['status', 'reason', 'cases', 'e.g.'], ctx.notMeasured.map((n) => [n.status, n.reason, String(n.count), n.examples.join(', ')])),
+      : table(
+          ['status', 'reason', 'cases', 'e.g.'],
+          ctx.notMeasured.map((n) => [n.status, n.reason, String(n.count), n.examples.join(', ')]),
+        ),
   );
   parts.push('</section>');
   return parts.join('\n');
@@ -139,7 +170,9 @@ export function renderHtml(model: ReportModel): string {
       ? `<h3 id="machine-limits">Machine limits</h3><p class="subtitle">Calibrated at the start of each run: sustained read and copy bandwidth, and the best dense GEMM throughput (i = o = 768, width 4096, batch 256) per backend.</p>${table(LIMITS_HEADER, model.context.limits)}`
       : '';
   const rooflineNote = model.context.roofline ? `<p class="roofline-note">${esc(ROOFLINE_EXPLANATION)}</p>` : '';
-  const tables = model.context.tables.map((t) => `<h3>${esc(t.title)}</h3>${t.kernels ? `<p class="subtitle">${esc(t.kernels)}</p>` : ''}${table(t.header, t.rows)}`).join('\n');
+  const tables = model.context.tables
+    .map((t) => `<h3>${esc(t.title)}</h3>${t.kernels ? `<p class="subtitle">${esc(t.kernels)}</p>` : ''}${table(t.header, t.rows)}`)
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(model.title)}</title><style>${STYLE}</style></head>

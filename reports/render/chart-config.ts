@@ -62,7 +62,8 @@ const errorBarsPlugin: Plugin = {
       const meta = chart.getDatasetMeta(index);
       const yScale = chart.scales[meta.yAxisID!];
       ctx.save();
-      ctx.strokeStyle = (dataset as { type?: string }).type === 'bar' || (chart.config as { type?: string }).type === 'bar' ? '#222222' : String(dataset.borderColor);
+      ctx.strokeStyle =
+        (dataset as { type?: string }).type === 'bar' || (chart.config as { type?: string }).type === 'bar' ? '#222222' : String(dataset.borderColor);
       ctx.lineWidth = 1.5;
       meta.data.forEach((element, j) => {
         const interval = intervals[j];

@@ -28,7 +28,11 @@ const MARK = {
   machineState: { label: 'machine state changed (run not judged)', color: '#555555', pointStyle: 'crossRot' },
 };
 
-const slug = (s: string) => s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+const slug = (s: string) =>
+  s
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 
 /** Chart ids unique across the machines and suites of one report. */
 export function trendSlug(trend: Trend): string {
@@ -43,7 +47,13 @@ function caseLine(trend: Trend, c: TrendCase, scale: Scale, label: string, index
   c.points.forEach((p, j) => {
     if (p) points.push({ x: trend.runs[j].label, y: scale(p.median), low: scale(p.ciLow), high: scale(p.ciHigh) });
   });
-  return { label, color: LINE_COLORS[index % LINE_COLORS.length], role: 'measured', pointStyle: LINE_STYLES[Math.floor(index / LINE_COLORS.length) % LINE_STYLES.length], points };
+  return {
+    label,
+    color: LINE_COLORS[index % LINE_COLORS.length],
+    role: 'measured',
+    pointStyle: LINE_STYLES[Math.floor(index / LINE_COLORS.length) % LINE_STYLES.length],
+    points,
+  };
 }
 
 /** Marker series (only the kinds that occur) at the marked runs of `cases`. */
@@ -80,7 +90,16 @@ function groupChart(trend: Trend, group: string, cases: TrendCase[]): ChartSpec 
   const series: ChartSeries[] = [
     ...markSeries(trend, cases, normalise),
     ...cases.map((c, k) => caseLine(trend, c, normalise(c), formatShape(c.shape), k)),
-    { label: 'first run (1x)', color: '#999999', role: 'reference', dashed: true, points: [{ x: labels[0], y: 1 }, { x: labels[labels.length - 1], y: 1 }] },
+    {
+      label: 'first run (1x)',
+      color: '#999999',
+      role: 'reference',
+      dashed: true,
+      points: [
+        { x: labels[0], y: 1 },
+        { x: labels[labels.length - 1], y: 1 },
+      ],
+    },
   ];
   return {
     id: `trend-${trendSlug(trend)}-group-${slug(group)}`,
@@ -106,7 +125,16 @@ function movedChart(trend: Trend, c: TrendCase, baselineMedian: number): ChartSp
     series: [
       ...markSeries(trend, [c], () => same),
       caseLine(trend, c, same, 'median [95% CI]', 0),
-      { label: 'baseline before the move', color: '#999999', role: 'reference', dashed: true, points: [{ x: labels[0], y: baselineMedian }, { x: labels[labels.length - 1], y: baselineMedian }] },
+      {
+        label: 'baseline before the move',
+        color: '#999999',
+        role: 'reference',
+        dashed: true,
+        points: [
+          { x: labels[0], y: baselineMedian },
+          { x: labels[labels.length - 1], y: baselineMedian },
+        ],
+      },
     ],
   };
 }

@@ -49,22 +49,35 @@ function trendSection(trend: Trend, charts: TrendCharts, specs: ChartSpec[]): st
   parts.push(`<p>${esc(windowText(trend))}</p>`);
 
   parts.push('<h3>What moved</h3>');
-  if (trend.moved.length === 0) parts.push('<p class="nothing-moved">Nothing moved: no case regressed or improved in these runs and stayed that way up to the latest run.</p>');
+  if (trend.moved.length === 0)
+    parts.push('<p class="nothing-moved">Nothing moved: no case regressed or improved in these runs and stayed that way up to the latest run.</p>');
   else parts.push(table(MOVED_HEADER, movedRows(trend), 'moved'));
 
   const states = machineStateLines(trend);
   parts.push('<h3>Machine-state and runtime changes</h3>');
-  parts.push(states.length === 0 ? '<p>None: every compared run found the machine in the state of the runs before it.</p>' : states.map((s) => `<p class="state">⚠ ${esc(s)}</p>`).join(''));
+  parts.push(
+    states.length === 0
+      ? '<p>None: every compared run found the machine in the state of the runs before it.</p>'
+      : states.map((s) => `<p class="state">⚠ ${esc(s)}</p>`).join(''),
+  );
 
   parts.push('<h3>Runs</h3>');
   parts.push(table(RUNS_HEADER, runRows(trend)));
-  parts.push(notGatedReasons(trend).map((r) => `<p class="subtitle">Not gated, ${esc(r)}</p>`).join(''));
-  parts.push(`<details${trend.marks.length > 0 && trend.marks.length <= 40 ? ' open' : ''}><summary>Every regression and improvement marked (${trend.marks.length})</summary>`);
+  parts.push(
+    notGatedReasons(trend)
+      .map((r) => `<p class="subtitle">Not gated, ${esc(r)}</p>`)
+      .join(''),
+  );
+  parts.push(
+    `<details${trend.marks.length > 0 && trend.marks.length <= 40 ? ' open' : ''}><summary>Every regression and improvement marked (${trend.marks.length})</summary>`,
+  );
   parts.push(trend.marks.length === 0 ? '<p>None.</p>' : table(MARKS_HEADER, markRows(trend), 'marks'));
   parts.push('</details>');
 
   if (charts.moved.length > 0) {
-    parts.push('<h3>Cases that moved</h3><p class="subtitle">Median time per batch with its 95% interval; the dashed line is the baseline median before the move.</p>');
+    parts.push(
+      '<h3>Cases that moved</h3><p class="subtitle">Median time per batch with its 95% interval; the dashed line is the baseline median before the move.</p>',
+    );
     parts.push(`<div class="panels">${figures(charts.moved, specs)}</div>`);
   }
   parts.push('<h3>Every case, by runtime · backend · model</h3><p class="subtitle">One line per shape, each divided by its median in the first run shown.</p>');

@@ -189,7 +189,9 @@ export function movementOf(c: TrendCase, runs: TrendRun[]): Movement | undefined
   if (!latest) return undefined;
   const sign = (d: Direction) => (d === 'regression' ? 1 : -1);
   for (const mark of c.marks) {
-    const held = c.points.every((p, j) => j < mark.runIndex || !p || runs[j].machineStateChanged || sign(mark.outcome) * (p.median / mark.baselineMedian - 1) > mark.threshold);
+    const held = c.points.every(
+      (p, j) => j < mark.runIndex || !p || runs[j].machineStateChanged || sign(mark.outcome) * (p.median / mark.baselineMedian - 1) > mark.threshold,
+    );
     if (held) return { key: c.key, outcome: mark.outcome, since: mark, changeNow: latest.median / mark.baselineMedian - 1 };
   }
   return undefined;
@@ -210,7 +212,17 @@ export function buildTrend(entries: HistoryEntry[], last?: number): Trend {
       let c = cases.get(key);
       if (!c) {
         const group = `${r.runtime.name} · ${r.backend.name} · ${r.model}`;
-        c = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, group, label: `${group} · ${formatShape(r.shape)}`, points: runs.map(() => undefined), marks: [] };
+        c = {
+          key,
+          runtime: r.runtime.name,
+          backend: r.backend.name,
+          model: r.model,
+          shape: r.shape,
+          group,
+          label: `${group} · ${formatShape(r.shape)}`,
+          points: runs.map(() => undefined),
+          marks: [],
+        };
         cases.set(key, c);
       }
       c.points[runIndex] = { median: r.stats.median, ciLow: r.stats.ciLow, ciHigh: r.stats.ciHigh };

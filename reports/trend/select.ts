@@ -49,9 +49,13 @@ export function selectTrends(request: TrendRequest): TrendSelection {
   if (request.last !== undefined && !(Number.isInteger(request.last) && request.last >= 2)) {
     throw new UserError(`--last must be a whole number of runs, at least 2 (a trend needs two runs); given ${request.last}`);
   }
-  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new UserError(`--history ${dir} is a file; give the history directory (it holds one folder per machine id)`);
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false)
+    throw new UserError(`--history ${dir} is a file; give the history directory (it holds one folder per machine id)`);
   const history = readHistory(dir);
-  if (history.size === 0) throw new UserError(`no runs are filed in ${dir} (expected ${dir}/<machine id>/<time>-<commit>-<suite>.json, as "fffbench run --history ${dir}" files them)`);
+  if (history.size === 0)
+    throw new UserError(
+      `no runs are filed in ${dir} (expected ${dir}/<machine id>/<time>-<commit>-<suite>.json, as "fffbench run --history ${dir}" files them)`,
+    );
   const machines = request.machine ? [pickMachine(history, request.machine, dir)] : [...history.keys()];
 
   const pairs: { machine: string; suite: string; runs: HistoryEntry[] }[] = [];
@@ -65,9 +69,13 @@ export function selectTrends(request: TrendRequest): TrendSelection {
     throw new UserError(`no runs of suite ${request.suite} in ${dir}${request.machine ? ` for machine ${machines[0]}` : ''}; the suites there are: ${held}`);
   }
   const drawable = pairs.filter((p) => p.runs.length >= 2);
-  const leftOut = pairs.filter((p) => p.runs.length < 2).map((p) => `suite ${p.suite} on ${machineText(p.machine, p.runs)}: a single run (${p.runs[0].path}), nothing to trend yet`);
+  const leftOut = pairs
+    .filter((p) => p.runs.length < 2)
+    .map((p) => `suite ${p.suite} on ${machineText(p.machine, p.runs)}: a single run (${p.runs[0].path}), nothing to trend yet`);
   if (drawable.length === 0) {
-    throw new UserError(`a trend needs at least 2 runs of one suite on one machine; ${dir} holds: ${pairs.map((p) => `${p.suite} on ${p.machine}: ${p.runs.length} run`).join('; ')}`);
+    throw new UserError(
+      `a trend needs at least 2 runs of one suite on one machine; ${dir} holds: ${pairs.map((p) => `${p.suite} on ${p.machine}: ${p.runs.length} run`).join('; ')}`,
+    );
   }
   return { trends: drawable.map((p) => buildTrend(p.runs, request.last)), leftOut };
 }

@@ -62,10 +62,25 @@ function briefly(reason: string): string {
 
 /** The distinct reasons runs were not gated, in full (said once under the runs table); machine-state runs have their own list. */
 export function notGatedReasons(trend: Trend): string[] {
-  return [...new Set(trend.runs.filter((r) => r.comparison && !r.gated && !r.machineStateChanged && r.notGatedBecause).map((r) => `${runText(r)}: ${r.notGatedBecause}`))];
+  return [
+    ...new Set(
+      trend.runs.filter((r) => r.comparison && !r.gated && !r.machineStateChanged && r.notGatedBecause).map((r) => `${runText(r)}: ${r.notGatedBecause}`),
+    ),
+  ];
 }
 
-export const RUNS_HEADER = ['run', 'date', 'commit', 'samples', 'compared with', 'gated', 'machine state', 'regressions', 'improvements', 'unstable (not judged)'];
+export const RUNS_HEADER = [
+  'run',
+  'date',
+  'commit',
+  'samples',
+  'compared with',
+  'gated',
+  'machine state',
+  'regressions',
+  'improvements',
+  'unstable (not judged)',
+];
 
 export function runRows(trend: Trend): string[][] {
   return trend.runs.map((run, j) => {
@@ -80,7 +95,10 @@ export function runRows(trend: Trend): string[][] {
       run.reduced ? 'reduced (medians and intervals only)' : 'full',
       compared,
       run.comparison ? (run.gated ? 'yes' : `no${run.notGatedBecause ? ` (${briefly(run.notGatedBecause)})` : ''}`) : '—',
-      [run.machineStateChanged ? `⚠ changed: ${run.machineStateReasons.join('; ')}` : run.comparison ? 'as before' : '—', ...run.runtimeChanges.map((t) => `⚠ runtime ${t}`)].join('; '),
+      [
+        run.machineStateChanged ? `⚠ changed: ${run.machineStateReasons.join('; ')}` : run.comparison ? 'as before' : '—',
+        ...run.runtimeChanges.map((t) => `⚠ runtime ${t}`),
+      ].join('; '),
       run.machineStateChanged ? `— (${run.setAside} case outcomes set aside)` : count('regression'),
       run.machineStateChanged ? '—' : count('improvement'),
       String(run.unstable),
@@ -91,13 +109,30 @@ export function runRows(trend: Trend): string[][] {
 export const MARKS_HEADER = ['run', 'case', 'outcome', 'change [95% CI]', 'baseline median', 'threshold', 'gated'];
 
 export function markRows(trend: Trend): string[][] {
-  return trend.marks.map((m) => [runText(trend.runs[m.runIndex]), caseLabel(trend, m.key), m.outcome, markChangeText(m), formatTime(m.baselineMedian), percentText(m.threshold), gateText(trend, m)]);
+  return trend.marks.map((m) => [
+    runText(trend.runs[m.runIndex]),
+    caseLabel(trend, m.key),
+    m.outcome,
+    markChangeText(m),
+    formatTime(m.baselineMedian),
+    percentText(m.threshold),
+    gateText(trend, m),
+  ]);
 }
 
 export function machineStateLines(trend: Trend): string[] {
   return [
-    ...trend.runs.filter((r) => r.machineStateChanged).map((r) => `${runText(r)}: ${r.machineStateReasons.join('; ') || 'the machine state changed'} — its ${r.setAside} case outcome${r.setAside === 1 ? '' : 's'} set aside, not counted as regressions or improvements`),
-    ...trend.runs.flatMap((r) => r.runtimeChanges.map((t) => `${runText(r)}: runtime changed, ${t} — that runtime's cases shown but not judged (the engine's difference is not the code's)`)),
+    ...trend.runs
+      .filter((r) => r.machineStateChanged)
+      .map(
+        (r) =>
+          `${runText(r)}: ${r.machineStateReasons.join('; ') || 'the machine state changed'} — its ${r.setAside} case outcome${r.setAside === 1 ? '' : 's'} set aside, not counted as regressions or improvements`,
+      ),
+    ...trend.runs.flatMap((r) =>
+      r.runtimeChanges.map(
+        (t) => `${runText(r)}: runtime changed, ${t} — that runtime's cases shown but not judged (the engine's difference is not the code's)`,
+      ),
+    ),
   ];
 }
 

@@ -114,7 +114,8 @@ export async function commandAb(v: AbValues): Promise<number> {
   const format = v.format ?? 'table';
   if (!['md', 'json', 'table'].includes(format)) throw new UserError(`--format: expected md, json or table (given: ${format})`);
   const rounds = Number(v.rounds ?? DEFAULT_ROUNDS);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000) throw new UserError(`--rounds: expected a whole number of pairs from 1 to 1000 (given: ${v.rounds})`);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000)
+    throw new UserError(`--rounds: expected a whole number of pairs from 1 to 1000 (given: ${v.rounds})`);
   const { suite, file } = loadSuite(v.suite ?? AB_DEFAULT_SUITE);
   const runtimes = commaList(v.runtimes, RUNTIME_NAMES, '--runtimes');
   if (runtimes) suite.runtimes = runtimes as RuntimeName[];
@@ -133,7 +134,9 @@ export async function commandAb(v: AbValues): Promise<number> {
     if (!last?.git) throw new UserError(`--base-history: no run of suite ${suite.name} with a commit in ${v.baseHistory}`);
     const head: { commit: string; dirty?: boolean } = headCommit !== undefined ? { commit: headCommit } : workingTreeCheckout().revision;
     if (!head.dirty && last.git.commit === head.commit) {
-      console.log(`fffbench ab: nothing to compare: the latest run in ${v.baseHistory} (${last.startedAt}) measured head's commit ${last.git.commit.slice(0, 8)}`);
+      console.log(
+        `fffbench ab: nothing to compare: the latest run in ${v.baseHistory} (${last.startedAt}) measured head's commit ${last.git.commit.slice(0, 8)}`,
+      );
       return 0;
     }
     baseRevision = last.git.commit;
@@ -144,7 +147,9 @@ export async function commandAb(v: AbValues): Promise<number> {
   const notes: string[] = [];
   const smallest = smallestPairedP(rounds);
   if (cases.length > 0 && smallest > alpha / cases.length) {
-    notes.push(`With ${rounds} pairs of rounds the signed-rank test's smallest p is ${smallest.toExponential(1)}, above alpha / cases (${(alpha / cases.length).toExponential(1)}): not every case can be flagged, however slow. Raise --rounds.`);
+    notes.push(
+      `With ${rounds} pairs of rounds the signed-rank test's smallest p is ${smallest.toExponential(1)}, above alpha / cases (${(alpha / cases.length).toExponential(1)}): not every case can be flagged, however slow. Raise --rounds.`,
+    );
   }
 
   const checkouts: Checkout[] = [];
@@ -166,7 +171,9 @@ export async function commandAb(v: AbValues): Promise<number> {
     const [base, head] = checkouts;
     const roundMs = suite.measurement.minTimeMs / rounds;
     run = { base: base.revision, head: head.revision, rounds, warmupPairs: WARMUP_PAIRS, roundMs, settleMs: SETTLE_MS };
-    log(`fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of rounds of about ${Number(roundMs.toPrecision(2))} ms per case`);
+    log(
+      `fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of rounds of about ${Number(roundMs.toPrecision(2))} ms per case`,
+    );
     let done = 0;
     outcomes = await runPaired({
       cases,
@@ -191,7 +198,8 @@ export async function commandAb(v: AbValues): Promise<number> {
   const comparison = comparePaired(outcomes, run, machine.id, { threshold, alpha });
   const document = { comparisons: [comparison], notes };
   if (format === 'json') console.log(JSON.stringify(document, null, 1));
-  else console.log([format === 'md' ? compareMarkdown(comparison) : compareTable(comparison), ...notes.map((n) => (format === 'md' ? `_${n}_` : n))].join('\n\n'));
+  else
+    console.log([format === 'md' ? compareMarkdown(comparison) : compareTable(comparison), ...notes.map((n) => (format === 'md' ? `_${n}_` : n))].join('\n\n'));
   if (v.out) {
     writeJsonAtomic(resolve(v.out), document);
     log(`comparison: ${relative(process.cwd(), resolve(v.out))}`);
@@ -204,7 +212,10 @@ export async function commandAb(v: AbValues): Promise<number> {
  * a night measured that night's commit (the nightly's ab may run on another machine than its shards).
  */
 function latestRun(dir: string, suite: string): ResultsFile | undefined {
-  const runs = [...readHistory(dir).values()].flat().map((e) => e.file).filter((f) => f.suite.name === suite && f.git);
+  const runs = [...readHistory(dir).values()]
+    .flat()
+    .map((e) => e.file)
+    .filter((f) => f.suite.name === suite && f.git);
   return runs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt)).pop();
 }
 

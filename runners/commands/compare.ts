@@ -75,7 +75,8 @@ export async function commandCompare(v: CompareValues): Promise<number> {
   const alpha = Number(v.alpha ?? '0.01');
   if (!(alpha > 0 && alpha < 1)) throw new UserError(`--alpha: expected a number between 0 and 1 (given: ${v.alpha})`);
   const screenAlpha = Number(v.screenAlpha ?? '0.05');
-  if (!(screenAlpha >= alpha && screenAlpha < 1)) throw new UserError(`--screen-alpha: expected a number from --alpha (${alpha}) to 1 (given: ${v.screenAlpha})`);
+  if (!(screenAlpha >= alpha && screenAlpha < 1))
+    throw new UserError(`--screen-alpha: expected a number from --alpha (${alpha}) to 1 (given: ${v.screenAlpha})`);
   const format = v.format ?? 'table';
   if (!['md', 'json', 'table'].includes(format)) throw new UserError(`--format: expected md, json or table (given: ${format})`);
 
@@ -92,7 +93,8 @@ export async function commandCompare(v: CompareValues): Promise<number> {
       return runs.length > 0 ? baselineFromRuns(runs) : undefined;
     };
   } else {
-    if (v.files.length < 2) throw new UserError(`expected BASELINE.json [MORE_BASELINES.json ...] CANDIDATE.json (given ${v.files.length} file${v.files.length === 1 ? '' : 's'})`);
+    if (v.files.length < 2)
+      throw new UserError(`expected BASELINE.json [MORE_BASELINES.json ...] CANDIDATE.json (given ${v.files.length} file${v.files.length === 1 ? '' : 's'})`);
     const base = v.files.slice(0, -1).flatMap(loadResultsFiles);
     candidatePath = v.files[v.files.length - 1];
     const baseMachines = [...new Set(base.map((f) => f.machine.id))];
@@ -104,7 +106,9 @@ export async function commandCompare(v: CompareValues): Promise<number> {
     };
     const candidateMachines = new Set(loadResultsFiles(candidatePath).map((f) => f.machine.id));
     if (!v.allowMachines && !base.some((f) => candidateMachines.has(f.machine.id))) {
-      throw new UserError(`${v.files[0]} and ${candidatePath} share no machine id (baseline: ${baseMachines.join(', ')}; candidate: ${[...candidateMachines].join(', ')}): results of different machines are never compared as one; --allow-machines shows the differences, ungated`);
+      throw new UserError(
+        `${v.files[0]} and ${candidatePath} share no machine id (baseline: ${baseMachines.join(', ')}; candidate: ${[...candidateMachines].join(', ')}): results of different machines are never compared as one; --allow-machines shows the differences, ungated`,
+      );
     }
   }
 

@@ -36,7 +36,9 @@ export function commandHistory(v: HistoryValues): number {
   for (const path of v.add) for (const file of loadResultsFiles(path)) console.log(`filed: ${fileResults(dir, file)}`);
   if (v.prune) {
     const { kept, reduced } = pruneHistory(dir, keep);
-    console.log(`pruned: ${reduced.length} run${reduced.length === 1 ? '' : 's'} reduced to medians and intervals, ${kept} kept in full (the last ${keep} per machine and suite)`);
+    console.log(
+      `pruned: ${reduced.length} run${reduced.length === 1 ? '' : 's'} reduced to medians and intervals, ${kept} kept in full (the last ${keep} per machine and suite)`,
+    );
   }
   const machines = readHistory(dir);
   if (machines.size === 0) {
@@ -46,12 +48,16 @@ export function commandHistory(v: HistoryValues): number {
   for (const [id, entries] of machines) {
     const m = entries[entries.length - 1].file.machine;
     const cpu = m.cpu ? ` (${m.cpu.vendor} family ${m.cpu.family} model ${m.cpu.model} stepping ${m.cpu.stepping})` : '';
-    console.log(`machine ${id}: ${m.cpuModel}${cpu}, ${m.cpuCores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.os} (${entries.length} run${entries.length === 1 ? '' : 's'})`);
+    console.log(
+      `machine ${id}: ${m.cpuModel}${cpu}, ${m.cpuCores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${m.os} (${entries.length} run${entries.length === 1 ? '' : 's'})`,
+    );
     for (const { file } of entries) {
       const ok = file.results.filter((r) => r.status === 'ok').length;
       const best = Math.max(...file.comparisons.map((c) => c.speedup));
       const commit = file.git ? file.git.commit.slice(0, 8) + (file.git.dirty ? '+' : ' ') : 'no git   ';
-      console.log(`  ${file.startedAt}  ${commit} ${file.suite.name.padEnd(14)} ${String(ok).padStart(4)}/${file.results.length} ok  best speedup ${file.comparisons.length ? formatRatio(best) : '—'}${file.reduced ? '  (reduced)' : ''}`);
+      console.log(
+        `  ${file.startedAt}  ${commit} ${file.suite.name.padEnd(14)} ${String(ok).padStart(4)}/${file.results.length} ok  best speedup ${file.comparisons.length ? formatRatio(best) : '—'}${file.reduced ? '  (reduced)' : ''}`,
+      );
     }
   }
   return 0;

@@ -14,11 +14,13 @@ export function parseVerbArgs(args: string[], options: OptionSpec, help: string)
   }
 }
 
-
 /** A comma-separated list of names (--runtimes node,deno), each one of `allowed`; undefined when the option is not given. */
 export function commaList(value: string | undefined, allowed: readonly string[], flag: string): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = items.filter((x) => !allowed.includes(x));
   if (unknown.length > 0 || items.length === 0) {
     throw new UserError(`${flag}: unknown ${unknown.length ? `"${unknown.join('", "')}"` : 'empty list'} (allowed: ${allowed.join(', ')})`);

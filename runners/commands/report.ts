@@ -35,30 +35,53 @@ async function commandTrendReport(options: TrendOptions): Promise<number> {
   const dir = resolve(options.out ?? defaultTrendDir(options.history));
   const written = writeTrendReport({ historyDir: options.history, machine: options.machine, suite: options.suite, last }, dir);
   console.log(`trend report: ${shown(written.indexHtml)}`);
-  console.log(`              ${shown(written.summaryMd)}, ${written.pngs.length} chart${written.pngs.length === 1 ? '' : 's'} in ${shown(join(dir, 'charts'))}`);
-  for (const t of written.trends) console.log(`  ${t.suite} on ${t.machineId}: ${t.runs} runs, ${t.moved === 0 ? 'nothing moved' : `${t.moved} case${t.moved === 1 ? '' : 's'} moved`}`);
+  console.log(
+    `              ${shown(written.summaryMd)}, ${written.pngs.length} chart${written.pngs.length === 1 ? '' : 's'} in ${shown(join(dir, 'charts'))}`,
+  );
+  for (const t of written.trends)
+    console.log(`  ${t.suite} on ${t.machineId}: ${t.runs} runs, ${t.moved === 0 ? 'nothing moved' : `${t.moved} case${t.moved === 1 ? '' : 's'} moved`}`);
   return 0;
 }
 
 export async function commandReport(args: string[]): Promise<number> {
   const parsed = parseVerbArgs(
     args,
-    { out: { type: 'string' }, history: { type: 'string' }, machine: { type: 'string' }, suite: { type: 'string' }, last: { type: 'string' }, 'baseline-machine': { type: 'string' } },
+    {
+      out: { type: 'string' },
+      history: { type: 'string' },
+      machine: { type: 'string' },
+      suite: { type: 'string' },
+      last: { type: 'string' },
+      'baseline-machine': { type: 'string' },
+    },
     REPORT_HELP,
   );
   const { positionals } = parsed;
-  const values = parsed.values as { help?: boolean; out?: string; history?: string; machine?: string; suite?: string; last?: string; 'baseline-machine'?: string };
+  const values = parsed.values as {
+    help?: boolean;
+    out?: string;
+    history?: string;
+    machine?: string;
+    suite?: string;
+    last?: string;
+    'baseline-machine'?: string;
+  };
   if (values.help) {
     console.log(REPORT_HELP);
     return 0;
   }
   if (values.history !== undefined) {
-    if (positionals.length > 0) throw new UserError(`give results files or --history DIR, not both (given: ${positionals.join(' ')} and --history ${values.history})`);
-    if (values['baseline-machine'] !== undefined) throw new UserError(`--baseline-machine applies to a report of results files, not to --history DIR (the trend report)\n\n${REPORT_HELP}`);
+    if (positionals.length > 0)
+      throw new UserError(`give results files or --history DIR, not both (given: ${positionals.join(' ')} and --history ${values.history})`);
+    if (values['baseline-machine'] !== undefined)
+      throw new UserError(`--baseline-machine applies to a report of results files, not to --history DIR (the trend report)\n\n${REPORT_HELP}`);
     return commandTrendReport({ history: values.history, machine: values.machine, suite: values.suite, last: values.last, out: values.out });
   }
   const trendOnly = (['machine', 'suite', 'last'] as const).filter((k) => values[k] !== undefined);
-  if (trendOnly.length > 0) throw new UserError(`${trendOnly.map((k) => `--${k}`).join(', ')} only ${trendOnly.length === 1 ? 'applies' : 'apply'} with --history DIR (the trend report)\n\n${REPORT_HELP}`);
+  if (trendOnly.length > 0)
+    throw new UserError(
+      `${trendOnly.map((k) => `--${k}`).join(', ')} only ${trendOnly.length === 1 ? 'applies' : 'apply'} with --history DIR (the trend report)\n\n${REPORT_HELP}`,
+    );
   if (positionals.length === 0) throw new UserError(`report needs at least one results file, or --history DIR\n\n${REPORT_HELP}`);
   const loaded = positionals.flatMap(loadForReport);
   const dir = resolve(values.out ?? defaultReportDir(positionals[0]));

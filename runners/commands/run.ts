@@ -35,7 +35,6 @@ export const DEFAULT_SUITE = 'claims';
 /** Backends whose dense GEMM calibrates peak throughput (the best that loads wins). */
 const CALIBRATION_GEMMS = ['js', 'wasm', 'ort-wasm-mt', 'ort-node'];
 
-
 export const RUN_HELP = `Usage: fffbench run [SUITE] [options]
 
 Runs every case of SUITE (a JSON file, or the name of a suite in suites/; default: ${DEFAULT_SUITE},
@@ -123,7 +122,9 @@ export async function runSuiteCommand(values: RunValues): Promise<{ status: numb
   const onInterrupt = () => {
     killWorkers();
     progress.finish();
-    console.error(`\ninterrupted: ${readJournal(journal).results.length} of ${cases.length} cases are in the journal; resume with:\n  fffbench run --resume ${relative(process.cwd(), journal) || journal}`);
+    console.error(
+      `\ninterrupted: ${readJournal(journal).results.length} of ${cases.length} cases are in the journal; resume with:\n  fffbench run --resume ${relative(process.cwd(), journal) || journal}`,
+    );
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);

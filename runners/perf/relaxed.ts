@@ -52,11 +52,13 @@ export async function compareRelaxedWithPlain(rounds = ROUNDS): Promise<RelaxedC
   const modules = new Map<SimdVariant, WebAssembly.Module>();
   for (const variant of SIMD_VARIANTS) {
     const choice = chooseVariant(false, variant);
-    if (!choice.ok) return { ok: false, runtime, reason: variant === 'relaxed' ? 'this engine does not validate relaxed SIMD (f32x4.relaxed_madd)' : choice.reason };
+    if (!choice.ok)
+      return { ok: false, runtime, reason: variant === 'relaxed' ? 'this engine does not validate relaxed SIMD (f32x4.relaxed_madd)' : choice.reason };
     modules.set(variant, await WebAssembly.compile(choice.bytes));
   }
   const { cases, seed, measurement } = perfCases();
-  if (cases.length < 2) return { ok: false, runtime, reason: 'suites/perf.json no longer has the wasm dense case at d = 7, batch 256 and the FFF case at d = 12, batch 256' };
+  if (cases.length < 2)
+    return { ok: false, runtime, reason: 'suites/perf.json no longer has the wasm dense case at d = 7, batch 256 and the FFF case at d = 12, batch 256' };
   const timings: VariantTiming[] = [];
   for (const c of cases) {
     const weights = initWeights(c.model, c.shape, weightSeedOf(seed, c.model, c.shape));
@@ -65,14 +67,24 @@ export async function compareRelaxedWithPlain(rounds = ROUNDS): Promise<RelaxedC
     const kernels = new Map<SimdVariant, Kernel>();
     try {
       for (const [variant, module] of modules) {
-        const kernel = weights.kind === 'dense' ? prepareDense(module, weights, batch) : weights.kind === 'fff' ? prepareFff(module, weights, batch) : undefined;
+        const kernel =
+          weights.kind === 'dense' ? prepareDense(module, weights, batch) : weights.kind === 'fff' ? prepareFff(module, weights, batch) : undefined;
         if (!kernel) return { ok: false, runtime, reason: `no ${weights.kind} kernel here` };
         kernels.set(variant, kernel);
         await kernel.run(input);
         const check = checkOutput(weights, input, await kernel.output(), batch);
-        if (!check.ok) return { ok: false, runtime, reason: `the ${variant} build's ${c.model} output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)}` };
+        if (!check.ok)
+          return {
+            ok: false,
+            runtime,
+            reason: `the ${variant} build's ${c.model} output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)}`,
+          };
       }
-      const timing: VariantTiming = { what: `wasm ${c.model} ${formatShape(c.shape)}`, medians: {}, ...(c.model === 'dense' ? { flops: flopsPerBatch('dense', c.shape) } : {}) };
+      const timing: VariantTiming = {
+        what: `wasm ${c.model} ${formatShape(c.shape)}`,
+        medians: {},
+        ...(c.model === 'dense' ? { flops: flopsPerBatch('dense', c.shape) } : {}),
+      };
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? SIMD_VARIANTS.slice().reverse() : [...SIMD_VARIANTS];
         for (const variant of order) {

@@ -36,7 +36,13 @@ export function oneRowBatch(into: Float32Array, dim: number, seed: number): Floa
  * a suite's case of this shape and seed has), read where the kernel keeps its input when it
  * offers room for one.
  */
-export async function timeOnePath(options: { backend: string; shape: LayerShape; batch: number; seed: number; measurement: MeasureSettings }): Promise<OnePathTiming> {
+export async function timeOnePath(options: {
+  backend: string;
+  shape: LayerShape;
+  batch: number;
+  seed: number;
+  measurement: MeasureSettings;
+}): Promise<OnePathTiming> {
   const { shape, batch, seed, measurement } = options;
   const backend = await loadBackend(options.backend);
   const available = await backend.init({ runtime: 'node', cores: os.availableParallelism() });

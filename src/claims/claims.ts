@@ -107,7 +107,14 @@ export const claimModel = (claim: Claim) => claim.match.model ?? 'fff';
 /** The layer the claim is about at one depth of its range (for the cost model's bound there). */
 export function claimLayer(claim: Claim, depth: number): LayerShape {
   const m = claim.match;
-  return { inputDim: m.inputDim, outputDim: m.outputDim, depth, leafWidth: m.leafWidth, activation: m.activation ?? 'relu', ...(claimModel(claim) === 'ufb' ? { tree: 'ufb' as const } : {}) };
+  return {
+    inputDim: m.inputDim,
+    outputDim: m.outputDim,
+    depth,
+    leafWidth: m.leafWidth,
+    activation: m.activation ?? 'relu',
+    ...(claimModel(claim) === 'ufb' ? { tree: 'ufb' as const } : {}),
+  };
 }
 
 export function matchesClaim(claim: Claim, shape: Shape): boolean {

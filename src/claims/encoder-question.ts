@@ -60,7 +60,11 @@ export function encoderPoints(files: ResultsFile[], kind: 'fastest' | 'all' = 'f
     }
   }
   return [...points.values()].sort(
-    (a, b) => a.comparison.runtime.localeCompare(b.comparison.runtime) || a.comparison.tokens - b.comparison.tokens || a.comparison.baseline.localeCompare(b.comparison.baseline) || a.comparison.feedforward.localeCompare(b.comparison.feedforward),
+    (a, b) =>
+      a.comparison.runtime.localeCompare(b.comparison.runtime) ||
+      a.comparison.tokens - b.comparison.tokens ||
+      a.comparison.baseline.localeCompare(b.comparison.baseline) ||
+      a.comparison.feedforward.localeCompare(b.comparison.feedforward),
   );
 }
 
@@ -78,12 +82,21 @@ export function encoderQuestion(points: EncoderPoint[], claims: ClaimsFile): Enc
   const question = `How much of the ${claimed}x reaches a whole layer here?`;
   const pairing = points.filter((p) => p.comparison.feedforward === QUESTION.feedforward && p.comparison.baseline === QUESTION.baseline);
   if (pairing.length === 0) {
-    return { status: 'not-measured', question, claimed, points: [], summary: `Not measured: no ok ${QUESTION.feedforward} and ${QUESTION.baseline} encoder layers of one configuration; run the ${QUESTION.suite} suite (${QUESTION.command}).` };
+    return {
+      status: 'not-measured',
+      question,
+      claimed,
+      points: [],
+      summary: `Not measured: no ok ${QUESTION.feedforward} and ${QUESTION.baseline} encoder layers of one configuration; run the ${QUESTION.suite} suite (${QUESTION.command}).`,
+    };
   }
   const read = pairing.reduce((a, b) => (b.comparison.speedup > a.comparison.speedup ? b : a));
   const c = read.comparison;
   const low = pairing.reduce((a, b) => (b.comparison.speedup < a.comparison.speedup ? b : a)).comparison;
-  const range = pairing.length > 1 ? ` Across ${Math.min(...pairing.map((p) => p.comparison.tokens))}–${Math.max(...pairing.map((p) => p.comparison.tokens))} tokens a call: ${formatRatio(low.speedup)} (${low.tokens} tokens) to ${formatRatio(c.speedup)}.` : '';
+  const range =
+    pairing.length > 1
+      ? ` Across ${Math.min(...pairing.map((p) => p.comparison.tokens))}–${Math.max(...pairing.map((p) => p.comparison.tokens))} tokens a call: ${formatRatio(low.speedup)} (${low.tokens} tokens) to ${formatRatio(c.speedup)}.`
+      : '';
   const amdahl =
     c.amdahlBound !== undefined && c.feedforwardSpeedup !== undefined && c.denseFeedforwardShare !== undefined
       ? ` In the same run the feedforward alone ran ${formatRatio(c.feedforwardSpeedup)} faster and took ${formatPercent(c.denseFeedforwardShare)} of the dense layer's time, so Amdahl's law allows at most ${formatRatio(c.amdahlBound)}.`

@@ -82,12 +82,16 @@ export function claimReach(claim: Claim, judged: MeasuredPoint[], best: Measured
   // One point per depth (the fastest), the deepest few.
   const perDepth = [...new Map(curve.map((p) => [p.shape.depth, p])).values()].slice(-EXTRAPOLATION_POINTS);
   let noExtrapolation: string | undefined;
-  if (claim.match.depth.from === claim.match.depth.to) noExtrapolation = `the claim names a single depth (${claim.match.depth.from}), so there is no trend in depth to follow`;
+  if (claim.match.depth.from === claim.match.depth.to)
+    noExtrapolation = `the claim names a single depth (${claim.match.depth.from}), so there is no trend in depth to follow`;
   else if (perDepth.length < 2) noExtrapolation = 'only one depth was judged: measure at least two depths for a trend';
   if (noExtrapolation) return { ...base, largest, noExtrapolation, text: `${head} No extrapolation: ${noExtrapolation}.` };
 
   const fitDepths = perDepth.map((p) => p.shape.depth);
-  const { slope, intercept } = fitLine(fitDepths, perDepth.map((p) => Math.log(p.speedup)));
+  const { slope, intercept } = fitLine(
+    fitDepths,
+    perDepth.map((p) => Math.log(p.speedup)),
+  );
   if (!(slope > 0)) {
     noExtrapolation = `the speedup does not grow over depths ${fitDepths.join(', ')}`;
     return { ...base, largest, noExtrapolation, text: `${head} No extrapolation: ${noExtrapolation}.` };

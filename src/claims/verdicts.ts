@@ -12,7 +12,18 @@ import { batchSweep, type BatchSweep } from './batches.ts';
 import { claimLimit, type ClaimLimit } from './limit.ts';
 import { claimReach, type ClaimReach } from './reach.ts';
 import { formatRatio, formatThreads, treeLabel } from '../text/format.ts';
-import { claimLayer, configurationDistance, loadClaims, matchesClaim, mismatches, setupText, type BaselineRule, type Claim, type ClaimsFile, type JudgingRules } from './claims.ts';
+import {
+  claimLayer,
+  configurationDistance,
+  loadClaims,
+  matchesClaim,
+  mismatches,
+  setupText,
+  type BaselineRule,
+  type Claim,
+  type ClaimsFile,
+  type JudgingRules,
+} from './claims.ts';
 import { machineLabel, nonGpuAdapter, measuredComparisons, type MeasuredComparison, type MeasuredPoint, type ComparisonSide } from './measured.ts';
 
 export type VerdictStatus = 'reproduced' | 'not-reproduced' | 'not-judged' | 'not-measured';
@@ -53,7 +64,11 @@ export interface Verdict {
   summary: string;
 }
 
-const side = (r: Result): ComparisonSide => ({ backend: r.backend.name, threads: r.backend.threads, ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}) });
+const side = (r: Result): ComparisonSide => ({
+  backend: r.backend.name,
+  threads: r.backend.threads,
+  ...(r.backend.adapter ? { adapter: r.backend.adapter } : {}),
+});
 const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 
 /**
@@ -66,11 +81,13 @@ export function whyNotJudged(m: MeasuredComparison, rule: BaselineRule): string 
     const adapter = nonGpuAdapter(r.backend);
     const shown = r.backend.adapter ?? r.backend.notes;
     if (adapter === 'software') return `${r.backend.name} ran on a software GPU adapter (${shown}): a CPU emulating a GPU says nothing about GPU speed`;
-    if (adapter === 'unidentified') return `${r.backend.name} ran on an unidentified GPU adapter (${shown}): it names no vendor, architecture, device or description, so nothing shows it is a GPU (Mesa's llvmpipe, a CPU rasteriser, looks like this through OpenGL), and no speed is judged from it`;
+    if (adapter === 'unidentified')
+      return `${r.backend.name} ran on an unidentified GPU adapter (${shown}): it names no vendor, architecture, device or description, so nothing shows it is a GPU (Mesa's llvmpipe, a CPU rasteriser, looks like this through OpenGL), and no speed is judged from it`;
   }
   const floor = m.dense.roofline;
   const dense = `${m.dense.backend.name}, ${formatThreads(m.dense.backend.threads)}`;
-  if (!floor) return `the run did not calibrate this machine (measurement.calibrate), so nothing shows that the dense baseline (${dense}) runs near this machine's best`;
+  if (!floor)
+    return `the run did not calibrate this machine (measurement.calibrate), so nothing shows that the dense baseline (${dense}) runs near this machine's best`;
   const share = 1 / floor.multiple;
   if (share >= rule.minDenseShareOfBest) return undefined;
   const limit = floor.bound === 'compute' ? 'dense GEMM throughput' : 'memory bandwidth';
@@ -168,7 +185,9 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rules: JudgingRul
     return sweep ? { batches: sweep } : {};
   };
   const judged = matching.filter((p) => !p.notJudgedBecause);
-  const perBackend = measuredComparisons(files).filter((m) => matchesClaim(claim, m.comparison.shape)).map((m) => toPoint(m, rule));
+  const perBackend = measuredComparisons(files)
+    .filter((m) => matchesClaim(claim, m.comparison.shape))
+    .map((m) => toPoint(m, rule));
   const notMeasuredCases = files.flatMap((f) =>
     f.results
       .filter((r) => r.status !== 'ok' && matchesClaim(claim, r.shape))
@@ -214,10 +233,16 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rules: JudgingRul
     const addBackends = competitiveDenseBackends(machine, fastest.runtime, rule).filter((b) => b !== fastest.dense.backend);
     // What the floors say without a judged kernel (hardware-limited, or unknown without floors); a
     // non-GPU adapter's floors are a CPU's, so those comparisons say nothing here.
-    const limit = claimLimit(claim, measured.filter((m) => matchesClaim(claim, m.comparison.shape) && !nonGpuSide(m)).map((m) => toPoint(m, rule)), rules, true);
-    const add = addBackends.length > 0
-      ? `run the dense layer on ${addBackends.join(' or ')} (the backends whose dense GEMM calibrated near this machine's best on ${fastest.runtime}), e.g. fffbench run ${claim.suite ?? 'SUITE'} --backends ${[...new Set([fastest.fff.backend, ...addBackends])].join(',')}`
-      : `run a suite that includes this machine's fastest dense backends (fffbench list shows them), with calibration on`;
+    const limit = claimLimit(
+      claim,
+      measured.filter((m) => matchesClaim(claim, m.comparison.shape) && !nonGpuSide(m)).map((m) => toPoint(m, rule)),
+      rules,
+      true,
+    );
+    const add =
+      addBackends.length > 0
+        ? `run the dense layer on ${addBackends.join(' or ')} (the backends whose dense GEMM calibrated near this machine's best on ${fastest.runtime}), e.g. fffbench run ${claim.suite ?? 'SUITE'} --backends ${[...new Set([fastest.fff.backend, ...addBackends])].join(',')}`
+        : `run a suite that includes this machine's fastest dense backends (fffbench list shows them), with calibration on`;
     return {
       ...common,
       status: 'not-judged',
@@ -232,7 +257,14 @@ export function judgeClaim(claim: Claim, files: ResultsFile[], rules: JudgingRul
   const reach = claimReach(claim, judged, best);
   const bound = best.theoretical < claimed ? ` (the cost-model bound there is only ${x(best.theoretical)})` : '';
   if (best.ciHigh >= claimed) {
-    return { ...common, status: 'reproduced', best, reach, ...batchesAround(best), summary: `Reproduced: ${interval(best)} on ${whereText(best)} reaches the claimed ${x(claimed)}.` };
+    return {
+      ...common,
+      status: 'reproduced',
+      best,
+      reach,
+      ...batchesAround(best),
+      summary: `Reproduced: ${interval(best)} on ${whereText(best)} reaches the claimed ${x(claimed)}.`,
+    };
   }
   const gap = claimed / best.ciHigh;
   return {

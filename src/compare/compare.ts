@@ -32,7 +32,16 @@ import type { Result, ResultsFile } from '../results/schema.ts';
 const MACHINE_STATE_MIN_CHANGE = 0.1;
 
 /** What became of one case between the baseline runs and the candidate (not a claim outcome: src/claims/verdicts.ts). */
-export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-timed' | 'failed-in-candidate';
+export type ChangeLabel =
+  | 'regression'
+  | 'improvement'
+  | 'unchanged'
+  | 'unstable'
+  | 'runtime-changed'
+  | 'only-in-baseline'
+  | 'only-in-candidate'
+  | 'not-timed'
+  | 'failed-in-candidate';
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */
 export interface Confirmation {
@@ -252,14 +261,22 @@ function calibrationGemmFlopsOf(run: ResultsFile): Map<string, number> {
 function calibrationOf(run: ResultsFile): RunCalibration {
   // One thread's read bandwidth: the figure every results file has (method 1 files hold it as
   // readBandwidth: src/results/method.ts), so a history spanning that change compares like with like.
-  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: oneThreadReadBandwidth(c) ?? c.readBandwidth }]));
+  return new Map(
+    Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [
+      runtime,
+      { peakFlops: c.peakFlops, readBandwidth: oneThreadReadBandwidth(c) ?? c.readBandwidth },
+    ]),
+  );
 }
 
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {
   if (runs.length === 0) throw new UserError('no baseline runs');
   const machineId = runs[0].machine.id;
   for (const run of runs) {
-    if (run.machine.id !== machineId) throw new UserError(`baseline runs come from different machines (${machineId}, ${run.machine.id}); results of different machines are never compared as one`);
+    if (run.machine.id !== machineId)
+      throw new UserError(
+        `baseline runs come from different machines (${machineId}, ${run.machine.id}); results of different machines are never compared as one`,
+      );
   }
   const cases = new Map<string, BaselineCase>();
   for (const run of runs) {
@@ -274,13 +291,16 @@ export function baselineFromRuns(runs: ResultsFile[]): Baseline {
     }
   }
   const calibrationGemmFlops = new Map<string, number[]>();
-  for (const run of runs) for (const [key, flops] of calibrationGemmFlopsOf(run)) calibrationGemmFlops.set(key, [...(calibrationGemmFlops.get(key) ?? []), flops]);
+  for (const run of runs)
+    for (const [key, flops] of calibrationGemmFlopsOf(run)) calibrationGemmFlops.set(key, [...(calibrationGemmFlops.get(key) ?? []), flops]);
   return {
     machineId,
     label: runs.length === 1 ? label(runs[0]) : `${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`,
     runs: runs.length,
     cases,
-    backendScales: backendScales([...cases.values()].map((c) => ({ backend: backendKey(c.result.runtime.name, c.result.backend.name), runMedians: c.runMedians }))),
+    backendScales: backendScales(
+      [...cases.values()].map((c) => ({ backend: backendKey(c.result.runtime.name, c.result.backend.name), runMedians: c.runMedians })),
+    ),
     calibrationGemmFlops,
     calibrations: runs.map(calibrationOf),
     runtimeVersions: runs.map(runtimeVersionsOf),
@@ -304,7 +324,12 @@ function judgeSamples(base: BaselineCase, r: Result, options: CompareOptions): O
 }
 
 /** Judges one measured case against its baseline: the run-median test when the baseline has enough runs. */
-export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, options: CompareOptions): Omit<RunMedianJudgement, 'noise'> & { noise?: number; test: 'run-medians' | 'samples'; baselineMedian: number } {
+export function judgeCase(
+  baseline: Baseline,
+  base: BaselineCase,
+  r: Result,
+  options: CompareOptions,
+): Omit<RunMedianJudgement, 'noise'> & { noise?: number; test: 'run-medians' | 'samples'; baselineMedian: number } {
   if (base.runMedians.length >= MIN_GATING_RUNS) {
     const j = judgeRunMedians(base.runMedians, r.stats!.median, options, baseline.backendScales.get(backendKey(r.runtime.name, r.backend.name)));
     return { ...j, test: 'run-medians', baselineMedian: median(base.runMedians) };
@@ -313,7 +338,12 @@ export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, opt
 }
 
 /** Whether the candidate's calibration moved beyond its history: the whole run is then "machine state changed". */
-export function machineStateChange(baseline: Baseline, candidate: ResultsFile, options: CompareOptions, changedRuntimes: ReadonlySet<string> = new Set()): MachineState {
+export function machineStateChange(
+  baseline: Baseline,
+  candidate: ResultsFile,
+  options: CompareOptions,
+  changedRuntimes: ReadonlySet<string> = new Set(),
+): MachineState {
   const reasons: string[] = [];
   const figures = [
     ['peak GEMM', 'peakFlops', 1e9, 'GFLOP/s'],
@@ -349,7 +379,9 @@ export interface CompareRunsOptions extends CompareOptions {
 export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareRunsOptions): RunComparison {
   const acrossMachines = baseline.machineId !== candidate.machine.id;
   if (acrossMachines && !options.allowMachines) {
-    throw new UserError(`the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine, or pass --allow-machines to see the differences, ungated)`);
+    throw new UserError(
+      `the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine, or pass --allow-machines to see the differences, ungated)`,
+    );
   }
   const judging: CompareOptions = { threshold: options.threshold, alpha: options.alpha, ...(options.screenAlpha ? { screenAlpha: options.screenAlpha } : {}) };
   const cases: CaseChange[] = [];
@@ -411,9 +443,20 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
   for (const [key, base] of baseline.cases) {
     if (seen.has(key)) continue;
     const r = base.result;
-    cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: r.stats!.median, baselineRuns: base.runMedians.length, outcome: 'only-in-baseline' });
+    cases.push({
+      key,
+      runtime: r.runtime.name,
+      backend: r.backend.name,
+      model: r.model,
+      shape: r.shape,
+      baselineMedian: r.stats!.median,
+      baselineRuns: base.runMedians.length,
+      outcome: 'only-in-baseline',
+    });
   }
-  const machineState = acrossMachines ? { changed: false, reasons: [] } : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha }, new Set(changedText.keys()));
+  const machineState = acrossMachines
+    ? { changed: false, reasons: [] }
+    : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha }, new Set(changedText.keys()));
   const notGatedBecause = acrossMachines
     ? `the candidate is from machine ${candidate.machine.id} and the baseline from ${baseline.machineId} (--allow-machines): the differences are the machines', not the code's`
     : machineState.changed

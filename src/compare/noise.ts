@@ -165,7 +165,10 @@ export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: 
  */
 export function holmConfirm(judgements: RerunJudgement[], options: CompareOptions): { confirmed: boolean; level?: number }[] {
   const minimum = options.threshold;
-  return holm(judgements.map((j) => j.p), options.alpha).map((level, k) => (level === undefined ? { confirmed: false } : { confirmed: judgements[k].change > minimum && judgements[k].netChange > minimum, level }));
+  return holm(
+    judgements.map((j) => j.p),
+    options.alpha,
+  ).map((level, k) => (level === undefined ? { confirmed: false } : { confirmed: judgements[k].change > minimum && judgements[k].netChange > minimum, level }));
 }
 
 /**

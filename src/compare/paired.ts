@@ -55,7 +55,6 @@ export interface PairedCaseInput {
   rounds?: PairedRounds;
 }
 
-
 function unjudged(base: Result, head: Result): Pick<CaseChange, 'outcome' | 'note'> {
   const why = (side: string, r: Result) => `${side} ${r.status}${r.reason ? `: ${r.reason}` : ''}`;
   const broken = (r: Result) => r.status === 'invalid' || r.status === 'failed';

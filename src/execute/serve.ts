@@ -55,7 +55,11 @@ const reasonOf = (err: unknown) => `${(err as Error)?.message ?? String(err)}`;
  * Serves commands until the input ends. `prepare` opens the case's backend and prepares it (a
  * backend that cannot run makes a final, skipped result).
  */
-export async function serveCases(commands: AsyncIterable<string>, prepare: (c: CaseSpec) => Promise<PreparedCase>, emit: (message: ServeMessage) => void): Promise<void> {
+export async function serveCases(
+  commands: AsyncIterable<string>,
+  prepare: (c: CaseSpec) => Promise<PreparedCase>,
+  emit: (message: ServeMessage) => void,
+): Promise<void> {
   const live = new Map<string, PreparedCase>();
   try {
     for await (const line of commands) {

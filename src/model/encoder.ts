@@ -81,7 +81,15 @@ export function encoderShape(c: EncoderConfig): CaseShape {
   const io = { inputDim: c.hidden, outputDim: c.hidden };
   const run = { batchSize: c.batch, activation: 'gelu' as const };
   if (f.kind === 'dense') return { ...io, depth: 0, leafWidth: f.width, trainingWidth: f.width, ...run, encoder: { seqLen: c.seqLen, heads: c.heads } };
-  return { ...io, depth: f.depth, leafWidth: 1, trainingWidth: f.trees * ufbNodeCount(f.depth), ...run, tree: 'ufb', encoder: { seqLen: c.seqLen, heads: c.heads, trees: f.trees } };
+  return {
+    ...io,
+    depth: f.depth,
+    leafWidth: 1,
+    trainingWidth: f.trees * ufbNodeCount(f.depth),
+    ...run,
+    tree: 'ufb',
+    encoder: { seqLen: c.seqLen, heads: c.heads, trees: f.trees },
+  };
 }
 
 type EncoderFields = Pick<LayerShape, 'inputDim' | 'depth' | 'leafWidth' | 'tree' | 'encoder'>;

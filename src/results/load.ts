@@ -20,7 +20,12 @@ export function fromVersion1(data: Record<string, unknown>): Record<string, unkn
           return { ...rest, ...(fffId === undefined ? {} : { treeId: fffId }), ...(fffBackend === undefined ? {} : { treeBackend: fffBackend }) };
         })
       : list;
-  return { ...data, schemaVersion: 2, comparisons: pairs(data.comparisons), ...(data.bestComparisons === undefined ? {} : { bestComparisons: pairs(data.bestComparisons) }) };
+  return {
+    ...data,
+    schemaVersion: 2,
+    comparisons: pairs(data.comparisons),
+    ...(data.bestComparisons === undefined ? {} : { bestComparisons: pairs(data.bestComparisons) }),
+  };
 }
 
 export function parseResultsFile(text: string, file: string): ResultsFile {

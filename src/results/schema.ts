@@ -61,7 +61,13 @@ export const EncoderRunSchema = z.object({
    * parts' medians beside `whole`'s median shows what timing in parts adds (a dense layer's parts
    * run as three graphs where its call is one).
    */
-  split: z.object({ rounds: z.number().int(), whole: StatsSchema, parts: z.object(Object.fromEntries(ENCODER_PARTS.map((p) => [p, StatsSchema])) as Record<(typeof ENCODER_PARTS)[number], typeof StatsSchema>) }).optional(),
+  split: z
+    .object({
+      rounds: z.number().int(),
+      whole: StatsSchema,
+      parts: z.object(Object.fromEntries(ENCODER_PARTS.map((p) => [p, StatsSchema])) as Record<(typeof ENCODER_PARTS)[number], typeof StatsSchema>),
+    })
+    .optional(),
 });
 
 export const ResultSchema = z.object({

@@ -84,6 +84,14 @@ export function formatTick(unit: ValueUnit, x: number): string {
 }
 
 /** "i768 o768 d12 ℓ32 b256", with the activation when not ReLU and "ufb" on a UltraFastBERT shape. */
-export function formatShape(s: { inputDim: number; outputDim: number; depth: number; leafWidth: number; batchSize: number; activation?: string; tree?: 'ufb' }): string {
+export function formatShape(s: {
+  inputDim: number;
+  outputDim: number;
+  depth: number;
+  leafWidth: number;
+  batchSize: number;
+  activation?: string;
+  tree?: 'ufb';
+}): string {
   return `i${s.inputDim} o${s.outputDim} d${s.depth} ℓ${s.leafWidth} b${s.batchSize}${s.activation && s.activation !== 'relu' ? ` ${s.activation}` : ''}${s.tree === 'ufb' ? ' ufb' : ''}`;
 }

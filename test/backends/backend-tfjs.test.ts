@@ -35,7 +35,10 @@ describe('tfjs-wasm backend', () => {
       assert.equal(r.backend.threads, 1);
       assert.match(r.backend.notes ?? '', /SIMD (on|off)/);
     }
-    assert.ok(file.results.some((r) => r.status === 'ok'), 'no runtime ran the backend');
+    assert.ok(
+      file.results.some((r) => r.status === 'ok'),
+      'no runtime ran the backend',
+    );
   });
 
   it('has no UltraFastBERT kernel: its ufb cases are skipped with the reason', () => assertUfbOddShapes(tfjsWasmBackend));

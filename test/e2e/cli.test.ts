@@ -50,7 +50,10 @@ describe('fffbench run end to end (node, deno, bun)', () => {
   it('prints a table that agrees with the file', () => {
     for (const runtime of ['node', 'deno', 'bun']) assert.match(run.stdout, new RegExp(`${runtime} · js`));
     for (const c of file.comparisons) {
-      assert.ok(run.stdout.includes(`${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`), `speedup of ${c.treeId} in table`);
+      assert.ok(
+        run.stdout.includes(`${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`),
+        `speedup of ${c.treeId} in table`,
+      );
     }
     assert.match(run.stdout, /12 cases: 12 ok, 0 skipped, 0 failed, 0 invalid/);
   });
@@ -73,7 +76,12 @@ describe('fffbench help and list', () => {
     assert.match(r.stdout, /paper-fig3/);
     assert.match(r.stdout, /deno\s+\d+\.\d+\.\d+/);
     // node is the pinned Active LTS, each other Node line its own pinned binary, with their versions
-    assert.match(r.stdout, new RegExp(`\\n  node\\s+${pinnedNodeVersion('node')!.replace(/\./g, '\\.')}\\s+pinned: node_modules/node-${process.platform}-${process.arch}/bin/node\\n`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `\\n  node\\s+${pinnedNodeVersion('node')!.replace(/\./g, '\\.')}\\s+pinned: node_modules/node-${process.platform}-${process.arch}/bin/node\\n`,
+      ),
+    );
     assert.match(pinnedNodeVersion('node')!, /^26\./);
     assert.match(r.stdout, /\n {2}node@24\s+24\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-24\/bin\/node\n/);
     assert.match(r.stdout, /\n {2}node@22\s+22\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-22\/bin\/node\n/);

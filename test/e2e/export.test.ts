@@ -89,7 +89,39 @@ describe('export columns', () => {
       const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
       assert.ok(NAMES.includes(snake), `shape field ${key} is the column ${snake}`);
     }
-    for (const name of ['machine_id', 'cpu_model', 'cpu_cores', 'memory_gib', 'os', 'arch', 'cpu_vendor', 'cpu_family', 'cpu_model_number', 'cpu_stepping', 'suite', 'started_at', 'git_commit', 'runtime', 'runtime_version', 'backend', 'backend_version', 'threads', 'model', 'status', 'reason', 'median_ns', 'ci_low_ns', 'ci_high_ns', 'samples', 'floor_multiple', 'floor_bound', 'speedup', 'speedup_ci_low', 'speedup_ci_high', 'theoretical_speedup']) {
+    for (const name of [
+      'machine_id',
+      'cpu_model',
+      'cpu_cores',
+      'memory_gib',
+      'os',
+      'arch',
+      'cpu_vendor',
+      'cpu_family',
+      'cpu_model_number',
+      'cpu_stepping',
+      'suite',
+      'started_at',
+      'git_commit',
+      'runtime',
+      'runtime_version',
+      'backend',
+      'backend_version',
+      'threads',
+      'model',
+      'status',
+      'reason',
+      'median_ns',
+      'ci_low_ns',
+      'ci_high_ns',
+      'samples',
+      'floor_multiple',
+      'floor_bound',
+      'speedup',
+      'speedup_ci_low',
+      'speedup_ci_high',
+      'theoretical_speedup',
+    ]) {
       assert.ok(NAMES.includes(name), `column ${name}`);
     }
     for (const c of EXPORT_COLUMNS) assert.ok(c.description.length > 3 && !c.description.includes('\n'), `${c.name} has a one-line description`);
@@ -107,7 +139,10 @@ describe('export columns', () => {
   it('README documents export with the generated column table', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     assert.ok(readme.includes('fffbench export'));
-    assert.ok(readme.includes(exportColumnsMarkdown().trimEnd()), 'README\'s export column table is exportColumnsMarkdown() (regenerate it from src/results/export.ts)');
+    assert.ok(
+      readme.includes(exportColumnsMarkdown().trimEnd()),
+      "README's export column table is exportColumnsMarkdown() (regenerate it from src/results/export.ts)",
+    );
   });
 
   it('carry the runtime as the suite named it (a Node line too) in case_id and runtime, the exact version beside it, and the method version', () => {
@@ -130,7 +165,7 @@ describe('export columns', () => {
 });
 
 describe('fffbench export', () => {
-  it('writes a reference run as CSV: the column list as header, one row per case, the pair\'s speedup on both its rows', () => {
+  it("writes a reference run as CSV: the column list as header, one row per case, the pair's speedup on both its rows", () => {
     const records = parseCsv(exportCli([REFERENCE, '--format', 'csv']));
     assert.deepEqual(records[0], NAMES);
     const rows = records.slice(1);
@@ -181,7 +216,7 @@ describe('fffbench export', () => {
     assert.equal(lines.length, reference.results.length + 2);
   });
 
-  it('expands a two-machine bundle (merge --allow-machines) to both machines\' cases; quoted fields round-trip', () => {
+  it("expands a two-machine bundle (merge --allow-machines) to both machines' cases; quoted fields round-trip", () => {
     const dir = tempDir();
     const second = join(dir, 'second.json');
     writeFileSync(second, JSON.stringify(secondMachine()));
@@ -201,7 +236,10 @@ describe('fffbench export', () => {
     assert.equal(mine.length, reference.results.length);
     for (const row of mine) {
       assert.equal(row[col('cpu_model')], 'Test CPU, "Quoted" edition');
-      assert.deepEqual([row[col('cpu_vendor')], row[col('cpu_family')], row[col('cpu_model_number')], row[col('cpu_stepping')]], ['GenuineTest', '6', '143', '8']);
+      assert.deepEqual(
+        [row[col('cpu_vendor')], row[col('cpu_family')], row[col('cpu_model_number')], row[col('cpu_stepping')]],
+        ['GenuineTest', '6', '143', '8'],
+      );
     }
     const skipped = mine.find((row) => row[col('status')] === 'skipped')!;
     assert.equal(skipped[col('reason')], 'no adapter, "webgpu" said:\nline two');
@@ -212,7 +250,10 @@ describe('fffbench export', () => {
     const direct = parseCsv(exportCli([REFERENCE, second, '--format', 'csv']));
     assert.deepEqual(new Set(direct.slice(1).map((row) => row.join('\u0000'))), new Set(rows.map((row) => row.join('\u0000'))));
 
-    const jsonl = exportCli([bundle, '--format', 'jsonl']).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const jsonl = exportCli([bundle, '--format', 'jsonl'])
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.equal(jsonl.length, rows.length);
     assert.ok(jsonl.some((row) => row.reason === 'no adapter, "webgpu" said:\nline two'));
     const md = exportCli([bundle, '--format', 'md']);

@@ -26,7 +26,7 @@ const SPEC: ChartSpec = {
   series: [{ label: 'node', color: '#000', role: 'measured', points: [{ x: 64, y: 1.5, low: 1.4, high: 1.6 }] }],
 };
 
-test("a chart's tooltip writes a value as the tables do (1.5 is \"1.50x\" in both)", () => {
+test('a chart\'s tooltip writes a value as the tables do (1.5 is "1.50x" in both)', () => {
   assert.equal(runtime.formatValue('ratio', 1.5), '1.50x');
   for (const x of [0.5, 1.5, 12.25, 341.25]) assert.equal(runtime.formatValue('ratio', x), formatRatio(x));
   for (const ns of [999, 1500, 2.5e6, 3e9]) assert.equal(runtime.formatValue('ns', ns), formatTime(ns));

@@ -139,8 +139,14 @@ const show = (list: Edge[]) => list.map((e) => `${e.from} → ${e.to}${e.typeOnl
 describe('layering (imports)', () => {
   it('finds the imports (the parser sees the graph)', () => {
     assert.ok(files.length > 50, `${files.length} files`);
-    assert.ok(edges.some((e) => e.from === 'runners/commands/run.ts' && e.to === 'reports/page/build.ts'), 'a dynamic import');
-    assert.ok(edges.some((e) => e.from === 'src/model/shape.ts' && e.to === 'src/model/schema.ts' && e.typeOnly), 'an import type');
+    assert.ok(
+      edges.some((e) => e.from === 'runners/commands/run.ts' && e.to === 'reports/page/build.ts'),
+      'a dynamic import',
+    );
+    assert.ok(
+      edges.some((e) => e.from === 'src/model/shape.ts' && e.to === 'src/model/schema.ts' && e.typeOnly),
+      'an import type',
+    );
     assert.deepEqual(parseImports("// import { a } from './no.ts';\nexport { b } from './b.ts';\nimport type {\n  C,\n} from './c.ts';"), [
       { specifier: './b.ts', typeOnly: false },
       { specifier: './c.ts', typeOnly: true },
@@ -164,7 +170,9 @@ describe('layering (imports)', () => {
 
   it('(d) src/model/ imports nothing else in src/, and src/measure/ only src/model/', () => {
     const bad = edges.filter(
-      (e) => (under(e.from, 'src/model') && !under(e.to, 'src/model')) || (under(e.from, 'src/measure') && under(e.to, 'src') && !under(e.to, 'src/model', 'src/measure')),
+      (e) =>
+        (under(e.from, 'src/model') && !under(e.to, 'src/model')) ||
+        (under(e.from, 'src/measure') && under(e.to, 'src') && !under(e.to, 'src/model', 'src/measure')),
     );
     assert.deepEqual(bad, [], show(bad));
   });
@@ -206,7 +214,8 @@ describe('layering (imports)', () => {
 
   it('(j) no folder of reports/ or runners/ groups files by a shared prefix alone', () => {
     const byFolder = new Map<string, string[]>();
-    for (const f of files.filter((f) => under(f, 'reports', 'runners'))) byFolder.set(dirname(f), [...(byFolder.get(dirname(f)) ?? []), f.slice(dirname(f).length + 1)]);
+    for (const f of files.filter((f) => under(f, 'reports', 'runners')))
+      byFolder.set(dirname(f), [...(byFolder.get(dirname(f)) ?? []), f.slice(dirname(f).length + 1)]);
     const grouped = [...byFolder].flatMap(([folder, names]) => prefixGroups(names).map((prefix) => `${folder}/${prefix}-*`));
     assert.deepEqual(grouped, []);
     assert.deepEqual(prefixGroups(['trend-a.ts', 'trend-b.ts', 'trend-c.ts', 'trend.ts', 'x-y.ts', 'x-z.ts']), ['trend'], 'the rule sees a group');
@@ -214,7 +223,11 @@ describe('layering (imports)', () => {
 
   it('(f) a worker loads no zod', () => {
     const entries = ENGINE_NAMES.map((engine) => `runners/workers/${engine}.ts`);
-    assert.deepEqual(entries.filter((f) => !files.includes(f)), [], 'every engine has its worker entry');
+    assert.deepEqual(
+      entries.filter((f) => !files.includes(f)),
+      [],
+      'every engine has its worker entry',
+    );
     const reached = new Set<string>();
     const queue = [...entries];
     while (queue.length > 0) {

@@ -12,7 +12,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 };
 const installed = (name: string) => (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
-test("@types/node is the line of the oldest Node engines admits, so the typecheck refuses what that Node lacks", () => {
+test('@types/node is the line of the oldest Node engines admits, so the typecheck refuses what that Node lacks', () => {
   const oldest = /^>=(\d+)$/.exec(pkg.engines.node)?.[1];
   assert.ok(oldest, `engines.node is ">=N": ${pkg.engines.node}`);
   assert.match(pkg.devDependencies['@types/node'], new RegExp(`^[~^]?${oldest}\\.`));

@@ -12,7 +12,7 @@ import { ROOT } from '../support.ts';
 
 const V1 = join(ROOT, 'fixtures', 'reference-runs', 'intel-xeon-2core-claims-node.json');
 
-test('a version-1 file loads with its comparisons\' tree side as treeId and treeBackend', () => {
+test("a version-1 file loads with its comparisons' tree side as treeId and treeBackend", () => {
   const raw = JSON.parse(readFileSync(V1, 'utf8'));
   assert.equal(raw.schemaVersion, 1, 'the fixture is a version-1 file');
   const file = loadResultsFile(V1);
@@ -25,7 +25,10 @@ test('a version-1 file loads with its comparisons\' tree side as treeId and tree
     file.bestComparisons!.map((c) => [c.treeId, c.treeBackend]),
     raw.bestComparisons.map((c: { fffId: string; fffBackend?: string }) => [c.fffId, c.fffBackend]),
   );
-  assert.ok(file.comparisons.every((c) => !('fffId' in c)), 'no version-1 name is left');
+  assert.ok(
+    file.comparisons.every((c) => !('fffId' in c)),
+    'no version-1 name is left',
+  );
   assert.deepEqual(file.results.length, raw.results.length);
 });
 

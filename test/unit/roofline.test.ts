@@ -4,7 +4,15 @@ import { measureReadBandwidth } from '../../src/backends/wasm/bandwidth.ts';
 import { expectedDistinct, flopsPerBatch, minimumBytes, rooflineFloor } from '../../src/measure/roofline.ts';
 import type { CaseShape } from '../../src/model/shape.ts';
 
-const fig3 = (depth: number, batchSize: number): CaseShape => ({ inputDim: 768, outputDim: 768, depth, leafWidth: 32, trainingWidth: 2 ** depth * 32, batchSize, activation: 'relu' });
+const fig3 = (depth: number, batchSize: number): CaseShape => ({
+  inputDim: 768,
+  outputDim: 768,
+  depth,
+  leafWidth: 32,
+  trainingWidth: 2 ** depth * 32,
+  batchSize,
+  activation: 'relu',
+});
 
 describe('roofline', () => {
   it('expected distinct leaves: one draw hits one, many draws hit them all', () => {
@@ -55,8 +63,13 @@ describe('effective limits', () => {
     const shape = fig3(7, 256);
     const flops = flopsPerBatch('dense', shape);
     const result = {
-      id: 'node/x/dense/s', runtime: { name: 'node' as const, version: '20' }, backend: { name: 'x', version: '1', threads: 1 },
-      model: 'dense' as const, shape, status: 'ok' as const, cost: { macsPerSample: 0, weightBytes: 0, bytesTouchedPerSample: 0 },
+      id: 'node/x/dense/s',
+      runtime: { name: 'node' as const, version: '20' },
+      backend: { name: 'x', version: '1', threads: 1 },
+      model: 'dense' as const,
+      shape,
+      status: 'ok' as const,
+      cost: { macsPerSample: 0, weightBytes: 0, bytesTouchedPerSample: 0 },
       stats: summarize([(flops / 50e9) * 1e9, (flops / 50e9) * 1e9, (flops / 50e9) * 1e9]), // 50 GFLOP/s achieved
     };
     const calibration = { node: { readBandwidth: 20e9, copyBandwidth: 30e9, peakFlops: 30e9, peakBackend: 'x', gemmFlops: {} } };

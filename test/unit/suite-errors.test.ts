@@ -34,7 +34,10 @@ const alternatives = (s: JsonSchema): JsonSchema[] => (s.anyOf ? s.anyOf.flatMap
 function fieldsOf(schema: JsonSchema, path: (string | number)[] = []): Field[] {
   return alternatives(schema).flatMap((alt) => {
     if (alt.type === 'array' && alt.items) return fieldsOf(alt.items, [...path, 0]);
-    return Object.entries(alt.properties ?? {}).flatMap(([key, sub]) => [{ path: [...path, key], schema: sub, required: alt.required?.includes(key) ?? false }, ...fieldsOf(sub, [...path, key])]);
+    return Object.entries(alt.properties ?? {}).flatMap(([key, sub]) => [
+      { path: [...path, key], schema: sub, required: alt.required?.includes(key) ?? false },
+      ...fieldsOf(sub, [...path, key]),
+    ]);
   });
 }
 
@@ -57,7 +60,8 @@ function facts(schema: JsonSchema): string[] {
 }
 
 const jsonType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
-const acceptedTypes = (s: JsonSchema) => new Set(alternatives(s).map((a) => (a.type === 'integer' ? 'number' : (a.type ?? (a.enum ? jsonType(a.enum[0]) : 'any')))));
+const acceptedTypes = (s: JsonSchema) =>
+  new Set(alternatives(s).map((a) => (a.type === 'integer' ? 'number' : (a.type ?? (a.enum ? jsonType(a.enum[0]) : 'any')))));
 
 /** A value of a JSON type the field takes in no form. */
 function wrongType(s: JsonSchema): unknown {
@@ -118,7 +122,17 @@ describe('every schema error says what the field accepts', () => {
   it('the walk sees every field of the schema, and the valid suite it starts from is valid', () => {
     parseSuite(valid(), FILE);
     const names = fields.map((f) => formatPath(f.path));
-    for (const known of ['name', 'runtimes', 'sweeps[0].leafWidth', 'sweeps[0].activation', 'sweeps[0].depth.from', 'encoders[0].feedforward', 'measurement.calibrate', 'limits.maxWeightBytes', 'seed']) {
+    for (const known of [
+      'name',
+      'runtimes',
+      'sweeps[0].leafWidth',
+      'sweeps[0].activation',
+      'sweeps[0].depth.from',
+      'encoders[0].feedforward',
+      'measurement.calibrate',
+      'limits.maxWeightBytes',
+      'seed',
+    ]) {
       assert.ok(names.includes(known), `${known} walked (walked: ${names.join(', ')})`);
     }
     assert.ok(fields.length >= 35, `${fields.length} fields`);
@@ -150,7 +164,9 @@ describe('every schema error says what the field accepts', () => {
         const objectPath = [...field.path];
         const allowed = Object.keys(alternatives(field.schema).find((a) => a.type === 'object')!.properties!);
         const target = withValue(objectPath, { ...((valueAt(valid(), objectPath) as object) ?? {}), colour: 'red' });
-        const line = errorOf(target).split('\n').find((l) => l.startsWith(`${FILE}: ${formatPath([...objectPath, 'colour'])}: unknown field`));
+        const line = errorOf(target)
+          .split('\n')
+          .find((l) => l.startsWith(`${FILE}: ${formatPath([...objectPath, 'colour'])}: unknown field`));
         assert.ok(line, `unknown field in ${formatPath(objectPath)}`);
         for (const name of allowed) assert.ok(line.includes(name), `${name} listed in\n${line}`);
         checked++;
@@ -161,8 +177,14 @@ describe('every schema error says what the field accepts', () => {
 
   it('the two errors a new user meets first say what is allowed', () => {
     const sweep = { inputDim: 8, outputDim: 4, depth: 1, batchSize: 1 };
-    assert.match(errorOf({ name: 'x', sweeps: [sweep] }), /walk\.json: sweeps\[0\]\.leafWidth: missing: give a whole number from 1 to 65536, or a non-empty list of them/);
-    assert.match(errorOf({ name: 'x', sweeps: [{ ...sweep, leafWidth: 2, activation: 'tanh' }] }), /walk\.json: sweeps\[0\]\.activation: expected "relu" or "gelu", or a non-empty list of them \(given: "tanh"\)/);
+    assert.match(
+      errorOf({ name: 'x', sweeps: [sweep] }),
+      /walk\.json: sweeps\[0\]\.leafWidth: missing: give a whole number from 1 to 65536, or a non-empty list of them/,
+    );
+    assert.match(
+      errorOf({ name: 'x', sweeps: [{ ...sweep, leafWidth: 2, activation: 'tanh' }] }),
+      /walk\.json: sweeps\[0\]\.activation: expected "relu" or "gelu", or a non-empty list of them \(given: "tanh"\)/,
+    );
   });
 });
 

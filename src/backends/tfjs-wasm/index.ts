@@ -115,10 +115,7 @@ function gelu(tf: Tf, pre: Tensor): Tensor {
 
 /** y = act(x·W1 + b1)·W2 + b2 for one batch of rows, ReLU fused into the first matMul. */
 function feedForward(tf: Tf, x: Tensor, w1: Tensor2D, b1: Tensor, w2: Tensor2D, b2: Tensor, act: Activation): Tensor {
-  const hidden =
-    act === 'relu'
-      ? tf.fused.matMul({ a: x, b: w1, bias: b1, activation: 'relu' })
-      : gelu(tf, tf.fused.matMul({ a: x, b: w1, bias: b1 }));
+  const hidden = act === 'relu' ? tf.fused.matMul({ a: x, b: w1, bias: b1, activation: 'relu' }) : gelu(tf, tf.fused.matMul({ a: x, b: w1, bias: b1 }));
   return tf.fused.matMul({ a: hidden, b: w2, bias: b2 });
 }
 
@@ -126,7 +123,8 @@ function assertFitsHeap(weights: FffWeights | DenseWeights): void {
   const bytes =
     weights.kind === 'dense'
       ? 4 * (weights.w1.length + weights.b1.length + weights.w2.length + weights.b2.length)
-      : 4 * (weights.nodeWeights.length + weights.nodeBias.length + weights.leafW1.length + weights.leafB1.length + weights.leafW2.length + weights.leafB2.length);
+      : 4 *
+        (weights.nodeWeights.length + weights.nodeBias.length + weights.leafW1.length + weights.leafB1.length + weights.leafW2.length + weights.leafB2.length);
   if (2 * bytes > HEAP_LIMIT_BYTES * 0.9) {
     throw new CaseTooLarge(`weights need ${(bytes / 2 ** 20).toFixed(0)} MiB, twice that with XNNPACK's packed copies: over the 4 GiB wasm32 heap`);
   }

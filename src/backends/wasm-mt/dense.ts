@@ -128,7 +128,15 @@ export async function prepareDenseMt(module: WebAssembly.Module, w: DenseWeights
       }
     }
   };
-  const pool = await ThreadPool.start({ threads, module, memories: [memory], desc, timeoutMs: options.timeoutMs, spinMicros: options.spinMicros, fault: options.fault });
+  const pool = await ThreadPool.start({
+    threads,
+    module,
+    memories: [memory],
+    desc,
+    timeoutMs: options.timeoutMs,
+    spinMicros: options.spinMicros,
+    fault: options.fault,
+  });
   return {
     threads,
     split,

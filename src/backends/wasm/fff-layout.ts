@@ -70,7 +70,22 @@ export function dims(shape: LayerShape, batch: number): Dims {
   // 2^top − 1 node rows of i floats within TOP_TREE_BYTES
   const top = batch < TWO_PHASE_FROM_BATCH ? depth : Math.min(depth, Math.floor(Math.log2(TOP_TREE_BYTES / (i * 4) + 1)));
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (i * 4)));
-  return { i, o, l, small, lPad, oPad, w1Bytes: i * lPad * 4, w2Bytes: l * oPad * 4, leaves: leafCount(depth), nodes: nodeCount(depth), depth, top, chunkRows, batch };
+  return {
+    i,
+    o,
+    l,
+    small,
+    lPad,
+    oPad,
+    w1Bytes: i * lPad * 4,
+    w2Bytes: l * oPad * 4,
+    leaves: leafCount(depth),
+    nodes: nodeCount(depth),
+    depth,
+    top,
+    chunkRows,
+    batch,
+  };
 }
 
 /** Where a memory holds the tree and its leaves (byte addresses). */
@@ -133,7 +148,9 @@ export function planLeafShards(d: Dims, bytes: (leaves: number, tree: boolean) =
   const over = `over the ${formatMiB(limit)} one wasm memory may hold here`;
   const first = capacity(d, bytes, true, limit);
   if (first < 0) {
-    throw new CaseTooLarge(`${backend} backend: ${what}: the tree's node weights (${formatMiB(d.nodes * d.i * 4)}) with the batch buffers need ${formatMiB(bytes(0, true))}, ${over}; only leaves can be split across memories`);
+    throw new CaseTooLarge(
+      `${backend} backend: ${what}: the tree's node weights (${formatMiB(d.nodes * d.i * 4)}) with the batch buffers need ${formatMiB(bytes(0, true))}, ${over}; only leaves can be split across memories`,
+    );
   }
   const perShard = capacity(d, bytes, false, limit);
   if (perShard < 1) {

@@ -71,7 +71,9 @@ export class Arena {
     const detail = () => `${options.backend ?? 'wasm'} backend: ${what} needs ${formatMiB(this.top)} of memory (${regions})`;
     if (pages > MAX_PAGES) throw new CaseTooLarge(`${detail()}: over the ${formatMiB(MAX_PAGES * PAGE)} a 32-bit wasm memory can address`);
     try {
-      return options.shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages, maximum: pages });
+      return options.shared
+        ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+        : new WebAssembly.Memory({ initial: pages, maximum: pages });
     } catch (err) {
       throw new Error(`${detail()}: the runtime could not allocate it (${(err as Error).message})`);
     }
