@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Installed entry point: registers tsx so the TypeScript CLI runs on Node 20, which cannot strip types.
+// Installed entry point: registers tsx, so that the TypeScript CLI runs on every Node the engines field
+// admits, whatever that Node's own type stripping allows.
 import { register } from 'tsx/esm/api';
 
 register();

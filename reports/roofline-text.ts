@@ -10,8 +10,8 @@
  * Measured speedup = roofline speedup × (dense ×floor) / (FFF ×floor), exactly, for the medians.
  */
 import type { Machine } from '../src/results/schema.ts';
-import { formatRatio, formatTime } from './format.ts';
-import type { Floor } from './measured.ts';
+import { formatRatio, formatTime } from '../src/text/format.ts';
+import type { Floor } from '../src/claims/measured.ts';
 
 export const ROOFLINE_EXPLANATION =
   'Each result’s roofline floor is max(FLOPs / peak, bytes / read bandwidth), with the machine limits below; “×floor” is the median as a multiple of that floor (1x = as fast as this machine allows; below 1x, the data was in cache, where the memory-bandwidth floor does not bind). ' +
@@ -21,10 +21,6 @@ export const ROOFLINE_EXPLANATION =
 /** Multiples as speedups are written ("3.40x", "22.6x"). */
 export function multipleText(floor: Floor | undefined): string {
   return floor ? `${formatRatio(floor.multiple)} (${floor.bound})` : '—';
-}
-
-export function rooflineSpeedup(floors: { fff: Floor; dense: Floor } | undefined): number | undefined {
-  return floors ? floors.dense.floorNs / floors.fff.floorNs : undefined;
 }
 
 /**
@@ -52,8 +48,13 @@ export function limitsRows(files: { machine: Machine; suite: string }[]): string
   for (const { machine, suite } of files) {
     for (const [runtime, c] of Object.entries(machine.calibration ?? {})) {
       const key = `${machine.id}\u0000${runtime}\u0000${JSON.stringify(c)}`;
-      const gemm = Object.entries(c.gemmFlops).sort((x, y) => y[1] - x[1]).map(([backend, flops]) => `${backend} ${giga(flops)}`);
-      const row = rows.get(key) ?? { cells: [machine.id, runtime, giga(c.readBandwidth), giga(c.copyBandwidth), giga(c.peakFlops), c.peakBackend, gemm.join(', ') || '—'], suites: [] };
+      const gemm = Object.entries(c.gemmFlops)
+        .sort((x, y) => y[1] - x[1])
+        .map(([backend, flops]) => `${backend} ${giga(flops)}`);
+      const row = rows.get(key) ?? {
+        cells: [machine.id, runtime, giga(c.readBandwidth), giga(c.copyBandwidth), giga(c.peakFlops), c.peakBackend, gemm.join(', ') || '—'],
+        suites: [],
+      };
       if (!row.suites.includes(suite)) row.suites.push(suite);
       rows.set(key, row);
     }

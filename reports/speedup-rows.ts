@@ -1,16 +1,16 @@
 /**
  * The speedup table, built once as plain data: one row per FFF/dense pair at a shape, rows grouped
  * into tables, and one catalogue of columns (each a header and how to write a row's cell). The CLI
- * table (table.ts), the report's tables (report-context.ts, drawn by the page and summary.md) and
+ * table (run-table.ts), the report's tables (page/context.ts, drawn by the page and summary.md) and
  * `npm run perf` choose columns and lay the cells out; none of them builds rows of its own.
  */
 import { shapeKey } from '../src/model/case.ts';
 import { theoreticalSpeedup } from '../src/model/cost.ts';
 import { treeModelOf, type TreeModel } from '../src/model/shape.ts';
 import type { SpeedupPair, Result, ResultsFile } from '../src/results/schema.ts';
-import { formatPercent, formatRatio, formatShape, formatTime, MODEL_LABEL } from './format.ts';
-import { measuredComparisons } from './measured.ts';
-import { multipleText, rooflineSpeedup } from './roofline-text.ts';
+import { formatPercent, formatRatio, formatShape, formatTime, MODEL_LABEL } from '../src/text/format.ts';
+import { measuredComparisons, rooflineSpeedup } from '../src/claims/measured.ts';
+import { multipleText } from './roofline-text.ts';
 
 /** One FFF/dense pair at one shape (on a UltraFastBERT shape, `fff` is UltraFastBERT's tree). */
 export interface SpeedupRow {
@@ -64,7 +64,7 @@ export function speedupTables(file: ResultsFile, kind: 'per-backend' | 'best' = 
 /** Every backend's pair at each shape of `file` (shapes in file order), measured or not: what `npm run perf` prints. */
 export function pairsByShape(file: ResultsFile): { shape: Result['shape']; rows: SpeedupRow[] }[] {
   const shapes = new Map<string, Map<string, SpeedupRow>>();
-  const byFff = new Map(file.comparisons.map((c) => [c.fffId, c]));
+  const byFff = new Map(file.comparisons.map((c) => [c.treeId, c]));
   for (const r of file.results) {
     const pairs = shapes.get(shapeKey(r.shape)) ?? new Map<string, SpeedupRow>();
     const key = `${r.runtime.name}/${r.backend.name}`;
@@ -106,7 +106,10 @@ export const SPEEDUP_COLUMNS = {
   /** Best tables: the fastest FFF's median and backend. */
   fastestFff: { header: 'fastest FFF', cell: (r) => `${median(r.fff)} ${r.fff?.backend.name ?? ''}` },
   fastestDense: { header: 'fastest dense', cell: (r) => `${median(r.dense)} ${r.dense?.backend.name ?? ''}` },
-  speedup: { header: 'speedup [95% CI]', cell: ({ comparison: c }) => (c ? `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]` : '—') },
+  speedup: {
+    header: 'speedup [95% CI]',
+    cell: ({ comparison: c }) => (c ? `${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]` : '—'),
+  },
   theoretical: { header: 'theoretical', cell: (r) => formatRatio(r.comparison?.theoreticalSpeedup ?? theoreticalSpeedup(r.shape)) },
   rooflineSpeedup: {
     header: 'roofline speedup',

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { median } from '../src/compare/noise.ts';
+import { median } from '../src/measure/stats.ts';
 import type { PairedCaseInput } from '../src/compare/paired.ts';
 import { baseResult } from '../src/execute/run-case.ts';
 import { SERVE_PROTOCOL, type ServeCommand, type ServeMessage } from '../src/execute/serve.ts';
@@ -136,7 +136,7 @@ class ServingWorker {
   /** Sends a command and returns its answer (of the command's type and case). */
   async request(command: ServeCommand, timeoutMs: number): Promise<ServeMessage> {
     if (this.gone) throw new WorkerGone(this.side, this.gone);
-    this.child.stdin!.write(JSON.stringify(command) + '\n');
+    this.child.stdin!.write(`${JSON.stringify(command)}\n`);
     const answer = await this.next(timeoutMs);
     const id = command.type === 'prepare' ? command.case.id : command.id;
     const expected = command.type === 'prepare' ? 'prepared' : command.type === 'round' ? 'round' : 'released';
@@ -160,7 +160,15 @@ class ServingWorker {
 
 /** Both workers of a runtime, each greeted: a worker whose hello names no round protocol predates ab. */
 async function startPair(runtime: RuntimeName, options: PairedOptions): Promise<Record<Side, ServingWorker | WorkerGone>> {
-  const job: Job = { runtime, cases: [], serve: true, seed: options.seed, measurement: options.measurement, maxWeightBytes: options.maxWeightBytes, memoryBudgetBytes: options.memoryBudgetBytes };
+  const job: Job = {
+    runtime,
+    cases: [],
+    serve: true,
+    seed: options.seed,
+    measurement: options.measurement,
+    maxWeightBytes: options.maxWeightBytes,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+  };
   const pair = {} as Record<Side, ServingWorker | WorkerGone>;
   for (const side of SIDES) {
     const checkout = options.checkouts[side];
@@ -177,7 +185,9 @@ async function startPair(runtime: RuntimeName, options: PairedOptions): Promise<
       const hello = await worker.next(options.commandTimeoutMs);
       if (hello.type !== 'hello' || hello.protocol === undefined) throw predates();
       if (hello.protocol !== SERVE_PROTOCOL) {
-        throw new UserError(`the ${side} revision ${checkout.revision.revision} serves round protocol ${hello.protocol}; this fffbench speaks ${SERVE_PROTOCOL}: run ab from the newer revision`);
+        throw new UserError(
+          `the ${side} revision ${checkout.revision.revision} serves round protocol ${hello.protocol}; this fffbench speaks ${SERVE_PROTOCOL}: run ab from the newer revision`,
+        );
       }
       pair[side] = worker;
     } catch (err) {
@@ -227,12 +237,12 @@ async function runCaseOnPair(c: CaseSpec, pair: Record<Side, ServingWorker>, opt
     // the warm-up pairs first, alternating, not counted: a kernel's code can take a while to reach its
     // optimised tier (the compiler runs on a background thread), and the two workers' need not get there together
     const warmup = Array.from({ length: options.warmupPairs }, (_, k) => k % 2 === 0);
-    rounds: for (const [k, first] of [...warmup, ...headFirst].entries()) {
+    pairs: for (const [k, first] of [...warmup, ...headFirst].entries()) {
       for (const side of first ? (['head', 'base'] as const) : (['base', 'head'] as const)) {
         const answer = (await pair[side].request({ type: 'round', id: c.id, plan }, timeout)) as Extract<ServeMessage, { type: 'round' }>;
         if (!answer.samples?.length) {
           results[side] = { ...results[side], status: 'failed', reason: `a timed round failed: ${answer.reason ?? 'no samples'}` };
-          break rounds;
+          break pairs;
         }
         if (k >= warmup.length) medians[side].push(median(answer.samples));
         await sleep(options.settleMs);
@@ -257,7 +267,11 @@ export async function runPaired(options: PairedOptions): Promise<PairedCaseInput
     const status = runtimeStatus(runtime);
     if (!status.ok) {
       for (const c of cases) {
-        const skipped: Result = { ...baseResult(c, 'not installed', unknownBackend(c)), status: 'skipped', reason: `runtime ${runtime} unavailable: ${status.reason}` };
+        const skipped: Result = {
+          ...baseResult(c, 'not installed', unknownBackend(c)),
+          status: 'skipped',
+          reason: `runtime ${runtime} unavailable: ${status.reason}`,
+        };
         record(c, { base: skipped, head: skipped });
       }
       continue;
@@ -269,7 +283,10 @@ export async function runPaired(options: PairedOptions): Promise<PairedCaseInput
       if (dead.length > 0) {
         // a worker that cannot start will not start for the next case either
         const reason = (side: Side) => `could not start: ${(pair![side] as WorkerGone).message}`;
-        record(c, { base: dead.includes('base') ? failed(c, 'base', reason('base')) : skippedBeside(c, 'head'), head: dead.includes('head') ? failed(c, 'head', reason('head')) : skippedBeside(c, 'base') });
+        record(c, {
+          base: dead.includes('base') ? failed(c, 'base', reason('base')) : skippedBeside(c, 'head'),
+          head: dead.includes('head') ? failed(c, 'head', reason('head')) : skippedBeside(c, 'base'),
+        });
         continue;
       }
       const live = pair as Record<Side, ServingWorker>;

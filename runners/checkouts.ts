@@ -45,7 +45,8 @@ function tryGit(args: string[]): string | undefined {
 
 /** The commit a revision names (a branch, a tag, HEAD~3, a hash); a full hash missing from a shallow clone is fetched from origin. */
 export function resolveCommit(revision: string, flag: string, log: (line: string) => void): string {
-  if (tryGit(['rev-parse', '--is-inside-work-tree']) !== 'true') throw new UserError(`${flag}: ${ROOT} is not a git checkout; fffbench ab measures git revisions`);
+  if (tryGit(['rev-parse', '--is-inside-work-tree']) !== 'true')
+    throw new UserError(`${flag}: ${ROOT} is not a git checkout; fffbench ab measures git revisions`);
   const lookup = () => tryGit(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
   let commit = lookup();
   if (!commit && /^[0-9a-f]{40}$/.test(revision) && tryGit(['remote', 'get-url', 'origin'])) {
@@ -53,7 +54,10 @@ export function resolveCommit(revision: string, flag: string, log: (line: string
     tryGit(['fetch', '--quiet', '--no-tags', '--depth', '1', 'origin', revision]);
     commit = lookup();
   }
-  if (!commit) throw new UserError(`${flag}: "${revision}" is not a commit of this repository (a branch, tag, hash or expression such as HEAD~1; fetch it first if it lives on a remote)`);
+  if (!commit)
+    throw new UserError(
+      `${flag}: "${revision}" is not a commit of this repository (a branch, tag, hash or expression such as HEAD~1; fetch it first if it lives on a remote)`,
+    );
   return commit;
 }
 
@@ -92,11 +96,15 @@ export function worktreeCheckout(revision: string, commit: string, side: string,
       // what npm ci would have built in that checkout: its own native addon from its own sources
       log(`${side} (${commit.slice(0, 8)}): building what npm ci builds at install (npm run postinstall)…`);
       const built = spawnSync('npm', ['run', '--if-present', 'postinstall'], { cwd: root, stdio: ['ignore', 2, 2] });
-      if (built.status !== 0) throw new Error(`npm run postinstall in the ${side} worktree (${commit.slice(0, 8)}) failed${built.error ? `: ${built.error.message}` : ` with status ${built.status}`}`);
+      if (built.status !== 0)
+        throw new Error(
+          `npm run postinstall in the ${side} worktree (${commit.slice(0, 8)}) failed${built.error ? `: ${built.error.message}` : ` with status ${built.status}`}`,
+        );
     } else {
       log(`${side} (${commit.slice(0, 8)}): its package-lock.json differs from this checkout's; installing its dependencies (npm ci)…`);
       const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 2, 2] });
-      if (npm.status !== 0) throw new Error(`npm ci in the ${side} worktree (${commit.slice(0, 8)}) failed${npm.error ? `: ${npm.error.message}` : ` with status ${npm.status}`}`);
+      if (npm.status !== 0)
+        throw new Error(`npm ci in the ${side} worktree (${commit.slice(0, 8)}) failed${npm.error ? `: ${npm.error.message}` : ` with status ${npm.status}`}`);
     }
   } catch (err) {
     remove();

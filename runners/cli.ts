@@ -2,28 +2,16 @@
  * fffbench command line: parses arguments and dispatches to one module per verb.
  * Exit status: 0 done, 1 an internal error (or --strict / compare regressions), 2 a user error.
  */
-import { parseArgs } from 'node:util';
 import { UserError } from '../src/errors.ts';
 import { TOOL_VERSION } from '../src/results/build.ts';
-import { AB_HELP, commandAb } from './ab.ts';
-import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './compare.ts';
-import { commandExport, EXPORT_HELP } from './export.ts';
-import { commandHistory, HISTORY_HELP } from './history-command.ts';
-import { REPORT_HELP } from '../reports/report-help.ts';
-import { commandList, LIST_HELP } from './list.ts';
-import { commandRun, RUN_HELP } from './run.ts';
-
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
-export type ParsedArgs = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
-
-/** Parses a verb's arguments; unknown options are a UserError that shows the verb's help. */
-export function parseVerbArgs(args: string[], options: OptionSpec, help: string): ParsedArgs {
-  try {
-    return parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true }) as ParsedArgs;
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n\n${help}`);
-  }
-}
+import { AB_HELP, commandAb } from './commands/ab.ts';
+import { COMPARE_HELP, commandCompare, commandMerge, MERGE_HELP } from './commands/compare.ts';
+import { commandExport, EXPORT_HELP } from './commands/export.ts';
+import { commandHistory, HISTORY_HELP } from './commands/history.ts';
+import { REPORT_HELP } from './commands/report-help.ts';
+import { commandList, LIST_HELP } from './commands/list.ts';
+import { parseVerbArgs } from './commands/options.ts';
+import { commandRun, RUN_HELP } from './commands/run.ts';
 
 const MAIN_HELP = `fffbench ${TOOL_VERSION}: measures Fast Feedforward (FFF) layers against dense feedforward layers
 
@@ -49,7 +37,7 @@ interface Verb {
 }
 
 const COMMANDS: Record<string, Verb> = {
-  report: { help: REPORT_HELP, run: (args) => import('../reports/cli-report.ts').then((m) => m.commandReport(args)) },
+  report: { help: REPORT_HELP, run: (args) => import('./commands/report.ts').then((m) => m.commandReport(args)) },
   run: {
     help: RUN_HELP,
     async run(args) {
@@ -89,11 +77,30 @@ const COMMANDS: Record<string, Verb> = {
     async run(args) {
       const { values, positionals } = parseVerbArgs(
         args,
-        { threshold: { type: 'string' }, alpha: { type: 'string' }, format: { type: 'string' }, last: { type: 'string' }, history: { type: 'string' }, 'screen-alpha': { type: 'string' }, 'no-confirm': { type: 'boolean' }, 'allow-machines': { type: 'boolean' } },
+        {
+          threshold: { type: 'string' },
+          alpha: { type: 'string' },
+          format: { type: 'string' },
+          last: { type: 'string' },
+          history: { type: 'string' },
+          'screen-alpha': { type: 'string' },
+          'no-confirm': { type: 'boolean' },
+          'allow-machines': { type: 'boolean' },
+        },
         COMPARE_HELP,
       );
       const str = (k: string) => values[k] as string | undefined;
-      return commandCompare({ files: positionals, threshold: str('threshold'), alpha: str('alpha'), format: str('format'), last: str('last'), history: str('history'), screenAlpha: str('screen-alpha'), noConfirm: Boolean(values['no-confirm']), allowMachines: Boolean(values['allow-machines']) });
+      return commandCompare({
+        files: positionals,
+        threshold: str('threshold'),
+        alpha: str('alpha'),
+        format: str('format'),
+        last: str('last'),
+        history: str('history'),
+        screenAlpha: str('screen-alpha'),
+        noConfirm: Boolean(values['no-confirm']),
+        allowMachines: Boolean(values['allow-machines']),
+      });
     },
   },
   ab: {
@@ -151,9 +158,18 @@ const COMMANDS: Record<string, Verb> = {
   history: {
     help: HISTORY_HELP,
     async run(args) {
-      const { values, positionals } = parseVerbArgs(args, { add: { type: 'string', multiple: true }, prune: { type: 'boolean' }, keep: { type: 'string' } }, HISTORY_HELP);
+      const { values, positionals } = parseVerbArgs(
+        args,
+        { add: { type: 'string', multiple: true }, prune: { type: 'boolean' }, keep: { type: 'string' } },
+        HISTORY_HELP,
+      );
       if (positionals.length > 1) throw new UserError(`history takes one directory (given: ${positionals.join(' ')})`);
-      return commandHistory({ dir: positionals[0], add: (values.add as string[] | undefined) ?? [], prune: Boolean(values.prune), keep: values.keep as string | undefined });
+      return commandHistory({
+        dir: positionals[0],
+        add: (values.add as string[] | undefined) ?? [],
+        prune: Boolean(values.prune),
+        keep: values.keep as string | undefined,
+      });
     },
   },
   list: {

@@ -8,7 +8,8 @@
  */
 import os from 'node:os';
 import { caseKey, judgeCase, type Baseline, type RunComparison } from '../src/compare/compare.ts';
-import { holmConfirm, judgeRerun, median, type RerunJudgement } from '../src/compare/noise.ts';
+import { holmConfirm, judgeRerun, type RerunJudgement } from '../src/compare/noise.ts';
+import { median } from '../src/measure/stats.ts';
 import { MEMORY_BUDGET_FRACTION } from '../src/execute/run-case.ts';
 import type { CaseSpec } from '../src/model/case.ts';
 import { isRuntimeName, unknownRuntimeMessage } from '../src/model/runtimes.ts';
@@ -26,7 +27,7 @@ import { runCases } from './orchestrator.ts';
  */
 export async function confirmRegressions(comparison: RunComparison, baseline: Baseline, candidate: ResultsFile, log: (line: string) => void): Promise<void> {
   const strict = { threshold: comparison.options.threshold, alpha: comparison.options.alpha };
-  const flagged = comparison.cases.filter((c) => c.verdict === 'regression');
+  const flagged = comparison.cases.filter((c) => c.outcome === 'regression');
   if (flagged.length === 0) return;
   const here = machineFingerprint().id;
   if (here !== candidate.machine.id) {
@@ -34,10 +35,18 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     for (const row of flagged) {
       const r = candidate.results.find((x) => caseKey(x) === row.key)!;
       const again = judgeCase(baseline, baseline.cases.get(row.key)!, r, strict);
-      row.confirmation = { verdict: again.verdict, confirmed: again.verdict === 'regression', note: again.verdict === 'regression' ? 'not re-run (another machine); beyond alpha without a re-run' : 'flagged for a re-run, within alpha without one' };
-      if (again.verdict === 'regression') standing++;
+      row.confirmation = {
+        outcome: again.outcome,
+        confirmed: again.outcome === 'regression',
+        note: again.outcome === 'regression' ? 'not re-run (another machine); beyond alpha without a re-run' : 'flagged for a re-run, within alpha without one',
+      };
+      if (again.outcome === 'regression') standing++;
     }
-    comparison.confirmation = { rerun: 0, confirmed: standing, note: `not re-run: this host is machine ${here} and the run was measured on ${candidate.machine.id}; ${standing} of ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} stand${standing === 1 ? 's' : ''} as regressions on the first measurement alone` };
+    comparison.confirmation = {
+      rerun: 0,
+      confirmed: standing,
+      note: `not re-run: this host is machine ${here} and the run was measured on ${candidate.machine.id}; ${standing} of ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} stand${standing === 1 ? 's' : ''} as regressions on the first measurement alone`,
+    };
     comparison.regressions = standing;
     return;
   }
@@ -48,7 +57,9 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     return { id: r.id, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape };
   };
   const { suite } = loadSuite(candidate.suite.file);
-  log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with cases of their backends around each)…`);
+  log(
+    `confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'}: ${CONFIRM_REPEATS} re-runs in fresh workers, ${selected.length} cases each (with cases of their backends around each)…`,
+  );
   const logMedians = new Map<string, number[]>();
   const reasons = new Map<string, string>();
   for (let k = 0; k < CONFIRM_REPEATS; k++) {
@@ -81,13 +92,16 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
     const logs = logMedians.get(row.key);
     const own = changes.get(row.key);
     if (!logs || !own) {
-      row.confirmation = { verdict: 'not-measured', confirmed: false, note: reasons.get(row.key) ?? 'the re-run measured nothing' };
+      row.confirmation = { outcome: 'not-timed', confirmed: false, note: reasons.get(row.key) ?? 'the re-run measured nothing' };
       continue;
     }
     const context = [...changes].filter(([key, c]) => !flaggedKeys.has(key) && c.backend === own.backend).map(([, c]) => c.change);
     judged.push({ row, logs, context, j: judgeRerun(own.centre, logs, context, row.noise ?? 0, row.baselineRuns ?? baseline.runs) });
   }
-  const decisions = holmConfirm(judged.map((x) => x.j), strict);
+  const decisions = holmConfirm(
+    judged.map((x) => x.j),
+    strict,
+  );
   let confirmed = 0;
   judged.forEach(({ row, logs, context, j }, k) => {
     const { confirmed: ok, level } = decisions[k];
@@ -99,7 +113,7 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
       p: j.p,
       ...(level !== undefined ? { level } : {}),
       reruns: logs.length,
-      verdict: ok ? 'regression' : 'unchanged',
+      outcome: ok ? 'regression' : 'unchanged',
       confirmed: ok,
     };
     if (ok) confirmed++;

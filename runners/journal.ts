@@ -25,17 +25,19 @@ export function journalPathFor(out: string): string {
 }
 
 export function startJournal(path: string, header: JournalHeader): void {
-  writeFileSync(path, JSON.stringify(header) + '\n');
+  writeFileSync(path, `${JSON.stringify(header)}\n`);
 }
 
 export function appendResult(path: string, result: Result): void {
-  appendFileSync(path, JSON.stringify({ type: 'result', result }) + '\n');
+  appendFileSync(path, `${JSON.stringify({ type: 'result', result })}\n`);
 }
 
 /** Reads a journal; a last line cut off by a kill is ignored (its case simply runs again). */
 export function readJournal(path: string): { header: JournalHeader; results: Result[] } {
   if (!existsSync(path)) throw new UserError(`--resume: no journal at ${path}`);
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   let header: JournalHeader | undefined;
   const results = new Map<string, Result>();
   lines.forEach((line, k) => {

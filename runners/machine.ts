@@ -15,10 +15,32 @@ import { ROOT } from './runtimes.ts';
 
 /** SIMD extensions that change what the kernels (wasm SIMD, onnxruntime's MLAS, V8) can use. */
 const SIMD_FLAGS = [
-  'sse4_1', 'sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni',
-  'avx512_bf16', 'avx512_fp16', 'avx_vnni', 'amx_tile', 'amx_bf16', 'amx_int8',
+  'sse4_1',
+  'sse4_2',
+  'avx',
+  'avx2',
+  'fma',
+  'f16c',
+  'avx512f',
+  'avx512bw',
+  'avx512vl',
+  'avx512dq',
+  'avx512_vnni',
+  'avx512_bf16',
+  'avx512_fp16',
+  'avx_vnni',
+  'amx_tile',
+  'amx_bf16',
+  'amx_int8',
   // Arm (the "Features" line; NEON is "asimd")
-  'asimd', 'asimdhp', 'asimddp', 'sve', 'sve2', 'i8mm', 'bf16', 'sme',
+  'asimd',
+  'asimdhp',
+  'asimddp',
+  'sve',
+  'sve2',
+  'i8mm',
+  'bf16',
+  'sme',
 ];
 
 /** Parses the first processor block of a Linux /proc/cpuinfo (x86 and Arm spellings). */
@@ -76,7 +98,21 @@ function macCpu(): CpuIdentity | undefined {
       return undefined;
     }
   };
-  const keys = ['machdep.cpu.brand_string', 'machdep.cpu.vendor', 'machdep.cpu.family', 'machdep.cpu.model', 'machdep.cpu.stepping', 'hw.cpufamily', 'hw.cpusubfamily', 'machdep.cpu.features', 'machdep.cpu.leaf7_features', 'hw.optional.neon', 'hw.optional.arm.FEAT_BF16', 'hw.optional.arm.FEAT_I8MM', 'hw.optional.arm.FEAT_SME'];
+  const keys = [
+    'machdep.cpu.brand_string',
+    'machdep.cpu.vendor',
+    'machdep.cpu.family',
+    'machdep.cpu.model',
+    'machdep.cpu.stepping',
+    'hw.cpufamily',
+    'hw.cpusubfamily',
+    'machdep.cpu.features',
+    'machdep.cpu.leaf7_features',
+    'hw.optional.neon',
+    'hw.optional.arm.FEAT_BF16',
+    'hw.optional.arm.FEAT_I8MM',
+    'hw.optional.arm.FEAT_SME',
+  ];
   const raw: Record<string, string> = {};
   for (const key of keys) {
     const value = sysctl(key);
@@ -84,14 +120,21 @@ function macCpu(): CpuIdentity | undefined {
   }
   if (Object.keys(raw).length === 0) return undefined;
   // Intel Macs spell them "AVX1.0 AVX2 FMA AVX512F AVX512BW …"
-  const features = new Set(`${raw['machdep.cpu.features'] ?? ''} ${raw['machdep.cpu.leaf7_features'] ?? ''}`.toLowerCase().replace('avx1.0', 'avx').replace(/\./g, '_').split(/\s+/));
+  const features = new Set(
+    `${raw['machdep.cpu.features'] ?? ''} ${raw['machdep.cpu.leaf7_features'] ?? ''}`.toLowerCase().replace('avx1.0', 'avx').replace(/\./g, '_').split(/\s+/),
+  );
   const simd = SIMD_FLAGS.filter((f) => features.has(f));
   if (raw['hw.optional.neon'] === '1') simd.push('asimd');
   if (raw['hw.optional.arm.FEAT_BF16'] === '1') simd.push('bf16');
   if (raw['hw.optional.arm.FEAT_I8MM'] === '1') simd.push('i8mm');
   if (raw['hw.optional.arm.FEAT_SME'] === '1') simd.push('sme');
   const caches: Record<string, number> = {};
-  for (const [name, key] of [['L1d', 'hw.l1dcachesize'], ['L2', 'hw.l2cachesize'], ['L3', 'hw.l3cachesize'], ['P-L2', 'hw.perflevel0.l2cachesize']]) {
+  for (const [name, key] of [
+    ['L1d', 'hw.l1dcachesize'],
+    ['L2', 'hw.l2cachesize'],
+    ['L3', 'hw.l3cachesize'],
+    ['P-L2', 'hw.perflevel0.l2cachesize'],
+  ]) {
     const value = Number(sysctl(key));
     if (value > 0) caches[name] = value;
   }
@@ -147,8 +190,22 @@ interface HostFacts {
  * since a nightly machine's kernel updates should not start a new history.
  */
 export function machineId(h: HostFacts): string {
-  const caches = Object.entries(h.cpu.caches).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
-  const source = [h.arch, h.osType, h.cpuModel, h.cpu.vendor, h.cpu.family, h.cpu.model, h.cpu.stepping, h.cpu.simd.join(','), caches.join(','), h.cpuCores, Math.round(h.memoryBytes / 2 ** 30)].join('|');
+  const caches = Object.entries(h.cpu.caches)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
+  const source = [
+    h.arch,
+    h.osType,
+    h.cpuModel,
+    h.cpu.vendor,
+    h.cpu.family,
+    h.cpu.model,
+    h.cpu.stepping,
+    h.cpu.simd.join(','),
+    caches.join(','),
+    h.cpuCores,
+    Math.round(h.memoryBytes / 2 ** 30),
+  ].join('|');
   return createHash('sha256').update(source).digest('hex').slice(0, 12);
 }
 
@@ -170,7 +227,9 @@ export function machineFingerprint(cpu: CpuIdentity = hostCpu()): Machine {
 export function gitInfo(): ResultsFile['git'] {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !==
+      '';
     return { commit, dirty };
   } catch {
     return undefined;

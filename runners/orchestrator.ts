@@ -190,7 +190,12 @@ export async function runCases(options: RunOptions): Promise<Result[]> {
 export async function probeBackends(runtime: RuntimeName, backends: string[]): Promise<Map<string, Availability>> {
   const status = runtimeStatus(runtime);
   if (!status.ok) return new Map(backends.map((b) => [b, { ok: false, reason: status.reason }]));
-  const outcome = await runWorker(runtime, [], { cases: [], seed: 0, measurement: {} as Job['measurement'], memoryBudgetBytes: 0, caseTimeoutMs: 120_000 }, backends);
+  const outcome = await runWorker(
+    runtime,
+    [],
+    { cases: [], seed: 0, measurement: {} as Job['measurement'], memoryBudgetBytes: 0, caseTimeoutMs: 120_000 },
+    backends,
+  );
   for (const b of backends) {
     if (!outcome.availability.has(b)) outcome.availability.set(b, { ok: false, reason: outcome.startupFailure ?? 'worker gave no answer' });
   }

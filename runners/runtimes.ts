@@ -12,9 +12,23 @@ import { engineOf, lineOf, RUNTIME_NAMES, type RuntimeName } from '../src/model/
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** A runtime's worker entry in the checkout at `root` (this one by default; fffbench ab runs another revision's). */
+/**
+ * Where a revision keeps an engine's worker entry, newest layout first: runners/workers/ENGINE.ts,
+ * and before the runners were filed in folders runners/worker-ENGINE.ts. fffbench ab starts the
+ * worker of another revision's checkout, which may be an older one.
+ */
+export const WORKER_ENTRY_LAYOUTS: readonly ((engine: string) => string[])[] = [
+  (engine) => ['runners', 'workers', `${engine}.ts`],
+  (engine) => ['runners', `worker-${engine}.ts`],
+];
+
+/**
+ * A runtime's worker entry in the checkout at `root` (this one by default; fffbench ab runs another
+ * revision's): the first layout whose file that checkout has, else this layout's path (missing).
+ */
 export function workerEntry(runtime: RuntimeName, root = ROOT): string {
-  return join(root, 'runners', `worker-${engineOf(runtime)}.ts`);
+  const candidates = WORKER_ENTRY_LAYOUTS.map((layout) => join(root, ...layout(engineOf(runtime))));
+  return candidates.find((path) => existsSync(path)) ?? candidates[0];
 }
 
 function localBin(name: string, root = ROOT): string {
@@ -44,7 +58,7 @@ export function pinnedNodeVersion(name: RuntimeName): string | undefined {
 }
 
 export interface RuntimeCommand {
-  /** The worker entry (runners/worker-ENGINE.ts): the runtime-specific adapter around src/execute/worker.ts. */
+  /** The worker entry (runners/workers/ENGINE.ts): the runtime-specific adapter around src/execute/worker.ts. */
   entry: string;
   /** The binary every command starts: where it is not there, the runtime is not installed. */
   binary: string;
@@ -64,12 +78,22 @@ function commandOf(name: RuntimeName): RuntimeCommand {
     case 'node': {
       const node = nodeBinary(name);
       // --expose-gc lets mitata collect garbage between measurements instead of allocating 1 GiB
-      return { entry, binary: node, worker: (job, root) => [nodeBinary(name, root), '--expose-gc', '--import', 'tsx', workerEntry(name, root), job], version: [node, '--version'] };
+      return {
+        entry,
+        binary: node,
+        worker: (job, root) => [nodeBinary(name, root), '--expose-gc', '--import', 'tsx', workerEntry(name, root), job],
+        version: [node, '--version'],
+      };
     }
     case 'deno': {
       const deno = localBin('deno');
       // -A: backends read .wasm files, load native addons and read environment variables
-      return { entry, binary: deno, worker: (job, root) => [localBin('deno', root), 'run', '-A', '--v8-flags=--expose-gc', workerEntry(name, root), job], version: [deno, '--version'] };
+      return {
+        entry,
+        binary: deno,
+        worker: (job, root) => [localBin('deno', root), 'run', '-A', '--v8-flags=--expose-gc', workerEntry(name, root), job],
+        version: [deno, '--version'],
+      };
     }
     case 'bun': {
       const bun = localBin('bun');

@@ -36,12 +36,17 @@ function treesOf(sweep: Sweep, models: ModelKind[], where: string): Tree[] {
   const fromModels = SWEEP_TREES.filter((t) => models.includes(t));
   const trees = sweep.tree ?? (fromModels.length > 0 ? fromModels : ['fff']);
   for (const t of fromModels) {
-    if (!trees.includes(t)) throw new UserError(`${where}.tree: model ${t} runs on ${t} shapes, but the sweep's tree is ${JSON.stringify(sweep.tree)}; add "${t}" or drop the model`);
+    if (!trees.includes(t))
+      throw new UserError(`${where}.tree: model ${t} runs on ${t} shapes, but the sweep's tree is ${JSON.stringify(sweep.tree)}; add "${t}" or drop the model`);
   }
   if (trees.includes('ufb')) {
-    if (sweep.trainingWidth) throw new UserError(`${where}.trainingWidth: UltraFastBERT shapes (model ufb or tree "ufb") take "depth" instead: their dense width is 2^(depth+1) − 1`);
+    if (sweep.trainingWidth)
+      throw new UserError(`${where}.trainingWidth: UltraFastBERT shapes (model ufb or tree "ufb") take "depth" instead: their dense width is 2^(depth+1) − 1`);
     const other = sweep.leafWidth.filter((l) => l !== 1);
-    if (other.length > 0) throw new UserError(`${where}.leafWidth: UltraFastBERT shapes (model ufb or tree "ufb") have leaf width 1, its nodes being single neurons (given: ${JSON.stringify(other)}); put other leaf widths in a sweep of their own`);
+    if (other.length > 0)
+      throw new UserError(
+        `${where}.leafWidth: UltraFastBERT shapes (model ufb or tree "ufb") have leaf width 1, its nodes being single neurons (given: ${JSON.stringify(other)}); put other leaf widths in a sweep of their own`,
+      );
   }
   return trees;
 }
@@ -76,7 +81,9 @@ function sweepShapes(sweep: Sweep, models: ModelKind[], where: string): { shape:
 function encoderShapes(sweep: EncoderSweep): CaseShape[] {
   return sweep.feedforward.flatMap((name) =>
     sweep.seqLen.flatMap((seqLen) =>
-      sweep.batchSize.map((batch) => encoderShape({ hidden: sweep.hidden, heads: sweep.heads, seqLen, batch, feedforward: parseFeedforward(name) as Feedforward })),
+      sweep.batchSize.map((batch) =>
+        encoderShape({ hidden: sweep.hidden, heads: sweep.heads, seqLen, batch, feedforward: parseFeedforward(name) as Feedforward }),
+      ),
     ),
   );
 }

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../src/backends/registry.ts';
 import { ACTIVATIONS } from '../src/model/activation.ts';
-import { BERT_BASE, parseFeedforward } from '../src/model/encoder.ts';
+import { BERT_BASE, FEEDFORWARD_FORMS, parseFeedforward } from '../src/model/encoder.ts';
 import { DEFAULT_RUNTIMES, RUNTIME_NAMES } from '../src/model/runtimes.ts';
 import { MODEL_KINDS, type ModelKind } from '../src/model/shape.ts';
 
@@ -51,7 +51,10 @@ export const SweepSchema = z
     batchSize: listOf(z.number().int('must be a whole number').min(1, 'must be at least 1').max(MAX_BATCH, `must be at most ${MAX_BATCH}`)),
     activation: listOf(z.enum(ACTIVATIONS)).default(['relu']),
     /** This sweep only: replaces the suite's backends (e.g. leave slow backends out of huge shapes). */
-    backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1).optional(),
+    backends: z
+      .array(z.enum(BACKEND_NAMES as [string, ...string[]]))
+      .min(1)
+      .optional(),
     /**
      * This sweep only: replaces the suite's models. `fff` runs on FFF shapes, `ufb` on UltraFastBERT
      * shapes, `dense` on the shapes of every tree the sweep makes (see `tree`).
@@ -92,10 +95,13 @@ export const EncoderSweepSchema = z
      * "dense-3072") or UltraFastBERT's "KxD" (K trees of depth D summed: "1x11", "4x9"; parseFeedforward's limits).
      */
     feedforward: listOf(
-      z.string().superRefine((text, ctx) => {
-        const f = parseFeedforward(text);
-        if (typeof f === 'string') ctx.addIssue({ code: 'custom', message: f });
-      }),
+      z
+        .string()
+        .superRefine((text, ctx) => {
+          const f = parseFeedforward(text);
+          if (typeof f === 'string') ctx.addIssue({ code: 'custom', message: f });
+        })
+        .describe(FEEDFORWARD_FORMS),
     ),
     /** Backends that run the attention half, the final add and LayerNorm, and a dense layer whole, as ONNX graphs (Backend.graphs). */
     graphs: z.array(backendName).min(1).default(['ort-node']),
@@ -121,19 +127,37 @@ export const MeasurementSchema = z
 export const SuiteSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().min(1).regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[\w.-]+$/, 'letters, digits, "_", "." and "-" only')
+      .describe('a name of letters, digits, "_", "." and "-"'),
     description: z.string().optional(),
     /** node is the pinned Active LTS Node, node@N another installed Node line (src/model/runtimes.ts); default one per engine. */
-    runtimes: z.array(z.enum(RUNTIME_NAMES)).min(1, 'needs at least one runtime').default([...DEFAULT_RUNTIMES]),
-    backends: z.array(z.enum(BACKEND_NAMES as [string, ...string[]])).min(1, 'needs at least one backend').default(['js']),
+    runtimes: z
+      .array(z.enum(RUNTIME_NAMES))
+      .min(1, 'needs at least one runtime')
+      .default([...DEFAULT_RUNTIMES]),
+    backends: z
+      .array(z.enum(BACKEND_NAMES as [string, ...string[]]))
+      .min(1, 'needs at least one backend')
+      .default(['js']),
     /** The models each sweep runs unless it names its own; default fff and dense (ufb only when named). */
-    models: z.array(z.enum(MODEL_KINDS)).min(1).default([...DEFAULT_SUITE_MODELS]),
+    models: z
+      .array(z.enum(MODEL_KINDS))
+      .min(1)
+      .default([...DEFAULT_SUITE_MODELS]),
     /** Layer sweeps (fff, ufb and dense models); a suite needs at least one sweep or encoder sweep. */
     sweeps: z.array(SweepSchema).default([]),
     /** Encoder-layer sweeps (model encoder). */
     encoders: z.array(EncoderSweepSchema).default([]),
     measurement: MeasurementSchema.prefault({}),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
     limits: z
       .object({
         /**

@@ -8,7 +8,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium (.ci/install-chromium.sh); FFFBENCH_CHROMIUM names another binary, or a missing one to test the skip. */
 const chromiumPath = () => process.env.FFFBENCH_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * Opens `html` and hands the page and its problems (console errors and warnings, page errors,
@@ -64,13 +72,16 @@ export async function assertPngDrawn(path: string): Promise<void> {
 
 /** Every canvas matching `selector` on the page: its label, size, and the share of its pixels drawn. */
 export function canvasInk(page: Page, selector = 'canvas'): Promise<{ label: string | null; width: number; height: number; inkedShare: number }[]> {
-  return page.evaluate((sel) =>
-    [...document.querySelectorAll(sel)].map((element) => {
-      const canvas = element as HTMLCanvasElement;
-      const { width, height } = canvas;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
-      let inked = 0;
-      for (let k = 0; k < data.length; k += 4) if (data[k + 3] > 0 && data[k] + data[k + 1] + data[k + 2] < 600) inked += 1;
-      return { label: canvas.getAttribute('aria-label'), width, height, inkedShare: inked / (width * height) };
-    }), selector);
+  return page.evaluate(
+    (sel) =>
+      [...document.querySelectorAll(sel)].map((element) => {
+        const canvas = element as HTMLCanvasElement;
+        const { width, height } = canvas;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+        let inked = 0;
+        for (let k = 0; k < data.length; k += 4) if (data[k + 3] > 0 && data[k] + data[k + 1] + data[k + 2] < 600) inked += 1;
+        return { label: canvas.getAttribute('aria-label'), width, height, inkedShare: inked / (width * height) };
+      }),
+    selector,
+  );
 }

@@ -9,7 +9,7 @@ import type { Rng } from '../src/model/rng.ts';
 import { trainingWidth } from '../src/model/shape.ts';
 import { buildComparisons } from '../src/results/comparisons.ts';
 import type { RuntimeName } from '../src/model/runtimes.ts';
-import { ResultsFileSchema, type Machine, type Result, type ResultsFile } from '../src/results/schema.ts';
+import { ResultsFileSchema, SCHEMA_VERSION, type Machine, type Result, type ResultsFile } from '../src/results/schema.ts';
 
 export interface CraftedComparison {
   /** `tree: 'ufb'`: a UltraFastBERT shape, whose tree result is model ufb. */
@@ -40,8 +40,23 @@ export interface CraftedComparison {
 
 /** A machine whose node calibration names ort-node as the fastest dense GEMM and js as a slow one. */
 export function craftMachine(id = 'crafted-machine'): Machine {
-  const calibration = { readBandwidth: 30e9, copyBandwidth: 20e9, peakFlops: 300e9, peakBackend: 'ort-node', gemmFlops: { js: 4e9, wasm: 40e9, 'ort-wasm-mt': 200e9, 'ort-node': 300e9 } };
-  return { id, hostname: 'test', os: 'Linux test', arch: 'x64', cpuModel: 'Test CPU', cpuCores: 4, memoryBytes: 8 * 2 ** 30, calibration: { node: calibration, deno: calibration, bun: calibration } };
+  const calibration = {
+    readBandwidth: 30e9,
+    copyBandwidth: 20e9,
+    peakFlops: 300e9,
+    peakBackend: 'ort-node',
+    gemmFlops: { js: 4e9, wasm: 40e9, 'ort-wasm-mt': 200e9, 'ort-node': 300e9 },
+  };
+  return {
+    id,
+    hostname: 'test',
+    os: 'Linux test',
+    arch: 'x64',
+    cpuModel: 'Test CPU',
+    cpuCores: 4,
+    memoryBytes: 8 * 2 ** 30,
+    calibration: { node: calibration, deno: calibration, bun: calibration },
+  };
 }
 
 /** A compute-bound roofline entry placing `medianNs` at `multiple` times its floor. */
@@ -52,7 +67,20 @@ function roofline(medianNs: number, multiple: number) {
 /** Stats of a result whose median is `medianNs`, six samples around it. */
 export function stats(medianNs: number) {
   const samples = [0.98, 0.99, 1, 1, 1.01, 1.02].map((f) => medianNs * f);
-  return { unit: 'ns' as const, samples, min: samples[0], p25: samples[1], median: medianNs, p75: samples[4], p99: samples[5], max: samples[5], mean: medianNs, ciLow: samples[1], ciHigh: samples[4], n: samples.length };
+  return {
+    unit: 'ns' as const,
+    samples,
+    min: samples[0],
+    p25: samples[1],
+    median: medianNs,
+    p75: samples[4],
+    p99: samples[5],
+    max: samples[5],
+    mean: medianNs,
+    ciLow: samples[1],
+    ciHigh: samples[4],
+    n: samples.length,
+  };
 }
 
 /**
@@ -69,7 +97,15 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     const key = shapeKey(shape);
     const tree = shape.tree === 'ufb' ? 'ufb' : 'fff';
     const denseBackend = c.denseBackend ?? backend;
-    const backendInfo = (name: string, threads: number) => ({ name, version: '1', threads, denseKernel: 'test GEMM', fffStrategy: 'test walk', ...(c.adapter ? { adapter: c.adapter } : {}), ...(c.adapterClass ? { adapterClass: c.adapterClass } : {}) });
+    const backendInfo = (name: string, threads: number) => ({
+      name,
+      version: '1',
+      threads,
+      denseKernel: 'test GEMM',
+      fffStrategy: 'test walk',
+      ...(c.adapter ? { adapter: c.adapter } : {}),
+      ...(c.adapterClass ? { adapterClass: c.adapterClass } : {}),
+    });
     const base = {
       runtime: { name: runtime, version: c.runtimeVersion ?? '1.0.0' },
       shape,
@@ -77,19 +113,42 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
     };
     const denseMedian = 1e6;
     const fffStatus = c.fffStatus ?? 'ok';
-    results.push({ ...base, backend: backendInfo(denseBackend, 2), id: `${runtime}/${denseBackend}/dense/${key}`, model: 'dense', status: 'ok', stats: stats(denseMedian), roofline: roofline(denseMedian, c.denseMultiple ?? 1) });
+    results.push({
+      ...base,
+      backend: backendInfo(denseBackend, 2),
+      id: `${runtime}/${denseBackend}/dense/${key}`,
+      model: 'dense',
+      status: 'ok',
+      stats: stats(denseMedian),
+      roofline: roofline(denseMedian, c.denseMultiple ?? 1),
+    });
     results.push(
       fffStatus === 'ok'
-        ? { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/${tree}/${key}`, model: tree, status: 'ok', stats: stats(denseMedian / c.speedup), roofline: roofline(denseMedian / c.speedup, c.fffMultiple ?? 2) }
-        : { ...base, backend: backendInfo(backend, 1), id: `${runtime}/${backend}/${tree}/${key}`, model: tree, status: fffStatus, reason: `crafted ${fffStatus} case` },
+        ? {
+            ...base,
+            backend: backendInfo(backend, 1),
+            id: `${runtime}/${backend}/${tree}/${key}`,
+            model: tree,
+            status: 'ok',
+            stats: stats(denseMedian / c.speedup),
+            roofline: roofline(denseMedian / c.speedup, c.fffMultiple ?? 2),
+          }
+        : {
+            ...base,
+            backend: backendInfo(backend, 1),
+            id: `${runtime}/${backend}/${tree}/${key}`,
+            model: tree,
+            status: fffStatus,
+            reason: `crafted ${fffStatus} case`,
+          },
     );
     const theoretical = theoreticalSpeedup(shape);
     out.push({
       runtime,
       backend: denseBackend === backend ? backend : `${backend} vs ${denseBackend}`,
-      ...(denseBackend === backend ? {} : { fffBackend: backend, denseBackend }),
+      ...(denseBackend === backend ? {} : { treeBackend: backend, denseBackend }),
       shape,
-      fffId: `${runtime}/${backend}/${tree}/${key}`,
+      treeId: `${runtime}/${backend}/${tree}/${key}`,
       denseId: `${runtime}/${denseBackend}/dense/${key}`,
       speedup: c.speedup,
       speedupCiLow: c.ciLow ?? c.speedup * 0.98,
@@ -102,7 +161,7 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
   const machine = opts.machine ?? craftMachine();
   if (opts.calibrated === false) delete machine.calibration;
   return ResultsFileSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     suite: { name: opts.suite ?? 'crafted', file: 'suites/crafted.json' },
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
@@ -115,7 +174,15 @@ export function craftResults(comparisons: CraftedComparison[], opts: { machine?:
 /** The paper's headline setup (arXiv 2308.14711 Fig. 3-4) at one depth. */
 export const FIG3 = (depth: number) => ({ inputDim: 768, outputDim: 768, leafWidth: 32, batchSize: 256, depth });
 /** UltraFastBERT's CPU setup (arXiv 2311.10770): its tree at depth 11, i = o = 768, GELU, at a batch size. */
-export const UFB78 = (batchSize = 16384) => ({ inputDim: 768, outputDim: 768, leafWidth: 1, batchSize, depth: 11, activation: 'gelu' as const, tree: 'ufb' as const });
+export const UFB78 = (batchSize = 16384) => ({
+  inputDim: 768,
+  outputDim: 768,
+  leafWidth: 1,
+  batchSize,
+  depth: 11,
+  activation: 'gelu' as const,
+  tree: 'ufb' as const,
+});
 /** Table 1's MNIST shape at training width 128, leaf width 1. */
 export const TABLE1 = { inputDim: 784, outputDim: 10, leafWidth: 1, batchSize: 2048, depth: 7 };
 

@@ -132,7 +132,21 @@ export function plantRevision(plant: Plant, from = 'HEAD'): string {
   git(['worktree', 'add', '--detach', '--quiet', path, base]);
   try {
     plant.apply(path);
-    git(['-c', 'user.name=fffbench plant', '-c', 'user.email=fffbench@users.noreply.github.com', 'commit', '--quiet', '--all', '--no-verify', '-m', plant.subject], path);
+    git(
+      [
+        '-c',
+        'user.name=fffbench plant',
+        '-c',
+        'user.email=fffbench@users.noreply.github.com',
+        'commit',
+        '--quiet',
+        '--all',
+        '--no-verify',
+        '-m',
+        plant.subject,
+      ],
+      path,
+    );
     return git(['rev-parse', 'HEAD'], path);
   } finally {
     git(['worktree', 'remove', '--force', path]);
@@ -153,7 +167,9 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
         ? jsDenseChunkPlant(Number(values.chunk ?? '4'))
         : undefined;
   if (!plant) {
-    console.error('usage: plant-revision.ts slower --backend NAME --factor 1.1 [--model fff|dense|ufb] [--from REV]\n       plant-revision.ts js-dense-chunk [--chunk 4] [--from REV]');
+    console.error(
+      'usage: plant-revision.ts slower --backend NAME --factor 1.1 [--model fff|dense|ufb] [--from REV]\n       plant-revision.ts js-dense-chunk [--chunk 4] [--from REV]',
+    );
     process.exit(2);
   }
   const commit = plantRevision(plant, values.from);

@@ -105,7 +105,10 @@ export async function assertUfbOddShapes(backend: Backend): Promise<void> {
  * shape (tree "ufb") becomes a sweep of its tree and its dense layer; `models`, where given, are
  * the models of every sweep instead (a backend without a dense kernel).
  */
-export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends: string[]; shapes?: typeof ODD_SHAPES; name?: string; models?: ModelKind[] }): string {
+export function writeTinySuite(
+  dir: string,
+  opts: { runtimes: string[]; backends: string[]; shapes?: typeof ODD_SHAPES; name?: string; models?: ModelKind[] },
+): string {
   const shapes = opts.shapes ?? ODD_SHAPES;
   const suite = {
     name: opts.name ?? 'tiny',
@@ -121,7 +124,12 @@ export function writeTinySuite(dir: string, opts: { runtimes: string[]; backends
 }
 
 /** Runs a tiny suite through the CLI and returns the parsed results file. */
-export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { timeoutMs?: number; env?: NodeJS.ProcessEnv }): { file: ResultsFile; stdout: string; stderr: string; status: number | null } {
+export function runTinySuite(opts: Parameters<typeof writeTinySuite>[1] & { timeoutMs?: number; env?: NodeJS.ProcessEnv }): {
+  file: ResultsFile;
+  stdout: string;
+  stderr: string;
+  status: number | null;
+} {
   const dir = tempDir();
   const suite = writeTinySuite(dir, opts);
   const out = join(dir, 'results.json');
@@ -165,7 +173,11 @@ export function caseFor(backend: string, model: ModelKind, s: Omit<CaseShape, 't
 }
 
 /** Seeded random shapes up to the given sizes (inclusive), both activations. */
-export function randomShapes(seed: number, count: number, max = { inputDim: 70, outputDim: 20, depth: 6, leafWidth: 9, batchSize: 40 }): Omit<CaseShape, 'trainingWidth'>[] {
+export function randomShapes(
+  seed: number,
+  count: number,
+  max = { inputDim: 70, outputDim: 20, depth: 6, leafWidth: 9, batchSize: 40 },
+): Omit<CaseShape, 'trainingWidth'>[] {
   const rng = new Rng(seed);
   const pick = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
   return Array.from({ length: count }, () => ({

@@ -1,16 +1,15 @@
 /**
  * Each claim's chart, drawn on its card: what the verdict reads, on the axis the claim varies
- * (claims.json `chartAxis`: the training width for a sweep of depths, the batch size for
+ * (paper-claims.json `chartAxis`: the training width for a sweep of depths, the batch size for
  * UltraFastBERT's 78x). Per runtime: the fastest tree against the fastest dense (any backends; the
  * comparison a verdict reads, not one backend's own pair), the speedup the roofline floors allow
  * there (dense floor / tree floor), the claim's line, and a star on the comparison the verdict reads.
  */
-import { claimChartAxis, matchesClaim, type Claim } from '../claims.ts';
-import { formatRatio, treeLabel } from '../format.ts';
-import type { MeasuredComparison } from '../measured.ts';
-import { rooflineSpeedup } from '../roofline-text.ts';
-import { shownPoint } from '../verdict-phrases.ts';
-import type { Verdict } from '../verdicts.ts';
+import { claimChartAxis, matchesClaim, type Claim } from '../../src/claims/claims.ts';
+import { formatRatio, treeLabel } from '../../src/text/format.ts';
+import { rooflineSpeedup, type MeasuredComparison } from '../../src/claims/measured.ts';
+import { shownPoint } from '../claims/phrases.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 import { CLAIM_COLOR, REFERENCE_COLOR, runtimeColor } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';
@@ -23,7 +22,9 @@ type Shape = MeasuredComparison['comparison']['shape'];
 
 /** The comparisons that match the claim's setup but for the axis it is charted on. */
 function onClaimAxis(claim: Claim, shape: Shape): boolean {
-  return claimChartAxis(claim) === 'batchSize' ? matchesClaim(claim, { ...shape, batchSize: claim.match.batchSize }) : matchesClaim(claim, { ...shape, depth: claim.match.depth.from });
+  return claimChartAxis(claim) === 'batchSize'
+    ? matchesClaim(claim, { ...shape, batchSize: claim.match.batchSize })
+    : matchesClaim(claim, { ...shape, depth: claim.match.depth.from });
 }
 
 function claimSpec(v: Verdict, ofMachine: MeasuredComparison[]): ChartSpec | undefined {
@@ -44,14 +45,28 @@ function claimSpec(v: Verdict, ofMachine: MeasuredComparison[]): ChartSpec | und
       points: sorted.map(({ comparison: c }): ChartPoint => ({ x: xOf(c.shape), y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh })),
     });
     const allowed = sorted.flatMap((m) => (m.floors ? [{ x: xOf(m.comparison.shape), y: rooflineSpeedup(m.floors)! }] : []));
-    if (allowed.length > 0) series.push({ label: `${runtime} · what the floors allow (dense floor / ${tree} floor)`, color, role: 'bound', dashed: true, pointStyle: 'triangle', points: allowed });
+    if (allowed.length > 0)
+      series.push({
+        label: `${runtime} · what the floors allow (dense floor / ${tree} floor)`,
+        color,
+        role: 'bound',
+        dashed: true,
+        pointStyle: 'triangle',
+        points: allowed,
+      });
   }
   if (!hasLine(series.filter((s) => s.role === 'measured'))) return undefined;
   const xs = ofMachine.map((m) => xOf(m.comparison.shape));
   const read = shownPoint(v);
   if (read && read.machineId === ofMachine[0].machine.id) {
     const what = v.best ? 'the verdict reads' : 'fastest matching, not judged';
-    series.push({ label: `${what}: ${formatRatio(read.speedup)} (${read.runtime}, ${byBatch ? `batch ${read.shape.batchSize}` : `depth ${read.shape.depth}`})`, color: CLAIM_COLOR, role: 'marker', pointStyle: 'star', points: [{ x: xOf(read.shape), y: read.speedup }] });
+    series.push({
+      label: `${what}: ${formatRatio(read.speedup)} (${read.runtime}, ${byBatch ? `batch ${read.shape.batchSize}` : `depth ${read.shape.depth}`})`,
+      color: CLAIM_COLOR,
+      role: 'marker',
+      pointStyle: 'star',
+      points: [{ x: xOf(read.shape), y: read.speedup }],
+    });
   }
   series.push(horizontal(`claim: ${claim.claimedSpeedup}x (arXiv ${claim.source.arxiv})`, claim.claimedSpeedup, xs, CLAIM_COLOR, 'claim'));
   // Break-even only where the curves come near it: elsewhere it would squash the log axis.
@@ -64,7 +79,11 @@ function claimSpec(v: Verdict, ofMachine: MeasuredComparison[]): ChartSpec | und
     type: 'line',
     x: byBatch
       ? { label: 'batch size', log: true, powersOfTwo: true }
-      : { label: s0.tree === 'ufb' ? 'dense layer width 2^(d+1) − 1 (UltraFastBERT nodes)' : 'training width 2ᵈ·ℓ (= dense layer width)', log: true, powersOfTwo: s0.tree !== 'ufb' },
+      : {
+          label: s0.tree === 'ufb' ? 'dense layer width 2^(d+1) − 1 (UltraFastBERT nodes)' : 'training width 2ᵈ·ℓ (= dense layer width)',
+          log: true,
+          powersOfTwo: s0.tree !== 'ufb',
+        },
     y: { label: 'speedup (×)', log: wantsLog(series), unit: 'ratio' },
     series,
   };
@@ -78,7 +97,10 @@ function claimGroups(input: ChartInput): { groups: ChartGroup[]; leftOut: string
     if (items.length === 0) continue;
     const group = perMachine(input, items, (ofMachine) => claimSpec(v, ofMachine));
     if (group) groups.push({ ...group, claimId: v.claim.id });
-    else leftOut.push(`${v.claim.claimedSpeedup}x: its setup was measured at one ${claimChartAxis(v.claim) === 'batchSize' ? 'batch size' : 'training width'} only, so its card has no chart.`);
+    else
+      leftOut.push(
+        `${v.claim.claimedSpeedup}x: its setup was measured at one ${claimChartAxis(v.claim) === 'batchSize' ? 'batch size' : 'training width'} only, so its card has no chart.`,
+      );
   }
   return { groups, leftOut };
 }
@@ -91,7 +113,9 @@ export function claimPanels(sections: ChartSection[], claimId: string): ChartSpe
 export const claimSpeedupChart: ChartDefinition = {
   id: CLAIMS_SECTION_ID,
   title: 'The claims',
-  description: 'On each claim’s card: the fastest tree against the fastest dense of each runtime (what the verdict reads), the speedup the roofline floors allow, and the claim, on the axis the claim varies.',
+  description:
+    'On each claim’s card: the fastest tree against the fastest dense of each runtime (what the verdict reads), the speedup the roofline floors allow, and the claim, on the axis the claim varies.',
   build: claimGroups,
-  whenEmpty: () => 'No claim chart: no claim’s setup was measured at two training widths (two batch sizes for 78x); the claims suite measures them (fffbench run claims).',
+  whenEmpty: () =>
+    'No claim chart: no claim’s setup was measured at two training widths (two batch sizes for 78x); the claims suite measures them (fffbench run claims).',
 };

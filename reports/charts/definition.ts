@@ -20,4 +20,5 @@ export interface ChartDefinition {
 }
 
 /** The advice most empty sections give: the charts need a depth sweep. */
-export const NO_DEPTH_SWEEP = 'No chart: no runtime · backend measured two depths of the same shape and batch: run a depth sweep (e.g. the quick or paper-fig3 suite).';
+export const NO_DEPTH_SWEEP =
+  'No chart: no runtime · backend measured two depths of the same shape and batch: run a depth sweep (e.g. the quick or paper-fig3 suite).';

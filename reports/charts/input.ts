@@ -4,10 +4,10 @@
  * (drawn on the speedup charts) and one colour per runtime · backend.
  */
 import type { Machine, Result, ResultsFile } from '../../src/results/schema.ts';
-import { headlineClaim, type Claim, type ClaimsFile } from '../claims.ts';
-import { encoderPoints, type EncoderPoint } from '../encoder.ts';
-import { measuredComparisons, type MeasuredComparison } from '../measured.ts';
-import type { Verdict } from '../verdicts.ts';
+import { headlineClaim, type Claim, type ClaimsFile } from '../../src/claims/claims.ts';
+import { encoderPoints, type EncoderPoint } from '../../src/claims/encoder-question.ts';
+import { measuredComparisons, type MeasuredComparison } from '../../src/claims/measured.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 import { colorMap } from './colors.ts';
 
 export interface MeasuredResult {
@@ -25,11 +25,11 @@ export interface ChartInput {
   best: MeasuredComparison[];
   /** The claim verdicts, for marking where each claim is reached. */
   verdicts: Verdict[];
-  /** The claim drawn as a line on every speedup-against-width chart (claims.json `headline`). */
+  /** The claim drawn as a line on every speedup-against-width chart (paper-claims.json `headline`). */
   headline?: Claim;
   /** Every ok layer result (not the encoder layers: they have their own chart). */
   results: MeasuredResult[];
-  /** Encoder layers: per configuration, the fastest tree layer against each dense layer (encoder.ts). */
+  /** Encoder layers: per configuration, the fastest tree layer against each dense layer (src/claims/encoder-question.ts). */
   encoder: EncoderPoint[];
   color: (runtime: string, backend: string) => string;
 }
@@ -39,13 +39,14 @@ export function chartInput(files: ResultsFile[], verdicts: Verdict[], claims: Cl
   const comparisons = new Map<string, MeasuredComparison>();
   const results = new Map<string, MeasuredResult>();
   for (const file of files) machines.set(file.machine.id, file.machine);
-  for (const m of measuredComparisons(files)) comparisons.set(`${m.machine.id}/${m.comparison.fffId}`, m);
+  for (const m of measuredComparisons(files)) comparisons.set(`${m.machine.id}/${m.comparison.treeId}`, m);
   for (const file of files) {
     for (const result of file.results) {
-      if (result.status === 'ok' && result.stats && result.model !== 'encoder') results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
+      if (result.status === 'ok' && result.stats && result.model !== 'encoder')
+        results.set(`${file.machine.id}/${result.id}`, { machine: file.machine, result });
     }
   }
-  const best = new Map(measuredComparisons(files, 'best').map((m) => [`${m.machine.id}/${m.comparison.fffId}/${m.comparison.denseId}`, m]));
+  const best = new Map(measuredComparisons(files, 'best').map((m) => [`${m.machine.id}/${m.comparison.treeId}/${m.comparison.denseId}`, m]));
   const color = colorMap([
     ...[...comparisons.values()].map((m) => ({ runtime: m.comparison.runtime, backend: m.comparison.backend })),
     ...[...results.values()].map((r) => ({ runtime: r.result.runtime.name, backend: r.result.backend.name })),

@@ -4,12 +4,12 @@
  * through its fastest FFF against its fastest dense layer of one runtime, the pair the claim
  * verdicts read: the speedup against training width, the two latencies against depth, and each
  * one's distance to that machine's own roofline. Shown only for results from two or more machines;
- * the section's tables come from reports/machines-compared.ts.
+ * the section's tables come from reports/machines/compared.ts.
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
-import { treeLabel } from '../format.ts';
-import { bestPerShape } from '../machine-ratios.ts';
-import { machineLabel, type MeasuredComparison } from '../measured.ts';
+import { treeLabel } from '../../src/text/format.ts';
+import { bestPerShape } from '../machines/ratios.ts';
+import { machineLabel, type MeasuredComparison } from '../../src/claims/measured.ts';
 import { BOUND_COLOR, machineColorMap, REFERENCE_COLOR } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';
@@ -48,24 +48,38 @@ function seriesPerMachine(items: MeasuredComparison[], order: Machine[], color: 
     kinds.flatMap((kind) => {
       const points = (byMachine.get(machine.id) ?? []).flatMap((m) => kind.point(m) ?? []).sort((a, b) => Number(a.x) - Number(b.x));
       if (points.length === 0) return [];
-      return [{ label: kind.label(machineLabel(machine)), color: color(machine.id), role: 'measured' as const, dashed: kind.dashed, pointStyle: kind.pointStyle, points }];
+      return [
+        {
+          label: kind.label(machineLabel(machine)),
+          color: color(machine.id),
+          role: 'measured' as const,
+          dashed: kind.dashed,
+          pointStyle: kind.pointStyle,
+          points,
+        },
+      ];
     }),
   );
 }
 
 /** A chart only where two machines or more drew a line: a lone machine's curve is already in its own panel. */
-const comparesMachines = (series: ChartSeries[]) => distinct(series.filter((s) => s.role === 'measured' && s.points.length >= 2).map((s) => s.color)).length >= 2;
+const comparesMachines = (series: ChartSeries[]) =>
+  distinct(series.filter((s) => s.role === 'measured' && s.points.length >= 2).map((s) => s.color)).length >= 2;
 
-const timePoint = (side: 'fff' | 'dense') => (m: MeasuredComparison): ChartPoint => {
-  const r: Result = m[side];
-  return { x: r.shape.depth, y: r.stats!.median, low: r.stats!.ciLow, high: r.stats!.ciHigh };
-};
+const timePoint =
+  (side: 'fff' | 'dense') =>
+  (m: MeasuredComparison): ChartPoint => {
+    const r: Result = m[side];
+    return { x: r.shape.depth, y: r.stats!.median, low: r.stats!.ciLow, high: r.stats!.ciHigh };
+  };
 
-const rooflinePoint = (side: 'fff' | 'dense') => (m: MeasuredComparison): ChartPoint | undefined => {
-  const r: Result = m[side];
-  if (!r.roofline) return undefined;
-  return { x: r.shape.depth, y: r.roofline.multiple, low: r.stats!.ciLow / r.roofline.floorNs, high: r.stats!.ciHigh / r.roofline.floorNs };
-};
+const rooflinePoint =
+  (side: 'fff' | 'dense') =>
+  (m: MeasuredComparison): ChartPoint | undefined => {
+    const r: Result = m[side];
+    if (!r.roofline) return undefined;
+    return { x: r.shape.depth, y: r.roofline.multiple, low: r.stats!.ciLow / r.roofline.floorNs, high: r.stats!.ciHigh / r.roofline.floorNs };
+  };
 
 /** The tree side (named `tree`: "FFF" or "UltraFastBERT FFF") and the dense side of each machine. */
 const FFF_AND_DENSE = (point: (side: 'fff' | 'dense') => Series['point'], tree: string): Series[] => [
@@ -85,12 +99,22 @@ function machineGroups(input: ChartInput): ChartGroup[] {
     const where = `${c0.runtime}, ${formatFamily(s0)}, batch ${s0.batchSize}`;
 
     const speedup = seriesPerMachine(items, order, color, [
-      { label: (machine) => machine, point: (m) => ({ x: m.comparison.shape.trainingWidth, y: m.comparison.speedup, low: m.comparison.speedupCiLow, high: m.comparison.speedupCiHigh }), pointStyle: 'rectRot' },
+      {
+        label: (machine) => machine,
+        point: (m) => ({ x: m.comparison.shape.trainingWidth, y: m.comparison.speedup, low: m.comparison.speedupCiLow, high: m.comparison.speedupCiHigh }),
+        pointStyle: 'rectRot',
+      },
     ]);
     if (comparesMachines(speedup)) {
       const xs = items.map((m) => m.comparison.shape.trainingWidth);
       const bound = new Map(items.map((m) => [m.comparison.shape.trainingWidth, m.comparison.theoreticalSpeedup]));
-      speedup.push({ label: 'theoretical bound (MACs)', color: BOUND_COLOR, role: 'bound', dashed: true, points: [...bound].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y })) });
+      speedup.push({
+        label: 'theoretical bound (MACs)',
+        color: BOUND_COLOR,
+        role: 'bound',
+        dashed: true,
+        points: [...bound].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y })),
+      });
       speedup.push(horizontal('break-even (1x)', 1, xs, REFERENCE_COLOR, 'reference'));
       speedups.push({
         id: `machines-speedup-width-${key}`,
@@ -108,7 +132,8 @@ function machineGroups(input: ChartInput): ChartGroup[] {
       latencies.push({
         id: `machines-latency-depth-${key}`,
         title: `Latency vs depth, by machine: ${where}`,
-        subtitle: 'Median time per batch of each machine’s fastest FFF (solid) and fastest dense layer (dashed); one colour per machine; bars: 95% interval of the median',
+        subtitle:
+          'Median time per batch of each machine’s fastest FFF (solid) and fastest dense layer (dashed); one colour per machine; bars: 95% interval of the median',
         type: 'line',
         x: { label: 'depth d', log: false },
         y: { label: 'time per batch', log: true, unit: 'ns' },
@@ -118,7 +143,15 @@ function machineGroups(input: ChartInput): ChartGroup[] {
 
     const roofline = seriesPerMachine(items, order, color, FFF_AND_DENSE(rooflinePoint, treeLabel(s0)));
     if (comparesMachines(roofline) && hasLine(roofline)) {
-      roofline.push(horizontal('the floor (1x): as fast as that machine allows', 1, items.map((m) => m.comparison.shape.depth), BOUND_COLOR, 'bound'));
+      roofline.push(
+        horizontal(
+          'the floor (1x): as fast as that machine allows',
+          1,
+          items.map((m) => m.comparison.shape.depth),
+          BOUND_COLOR,
+          'bound',
+        ),
+      );
       rooflines.push({
         id: `machines-roofline-${key}`,
         title: `Distance to each machine’s roofline: ${where}`,

@@ -3,8 +3,8 @@
  * axes when the values call for one, and the FFF/dense lines of the per-depth charts.
  */
 import type { Machine, Result } from '../../src/results/schema.ts';
-import { MODEL_LABEL } from '../format.ts';
-import { machineLabel } from '../measured.ts';
+import { MODEL_LABEL } from '../../src/text/format.ts';
+import { machineLabel } from '../../src/claims/measured.ts';
 import type { ChartInput, MeasuredResult } from './input.ts';
 import type { ChartGroup, ChartPoint, ChartSeries, ChartSpec } from './spec.ts';
 
@@ -15,7 +15,11 @@ export function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> 
 }
 
 export const distinct = <T>(xs: T[]) => [...new Set(xs)];
-export const slug = (s: string) => s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+export const slug = (s: string) =>
+  s
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 
 type Shape = Result['shape'];
 
@@ -38,7 +42,16 @@ export function wantsLog(series: ChartSeries[]): boolean {
 
 /** A dashed horizontal line across the chart's x range: a bound, a claim, break-even. */
 export function horizontal(label: string, y: number, xs: number[], color: string, role: ChartSeries['role']): ChartSeries {
-  return { label, color, role, dashed: true, points: [{ x: Math.min(...xs), y }, { x: Math.max(...xs), y }] };
+  return {
+    label,
+    color,
+    role,
+    dashed: true,
+    points: [
+      { x: Math.min(...xs), y },
+      { x: Math.max(...xs), y },
+    ],
+  };
 }
 
 /** A chart with at least one line to draw (two points); a chart of lone points says nothing a table does not. */
@@ -49,7 +62,11 @@ export const hasLine = (series: ChartSeries[]) => series.some((s) => s.points.le
  * support it); with several machines in the report, each gets its panel, its machine named in the
  * panel's `machine` and its id. Undefined when no machine's items make a chart.
  */
-export function perMachine<T extends { machine: Machine }>(input: ChartInput, items: T[], build: (ofMachine: T[]) => ChartSpec | undefined): ChartGroup | undefined {
+export function perMachine<T extends { machine: Machine }>(
+  input: ChartInput,
+  items: T[],
+  build: (ofMachine: T[]) => ChartSpec | undefined,
+): ChartGroup | undefined {
   const several = input.machines.length > 1;
   const panels = [...groupBy(items, (i) => i.machine.id).values()].flatMap((ofMachine) => {
     const spec = build(ofMachine);

@@ -4,8 +4,8 @@
  * supports none), usually in a file of its own beside this one.
  */
 import type { ResultsFile } from '../../src/results/schema.ts';
-import { loadClaims, type ClaimsFile } from '../claims.ts';
-import type { Verdict } from '../verdicts.ts';
+import { loadClaims, type ClaimsFile } from '../../src/claims/claims.ts';
+import type { Verdict } from '../../src/claims/verdicts.ts';
 import { claimSpeedupChart } from './claim-speedup.ts';
 import type { ChartDefinition } from './definition.ts';
 import { chartInput } from './input.ts';
@@ -18,14 +18,29 @@ import { efficiencyChart, speedupWidthChart } from './speedup-width.ts';
 import { machinesChart } from './machines.ts';
 import { encoderSpeedupChart } from './encoder-speedup.ts';
 
-export const CHARTS: ChartDefinition[] = [speedupWidthChart, speedupBatchChart, latencyDepthChart, efficiencyChart, rooflineChart, runtimesChart, claimSpeedupChart, machinesChart, encoderSpeedupChart];
+export const CHARTS: ChartDefinition[] = [
+  speedupWidthChart,
+  speedupBatchChart,
+  latencyDepthChart,
+  efficiencyChart,
+  rooflineChart,
+  runtimesChart,
+  claimSpeedupChart,
+  machinesChart,
+  encoderSpeedupChart,
+];
 
 /**
  * Every section the data calls for (see ChartDefinition.onlyWhen), with the charts the data
  * supports; a section without one says why and what to run. `baselineMachineId`: the machine the
  * machines-compared charts list first (default: the first file's).
  */
-export function buildChartSections(files: ResultsFile[], verdicts: Verdict[] = [], claims: ClaimsFile = loadClaims(), baselineMachineId?: string): ChartSection[] {
+export function buildChartSections(
+  files: ResultsFile[],
+  verdicts: Verdict[] = [],
+  claims: ClaimsFile = loadClaims(),
+  baselineMachineId?: string,
+): ChartSection[] {
   const input = chartInput(files, verdicts, claims, baselineMachineId);
   return CHARTS.filter((chart) => chart.onlyWhen?.(input) ?? true).map((chart) => {
     const { groups, leftOut = [] } = chart.build(input);

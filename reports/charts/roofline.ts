@@ -18,7 +18,15 @@ function rooflineGroups(input: ChartInput): { groups: ChartGroup[]; leftOut: str
         return { x: r.shape.depth, y: r.roofline!.multiple, low: r.stats!.ciLow / floor, high: r.stats!.ciHigh / floor };
       });
       if (!hasLine(series)) return undefined;
-      series.push(horizontal('the floor (1x): as fast as the machine allows', 1, ofMachine.map((r) => r.result.shape.depth), BOUND_COLOR, 'bound'));
+      series.push(
+        horizontal(
+          'the floor (1x): as fast as the machine allows',
+          1,
+          ofMachine.map((r) => r.result.shape.depth),
+          BOUND_COLOR,
+          'bound',
+        ),
+      );
       return {
         id: `roofline-depth-${key}`,
         title: `Distance to the roofline: ${formatFamily(s0)}, batch ${s0.batchSize}`,

@@ -4,7 +4,7 @@
  * bar labelled with the exact version that ran.
  */
 import { compareRuntimeNames, RUNTIME_NAMES } from '../../src/model/runtimes.ts';
-import { formatShape } from '../format.ts';
+import { formatShape } from '../../src/text/format.ts';
 import { runtimeColor } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';

@@ -1,9 +1,12 @@
 /**
  * What to chart, as plain data (ChartSpec): the same specs are drawn to PNG on the server and by
- * chart.js in the pages (reports/assets/chart-runtime.js turns a spec into a chart.js config).
+ * chart.js in the pages (reports/render/chart-config.ts, bundled into assets/chart-runtime.js,
+ * turns a spec into a chart.js config).
  */
+import type { ValueUnit } from '../../src/text/format.ts';
 
-export type Unit = 'ratio' | 'ns' | 'fraction';
+/** What the y values are: formatted by src/text/format.ts's formatValue (tooltips) and formatTick (axis). */
+export type Unit = ValueUnit;
 
 export interface ChartPoint {
   x: number | string;
@@ -49,7 +52,7 @@ export function fullTitle(spec: ChartSpec): string {
 export interface ChartGroup {
   title: string;
   panels: ChartSpec[];
-  /** A claim's chart: the claim (claims.json id) whose card draws it. */
+  /** A claim's chart: the claim (paper-claims.json id) whose card draws it. */
   claimId?: string;
 }
 

@@ -5,11 +5,11 @@
  * and per runtime the fastest tree against the fastest dense (the pair the claim verdicts read).
  */
 import type { Result } from '../../src/results/schema.ts';
-import { treeLabel } from '../format.ts';
+import { treeLabel } from '../../src/text/format.ts';
 import { BEST_COLOR, BOUND_COLOR, REFERENCE_COLOR } from './colors.ts';
 import type { ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';
-import type { MeasuredComparison } from '../measured.ts';
+import type { MeasuredComparison } from '../../src/claims/measured.ts';
 import { distinct, familyKey, formatFamily, groupBy, hasLine, horizontal, perMachine, wantsLog } from './panels.ts';
 import type { ChartGroup, ChartSeries } from './spec.ts';
 
@@ -24,7 +24,10 @@ function batchGroups(input: ChartInput): { groups: ChartGroup[]; leftOut: string
   for (const [, family] of groupBy(withSweep, ([, items]) => `${familyKey(items[0].comparison.shape)}-l${items[0].comparison.shape.leafWidth}`)) {
     const depths = family.map(([, items]) => items[0].comparison.shape.depth).sort((a, b) => a - b);
     const keep = new Set([depths[0], depths[depths.length - 1]]);
-    if (depths.length > 2) leftOut.push(`batch sweeps at depths ${depths.filter((d) => !keep.has(d)).join(', ')} of ${formatFamily(family[0][1][0].comparison.shape)} are in the tables only`);
+    if (depths.length > 2)
+      leftOut.push(
+        `batch sweeps at depths ${depths.filter((d) => !keep.has(d)).join(', ')} of ${formatFamily(family[0][1][0].comparison.shape)} are in the tables only`,
+      );
     for (const [key, items] of family.filter(([, items]) => keep.has(items[0].comparison.shape.depth))) {
       const s0 = items[0].comparison.shape;
       const best = new Set(input.best.filter((m) => shapeKeyNoBatch(m.comparison.shape) === key));
@@ -34,15 +37,28 @@ function batchGroups(input: ChartInput): { groups: ChartGroup[]; leftOut: string
             .map((m) => m.comparison)
             .sort((a, b) => a.shape.batchSize - b.shape.batchSize)
             .map((c) => ({ x: c.shape.batchSize, y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh }));
-        const series: ChartSeries[] = [...groupBy(ofMachine.filter((m) => best.has(m)), (m) => m.comparison.runtime).values()].map((points) => ({
+        const series: ChartSeries[] = [
+          ...groupBy(
+            ofMachine.filter((m) => best.has(m)),
+            (m) => m.comparison.runtime,
+          ).values(),
+        ].map((points) => ({
           label: `${points[0].comparison.runtime} · fastest ${treeLabel(s0)} vs fastest dense`,
           color: BEST_COLOR,
           role: 'measured' as const,
           pointStyle: 'rectRot',
           points: line(points),
         }));
-        for (const points of groupBy(ofMachine.filter((m) => !best.has(m)), (m) => `${m.comparison.runtime}·${m.comparison.backend}`).values()) {
-          series.push({ label: `${points[0].comparison.runtime} · ${points[0].comparison.backend}`, color: input.color(points[0].comparison.runtime, points[0].comparison.backend), role: 'measured', points: line(points) });
+        for (const points of groupBy(
+          ofMachine.filter((m) => !best.has(m)),
+          (m) => `${m.comparison.runtime}·${m.comparison.backend}`,
+        ).values()) {
+          series.push({
+            label: `${points[0].comparison.runtime} · ${points[0].comparison.backend}`,
+            color: input.color(points[0].comparison.runtime, points[0].comparison.backend),
+            role: 'measured',
+            points: line(points),
+          });
         }
         if (!hasLine(series)) return undefined;
         const xs = ofMachine.map((m) => m.comparison.shape.batchSize);

@@ -6,9 +6,9 @@
  */
 import type { Result } from '../../src/results/schema.ts';
 import { treeModelOf } from '../../src/model/shape.ts';
-import { claimModel, matchesClaim } from '../claims.ts';
-import { treeLabel } from '../format.ts';
-import type { MeasuredComparison } from '../measured.ts';
+import { claimModel, matchesClaim } from '../../src/claims/claims.ts';
+import { treeLabel } from '../../src/text/format.ts';
+import type { MeasuredComparison } from '../../src/claims/measured.ts';
 import { BEST_COLOR, BOUND_COLOR, CLAIM_COLOR, POINT_STYLES, REFERENCE_COLOR } from './colors.ts';
 import { NO_DEPTH_SWEEP, type ChartDefinition } from './definition.ts';
 import type { ChartInput } from './input.ts';
@@ -18,7 +18,12 @@ import type { ChartGroup, ChartPoint, ChartSeries } from './spec.ts';
 type SpeedupPair = MeasuredComparison['comparison'];
 
 const speedupPoint = (c: SpeedupPair): ChartPoint => ({ x: c.shape.trainingWidth, y: c.speedup, low: c.speedupCiLow, high: c.speedupCiHigh });
-const efficiencyPoint = (c: SpeedupPair): ChartPoint => ({ x: c.shape.trainingWidth, y: c.efficiency, low: c.speedupCiLow / c.theoreticalSpeedup, high: c.speedupCiHigh / c.theoreticalSpeedup });
+const efficiencyPoint = (c: SpeedupPair): ChartPoint => ({
+  x: c.shape.trainingWidth,
+  y: c.efficiency,
+  low: c.speedupCiLow / c.theoreticalSpeedup,
+  high: c.speedupCiHigh / c.theoreticalSpeedup,
+});
 
 /** The machine-level curve: per runtime, the fastest FFF against the fastest dense, any backends. */
 function bestSeries(best: MeasuredComparison[], point: (c: SpeedupPair) => ChartPoint): ChartSeries[] {
@@ -46,9 +51,21 @@ function claimMarkers(input: ChartInput, machineId: string, shape: Result['shape
     if (!reach || reach.machineId !== machineId || !matchesClaim(v.claim, { ...shape, depth: v.claim.match.depth.from })) continue;
     const claimed = v.claim.claimedSpeedup;
     if (reach.reachedAt) {
-      markers.push({ label: `${claimed}x first reached here (depth ${reach.reachedAt.shape.depth}, ${reach.runtime})`, color: CLAIM_COLOR, role: 'marker', pointStyle: 'star', points: [{ x: reach.reachedAt.shape.trainingWidth, y: reach.reachedAt.speedup }] });
+      markers.push({
+        label: `${claimed}x first reached here (depth ${reach.reachedAt.shape.depth}, ${reach.runtime})`,
+        color: CLAIM_COLOR,
+        role: 'marker',
+        pointStyle: 'star',
+        points: [{ x: reach.reachedAt.shape.trainingWidth, y: reach.reachedAt.speedup }],
+      });
     } else if (reach.extrapolation) {
-      markers.push({ label: `${claimed}x extrapolated at depth ${reach.extrapolation.depth} (not measured)`, color: CLAIM_COLOR, role: 'marker', pointStyle: 'crossRot', points: [{ x: reach.extrapolation.trainingWidth, y: claimed }] });
+      markers.push({
+        label: `${claimed}x extrapolated at depth ${reach.extrapolation.depth} (not measured)`,
+        color: CLAIM_COLOR,
+        role: 'marker',
+        pointStyle: 'crossRot',
+        points: [{ x: reach.extrapolation.trainingWidth, y: claimed }],
+      });
     }
   }
   return markers;
@@ -56,11 +73,13 @@ function claimMarkers(input: ChartInput, machineId: string, shape: Result['shape
 
 /**
  * The headline claim's line: "paper: up to 220x (2308.14711 Fig. 3-4; …)", its number from
- * claims.json; only on charts of the tree the claim is about (not the FFF's 220x on UltraFastBERT's).
+ * paper-claims.json; only on charts of the tree the claim is about (not the FFF's 220x on UltraFastBERT's).
  */
 function headlineSeries(input: ChartInput, xs: number[], shape: Result['shape']): ChartSeries[] {
   const h = input.headline;
-  return h?.headline && claimModel(h) === treeModelOf(shape) ? [horizontal(`paper: up to ${h.claimedSpeedup}x (${h.headline.note})`, h.claimedSpeedup, xs, CLAIM_COLOR, 'claim')] : [];
+  return h?.headline && claimModel(h) === treeModelOf(shape)
+    ? [horizontal(`paper: up to ${h.claimedSpeedup}x (${h.headline.note})`, h.claimedSpeedup, xs, CLAIM_COLOR, 'claim')]
+    : [];
 }
 
 function widthGroups(input: ChartInput, efficiency: boolean): ChartGroup[] {
@@ -74,14 +93,20 @@ function widthGroups(input: ChartInput, efficiency: boolean): ChartGroup[] {
     const group = perMachine(input, items, (ofMachine) => {
       const leafWidths = distinct(ofMachine.map((m) => m.comparison.shape.leafWidth)).sort((a, b) => a - b);
       const series: ChartSeries[] = bestSeries(ofMachine.filter(isBest), point);
-      for (const points of groupBy(ofMachine.filter((m) => !isBest(m)), (m) => `${m.comparison.runtime}·${m.comparison.backend}·${m.comparison.shape.leafWidth}`).values()) {
+      for (const points of groupBy(
+        ofMachine.filter((m) => !isBest(m)),
+        (m) => `${m.comparison.runtime}·${m.comparison.backend}·${m.comparison.shape.leafWidth}`,
+      ).values()) {
         const c0 = points[0].comparison;
         series.push({
           label: `${c0.runtime} · ${c0.backend}${leafWidths.length > 1 ? ` · ℓ=${c0.shape.leafWidth}` : ''}`,
           color: input.color(c0.runtime, c0.backend),
           role: 'measured',
           pointStyle: POINT_STYLES[leafWidths.indexOf(c0.shape.leafWidth) % POINT_STYLES.length],
-          points: points.map((m) => m.comparison).sort((a, b) => a.shape.trainingWidth - b.shape.trainingWidth).map(point),
+          points: points
+            .map((m) => m.comparison)
+            .sort((a, b) => a.shape.trainingWidth - b.shape.trainingWidth)
+            .map(point),
         });
       }
       if (!hasLine(series)) return undefined;
@@ -90,7 +115,9 @@ function widthGroups(input: ChartInput, efficiency: boolean): ChartGroup[] {
         series.push(horizontal('the bound (100%)', 1, xs, BOUND_COLOR, 'bound'));
       } else {
         for (const l of leafWidths) {
-          const bound = new Map(ofMachine.filter((m) => m.comparison.shape.leafWidth === l).map((m) => [m.comparison.shape.trainingWidth, m.comparison.theoreticalSpeedup]));
+          const bound = new Map(
+            ofMachine.filter((m) => m.comparison.shape.leafWidth === l).map((m) => [m.comparison.shape.trainingWidth, m.comparison.theoreticalSpeedup]),
+          );
           series.push({
             label: `theoretical bound (MACs)${leafWidths.length > 1 ? ` ℓ=${l}` : ''}`,
             color: BOUND_COLOR,

@@ -17,13 +17,13 @@
  *
  * A runtime whose version differs from its baseline runs' (a pin moved, a Node line upgraded) is
  * labelled "runtime changed" in the same spirit, but only for that runtime: its cases are shown
- * with their change, verdict 'runtime-changed', never counted, and its calibration is not read for
+ * with their change, outcome 'runtime-changed', never counted, and its calibration is not read for
  * the machine state; the other runtimes are judged as before. The engine's difference is not the
  * code's. It is judged again once every baseline run ran the candidate's version.
  */
 import { UserError } from '../errors.ts';
-import { mannWhitneyU, ratioOfMedians } from '../measure/stats.ts';
-import { backendScales, judgeRunMedians, median, MIN_GATING_RUNS, type BackendScale, type CompareOptions, type RunMedianJudgement } from './noise.ts';
+import { mannWhitneyU, median, ratioOfMedians } from '../measure/stats.ts';
+import { backendScales, judgeRunMedians, MIN_GATING_RUNS, type BackendScale, type CompareOptions, type RunMedianJudgement } from './noise.ts';
 import { caseId } from '../model/case.ts';
 import { oneThreadReadBandwidth } from '../results/method.ts';
 import type { Result, ResultsFile } from '../results/schema.ts';
@@ -31,8 +31,17 @@ import type { Result, ResultsFile } from '../results/schema.ts';
 /** A calibration figure (peak GEMM, read bandwidth) that moves by less than this never marks a machine state change. */
 const MACHINE_STATE_MIN_CHANGE = 0.1;
 
-/** What became of one case between the baseline runs and the candidate (not a claim verdict: reports/verdicts.ts). */
-export type ChangeLabel = 'regression' | 'improvement' | 'unchanged' | 'unstable' | 'runtime-changed' | 'only-in-baseline' | 'only-in-candidate' | 'not-measured' | 'failed-in-candidate';
+/** What became of one case between the baseline runs and the candidate (not a claim outcome: src/claims/verdicts.ts). */
+export type ChangeLabel =
+  | 'regression'
+  | 'improvement'
+  | 'unchanged'
+  | 'unstable'
+  | 'runtime-changed'
+  | 'only-in-baseline'
+  | 'only-in-candidate'
+  | 'not-timed'
+  | 'failed-in-candidate';
 
 /** What a confirming re-run (compare --confirm) measured for a flagged case. */
 export interface Confirmation {
@@ -46,8 +55,8 @@ export interface Confirmation {
   p?: number;
   level?: number;
   reruns?: number;
-  verdict: ChangeLabel;
-  /** The re-run is judged as the case was, against the same baseline: only a repeated verdict confirms. */
+  outcome: ChangeLabel;
+  /** The re-run is judged as the case was, against the same baseline: only a repeated outcome confirms. */
   confirmed: boolean;
   note?: string;
 }
@@ -122,7 +131,7 @@ export interface CaseChange {
    * samples only (not gated); paired-rounds: base and head measured interleaved (fffbench ab, paired.ts).
    */
   test?: 'run-medians' | 'samples' | 'paired-rounds';
-  verdict: ChangeLabel;
+  outcome: ChangeLabel;
   confirmation?: Confirmation;
   /** fffbench ab: the case's paired rounds and what they showed. */
   paired?: PairedCase;
@@ -153,7 +162,7 @@ export interface RunComparison {
   /** Why it is not gated, when it is not. */
   notGatedBecause?: string;
   machineState: MachineState;
-  /** Runtimes whose version changed: their cases are shown, not judged (verdict 'runtime-changed'). */
+  /** Runtimes whose version changed: their cases are shown, not judged (outcome 'runtime-changed'). */
   runtimeChanges: RuntimeChange[];
   baselineLabel: string;
   candidateLabel: string;
@@ -197,8 +206,8 @@ export interface Baseline {
   cases: Map<string, BaselineCase>;
   /** Per runtime and backend: the typical run-to-run spread of its cases. */
   backendScales: Map<string, BackendScale>;
-  /** Per runtime and backend: the calibration GEMM throughput of each baseline run (the sentinel). */
-  sentinels: Map<string, number[]>;
+  /** Per runtime and backend: the calibration GEMM throughput (FLOP/s) of each baseline run, the backend's check on its own state. */
+  calibrationGemmFlops: Map<string, number[]>;
   calibrations: RunCalibration[];
   /** Per run, per runtime: the version(s) its results ran on. */
   runtimeVersions: Map<string, Set<string>>[];
@@ -235,14 +244,16 @@ export function runtimeChangeText(c: RuntimeChange): string {
   return `${c.runtime} ${from} → ${c.to.join(', ')}`;
 }
 
-function sentinelKey(runtime: string, backend: string): string {
+/** "node/wasm-mt": a runtime's backend, the key of its spread and its calibration GEMM. */
+function backendKey(runtime: string, backend: string): string {
   return `${runtime}/${backend}`;
 }
 
-function sentinelsOf(run: ResultsFile): Map<string, number> {
+/** Per runtime and backend: the run's calibration GEMM throughput (FLOP/s). */
+function calibrationGemmFlopsOf(run: ResultsFile): Map<string, number> {
   const out = new Map<string, number>();
   for (const [runtime, c] of Object.entries(run.machine.calibration ?? {})) {
-    for (const [backend, flops] of Object.entries(c.gemmFlops)) out.set(sentinelKey(runtime, backend), flops);
+    for (const [backend, flops] of Object.entries(c.gemmFlops)) out.set(backendKey(runtime, backend), flops);
   }
   return out;
 }
@@ -250,14 +261,22 @@ function sentinelsOf(run: ResultsFile): Map<string, number> {
 function calibrationOf(run: ResultsFile): RunCalibration {
   // One thread's read bandwidth: the figure every results file has (method 1 files hold it as
   // readBandwidth: src/results/method.ts), so a history spanning that change compares like with like.
-  return new Map(Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [runtime, { peakFlops: c.peakFlops, readBandwidth: oneThreadReadBandwidth(c) ?? c.readBandwidth }]));
+  return new Map(
+    Object.entries(run.machine.calibration ?? {}).map(([runtime, c]) => [
+      runtime,
+      { peakFlops: c.peakFlops, readBandwidth: oneThreadReadBandwidth(c) ?? c.readBandwidth },
+    ]),
+  );
 }
 
 export function baselineFromRuns(runs: ResultsFile[]): Baseline {
   if (runs.length === 0) throw new UserError('no baseline runs');
   const machineId = runs[0].machine.id;
   for (const run of runs) {
-    if (run.machine.id !== machineId) throw new UserError(`baseline runs come from different machines (${machineId}, ${run.machine.id}); results of different machines are never compared as one`);
+    if (run.machine.id !== machineId)
+      throw new UserError(
+        `baseline runs come from different machines (${machineId}, ${run.machine.id}); results of different machines are never compared as one`,
+      );
   }
   const cases = new Map<string, BaselineCase>();
   for (const run of runs) {
@@ -271,15 +290,18 @@ export function baselineFromRuns(runs: ResultsFile[]): Baseline {
       cases.set(key, entry);
     }
   }
-  const sentinels = new Map<string, number[]>();
-  for (const run of runs) for (const [key, flops] of sentinelsOf(run)) sentinels.set(key, [...(sentinels.get(key) ?? []), flops]);
+  const calibrationGemmFlops = new Map<string, number[]>();
+  for (const run of runs)
+    for (const [key, flops] of calibrationGemmFlopsOf(run)) calibrationGemmFlops.set(key, [...(calibrationGemmFlops.get(key) ?? []), flops]);
   return {
     machineId,
     label: runs.length === 1 ? label(runs[0]) : `${runs.length} runs (${label(runs[0])} … ${label(runs[runs.length - 1])})`,
     runs: runs.length,
     cases,
-    backendScales: backendScales([...cases.values()].map((c) => ({ backend: sentinelKey(c.result.runtime.name, c.result.backend.name), runMedians: c.runMedians }))),
-    sentinels,
+    backendScales: backendScales(
+      [...cases.values()].map((c) => ({ backend: backendKey(c.result.runtime.name, c.result.backend.name), runMedians: c.runMedians })),
+    ),
+    calibrationGemmFlops,
     calibrations: runs.map(calibrationOf),
     runtimeVersions: runs.map(runtimeVersionsOf),
   };
@@ -292,26 +314,36 @@ function judgeSamples(base: BaselineCase, r: Result, options: CompareOptions): O
   const threshold = Math.max(options.threshold, spread);
   if (base.samples.length === 0 || r.stats!.samples.length === 0) {
     // runs reduced by history --prune keep no samples: only the change itself can be shown
-    return { change, changeCiLow: change, changeCiHigh: change, p: 1, threshold, verdict: 'unchanged' };
+    return { change, changeCiLow: change, changeCiHigh: change, p: 1, threshold, outcome: 'unchanged' };
   }
   const { ciLow, ciHigh } = ratioOfMedians(r.stats!.samples, base.samples);
   const { p } = mannWhitneyU(base.samples, r.stats!.samples);
   const significant = p < options.alpha;
-  const verdict = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
-  return { change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, threshold, verdict };
+  const outcome = significant && ciLow - 1 > threshold ? 'regression' : significant && ciHigh - 1 < -threshold ? 'improvement' : 'unchanged';
+  return { change, changeCiLow: ciLow - 1, changeCiHigh: ciHigh - 1, p, threshold, outcome };
 }
 
 /** Judges one measured case against its baseline: the run-median test when the baseline has enough runs. */
-export function judgeCase(baseline: Baseline, base: BaselineCase, r: Result, options: CompareOptions): Omit<RunMedianJudgement, 'noise'> & { noise?: number; test: 'run-medians' | 'samples'; baselineMedian: number } {
+export function judgeCase(
+  baseline: Baseline,
+  base: BaselineCase,
+  r: Result,
+  options: CompareOptions,
+): Omit<RunMedianJudgement, 'noise'> & { noise?: number; test: 'run-medians' | 'samples'; baselineMedian: number } {
   if (base.runMedians.length >= MIN_GATING_RUNS) {
-    const j = judgeRunMedians(base.runMedians, r.stats!.median, options, baseline.backendScales.get(sentinelKey(r.runtime.name, r.backend.name)));
+    const j = judgeRunMedians(base.runMedians, r.stats!.median, options, baseline.backendScales.get(backendKey(r.runtime.name, r.backend.name)));
     return { ...j, test: 'run-medians', baselineMedian: median(base.runMedians) };
   }
   return { ...judgeSamples(base, r, options), test: 'samples', baselineMedian: median(base.runMedians) };
 }
 
 /** Whether the candidate's calibration moved beyond its history: the whole run is then "machine state changed". */
-export function machineStateChange(baseline: Baseline, candidate: ResultsFile, options: CompareOptions, changedRuntimes: ReadonlySet<string> = new Set()): MachineState {
+export function machineStateChange(
+  baseline: Baseline,
+  candidate: ResultsFile,
+  options: CompareOptions,
+  changedRuntimes: ReadonlySet<string> = new Set(),
+): MachineState {
   const reasons: string[] = [];
   const figures = [
     ['peak GEMM', 'peakFlops', 1e9, 'GFLOP/s'],
@@ -326,7 +358,7 @@ export function machineStateChange(baseline: Baseline, candidate: ResultsFile, o
       const shown = `${runtime} ${name} ${(now[field] / scale).toFixed(1)} ${unit} against ${(Math.min(...before) / scale).toFixed(1)}–${(Math.max(...before) / scale).toFixed(1)} in the baseline`;
       if (before.length >= MIN_GATING_RUNS) {
         const j = judgeRunMedians(before, now[field], { threshold: Math.max(MACHINE_STATE_MIN_CHANGE, options.threshold), alpha: options.alpha });
-        if (j.verdict !== 'unchanged') reasons.push(`${shown} (${j.change > 0 ? '+' : ''}${(j.change * 100).toFixed(0)}%, beyond the runs' spread)`);
+        if (j.outcome !== 'unchanged') reasons.push(`${shown} (${j.change > 0 ? '+' : ''}${(j.change * 100).toFixed(0)}%, beyond the runs' spread)`);
       } else {
         // too few runs for a spread: only a large move counts
         const lo = Math.min(...before);
@@ -347,12 +379,14 @@ export interface CompareRunsOptions extends CompareOptions {
 export function compareRuns(baseline: Baseline, candidate: ResultsFile, options: CompareRunsOptions): RunComparison {
   const acrossMachines = baseline.machineId !== candidate.machine.id;
   if (acrossMachines && !options.allowMachines) {
-    throw new UserError(`the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine, or pass --allow-machines to see the differences, ungated)`);
+    throw new UserError(
+      `the baseline is from machine ${baseline.machineId} and the candidate from ${candidate.machine.id}: results of different machines are never compared as one (compare each against a baseline of its own machine, or pass --allow-machines to see the differences, ungated)`,
+    );
   }
   const judging: CompareOptions = { threshold: options.threshold, alpha: options.alpha, ...(options.screenAlpha ? { screenAlpha: options.screenAlpha } : {}) };
   const cases: CaseChange[] = [];
   const seen = new Set<string>();
-  const candidateSentinels = sentinelsOf(candidate);
+  const candidateGemmFlops = calibrationGemmFlopsOf(candidate);
   const changedRuntimes = runtimeChanges(baseline, candidate);
   const changedText = new Map(changedRuntimes.map((c) => [c.runtime, runtimeChangeText(c)]));
   /**
@@ -363,8 +397,8 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
    * `unstable`, reported but not judged.
    */
   const unstable = (runtime: string, backend: string): string | undefined => {
-    const now = candidateSentinels.get(sentinelKey(runtime, backend));
-    const before = baseline.sentinels.get(sentinelKey(runtime, backend));
+    const now = candidateGemmFlops.get(backendKey(runtime, backend));
+    const before = baseline.calibrationGemmFlops.get(backendKey(runtime, backend));
     if (now === undefined || !before?.length) return undefined;
     const lo = Math.min(...before);
     const hi = Math.max(...before);
@@ -378,18 +412,18 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     const key = caseKey(r);
     seen.add(key);
     const base = baseline.cases.get(key);
-    const row: CaseChange = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, verdict: 'not-measured' };
+    const row: CaseChange = { key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, outcome: 'not-timed' };
     if (r.status !== 'ok' || !r.stats) {
-      cases.push({ ...row, verdict: 'not-measured' });
+      cases.push({ ...row, outcome: 'not-timed' });
       continue;
     }
     if (!base) {
-      cases.push({ ...row, candidateMedian: r.stats.median, verdict: 'only-in-candidate' });
+      cases.push({ ...row, candidateMedian: r.stats.median, outcome: 'only-in-candidate' });
       continue;
     }
     const j = judgeCase(baseline, base, r, judging);
     const runtimeChanged = changedText.get(r.runtime.name);
-    const note = j.verdict === 'unchanged' ? undefined : runtimeChanged ? `runtime changed: ${runtimeChanged}` : unstable(r.runtime.name, r.backend.name);
+    const note = j.outcome === 'unchanged' ? undefined : runtimeChanged ? `runtime changed: ${runtimeChanged}` : unstable(r.runtime.name, r.backend.name);
     cases.push({
       ...row,
       baselineMedian: j.baselineMedian,
@@ -402,16 +436,27 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
       noise: j.noise,
       threshold: j.threshold,
       test: j.test,
-      verdict: note ? (runtimeChanged ? 'runtime-changed' : 'unstable') : j.verdict,
+      outcome: note ? (runtimeChanged ? 'runtime-changed' : 'unstable') : j.outcome,
       ...(note ? { note } : {}),
     });
   }
   for (const [key, base] of baseline.cases) {
     if (seen.has(key)) continue;
     const r = base.result;
-    cases.push({ key, runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape, baselineMedian: r.stats!.median, baselineRuns: base.runMedians.length, verdict: 'only-in-baseline' });
+    cases.push({
+      key,
+      runtime: r.runtime.name,
+      backend: r.backend.name,
+      model: r.model,
+      shape: r.shape,
+      baselineMedian: r.stats!.median,
+      baselineRuns: base.runMedians.length,
+      outcome: 'only-in-baseline',
+    });
   }
-  const machineState = acrossMachines ? { changed: false, reasons: [] } : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha }, new Set(changedText.keys()));
+  const machineState = acrossMachines
+    ? { changed: false, reasons: [] }
+    : machineStateChange(baseline, candidate, { threshold: options.threshold, alpha: options.alpha }, new Set(changedText.keys()));
   const notGatedBecause = acrossMachines
     ? `the candidate is from machine ${candidate.machine.id} and the baseline from ${baseline.machineId} (--allow-machines): the differences are the machines', not the code's`
     : machineState.changed
@@ -431,8 +476,8 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
     baselineRuns: baseline.runs,
     options: judging,
     cases,
-    regressions: cases.filter((c) => c.verdict === 'regression').length,
-    improvements: cases.filter((c) => c.verdict === 'improvement').length,
+    regressions: cases.filter((c) => c.outcome === 'regression').length,
+    improvements: cases.filter((c) => c.outcome === 'improvement').length,
   };
 }
 
@@ -441,5 +486,5 @@ export function compareRuns(baseline: Baseline, candidate: ResultsFile, options:
  * confirmed), or with a case whose candidate failed or gave wrong output where the baseline did not.
  */
 export function failsJob(c: RunComparison): boolean {
-  return c.gated && (c.regressions > 0 || c.cases.some((x) => x.verdict === 'failed-in-candidate'));
+  return c.gated && (c.regressions > 0 || c.cases.some((x) => x.outcome === 'failed-in-candidate'));
 }

@@ -2,7 +2,7 @@
  * How much a case's median moves between runs of one commit, and whether a new run's median lies
  * beyond that: the statistics of compare (src/compare/compare.ts), kept apart from its bookkeeping.
  */
-import { quantileSorted, studentTCdf, studentTQuantile } from '../measure/stats.ts';
+import { median, studentTCdf, studentTQuantile } from '../measure/stats.ts';
 
 /** Baseline runs needed before a comparison may fail a job: fewer cannot estimate run-to-run noise. */
 export const MIN_GATING_RUNS = 3;
@@ -26,7 +26,7 @@ export interface RunMedianJudgement {
   p: number;
   noise: number;
   threshold: number;
-  verdict: 'regression' | 'improvement' | 'unchanged';
+  outcome: 'regression' | 'improvement' | 'unchanged';
 }
 
 /**
@@ -47,10 +47,6 @@ export interface BackendScale {
 
 /** Cases a backend needs in the baseline before the median of their spreads is its scale. */
 const BACKEND_SCALE_MIN_CASES = 5;
-
-export function median(xs: number[]): number {
-  return quantileSorted([...xs].sort((a, b) => a - b), 0.5);
-}
 
 export function sdOf(xs: number[]): number {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -84,8 +80,8 @@ export function judgeRunMedians(runMedians: number[], candidateMedian: number, o
   const slower = Math.max(quantile(1 - (options.screenAlpha ?? options.alpha) / 2) * se, minimum);
   const faster = Math.max(quantile(1 - options.alpha / 2) * se, minimum);
   const ci = quantile(0.975) * se;
-  const verdict = d > slower ? 'regression' : d < -faster ? 'improvement' : 'unchanged';
-  return { change: Math.exp(d) - 1, changeCiLow: Math.exp(d - ci) - 1, changeCiHigh: Math.exp(d + ci) - 1, p, noise, threshold: Math.exp(slower) - 1, verdict };
+  const outcome = d > slower ? 'regression' : d < -faster ? 'improvement' : 'unchanged';
+  return { change: Math.exp(d) - 1, changeCiLow: Math.exp(d - ci) - 1, changeCiHigh: Math.exp(d + ci) - 1, p, noise, threshold: Math.exp(slower) - 1, outcome };
 }
 
 /**
@@ -169,7 +165,10 @@ export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: 
  */
 export function holmConfirm(judgements: RerunJudgement[], options: CompareOptions): { confirmed: boolean; level?: number }[] {
   const minimum = options.threshold;
-  return holm(judgements.map((j) => j.p), options.alpha).map((level, k) => (level === undefined ? { confirmed: false } : { confirmed: judgements[k].change > minimum && judgements[k].netChange > minimum, level }));
+  return holm(
+    judgements.map((j) => j.p),
+    options.alpha,
+  ).map((level, k) => (level === undefined ? { confirmed: false } : { confirmed: judgements[k].change > minimum && judgements[k].netChange > minimum, level }));
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Judging two revisions measured interleaved on one machine (`fffbench ab`, runners/ab.ts).
+ * Judging two revisions measured interleaved on one machine (`fffbench ab`, runners/commands/ab.ts).
  *
  * Each case is timed in pairs of short rounds, one of the base and one of the head back to back
  * (the order balanced and shuffled per case). Whatever the host does over seconds and minutes (a
@@ -15,10 +15,10 @@
  * (where a process's memory happens to lie, what its JIT made of the code). --threshold bounds how
  * much of that can count.
  */
-import { quantileSorted, signedRankInterval, wilcoxonSignedRank } from '../measure/stats.ts';
+import { median, signedRankInterval, wilcoxonSignedRank } from '../measure/stats.ts';
 import type { Result } from '../results/schema.ts';
 import { caseKey, type CaseChange, type PairedCase, type PairedRounds, type PairedRun, type RunComparison } from './compare.ts';
-import { holm, median, type CompareOptions } from './noise.ts';
+import { holm, type CompareOptions } from './noise.ts';
 
 export interface PairedJudgement {
   /** The median per-pair ratio head / base. */
@@ -55,15 +55,13 @@ export interface PairedCaseInput {
   rounds?: PairedRounds;
 }
 
-const medianOf = (xs: number[]) => quantileSorted([...xs].sort((a, b) => a - b), 0.5);
-
-function unjudged(base: Result, head: Result): Pick<CaseChange, 'verdict' | 'note'> {
+function unjudged(base: Result, head: Result): Pick<CaseChange, 'outcome' | 'note'> {
   const why = (side: string, r: Result) => `${side} ${r.status}${r.reason ? `: ${r.reason}` : ''}`;
   const broken = (r: Result) => r.status === 'invalid' || r.status === 'failed';
-  if (broken(head) && !broken(base)) return { verdict: 'failed-in-candidate', note: `${why('head', head)}; base ${base.status}` };
-  if (base.status === 'ok') return { verdict: 'only-in-baseline', note: why('head', head) };
-  if (head.status === 'ok') return { verdict: 'only-in-candidate', note: why('base', base) };
-  return { verdict: 'not-measured', note: `${why('base', base)}; ${why('head', head)}` };
+  if (broken(head) && !broken(base)) return { outcome: 'failed-in-candidate', note: `${why('head', head)}; base ${base.status}` };
+  if (base.status === 'ok') return { outcome: 'only-in-baseline', note: why('head', head) };
+  if (head.status === 'ok') return { outcome: 'only-in-candidate', note: why('base', base) };
+  return { outcome: 'not-timed', note: `${why('base', base)}; ${why('head', head)}` };
 }
 
 /**
@@ -82,19 +80,19 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
     if (!j || !c.rounds) return { ...row, ...unjudged(c.base, c.head) };
     const level = holmLevels[next++];
     const change = j.ratio - 1;
-    const verdict = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
+    const outcome = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
     const paired: PairedCase = { ...c.rounds, rounds: j.rounds, spread: j.spread, ...(level !== undefined ? { level } : {}) };
     return {
       ...row,
-      baselineMedian: medianOf(c.rounds.base),
-      candidateMedian: medianOf(c.rounds.head),
+      baselineMedian: median(c.rounds.base),
+      candidateMedian: median(c.rounds.head),
       change,
       changeCiLow: j.ciLow - 1,
       changeCiHigh: j.ciHigh - 1,
       p: j.p,
       threshold: options.threshold,
       test: 'paired-rounds',
-      verdict,
+      outcome,
       paired,
     };
   });
@@ -114,8 +112,8 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
     baselineRuns: 1,
     options: { threshold: options.threshold, alpha: options.alpha },
     cases: rows,
-    regressions: rows.filter((x) => x.verdict === 'regression').length,
-    improvements: rows.filter((x) => x.verdict === 'improvement').length,
+    regressions: rows.filter((x) => x.outcome === 'regression').length,
+    improvements: rows.filter((x) => x.outcome === 'improvement').length,
     paired: run,
   };
 }

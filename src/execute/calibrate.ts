@@ -85,5 +85,13 @@ export async function calibrate(ctx: BackendContext, gemmBackends: string[]): Pr
     if (flops !== undefined) gemm[name] = flops;
   }
   const [peakBackend, peakFlops] = Object.entries(gemm).sort((x, y) => y[1] - x[1])[0] ?? ['none', NaN];
-  return { readBandwidth, readThreads, ...(oneThread !== undefined ? { oneThreadReadBandwidth: oneThread } : {}), copyBandwidth, peakFlops, peakBackend, gemmFlops: gemm };
+  return {
+    readBandwidth,
+    readThreads,
+    ...(oneThread !== undefined ? { oneThreadReadBandwidth: oneThread } : {}),
+    copyBandwidth,
+    peakFlops,
+    peakBackend,
+    gemmFlops: gemm,
+  };
 }

@@ -31,7 +31,9 @@ export function checkedRows(weights: Weights, batch: number): number[] {
 
 function gather(input: Float32Array, rows: number[], dim: number): Float32Array {
   const out = new Float32Array(rows.length * dim);
-  rows.forEach((r, k) => out.set(input.subarray(r * dim, (r + 1) * dim), k * dim));
+  rows.forEach((r, k) => {
+    out.set(input.subarray(r * dim, (r + 1) * dim), k * dim);
+  });
   return out;
 }
 

@@ -18,7 +18,8 @@ import { deriveSeed, Rng } from '../model/rng.ts';
 import type { EncoderRun, Result } from '../results/schema.ts';
 import { checkEncoderOutput } from './encoder-check.ts';
 import { prepareEncoderPipeline, type EncoderPipeline } from './encoder-pipeline.ts';
-import { baseResult, MEMORY_BUDGET_TEXT, mib, ROTATION_BYTES, ROTATION_SAMPLES, type CaseContext } from './run-case.ts';
+import { baseResult, MEMORY_BUDGET_TEXT, ROTATION_BYTES, ROTATION_SAMPLES, type CaseContext } from './run-case.ts';
+import { formatMiB } from '../text/format.ts';
 
 /** Rounds of the split: at least this many, more while they fit the case's minimum time, at most SPLIT_MAX_ROUNDS. */
 export const SPLIT_MIN_ROUNDS = 5;
@@ -50,7 +51,10 @@ export function encoderPlannedBytes(c: CaseSpec): { total: number; detail: strin
   const inputs = encoderRotationBatches(c) * tokens * hidden * 4;
   const f = feedforwardOf(c.shape);
   const activations = (tokens * (8 * hidden + (f.kind === 'dense' ? f.width : 0)) + batchSize * heads * seqLen * seqLen * 2) * 4;
-  return { total: weights + inputs + activations, detail: `weights ${mib(weights)} (four copies), inputs ${mib(inputs)}, activations ${mib(activations)}` };
+  return {
+    total: weights + inputs + activations,
+    detail: `weights ${formatMiB(weights)} (four copies), inputs ${formatMiB(inputs)}, activations ${formatMiB(activations)}`,
+  };
 }
 
 const threadsText = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
@@ -95,15 +99,36 @@ export async function runEncoderCase(c: CaseSpec, engines: { graphs: Backend; tr
   let result = baseResult(c, ctx.runtimeVersion, compositeInfo(c.backend, engines.graphs.info(), engines.trees?.info()));
   if (c.model !== 'encoder' || !c.shape.encoder) return { ...result, status: 'failed', reason: `runEncoderCase: ${c.id} is not an encoder case` };
   const f = feedforwardOf(c.shape);
-  if (f.kind === 'ufb' && !engines.trees) return { ...result, status: 'failed', reason: `a tree feedforward needs a backend for its trees: "${names.graphs}+<backend>" (the case's backend is "${c.backend}")` };
-  if (f.kind === 'dense' && engines.trees) return { ...result, status: 'failed', reason: `a dense feedforward runs in the ${names.graphs} graph; "${c.backend}" names a tree backend too` };
-  if (!engines.graphs.graphs) return { ...result, status: 'skipped', reason: `${engines.graphs.name} runs no ONNX graphs, which the encoder layer's attention half needs (a backend with graphs(): ort-node)` };
-  if (engines.trees && !(engines.trees.models ?? []).includes('ufb')) return { ...result, status: 'skipped', reason: `${engines.trees.name} has no ufb kernel for the trees` };
+  if (f.kind === 'ufb' && !engines.trees)
+    return {
+      ...result,
+      status: 'failed',
+      reason: `a tree feedforward needs a backend for its trees: "${names.graphs}+<backend>" (the case's backend is "${c.backend}")`,
+    };
+  if (f.kind === 'dense' && engines.trees)
+    return { ...result, status: 'failed', reason: `a dense feedforward runs in the ${names.graphs} graph; "${c.backend}" names a tree backend too` };
+  if (!engines.graphs.graphs)
+    return {
+      ...result,
+      status: 'skipped',
+      reason: `${engines.graphs.name} runs no ONNX graphs, which the encoder layer's attention half needs (a backend with graphs(): ort-node)`,
+    };
+  if (engines.trees && !(engines.trees.models ?? []).includes('ufb'))
+    return { ...result, status: 'skipped', reason: `${engines.trees.name} has no ufb kernel for the trees` };
   if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
-    return { ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` };
+    return {
+      ...result,
+      status: 'skipped',
+      reason: `weights need ${formatMiB(result.cost.weightBytes)}, over the suite's limit of ${formatMiB(ctx.maxWeightBytes)} (limits.maxWeightBytes)`,
+    };
   }
   const planned = encoderPlannedBytes(c);
-  if (planned.total > ctx.memoryBudgetBytes) return { ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` };
+  if (planned.total > ctx.memoryBudgetBytes)
+    return {
+      ...result,
+      status: 'skipped',
+      reason: `needs about ${formatMiB(planned.total)} (${planned.detail}), over the memory budget of ${formatMiB(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})`,
+    };
 
   const tokens = tokensPerCall(c.shape);
   const size = tokens * c.shape.inputDim;
@@ -130,10 +155,20 @@ export async function runEncoderCase(c: CaseSpec, engines: { graphs: Backend; tr
       else await pipeline.runParts(checkInput);
       const output = pipeline.output();
       const bad = output.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) return { ...result, status: 'failed', reason: `the layer returned ${output[bad]} at output index ${bad}${how === 'parts' ? ' (the call in parts)' : ''}` };
+      if (bad >= 0)
+        return {
+          ...result,
+          status: 'failed',
+          reason: `the layer returned ${output[bad]} at output index ${bad}${how === 'parts' ? ' (the call in parts)' : ''}`,
+        };
       const mine = checkEncoderOutput(weights, checkInput, output, c.shape.batchSize);
       if (!mine.ok) {
-        return { ...result, status: 'invalid', check: mine, reason: `${how === 'parts' ? 'the call in parts: ' : ''}output differs from the float64 reference: max error ${mine.maxRelError.toExponential(2)} of the LayerNorm's scale > tolerance ${mine.tolerance}` };
+        return {
+          ...result,
+          status: 'invalid',
+          check: mine,
+          reason: `${how === 'parts' ? 'the call in parts: ' : ''}output differs from the float64 reference: max error ${mine.maxRelError.toExponential(2)} of the LayerNorm's scale > tolerance ${mine.tolerance}`,
+        };
       }
       if (!check || mine.maxRelError > check.maxRelError) check = { ...mine, checkedSamples: Math.max(mine.checkedSamples, check?.checkedSamples ?? 0) };
     }

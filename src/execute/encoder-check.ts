@@ -38,7 +38,10 @@ export function checkedTokens(w: EncoderWeights, batch: number): { sequence: num
   const perSequence = REFERENCE_MAC_BUDGET / sequences.length;
   let count = seqLen;
   while (count > 2 && referenceMacs(w, count) > perSequence) count = Math.max(2, Math.floor(count / 2));
-  const positions = count >= seqLen ? Array.from({ length: seqLen }, (_, p) => p) : [...new Set(Array.from({ length: count }, (_, k) => Math.round((k * (seqLen - 1)) / (count - 1))))];
+  const positions =
+    count >= seqLen
+      ? Array.from({ length: seqLen }, (_, p) => p)
+      : [...new Set(Array.from({ length: count }, (_, k) => Math.round((k * (seqLen - 1)) / (count - 1))))];
   return sequences.map((sequence) => ({ sequence, positions }));
 }
 

@@ -56,7 +56,8 @@ async function prepareDense(w: EncoderWeights, sequences: number, graphs: Backen
   const size = sequences * w.shape.encoder!.seqLen * w.shape.inputDim;
   const sessions: GraphSession[] = [];
   try {
-    for (const graph of [denseEncoderGraph(w, sequences), attentionGraph(w, sequences), denseFeedforwardGraph(w, sequences), addNormGraph(w, sequences, 1)]) sessions.push(await open(engine, graph));
+    for (const graph of [denseEncoderGraph(w, sequences), attentionGraph(w, sequences), denseFeedforwardGraph(w, sequences), addNormGraph(w, sequences, 1)])
+      sessions.push(await open(engine, graph));
   } catch (err) {
     await Promise.all(sessions.map((s) => s.dispose()));
     throw err;

@@ -12,6 +12,7 @@ import type { CaseSpec } from '../model/case.ts';
 import { initWeights, type Weights } from '../model/weights.ts';
 import type { Result } from '../results/schema.ts';
 import { checkOutput } from './check.ts';
+import { formatMiB } from '../text/format.ts';
 
 /** Distinct timing inputs are capped at this many bytes. */
 export const ROTATION_BYTES = 64 * 2 ** 20;
@@ -55,8 +56,6 @@ export function rotationBatches(c: CaseSpec): number {
 export const MEMORY_BUDGET_FRACTION = 0.75;
 export const MEMORY_BUDGET_TEXT = `${MEMORY_BUDGET_FRACTION * 100}% of the memory available when the run started`;
 
-export const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-
 /**
  * Bytes a case plans to hold at once: the generated float32 weights plus the backend's own copies
  * (packed, serialised or uploaded; `Backend.weightCopies`, 1 unless it says otherwise), the
@@ -75,7 +74,7 @@ export function plannedBytes(c: CaseSpec, backendCopies = 1): { total: number; b
   return {
     total: generated + backendWeights + inputs + activations,
     backendWeights,
-    detail: `weights ${mib(generated + backendWeights)} (${copies}), inputs ${mib(inputs)}, activations ${mib(activations)}`,
+    detail: `weights ${formatMiB(generated + backendWeights)} (${copies}), inputs ${formatMiB(inputs)}, activations ${formatMiB(activations)}`,
   };
 }
 
@@ -139,20 +138,33 @@ function resultOfError(result: Result, err: unknown): Result {
 export async function prepareCase(c: CaseSpec, backend: Backend, ctx: Omit<CaseContext, 'measurement'>): Promise<PreparedCase> {
   let result = baseResult(c, ctx.runtimeVersion, backend.info());
   const final = (r: Result): PreparedCase => ({ result: r, dispose: NOTHING_TO_DISPOSE });
-  if (c.model === 'encoder') return final({ ...result, status: 'failed', reason: 'an encoder case runs through runEncoderCase (encoder-case.ts), not runCase' });
+  if (c.model === 'encoder')
+    return final({ ...result, status: 'failed', reason: 'an encoder case runs through runEncoderCase (encoder-case.ts), not runCase' });
   if (!backendModels(backend).includes(c.model)) {
     return final({ ...result, status: 'skipped', reason: `${backend.name} has no ${c.model} kernel (it runs ${backendModels(backend).join(' and ')})` });
   }
   if (ctx.maxWeightBytes !== undefined && result.cost.weightBytes > ctx.maxWeightBytes) {
-    return final({ ...result, status: 'skipped', reason: `weights need ${mib(result.cost.weightBytes)}, over the suite's limit of ${mib(ctx.maxWeightBytes)} (limits.maxWeightBytes)` });
+    return final({
+      ...result,
+      status: 'skipped',
+      reason: `weights need ${formatMiB(result.cost.weightBytes)}, over the suite's limit of ${formatMiB(ctx.maxWeightBytes)} (limits.maxWeightBytes)`,
+    });
   }
   const planned = plannedBytes(c, backend.weightCopies?.(c.model, result.cost.weightBytes, c.shape) ?? 1);
   if (planned.total > ctx.memoryBudgetBytes) {
-    return final({ ...result, status: 'skipped', reason: `needs about ${mib(planned.total)} (${planned.detail}), over the memory budget of ${mib(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})` });
+    return final({
+      ...result,
+      status: 'skipped',
+      reason: `needs about ${formatMiB(planned.total)} (${planned.detail}), over the memory budget of ${formatMiB(ctx.memoryBudgetBytes)} (${MEMORY_BUDGET_TEXT})`,
+    });
   }
   const backendLimit = backend.maxMemoryBytes?.[c.model];
   if (backendLimit !== undefined && planned.backendWeights > backendLimit) {
-    return final({ ...result, status: 'skipped', reason: `the backend's copy of the weights needs about ${mib(planned.backendWeights)}, over its memory limit of ${mib(backendLimit)}` });
+    return final({
+      ...result,
+      status: 'skipped',
+      reason: `the backend's copy of the weights needs about ${formatMiB(planned.backendWeights)}, over its memory limit of ${formatMiB(backendLimit)}`,
+    });
   }
   const { inputDim: i, batchSize: batch } = c.shape;
   const caseSeed = deriveSeed(ctx.seed, c.id);
@@ -186,7 +198,12 @@ export async function prepareCase(c: CaseSpec, backend: Backend, ctx: Omit<CaseC
     weights = undefined;
     if (!check.ok) {
       await dispose();
-      return final({ ...result, status: 'invalid', check, reason: `output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)} of magnitude > tolerance ${check.tolerance}` });
+      return final({
+        ...result,
+        status: 'invalid',
+        check,
+        reason: `output differs from the float64 reference: max error ${check.maxRelError.toExponential(2)} of magnitude > tolerance ${check.tolerance}`,
+      });
     }
     const inputs = Array.from({ length: batches }, (_, k) => inputBatch(1 + k, deriveSeed(caseSeed, `timing/${k}`)));
     let next = 0;

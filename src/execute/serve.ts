@@ -1,5 +1,5 @@
 /**
- * The worker's side of `fffbench ab` (runners/ab.ts): instead of running a job's cases one after
+ * The worker's side of `fffbench ab` (runners/commands/ab.ts): instead of running a job's cases one after
  * another, the worker prepares and times cases on command, read line by line from stdin, so that
  * the driver can alternate two workers, one per revision, in short rounds on one case.
  *
@@ -55,7 +55,11 @@ const reasonOf = (err: unknown) => `${(err as Error)?.message ?? String(err)}`;
  * Serves commands until the input ends. `prepare` opens the case's backend and prepares it (a
  * backend that cannot run makes a final, skipped result).
  */
-export async function serveCases(commands: AsyncIterable<string>, prepare: (c: CaseSpec) => Promise<PreparedCase>, emit: (message: ServeMessage) => void): Promise<void> {
+export async function serveCases(
+  commands: AsyncIterable<string>,
+  prepare: (c: CaseSpec) => Promise<PreparedCase>,
+  emit: (message: ServeMessage) => void,
+): Promise<void> {
   const live = new Map<string, PreparedCase>();
   try {
     for await (const line of commands) {

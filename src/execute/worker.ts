@@ -97,13 +97,23 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
     if (!missing) return { backends: entries.map((e) => e.backend!) };
     const reason = missing.availability.ok ? 'not loaded' : missing.availability.reason;
     const info = entries[0].backend?.info() ?? { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' };
-    return { skipped: { ...baseResult(c, host.version, { ...info, name: c.backend }), status: 'skipped', reason: `backend ${missing.name} unavailable on ${host.runtime}: ${reason}` } };
+    return {
+      skipped: {
+        ...baseResult(c, host.version, { ...info, name: c.backend }),
+        status: 'skipped',
+        reason: `backend ${missing.name} unavailable on ${host.runtime}: ${reason}`,
+      },
+    };
   };
   if (job.serve) {
     if (!host.commands) throw new Error(`the ${host.runtime} worker has no command input to serve from`);
     const prepare = async (c: CaseSpec): Promise<PreparedCase> => {
       if (c.model === 'encoder') {
-        const result: Result = { ...baseResult(c, host.version, { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' }), status: 'skipped', reason: 'fffbench ab pairs layer cases only: run encoder cases with fffbench run' };
+        const result: Result = {
+          ...baseResult(c, host.version, { name: c.backend, version: 'unknown', threads: 0, denseKernel: '', fffStrategy: '' }),
+          status: 'skipped',
+          reason: 'fffbench ab pairs layer cases only: run encoder cases with fffbench run',
+        };
         return { result, dispose: async () => {} };
       }
       const b = await backendsFor(c);
@@ -112,7 +122,8 @@ export async function runJob(job: Job, host: WorkerHost): Promise<void> {
     await serveCases(readLines(host.commands()), prepare, host.emit);
     return;
   }
-  if (job.calibrate) host.emit({ type: 'calibration', calibration: await calibrate({ runtime: host.runtime, cores: host.cores, gpu: host.gpu }, job.calibrate) });
+  if (job.calibrate)
+    host.emit({ type: 'calibration', calibration: await calibrate({ runtime: host.runtime, cores: host.cores, gpu: host.gpu }, job.calibrate) });
   for (const name of job.probe ?? []) host.emit({ type: 'availability', backend: name, availability: (await open(name)).availability });
   for (const c of job.cases) {
     host.emit({ type: 'start', id: c.id });

@@ -18,7 +18,7 @@ const FLOAT = 4;
 
 /** Expected number of distinct bins hit by `draws` uniform draws over `bins` bins. */
 export function expectedDistinct(bins: number, draws: number): number {
-  return bins * (1 - Math.pow(1 - 1 / bins, draws));
+  return bins * (1 - (1 - 1 / bins) ** draws);
 }
 
 /** Bytes a batch must read or write at least once. */

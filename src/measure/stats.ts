@@ -49,7 +49,7 @@ export function medianCiRanks(n: number): [number, number] {
   const alpha = 1 - CONFIDENCE_PERCENT / 100;
   if (n > 1000) {
     // normal approximation to the binomial, exact enough here and O(1)
-    const half = Z_CONFIDENCE * Math.sqrt(n) / 2;
+    const half = (Z_CONFIDENCE * Math.sqrt(n)) / 2;
     const j = Math.max(1, Math.floor(n / 2 - half));
     return [j, n - j + 1];
   }
@@ -79,9 +79,9 @@ export function summarize(samplesNs: number[]): SampleStats {
   };
 }
 
-function medianOf(values: Float64Array): number {
-  values.sort();
-  return quantileSorted(values, 0.5);
+/** The median of `xs` (the linear-interpolated 0.5 quantile, as summarize's), leaving `xs` as it is: the one median of the project. */
+export function median(xs: ArrayLike<number>): number {
+  return quantileSorted(Float64Array.from(xs).sort(), 0.5);
 }
 
 /**
@@ -95,7 +95,7 @@ export function ratioOfMedians(
   resamples = BOOTSTRAP_RESAMPLES,
   seed = 1,
 ): { ratio: number; ciLow: number; ciHigh: number } {
-  const ratio = medianOf(Float64Array.from(numerator)) / medianOf(Float64Array.from(denominator));
+  const ratio = median(numerator) / median(denominator);
   const rng = new Rng(seed);
   const ratios = new Float64Array(resamples);
   const a = new Float64Array(numerator.length);
@@ -103,7 +103,7 @@ export function ratioOfMedians(
   for (let r = 0; r < resamples; r++) {
     for (let k = 0; k < a.length; k++) a[k] = numerator[(rng.next() * numerator.length) | 0];
     for (let k = 0; k < b.length; k++) b[k] = denominator[(rng.next() * denominator.length) | 0];
-    ratios[r] = medianOf(a) / medianOf(b);
+    ratios[r] = median(a) / median(b);
   }
   ratios.sort();
   // (100 ∓ 95) / 200 are exactly 0.025 and 0.975
@@ -282,7 +282,10 @@ export function signedRankInterval(diffs: number[]): [number, number] {
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error below 1e-13). */
 function lnGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -341,4 +344,3 @@ export function studentTQuantile(p: number, df: number): number {
   }
   return (lo + hi) / 2;
 }
-

@@ -37,7 +37,16 @@ export function layerNorm64(z: ArrayLike<number>, gamma: Float32Array, beta: Flo
 }
 
 /** x·W[:, from … from + width) + b[from …] for the rows `rows` of x (each H wide); W is H × stride. */
-function project(x: Float32Array, rows: number[], hidden: number, w: Float32Array, stride: number, b: Float32Array, from: number, width: number): Float64Array[] {
+function project(
+  x: Float32Array,
+  rows: number[],
+  hidden: number,
+  w: Float32Array,
+  stride: number,
+  b: Float32Array,
+  from: number,
+  width: number,
+): Float64Array[] {
   return rows.map((r) => {
     const out = new Float64Array(width);
     for (let j = 0; j < width; j++) out[j] = b[from + j];
@@ -79,7 +88,7 @@ export function attentionHalfRef(w: EncoderWeights, input: Float32Array, sequenc
         max = Math.max(max, scores[t]);
       }
       let sum = 0;
-      for (let t = 0; t < seqLen; t++) sum += (scores[t] = Math.exp(scores[t] - max));
+      for (let t = 0; t < seqLen; t++) sum += scores[t] = Math.exp(scores[t] - max);
       for (let t = 0; t < seqLen; t++) {
         const p = scores[t] / sum;
         for (let d = 0; d < dh; d++) context[at + d] += p * v[t][at + d];
@@ -148,7 +157,8 @@ export function treeCandidatesRef(t: UfbWeights, h: Float64Array, margin: number
       }
       const primary = 2 * node + (score >= 0 ? 2 : 1);
       next.push({ node: primary, out });
-      if (Math.abs(score) <= margin * mag && next.length < PATHS_PER_TREE) next.push({ node: primary === 2 * node + 2 ? 2 * node + 1 : 2 * node + 2, out: out.slice() });
+      if (Math.abs(score) <= margin * mag && next.length < PATHS_PER_TREE)
+        next.push({ node: primary === 2 * node + 2 ? 2 * node + 1 : 2 * node + 2, out: out.slice() });
     }
     frontier = next;
   }
@@ -175,10 +185,22 @@ export function feedforwardCandidatesRef(w: EncoderWeights, h: Float64Array, mar
 }
 
 /** The layer's output at the given positions of one sequence: per position, h and the candidate outputs y (the float64 paths' first). */
-export function encoderForwardRef(w: EncoderWeights, input: Float32Array, sequence: number, positions: number[], margin = 0): { h: Float64Array; outputs: Float64Array[] }[] {
+export function encoderForwardRef(
+  w: EncoderWeights,
+  input: Float32Array,
+  sequence: number,
+  positions: number[],
+  margin = 0,
+): { h: Float64Array; outputs: Float64Array[] }[] {
   return attentionHalfRef(w, input, sequence, positions).map((h) => ({
     h,
-    outputs: feedforwardCandidatesRef(w, h, margin).map((f) => layerNorm64(h.map((v, c) => v + f[c]), w.norm2.gamma, w.norm2.beta)),
+    outputs: feedforwardCandidatesRef(w, h, margin).map((f) =>
+      layerNorm64(
+        h.map((v, c) => v + f[c]),
+        w.norm2.gamma,
+        w.norm2.beta,
+      ),
+    ),
   }));
 }
 

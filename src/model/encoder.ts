@@ -45,6 +45,9 @@ export function feedforwardName(f: Feedforward): string {
 export const MAX_TREES = 4096;
 export const MAX_TREE_DEPTH = 20;
 
+/** The feedforward names a suite accepts, in words (its errors and its JSON Schema say so). */
+export const FEEDFORWARD_FORMS = `"dense-W" (a dense layer of width W, e.g. "dense-3072") or "KxD" (K UltraFastBERT trees of depth D summed, e.g. "1x11"; K from 1 to ${MAX_TREES}, D at most ${MAX_TREE_DEPTH})`;
+
 /** Parses a feedforward name ("dense-3072", "1x11"), or returns why it is not one. */
 export function parseFeedforward(text: string): Feedforward | string {
   const dense = /^dense-(\d+)$/.exec(text);
@@ -59,7 +62,7 @@ export function parseFeedforward(text: string): Feedforward | string {
     if (depth > MAX_TREE_DEPTH) return `"${text}": D (the depth) must be at most ${MAX_TREE_DEPTH}`;
     return { kind: 'ufb', trees, depth };
   }
-  return `"${text}" is not a feedforward: "dense-W" (a dense layer of width W, e.g. "dense-3072") or "KxD" (K UltraFastBERT trees of depth D summed, e.g. "1x11")`;
+  return `"${text}" is not a feedforward: ${FEEDFORWARD_FORMS}`;
 }
 
 export interface EncoderConfig {
@@ -78,7 +81,15 @@ export function encoderShape(c: EncoderConfig): CaseShape {
   const io = { inputDim: c.hidden, outputDim: c.hidden };
   const run = { batchSize: c.batch, activation: 'gelu' as const };
   if (f.kind === 'dense') return { ...io, depth: 0, leafWidth: f.width, trainingWidth: f.width, ...run, encoder: { seqLen: c.seqLen, heads: c.heads } };
-  return { ...io, depth: f.depth, leafWidth: 1, trainingWidth: f.trees * ufbNodeCount(f.depth), ...run, tree: 'ufb', encoder: { seqLen: c.seqLen, heads: c.heads, trees: f.trees } };
+  return {
+    ...io,
+    depth: f.depth,
+    leafWidth: 1,
+    trainingWidth: f.trees * ufbNodeCount(f.depth),
+    ...run,
+    tree: 'ufb',
+    encoder: { seqLen: c.seqLen, heads: c.heads, trees: f.trees },
+  };
 }
 
 type EncoderFields = Pick<LayerShape, 'inputDim' | 'depth' | 'leafWidth' | 'tree' | 'encoder'>;

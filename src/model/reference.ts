@@ -97,14 +97,7 @@ function nodeScore(w: FffWeights, input: Float32Array, s: number, node: number):
 }
 
 /** Leaf λ's FF for sample s, written into out/outMag at offset 0. */
-function leafForward(
-  w: FffWeights,
-  input: Float32Array,
-  s: number,
-  leaf: number,
-  out: Float64Array,
-  outMag: Float64Array,
-): void {
+function leafForward(w: FffWeights, input: Float32Array, s: number, leaf: number, out: Float64Array, outMag: Float64Array): void {
   const { inputDim: i, outputDim: o, leafWidth: l, activation } = w.shape;
   const act = activation64(activation);
   const hidden = new Float64Array(l);

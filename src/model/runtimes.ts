@@ -9,7 +9,7 @@
  * same case on a changed runtime (compare says so), while node@22 and node are two cases.
  */
 
-/** The engines, each with one worker adapter (runners/worker-ENGINE.ts). */
+/** The engines, each with one worker adapter (runners/workers/ENGINE.ts). */
 export const ENGINE_NAMES = ['node', 'deno', 'bun'] as const;
 
 export type EngineName = (typeof ENGINE_NAMES)[number];

@@ -82,7 +82,9 @@ export function initFff(shape: LayerShape, seed: number): FffWeights {
  */
 export function initUfb(shape: LayerShape, seed: number): UfbWeights {
   if (!isUfbShape(shape) || shape.leafWidth !== 1) {
-    throw new Error(`initUfb: a UltraFastBERT tree needs a shape with tree "ufb" and leaf width 1 (got tree ${shape.tree ?? 'fff'}, leaf width ${shape.leafWidth})`);
+    throw new Error(
+      `initUfb: a UltraFastBERT tree needs a shape with tree "ufb" and leaf width 1 (got tree ${shape.tree ?? 'fff'}, leaf width ${shape.leafWidth})`,
+    );
   }
   const { inputDim: i, outputDim: o, depth } = shape;
   const rng = new Rng(seed);

@@ -17,7 +17,7 @@ function pair(fff: Result, dense: Result, backend: string, extra: Partial<Speedu
     backend,
     ...extra,
     shape: fff.shape,
-    fffId: fff.id,
+    treeId: fff.id,
     denseId: dense.id,
     speedup: ratio,
     speedupCiLow: ciLow,
@@ -62,7 +62,7 @@ export function buildBestComparisons(results: Result[]): SpeedupPair[] {
   const comparisons: SpeedupPair[] = [];
   for (const { fff, dense } of groups.values()) {
     if (!fff?.stats || !dense?.stats) continue;
-    comparisons.push(pair(fff, dense, `${fff.backend.name} vs ${dense.backend.name}`, { fffBackend: fff.backend.name, denseBackend: dense.backend.name }));
+    comparisons.push(pair(fff, dense, `${fff.backend.name} vs ${dense.backend.name}`, { treeBackend: fff.backend.name, denseBackend: dense.backend.name }));
   }
   return comparisons;
 }

@@ -54,7 +54,13 @@ export function buildEncoderComparisons(results: Result[]): EncoderComparison[] 
         const s = ratioOfMedians(split.dense.parts.feedforward.samples, split.tree.parts.feedforward.samples);
         const sum = ENCODER_PARTS.reduce((a, p) => a + split.dense.parts[p].median, 0);
         const share = split.dense.parts.feedforward.median / sum;
-        amdahl = { feedforwardSpeedup: s.ratio, feedforwardSpeedupCiLow: s.ciLow, feedforwardSpeedupCiHigh: s.ciHigh, denseFeedforwardShare: share, amdahlBound: amdahlBound(share, s.ratio) };
+        amdahl = {
+          feedforwardSpeedup: s.ratio,
+          feedforwardSpeedupCiLow: s.ciLow,
+          feedforwardSpeedupCiHigh: s.ciHigh,
+          denseFeedforwardShare: share,
+          amdahlBound: amdahlBound(share, s.ratio),
+        };
       }
       comparisons.push({
         runtime: tree.runtime.name,

@@ -21,11 +21,15 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
       throw new UserError(`${name} is a run of suite "${file.suite.name}" and ${first.name} of "${first.file.suite.name}": merge combines shards of one suite`);
     }
     if ((file.git?.commit ?? '') !== (first.file.git?.commit ?? '')) {
-      throw new UserError(`${name} was run at commit ${file.git?.commit ?? 'unknown'} and ${first.name} at ${first.file.git?.commit ?? 'unknown'}: merge combines shards of one commit`);
+      throw new UserError(
+        `${name} was run at commit ${file.git?.commit ?? 'unknown'} and ${first.name} at ${first.file.git?.commit ?? 'unknown'}: merge combines shards of one commit`,
+      );
     }
     if (file.seed !== first.file.seed) throw new UserError(`${name} and ${first.name} use different seeds (${file.seed}, ${first.file.seed})`);
     if (methodVersionOf(file) !== methodVersionOf(first.file)) {
-      throw new UserError(`${name} was measured by method ${methodVersionOf(file)} and ${first.name} by method ${methodVersionOf(first.file)}: merge combines shards of one run`);
+      throw new UserError(
+        `${name} was measured by method ${methodVersionOf(file)} and ${first.name} by method ${methodVersionOf(first.file)}: merge combines shards of one run`,
+      );
     }
   }
   // one runtime, one version: a case's runtime is its line, and two versions in one run would hide which ran what
@@ -35,7 +39,9 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
       if (r.status !== 'ok') continue;
       const seen = versions.get(r.runtime.name);
       if (seen && seen.version !== r.runtime.version) {
-        throw new UserError(`${r.runtime.name} ran ${r.runtime.version} in ${name} and ${seen.version} in ${seen.name}: merge combines shards of one run, on one version of each runtime`);
+        throw new UserError(
+          `${r.runtime.name} ran ${r.runtime.version} in ${name} and ${seen.version} in ${seen.name}: merge combines shards of one run, on one version of each runtime`,
+        );
       }
       versions.set(r.runtime.name, seen ?? { version: r.runtime.version, name });
     }
@@ -56,7 +62,10 @@ function mergeOneMachine(files: { file: ResultsFile; name: string }[]): ResultsF
     ...first.file,
     suite: shards.length > 0 ? { ...suite, shard: `merged ${shards.join(' + ')}` } : suite,
     startedAt: files.map((f) => f.file.startedAt).sort()[0],
-    finishedAt: files.map((f) => f.file.finishedAt).sort().at(-1)!,
+    finishedAt: files
+      .map((f) => f.file.finishedAt)
+      .sort()
+      .at(-1)!,
     git: first.file.git && { commit: first.file.git.commit, dirty: files.some((f) => f.file.git?.dirty) },
     results,
     comparisons: buildComparisons(results),

@@ -11,7 +11,11 @@ import { ShapeSchema } from '../model/schema.ts';
 import { ENCODER_PARTS } from '../model/encoder.ts';
 import { MODEL_KINDS } from '../model/shape.ts';
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2: the tree side of a comparison is `treeId` / `treeBackend` (it is UltraFastBERT's tree on its
+ * shapes, not always an FFF); version 1 named them `fffId` / `fffBackend`. load.ts reads both.
+ */
+export const SCHEMA_VERSION = 2;
 
 /**
  * A runtime's name in a results file: "node", "node@22", "deno", "bun" (src/model/runtimes.ts). A
@@ -57,7 +61,13 @@ export const EncoderRunSchema = z.object({
    * parts' medians beside `whole`'s median shows what timing in parts adds (a dense layer's parts
    * run as three graphs where its call is one).
    */
-  split: z.object({ rounds: z.number().int(), whole: StatsSchema, parts: z.object(Object.fromEntries(ENCODER_PARTS.map((p) => [p, StatsSchema])) as Record<(typeof ENCODER_PARTS)[number], typeof StatsSchema>) }).optional(),
+  split: z
+    .object({
+      rounds: z.number().int(),
+      whole: StatsSchema,
+      parts: z.object(Object.fromEntries(ENCODER_PARTS.map((p) => [p, StatsSchema])) as Record<(typeof ENCODER_PARTS)[number], typeof StatsSchema>),
+    })
+    .optional(),
 });
 
 export const ResultSchema = z.object({
@@ -95,17 +105,17 @@ export const ResultSchema = z.object({
 
 /**
  * One tree against one dense layer of the same shape (the results file's `comparisons`): the FFF,
- * or on a UltraFastBERT shape (`shape.tree` "ufb") UltraFastBERT's tree, whose result `fffId` names.
+ * or on a UltraFastBERT shape (`shape.tree` "ufb") UltraFastBERT's tree, whose result `treeId` names.
  */
 export const SpeedupPairSchema = z.object({
   runtime: RuntimeLabelSchema,
   backend: z.string(),
   /** bestComparisons only: the backends of the fastest tree (FFF or UltraFastBERT) and of the fastest dense. */
-  fffBackend: z.string().optional(),
+  treeBackend: z.string().optional(),
   denseBackend: z.string().optional(),
   shape: ShapeSchema,
   /** The tree side's result: model fff, or ufb on a UltraFastBERT shape. */
-  fffId: z.string(),
+  treeId: z.string(),
   denseId: z.string(),
   speedup: z.number(),
   speedupCiLow: z.number(),

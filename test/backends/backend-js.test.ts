@@ -76,7 +76,7 @@ describe('faults inside a case', () => {
   it('a case over the memory budget is skipped with the numbers', async () => {
     const r = await runCase(spec('dense', ODD_SHAPES[3]), jsBackend, { ...ctx, memoryBudgetBytes: 1000 });
     assert.equal(r.status, 'skipped');
-    assert.match(r.reason!, /needs about \d+ MiB \(weights .*\), over the memory budget of 0 MiB/);
+    assert.match(r.reason!, /needs about \d+\.\d MiB \(weights .*\), over the memory budget of 0\.0 MiB/);
   });
   it('a case over the backend memory limit is skipped', async () => {
     const small: Backend = { ...jsBackend, maxMemoryBytes: { fff: 1024, dense: 1024 } };

@@ -23,12 +23,25 @@ import type { LayerShape } from '../../src/model/shape.ts';
 import { initFff, initUfb, type FffWeights } from '../../src/model/weights.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { checkOddShapes, NATIVE_ODD_SHAPES, VARIANTS, type OddShape } from '../fixtures/native-odd-shapes.ts';
-import { assertUfbOddShapes, assertUfbOddShapesInWorkers, caseFor, randomShapes, ROOT, runCli, runTinySuite, TEST_CASE_CONTEXT, tempDir, writeTinySuite } from '../support.ts';
+import {
+  assertUfbOddShapes,
+  assertUfbOddShapesInWorkers,
+  caseFor,
+  randomShapes,
+  ROOT,
+  runCli,
+  runTinySuite,
+  TEST_CASE_CONTEXT,
+  tempDir,
+  writeTinySuite,
+} from '../support.ts';
 
 const BUILD_SCRIPT = join(ROOT, 'src', 'backends', 'native', 'build.mjs');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'native-odd-shapes.ts');
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
-const cpuFlags = existsSync('/proc/cpuinfo') ? new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/)) : new Set<string>();
+const cpuFlags = existsSync('/proc/cpuinfo')
+  ? new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/))
+  : new Set<string>();
 
 /** Runs build.mjs into `dir` with `env` added (and CC removed unless given). */
 function buildInto(dir: string, env: Record<string, string> = {}) {
@@ -67,7 +80,8 @@ describe('native backend', () => {
     assert.ok(record.ok);
     for (const flag of ['-std=c11', '-O3', '-ffp-contract=off', '-shared', '-fPIC']) assert.ok(record.flags.includes(flag), flag);
     assert.ok(record.flags.includes(process.arch === 'arm64' ? '-mcpu=native' : '-march=native'), record.flags.join(' '));
-    const expected = process.arch === 'arm64' ? 'neon' : cpuFlags.has('avx512f') ? 'avx512f' : cpuFlags.has('avx2') && cpuFlags.has('fma') ? 'avx2+fma' : 'scalar';
+    const expected =
+      process.arch === 'arm64' ? 'neon' : cpuFlags.has('avx512f') ? 'avx512f' : cpuFlags.has('avx2') && cpuFlags.has('fma') ? 'avx2+fma' : 'scalar';
     assert.equal(record.isa, expected);
     assert.equal(record.vectorBits, { avx512f: 512, 'avx2+fma': 256, neon: 128, scalar: 128 }[expected]);
     const backend = createNativeBackend();
@@ -88,7 +102,10 @@ describe('native backend', () => {
 
   it('the same in deno and bun: one addon, loaded by each runtime', (t) => {
     if (!installedBuild(t)) return;
-    for (const [runtime, command] of [['deno', [bin('deno'), 'run', '-A', FIXTURE]], ['bun', [bin('bun'), FIXTURE]]] as const) {
+    for (const [runtime, command] of [
+      ['deno', [bin('deno'), 'run', '-A', FIXTURE]],
+      ['bun', [bin('bun'), FIXTURE]],
+    ] as const) {
       const r = spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: ROOT, timeout: 240_000 });
       assert.equal(r.status, 0, `${runtime}: ${r.stderr}`);
       const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { runtime: string; failures: string[]; kernels: number };
@@ -130,7 +147,11 @@ describe('native backend', () => {
       assert.equal(r.check?.ok, true, `${r.id}: ${r.check?.maxRelError}`);
       assert.equal(r.backend.threads, 3, r.id);
     }
-    const dense = await runCase(caseFor('native', 'dense', { inputDim: 8, outputDim: 2, depth: 1, leafWidth: 1, batchSize: 1, activation: 'relu' }), backend, TEST_CASE_CONTEXT);
+    const dense = await runCase(
+      caseFor('native', 'dense', { inputDim: 8, outputDim: 2, depth: 1, leafWidth: 1, batchSize: 1, activation: 'relu' }),
+      backend,
+      TEST_CASE_CONTEXT,
+    );
     assert.equal(dense.status, 'skipped');
     assert.equal(dense.reason, 'native has no dense kernel (it runs fff and ufb)');
   });
@@ -204,7 +225,10 @@ describe('native backend', () => {
       await env.init({ runtime: 'node', cores: 2 });
       assert.equal(env.info().threads, 3);
       process.env.FFFBENCH_THREADS = 'many';
-      assert.deepEqual(await env.init({ runtime: 'node', cores: 2 }), { ok: false, reason: 'FFFBENCH_THREADS="many": expected a whole number of threads from 1 to 1024' });
+      assert.deepEqual(await env.init({ runtime: 'node', cores: 2 }), {
+        ok: false,
+        reason: 'FFFBENCH_THREADS="many": expected a whole number of threads from 1 to 1024',
+      });
     } finally {
       delete process.env.FFFBENCH_THREADS;
     }
@@ -213,10 +237,7 @@ describe('native backend', () => {
   it('the other vector paths of x86-64 (AVX2 + FMA, portable vectors) pass the odd shapes, bit-identical across threads and phases', async (t) => {
     if (!installedBuild(t)) return;
     if (process.arch !== 'x64') return t.skip(`the other builds are x86-64 ones (this is ${process.arch})`);
-    const builds = [
-      ...(cpuFlags.has('avx2') && cpuFlags.has('fma') ? [{ march: 'haswell', isa: 'avx2+fma' }] : []),
-      { march: 'x86-64', isa: 'scalar' },
-    ];
+    const builds = [...(cpuFlags.has('avx2') && cpuFlags.has('fma') ? [{ march: 'haswell', isa: 'avx2+fma' }] : []), { march: 'x86-64', isa: 'scalar' }];
     for (const { march, isa } of builds) {
       const dir = join(tempDir(), march);
       const r = buildInto(dir, { FFFBENCH_NATIVE_MARCH: march, CC: process.env.CC ?? 'cc' });
@@ -224,7 +245,10 @@ describe('native backend', () => {
       assert.ok(r.record?.ok, r.stdout);
       assert.equal(r.record.ok && r.record.isa, isa);
       assert.ok(r.record.ok && r.record.flags.includes(`-march=${march}`));
-      const { failures, isa: version } = await checkOddShapes(NATIVE_ODD_SHAPES.filter((_, k) => k % 2 === 0), dir);
+      const { failures, isa: version } = await checkOddShapes(
+        NATIVE_ODD_SHAPES.filter((_, k) => k % 2 === 0),
+        dir,
+      );
       assert.equal(version, `1 (${isa})`);
       assert.deepEqual(failures, [], march);
     }
@@ -233,10 +257,32 @@ describe('native backend', () => {
   it('the NEON path: the kernels cross-compiled for aarch64 and run under qemu-aarch64 pass the odd shapes against a float64 reference, bit-identical across threads', (t) => {
     if (process.arch === 'arm64') return t.skip('this machine is aarch64: the installed addon is the NEON build, tested above');
     const [cc, qemu] = ['aarch64-linux-gnu-gcc', 'qemu-aarch64'];
-    if (spawnSync(cc, ['--version']).status !== 0 || spawnSync(qemu, ['--version']).status !== 0) return t.skip(`needs ${cc} and ${qemu} (Debian: gcc-aarch64-linux-gnu, qemu-user)`);
+    if (spawnSync(cc, ['--version']).status !== 0 || spawnSync(qemu, ['--version']).status !== 0)
+      return t.skip(`needs ${cc} and ${qemu} (Debian: gcc-aarch64-linux-gnu, qemu-user)`);
     const out = join(tempDir(), 'native-check');
-    const kernels = sourceFiles().compiled.filter((f) => f !== 'addon.c').map((f) => join(SOURCE_DIR, f));
-    const built = spawnSync(cc, ['-std=c11', '-O3', '-march=armv8-a', '-ffp-contract=off', '-pthread', '-Wall', '-Wextra', '-Werror', '-static', '-o', out, join(ROOT, 'test', 'fixtures', 'native-check.c'), ...kernels, '-lm'], { encoding: 'utf8' });
+    const kernels = sourceFiles()
+      .compiled.filter((f) => f !== 'addon.c')
+      .map((f) => join(SOURCE_DIR, f));
+    const built = spawnSync(
+      cc,
+      [
+        '-std=c11',
+        '-O3',
+        '-march=armv8-a',
+        '-ffp-contract=off',
+        '-pthread',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-static',
+        '-o',
+        out,
+        join(ROOT, 'test', 'fixtures', 'native-check.c'),
+        ...kernels,
+        '-lm',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(built.status, 0, built.stderr);
     const r = spawnSync(qemu, [out], { encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -256,13 +302,17 @@ describe('native backend', () => {
     const list = runCli(['list'], { env: { FFFBENCH_NATIVE_DIR: dir } });
     assert.equal(list.status, 0, list.stderr);
     const lines = list.stdout.split('\n').filter((line) => /^\s+native\s/.test(line));
-    // one line under each runtime that starts here (the pinned Node lines, deno, bun)
-    const runtimesListed = list.stdout.split('\n').filter((line) => /^  (node(@\d+)?|deno|bun)\s+\d/.test(line)).length;
-    assert.ok(runtimesListed >= 3, list.stdout);
-    assert.equal(lines.length, runtimesListed, list.stdout);
+    // one native line per runtime installed here (node's lines, deno, bun)
+    const installed = list.stdout.split('\n').filter((line) => /^ {2}\S+\s+\d+\.\d+\.\d+\s/.test(line)).length;
+    assert.ok(installed >= 3 && lines.length === installed, list.stdout);
     for (const line of lines) assert.equal(line.trim().replace(/^native\s+/, ''), unavailable);
     const suiteDir = tempDir();
-    const suite = writeTinySuite(suiteDir, { runtimes: ['node'], backends: ['native'], shapes: [{ inputDim: 5, outputDim: 2, depth: 1, leafWidth: 1, batchSize: 2, activation: 'relu' }], models: ['fff'] });
+    const suite = writeTinySuite(suiteDir, {
+      runtimes: ['node'],
+      backends: ['native'],
+      shapes: [{ inputDim: 5, outputDim: 2, depth: 1, leafWidth: 1, batchSize: 2, activation: 'relu' }],
+      models: ['fff'],
+    });
     const out = join(suiteDir, 'out.json');
     const run = runCli(['run', suite, '--out', out], { env: { FFFBENCH_NATIVE_DIR: dir } });
     assert.equal(run.status, 0, run.stderr);
@@ -275,8 +325,24 @@ describe('native backend', () => {
     assert.match(broken.stdout, /native backend not built: "\/bin\/false --version" exited 1/);
     const stale = join(tempDir(), 'stale');
     mkdirSync(stale);
-    writeFileSync(join(stale, BUILD_INFO_FILE), JSON.stringify({ ok: true, compiler: 'cc', compilerVersion: 'cc 1', flags: [], isa: 'scalar', vectorBits: 128, compilerBuiltin: 'gcc', sourceDigest: 'other', node: 'v20' }));
-    assert.match((loadAddon(stale) as { reason: string }).reason, /^the addon in .*stale was built from other sources than src\/backends\/native\/ now holds \(run npm run build:native\)$/);
+    writeFileSync(
+      join(stale, BUILD_INFO_FILE),
+      JSON.stringify({
+        ok: true,
+        compiler: 'cc',
+        compilerVersion: 'cc 1',
+        flags: [],
+        isa: 'scalar',
+        vectorBits: 128,
+        compilerBuiltin: 'gcc',
+        sourceDigest: 'other',
+        node: 'v20',
+      }),
+    );
+    assert.match(
+      (loadAddon(stale) as { reason: string }).reason,
+      /^the addon in .*stale was built from other sources than src\/backends\/native\/ now holds \(run npm run build:native\)$/,
+    );
   });
 
   it('runs the UltraFastBERT odd shapes on node, deno and bun (CLI)', (t) => {

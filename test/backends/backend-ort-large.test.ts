@@ -38,7 +38,12 @@ function oddModels(): { what: string; weights: DenseWeights | FffWeights; batch:
   let seed = 1;
   for (const leafWidth of [1, 6]) {
     for (const depth of [0, 4]) {
-      for (const [batch, activation] of [[1, 'relu'], [3, 'gelu'], [257, 'relu'], [257, 'gelu']] as const) {
+      for (const [batch, activation] of [
+        [1, 'relu'],
+        [3, 'gelu'],
+        [257, 'relu'],
+        [257, 'gelu'],
+      ] as const) {
         const shape: LayerShape = { inputDim: 33, outputDim: 7, depth, leafWidth, activation };
         for (const weights of [initFff(shape, seed), initDense(shape, seed)]) {
           out.push({ what: `${weights.kind} ℓ${leafWidth} d${depth} b${batch} ${activation}`, weights, batch });
@@ -72,11 +77,20 @@ describe('large-model path: placing the parameters', () => {
 
     const over = buildModel(w, 5, { maxModelBytes: bytes - 1 });
     assert.equal(over.placement, 'inputs');
-    assert.deepEqual(over.weightInputs.map((t) => t.name), DENSE_PARAMS);
+    assert.deepEqual(
+      over.weightInputs.map((t) => t.name),
+      DENSE_PARAMS,
+    );
     assert.ok(over.bytes.byteLength < 2048, `the model holds no parameters: ${over.bytes.byteLength} bytes`);
     // fed in place: the very arrays of the generated weights, not copies
-    assert.deepEqual(over.weightInputs.map((t) => t.data), [w.w1, w.b1, w.w2, w.b2]);
-    assert.deepEqual(over.weightInputs.map((t) => t.dims), [[33, 12], [12], [12, 7], [7]]);
+    assert.deepEqual(
+      over.weightInputs.map((t) => t.data),
+      [w.w1, w.b1, w.w2, w.b2],
+    );
+    assert.deepEqual(
+      over.weightInputs.map((t) => t.dims),
+      [[33, 12], [12], [12, 7], [7]],
+    );
   });
 
   it('the default limit leaves room under protobuf 2 GiB, and ort-node counts no weight copies on the inputs path', () => {
@@ -99,12 +113,18 @@ describe('large-model path: placing the parameters', () => {
     const w = initDense({ inputDim: 33, outputDim: 7, depth: 4, leafWidth: 6, activation: 'relu' }, 5);
     const chunks = [...denseChunks(w, TINY_CHUNK)];
     assert.equal(chunks.length, 24, 'width 96 in chunks of 4 units');
-    assert.deepEqual(chunks.map((c) => c.width), Array(24).fill(4));
+    assert.deepEqual(
+      chunks.map((c) => c.width),
+      Array(24).fill(4),
+    );
     assert.deepEqual(chunks[1].w1.slice(0, 4), w.w1.slice(4, 8), 'W1 columns 4..7 of row 0');
     assert.deepEqual(chunks[1].w1.slice(4, 8), w.w1.slice(96 + 4, 96 + 8), 'W1 columns 4..7 of row 1');
     assert.deepEqual(chunks[23].w2, w.w2.slice(92 * 7), 'the last W2 rows');
     assert.equal(chunks[0].b2, w.b2);
-    assert.ok(chunks.slice(1).every((c) => c.b2.every((v) => v === 0)), 'b2 is added once');
+    assert.ok(
+      chunks.slice(1).every((c) => c.b2.every((v) => v === 0)),
+      'b2 is added once',
+    );
     assert.equal([...denseChunks(w, 10 ** 9)].length, 1);
   });
 });
@@ -202,7 +222,11 @@ describe('large-model path on the onnxruntime backends', () => {
   it('ort-node: runCase checks and times the large-model paths (the FFF on inputs plans no backend copy)', async () => {
     const backend = createOrtNodeBackend(LARGE);
     assert.ok((await backend.init({ runtime: 'node', cores: 2 })).ok);
-    const dense = await runCase(caseFor('ort-node', 'dense', { inputDim: 33, outputDim: 7, depth: 4, leafWidth: 6, batchSize: 257, activation: 'gelu' }), backend, TEST_CASE_CONTEXT);
+    const dense = await runCase(
+      caseFor('ort-node', 'dense', { inputDim: 33, outputDim: 7, depth: 4, leafWidth: 6, batchSize: 257, activation: 'gelu' }),
+      backend,
+      TEST_CASE_CONTEXT,
+    );
     assert.equal(dense.status, 'ok', `${dense.id}: ${dense.reason}`);
     assert.equal(dense.check?.ok, true);
     for (const model of ['fff'] as const) {

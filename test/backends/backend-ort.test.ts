@@ -70,7 +70,8 @@ describe('ONNX graphs through the backends', () => {
       }
     });
 
-    it(`${backend.name} passes the UltraFastBERT odd shapes (batch 257 in two chunks of rows), two batches through each kernel`, () => assertUfbOddShapes(backend));
+    it(`${backend.name} passes the UltraFastBERT odd shapes (batch 257 in two chunks of rows), two batches through each kernel`, () =>
+      assertUfbOddShapes(backend));
   }
 });
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createTfjsWasmBackend, tfjsWasmBackend } from '../../src/backends/tfjs-wasm.ts';
+import { createTfjsWasmBackend, tfjsWasmBackend } from '../../src/backends/tfjs-wasm/index.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { initDense, initFff } from '../../src/model/weights.ts';
 import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, okOrSkippedWithReason, randomShapes, ROOT, runTinySuite, tempDir } from '../support.ts';
@@ -16,7 +16,7 @@ import { assertRandomShapesPass, assertUfbOddShapes, ODD_SHAPES, okOrSkippedWith
 function initInChild(command: string[], wasmDir: string | null): { ok: boolean; reason?: string } {
   const options = wasmDir === null ? '' : JSON.stringify({ wasmDir });
   const script =
-    `import { createTfjsWasmBackend } from './src/backends/tfjs-wasm.ts';\n` +
+    `import { createTfjsWasmBackend } from './src/backends/tfjs-wasm/index.ts';\n` +
     `console.log('RESULT ' + JSON.stringify(await createTfjsWasmBackend(${options}).init({ runtime: 'node', cores: 1 })));\n`;
   const r = spawnSync(command[0], command.slice(1), { cwd: ROOT, input: script, encoding: 'utf8', timeout: 60_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
@@ -35,7 +35,10 @@ describe('tfjs-wasm backend', () => {
       assert.equal(r.backend.threads, 1);
       assert.match(r.backend.notes ?? '', /SIMD (on|off)/);
     }
-    assert.ok(file.results.some((r) => r.status === 'ok'), 'no runtime ran the backend');
+    assert.ok(
+      file.results.some((r) => r.status === 'ok'),
+      'no runtime ran the backend',
+    );
   });
 
   it('has no UltraFastBERT kernel: its ufb cases are skipped with the reason', () => assertUfbOddShapes(tfjsWasmBackend));
@@ -51,7 +54,7 @@ describe('tfjs-wasm backend', () => {
     // setBackend returns false and tf.getBackend() still says "wasm".
     const dir = tempDir();
     for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) writeFileSync(join(dir, name), '');
-    const r = initInChild(nodeStdin, dir + '/');
+    const r = initInChild(nodeStdin, `${dir}/`);
     assert.equal(r.ok, false);
     assert.match(r.reason!, /setBackend\('wasm'\) returned false: .*CompileError/);
   });

@@ -19,7 +19,19 @@ import { initDense, initFff, initUfb, type Weights } from '../../src/model/weigh
 import type { ResultsFile } from '../../src/results/schema.ts';
 import type { Backend } from '../../src/backends/types.ts';
 import { runCase } from '../../src/execute/run-case.ts';
-import { assertRandomShapesPass, assertUfbOddShapes, assertUfbOddShapesInWorkers, caseFor, randomShapes, ROOT, runCli, runTinySuite, TEST_CASE_CONTEXT, tempDir, UFB_ODD_SHAPES } from '../support.ts';
+import {
+  assertRandomShapesPass,
+  assertUfbOddShapes,
+  assertUfbOddShapesInWorkers,
+  caseFor,
+  randomShapes,
+  ROOT,
+  runCli,
+  runTinySuite,
+  TEST_CASE_CONTEXT,
+  tempDir,
+  UFB_ODD_SHAPES,
+} from '../support.ts';
 
 /** The issue's odd shapes: i = 33, o = 7, ℓ ∈ {1, 6}, depth ∈ {0, 4}, batch ∈ {1, 3, 257}, relu and gelu. */
 const MT_SHAPES: (LayerShape & { batch: number })[] = [];
@@ -42,7 +54,13 @@ async function sharedKernels(): Promise<WebAssembly.Module> {
 const nameOf = (s: LayerShape, batch: number) => `i=${s.inputDim} o=${s.outputDim} depth=${s.depth} leaf=${s.leafWidth} batch=${batch} ${s.activation}`;
 
 /** Several batches through one kernel (its per-run state must reset), each checked against the float64 reference. */
-async function assertMatchesReference(kernel: { run(x: Float32Array): unknown; output(): Float32Array | Promise<Float32Array> }, weights: Weights, batch: number, seed: number, what: string): Promise<Float32Array[]> {
+async function assertMatchesReference(
+  kernel: { run(x: Float32Array): unknown; output(): Float32Array | Promise<Float32Array> },
+  weights: Weights,
+  batch: number,
+  seed: number,
+  what: string,
+): Promise<Float32Array[]> {
   const rng = new Rng(seed);
   const outputs: Float32Array[] = [];
   for (let run = 0; run < 3; run++) {
@@ -63,7 +81,14 @@ type ThreadedKernel = { threads: number; run(x: Float32Array): unknown; output()
  * (`check` asserts anything more), matching the reference on several batches, and its outputs
  * bit-identical to the one-thread kernel's.
  */
-async function assertSameAtEveryThreadCount<K extends ThreadedKernel>(prepare: (threads: number) => Promise<K>, weights: Weights, batch: number, seed: number, what: string, check: (kernel: K) => void = () => {}): Promise<void> {
+async function assertSameAtEveryThreadCount<K extends ThreadedKernel>(
+  prepare: (threads: number) => Promise<K>,
+  weights: Weights,
+  batch: number,
+  seed: number,
+  what: string,
+  check: (kernel: K) => void = () => {},
+): Promise<void> {
   let first: Float32Array[] | undefined;
   for (const threads of [1, 2, 3]) {
     const kernel = await prepare(threads);
@@ -89,14 +114,24 @@ describe('wasm-mt backend', () => {
     assert.equal(committed.length, single.length);
     const differ = [...committed.keys()].filter((k) => committed[k] !== single[k]);
     assert.equal(differ.length, 1, `bytes differing from kernels.wasm: ${differ}`);
-    assert.throws(() => new WebAssembly.Instance(new WebAssembly.Module(committed), { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 1 }) } }), 'a non-shared memory is refused');
+    assert.throws(
+      () => new WebAssembly.Instance(new WebAssembly.Module(committed), { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 1 }) } }),
+      'a non-shared memory is refused',
+    );
   });
 
   it('FFF matches the float64 reference on odd shapes at 1, 2 and 3 threads (threads forced), bit-identical across thread counts', async () => {
     const mod = await sharedKernels();
     for (const [n, s] of MT_SHAPES.entries()) {
       const weights = initFff(s, 10 + n);
-      await assertSameAtEveryThreadCount((threads) => prepareFffMt(mod, weights, s.batch, threads, FORCED), weights, s.batch, 50 + n, `FFF ${nameOf(s, s.batch)}`, (kernel) => assert.equal(kernel.shards, 1));
+      await assertSameAtEveryThreadCount(
+        (threads) => prepareFffMt(mod, weights, s.batch, threads, FORCED),
+        weights,
+        s.batch,
+        50 + n,
+        `FFF ${nameOf(s, s.batch)}`,
+        (kernel) => assert.equal(kernel.shards, 1),
+      );
     }
   });
 
@@ -109,10 +144,19 @@ describe('wasm-mt backend', () => {
   it('UltraFastBERT: bit-identical at 1, 2 and 3 threads (threads forced), within the reference tolerance', async () => {
     const mod = await sharedKernels();
     // The odd shapes, and one whose batch takes both phases in several chunks (i = 1024: 128 rows a chunk).
-    const shapes = [...UFB_ODD_SHAPES, { inputDim: 1024, outputDim: 40, depth: 6, leafWidth: 1, batchSize: 300, activation: 'gelu' as const, tree: 'ufb' as const }];
+    const shapes = [
+      ...UFB_ODD_SHAPES,
+      { inputDim: 1024, outputDim: 40, depth: 6, leafWidth: 1, batchSize: 300, activation: 'gelu' as const, tree: 'ufb' as const },
+    ];
     for (const [n, s] of shapes.entries()) {
       const weights = initUfb(s, 30 + n);
-      await assertSameAtEveryThreadCount((threads) => prepareUfbMt(mod, weights, s.batchSize, threads, FORCED), weights, s.batchSize, 60 + n, `ufb ${nameOf(s, s.batchSize)}`);
+      await assertSameAtEveryThreadCount(
+        (threads) => prepareUfbMt(mod, weights, s.batchSize, threads, FORCED),
+        weights,
+        s.batchSize,
+        60 + n,
+        `ufb ${nameOf(s, s.batchSize)}`,
+      );
     }
   });
 
@@ -223,7 +267,10 @@ describe('wasm-mt backend', () => {
             assert.deepEqual(got, await one.output(), `${name}, run ${run}: sharded output differs from one memory's`);
             assert.ok(checkOutput(weights, input, got, batch).ok, `${name}, run ${run}: against the float64 reference`);
           }
-          assert.ok([...shardsHit].some((k) => k > 0), `${name}: shards hit ${[...shardsHit]}`);
+          assert.ok(
+            [...shardsHit].some((k) => k > 0),
+            `${name}: shards hit ${[...shardsHit]}`,
+          );
         } finally {
           await one.dispose();
           await split.dispose();
@@ -313,15 +360,21 @@ describe('wasm-mt backend', () => {
     const dir = tempDir();
     const suite = join(dir, 'thread-faults.json');
     const runtimes = ['node', 'deno', 'bun'];
-    writeFileSync(suite, JSON.stringify({
-      name: 'thread-faults',
-      runtimes,
-      backends: ['faulty-mt'],
-      sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [0, 1, 2, 3], batchSize: 5 }],
-      measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
-    }));
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: 'thread-faults',
+        runtimes,
+        backends: ['faulty-mt'],
+        sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [0, 1, 2, 3], batchSize: 5 }],
+        measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
+      }),
+    );
     const out = join(dir, 'out.json');
-    const r = runCli(['run', suite, '--out', out], { env: { FFFBENCH_BACKEND_MODULES: `faulty-mt=${join(ROOT, 'test', 'fixtures', 'faulty-threads-backend.ts')}` }, timeoutMs: 120_000 });
+    const r = runCli(['run', suite, '--out', out], {
+      env: { FFFBENCH_BACKEND_MODULES: `faulty-mt=${join(ROOT, 'test', 'fixtures', 'faulty-threads-backend.ts')}` },
+      timeoutMs: 120_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     const file = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
     assert.equal(file.results.length, 8 * runtimes.length);
@@ -352,7 +405,9 @@ describe('wasm-mt backend', () => {
       { inputDim: 33, outputDim: 7, depth: 0, leafWidth: 1, batchSize: 3, activation: 'relu' as const },
       { inputDim: 256, outputDim: 64, depth: 6, leafWidth: 16, batchSize: 129, activation: 'relu' as const },
     ];
-    assert.ok(singleThreadMicros('fff', shapes[2], 129) >= THREADED_FROM_MICROS.fff && singleThreadMicros('dense', shapes[2], 129) >= THREADED_FROM_MICROS.dense);
+    assert.ok(
+      singleThreadMicros('fff', shapes[2], 129) >= THREADED_FROM_MICROS.fff && singleThreadMicros('dense', shapes[2], 129) >= THREADED_FROM_MICROS.dense,
+    );
     const { file } = runTinySuite({ runtimes, backends: ['wasm-mt'], shapes, name: 'wasm-mt-tiny', timeoutMs: 240_000 });
     assert.equal(file.results.length, shapes.length * 2 * runtimes.length);
     for (const r of file.results) {

@@ -135,7 +135,10 @@ describe('wasm backend', () => {
         assert.ok(check.ok, `${name}, run ${run}: max error ${check.maxRelError} against the float64 reference`);
       }
       // The batches reached leaves beyond shard 0 (all of them, at batch 257).
-      assert.ok([...shardsHit].some((k) => k > 0), `${name}: shards hit ${[...shardsHit]}`);
+      assert.ok(
+        [...shardsHit].some((k) => k > 0),
+        `${name}: shards hit ${[...shardsHit]}`,
+      );
       if (batch > 200) assert.equal(shardsHit.size, plan.filter((p) => p.count > 0).length, `${name}: shards hit ${[...shardsHit]}`);
       await one.dispose();
       await split.dispose();
@@ -159,11 +162,24 @@ describe('wasm backend', () => {
     assert.deepEqual(await wasmBackend.init({ runtime: 'node', cores: 1 }), { ok: true });
     // The plan is made before any weight is read, so empty arrays stand in for them.
     const empty = new Float32Array(0);
-    const fff = (shape: LayerShape): FffWeights => ({ kind: 'fff', shape, nodeWeights: empty, nodeBias: empty, leafW1: empty, leafB1: empty, leafW2: empty, leafB2: empty });
+    const fff = (shape: LayerShape): FffWeights => ({
+      kind: 'fff',
+      shape,
+      nodeWeights: empty,
+      nodeBias: empty,
+      leafW1: empty,
+      leafB1: empty,
+      leafW2: empty,
+      leafB2: empty,
+    });
     // ℓ = 2^20: one leaf's packed W1 and W2 are 3 GiB each.
     await assert.rejects(
       wasmBackend.prepare(fff({ inputDim: 768, outputDim: 768, depth: 1, leafWidth: 2 ** 20, activation: 'relu' }), 1),
-      (err: Error) => err instanceof CaseTooLarge && /wasm backend: FFF .*: one leaf \(packed W1 3072\.0 MiB, packed W2 3072\.0 MiB\) with the batch buffers needs 61\d\d\.\d MiB, over the 4095\.9 MiB/.test(err.message),
+      (err: Error) =>
+        err instanceof CaseTooLarge &&
+        /wasm backend: FFF .*: one leaf \(packed W1 3072\.0 MiB, packed W2 3072\.0 MiB\) with the batch buffers needs 61\d\d\.\d MiB, over the 4095\.9 MiB/.test(
+          err.message,
+        ),
     );
     // Depth 21: 6 GiB of node weights, which only one memory can hold.
     await assert.rejects(
@@ -174,7 +190,10 @@ describe('wasm backend', () => {
     const module = await compileKernels();
     const shape: LayerShape = { inputDim: 33, outputDim: 7, depth: 3, leafWidth: 6, activation: 'relu' };
     const tooSmall = shardBytes(shape, 5, 1, false) - 1;
-    assert.throws(() => prepareFff(module, initFff(shape, 1), 5, { maxMemoryBytes: tooSmall }), (err: Error) => err instanceof CaseTooLarge && /one leaf/.test(err.message));
+    assert.throws(
+      () => prepareFff(module, initFff(shape, 1), 5, { maxMemoryBytes: tooSmall }),
+      (err: Error) => err instanceof CaseTooLarge && /one leaf/.test(err.message),
+    );
     // One byte more: one leaf per memory, and shard 0 (whose tree takes the room of a leaf) none.
     assert.deepEqual(planShards(shape, 5, tooSmall + 1), [{ first: 0, count: 0 }, ...Array.from({ length: 8 }, (_, k) => ({ first: k, count: 1 }))]);
     assert.equal(prepareFff(module, initFff(shape, 1), 5, { maxMemoryBytes: tooSmall + 1 }).shards, 9);
@@ -185,10 +204,19 @@ describe('wasm backend', () => {
     // Depth 20 at i = o = 768: 2^21 − 1 nodes, 6 GiB of input rows alone. The layout is checked
     // before any weight is read, so empty arrays stand in for them.
     const empty = new Float32Array(0);
-    const huge: UfbWeights = { kind: 'ufb', shape: { inputDim: 768, outputDim: 768, depth: 20, leafWidth: 1, activation: 'gelu', tree: 'ufb' }, nodeIn: empty, nodeOut: empty };
+    const huge: UfbWeights = {
+      kind: 'ufb',
+      shape: { inputDim: 768, outputDim: 768, depth: 20, leafWidth: 1, activation: 'gelu', tree: 'ufb' },
+      nodeIn: empty,
+      nodeOut: empty,
+    };
     await assert.rejects(
       wasmBackend.prepare(huge, 1),
-      (err: Error) => err instanceof CaseTooLarge && /wasm backend: UltraFastBERT tree i=768 o=768 depth=20 batch=1 needs 12\d\d\d\.\d MiB of memory \(.*node input rows 6144\.0 MiB.*\): over the 4095\.9 MiB/.test(err.message),
+      (err: Error) =>
+        err instanceof CaseTooLarge &&
+        /wasm backend: UltraFastBERT tree i=768 o=768 depth=20 batch=1 needs 12\d\d\d\.\d MiB of memory \(.*node input rows 6144\.0 MiB.*\): over the 4095\.9 MiB/.test(
+          err.message,
+        ),
     );
   });
 
@@ -212,9 +240,15 @@ describe('wasm backend', () => {
       kind: 'dense',
       shape: { inputDim: 768, outputDim: 768, depth: 15, leafWidth: 32, activation: 'relu' },
       width: 2 ** 20,
-      w1: empty, b1: empty, w2: empty, b2: empty,
+      w1: empty,
+      b1: empty,
+      w2: empty,
+      b2: empty,
     };
-    await assert.rejects(wasmBackend.prepare(huge, 1), /wasm backend: dense .* needs 6\d\d\d\.\d MiB of memory \(.*packed W1 3072\.0 MiB.*\): over the 4095\.9 MiB/);
+    await assert.rejects(
+      wasmBackend.prepare(huge, 1),
+      /wasm backend: dense .* needs 6\d\d\d\.\d MiB of memory \(.*packed W1 3072\.0 MiB.*\): over the 4095\.9 MiB/,
+    );
   });
 });
 

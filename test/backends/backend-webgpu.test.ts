@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dawnGpu } from '../../runners/gpu-dawn.ts';
+import { dawnGpu } from '../../runners/workers/gpu-dawn.ts';
 import { checkOutput } from '../../src/execute/check.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { LayerShape } from '../../src/model/shape.ts';
@@ -101,19 +101,28 @@ test('dense GEMM split into hidden chunks, and split-K, where needed (in-process
   await checkKernel(gpu!, initDense(both, 5), 5, { maxBindingBytes: 33 * 2100 * 4 });
 });
 
-test('UltraFastBERT odd shapes through the webgpu backend (in-process, Dawn), two batches through each kernel', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
+test('UltraFastBERT odd shapes through the webgpu backend (in-process, Dawn), two batches through each kernel', {
+  skip: noAdapter && `no adapter: ${noAdapter}`,
+}, async () => {
   assert.deepEqual(await initOnAnyAdapter(), { ok: true });
   await assertUfbOddShapes(webgpuBackend);
 });
 
-test('UltraFastBERT WGSL kernel: outputs past one per invocation, inputs not a multiple of 64, depth 11 (in-process, Dawn)', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
-  for (const [inputDim, outputDim, depth, batch] of [[130, 150, 2, 5], [64, 64, 11, 40]]) {
+test('UltraFastBERT WGSL kernel: outputs past one per invocation, inputs not a multiple of 64, depth 11 (in-process, Dawn)', {
+  skip: noAdapter && `no adapter: ${noAdapter}`,
+}, async () => {
+  for (const [inputDim, outputDim, depth, batch] of [
+    [130, 150, 2, 5],
+    [64, 64, 11, 40],
+  ]) {
     const shape = { inputDim, outputDim, depth, leafWidth: 1, activation: 'gelu', tree: 'ufb' } as const;
     await checkKernel(gpu!, initUfb(shape, 13), batch);
   }
 });
 
-test('webgpu backend info names the adapter, its class, and what a software or unidentified one measures', { skip: noAdapter && `no adapter: ${noAdapter}` }, async () => {
+test('webgpu backend info names the adapter, its class, and what a software or unidentified one measures', {
+  skip: noAdapter && `no adapter: ${noAdapter}`,
+}, async () => {
   assert.deepEqual(await initOnAnyAdapter(), { ok: true });
   const info = webgpuBackend.info();
   assert.equal(info.adapter, gpu!.adapter.label);
@@ -126,7 +135,9 @@ test('webgpu backend info names the adapter, its class, and what a software or u
 /** The drivers' loaders given nothing to load: Vulkan's (Dawn, Deno's wgpu) and EGL's through glvnd (Deno's wgpu on OpenGL). */
 const NO_DRIVERS = (dir: string) => ({ VK_ICD_FILENAMES: join(dir, 'no-such-driver.json'), __EGL_VENDOR_LIBRARY_FILENAMES: join(dir, 'no-such-vendor.json') });
 
-test('without any adapter (the Vulkan and EGL loaders given no driver), every webgpu and ort-webgpu case is skipped with the reason, on node, deno and bun', { skip: process.platform !== 'linux' && 'hiding the drivers through their loaders works on Linux only' }, () => {
+test('without any adapter (the Vulkan and EGL loaders given no driver), every webgpu and ort-webgpu case is skipped with the reason, on node, deno and bun', {
+  skip: process.platform !== 'linux' && 'hiding the drivers through their loaders works on Linux only',
+}, () => {
   const dir = tempDir();
   const runtimes = ['node', 'deno', 'bun'];
   const suite = writeTinySuite(dir, { runtimes, backends: ['webgpu', 'ort-webgpu'], shapes: ODD_SHAPES.slice(0, 1) });
@@ -162,7 +173,14 @@ for (const runtime of ['node', 'deno', 'bun'] as const) {
   test(`fffbench run --backends webgpu,ort-webgpu on ${runtime}: ok on a GPU, skipped with the reason on anything else`, async (t) => {
     const webgpuOnly = [...EXTRA_SHAPES, ...UFB_ODD_SHAPES].map((s) => ({ ...s, backends: ['webgpu'] })) as typeof ODD_SHAPES;
     const shapes = [...ODD_SHAPES, ...webgpuOnly];
-    const { file } = runTinySuite({ runtimes: [runtime], backends: ['webgpu', 'ort-webgpu'], shapes, name: `webgpu-${runtime}`, timeoutMs: 300_000, env: { [ANY_ADAPTER_VARIABLE]: '' } });
+    const { file } = runTinySuite({
+      runtimes: [runtime],
+      backends: ['webgpu', 'ort-webgpu'],
+      shapes,
+      name: `webgpu-${runtime}`,
+      timeoutMs: 300_000,
+      env: { [ANY_ADAPTER_VARIABLE]: '' },
+    });
     const expected = { webgpu: shapes.length * 2, 'ort-webgpu': ODD_SHAPES.length * 2 };
     let nonGpu: string | undefined;
     for (const [backend, count] of Object.entries(expected)) {
@@ -195,8 +213,19 @@ for (const runtime of ['node', 'deno', 'bun'] as const) {
       }
     }
     if (!nonGpu) return;
-    const subset = runTinySuite({ runtimes: [runtime], backends: ['webgpu'], shapes: NON_GPU_SUBSET, name: `webgpu-${runtime}-any-adapter`, timeoutMs: 240_000, env: { [ANY_ADAPTER_VARIABLE]: '1' } }).file;
-    const [small, ufb, large] = [subset.results.filter((r) => r.model === 'fff' && r.shape.batchSize === 1), subset.results.filter((r) => r.model === 'ufb'), subset.results.filter((r) => r.shape.leafWidth === 1024)];
+    const subset = runTinySuite({
+      runtimes: [runtime],
+      backends: ['webgpu'],
+      shapes: NON_GPU_SUBSET,
+      name: `webgpu-${runtime}-any-adapter`,
+      timeoutMs: 240_000,
+      env: { [ANY_ADAPTER_VARIABLE]: '1' },
+    }).file;
+    const [small, ufb, large] = [
+      subset.results.filter((r) => r.model === 'fff' && r.shape.batchSize === 1),
+      subset.results.filter((r) => r.model === 'ufb'),
+      subset.results.filter((r) => r.shape.leafWidth === 1024),
+    ];
     for (const r of [...small, ...ufb]) {
       assert.equal(r.status, 'ok', `${r.id}: ${r.status} ${r.reason ?? ''}`);
       assert.ok(r.check?.ok, r.id);

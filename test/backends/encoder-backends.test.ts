@@ -39,7 +39,12 @@ const ODD_ENCODERS: { hidden: number; heads: number; seqLen: number; batch: numb
 const NATIVE_BUILT = existsSync(join(ROOT, 'build', 'native', 'fffbench.node'));
 const TREE_BACKENDS = [...(NATIVE_BUILT ? ['native'] : []), 'wasm-mt', 'wasm'];
 
-const shapes = () => ODD_ENCODERS.flatMap((e) => e.feedforward.flatMap((f) => e.batch.map((batch) => encoderShape({ hidden: e.hidden, heads: e.heads, seqLen: e.seqLen, batch, feedforward: parseFeedforward(f) as Feedforward }))));
+const shapes = () =>
+  ODD_ENCODERS.flatMap((e) =>
+    e.feedforward.flatMap((f) =>
+      e.batch.map((batch) => encoderShape({ hidden: e.hidden, heads: e.heads, seqLen: e.seqLen, batch, feedforward: parseFeedforward(f) as Feedforward })),
+    ),
+  );
 
 describe('encoder layer on its engines, in process (node)', () => {
   const engines = new Map<string, Backend>();
@@ -68,7 +73,8 @@ describe('encoder layer on its engines, in process (node)', () => {
         if (trees === 'wasm') assert.equal(r.encoder!.feedforwardOutputInPlace, shape.inputDim % 8 === 0, r.id);
         // wasm-mt's memory is shared: ort-node writes h into it only where its probe found that it can
         // (refused on Node 20, accepted on Node 26); else the tree's input is filled by a copy
-        if (trees === 'wasm-mt' && shape.encoder!.trees === 1) assert.equal(r.encoder!.attentionOutputInPlace, engines.get('ort-node')!.graphs!().sharedMemoryInPlace, r.id);
+        if (trees === 'wasm-mt' && shape.encoder!.trees === 1)
+          assert.equal(r.encoder!.attentionOutputInPlace, engines.get('ort-node')!.graphs!().sharedMemoryInPlace, r.id);
         // native reads any JavaScript array in place, so every tree reads h where the graph wrote it, and
         // it offers its output array: no copy either way, however many trees
         if (trees === 'native') assert.deepEqual([r.encoder!.attentionOutputInPlace, r.encoder!.feedforwardOutputInPlace], [true, true], r.id);
@@ -92,7 +98,11 @@ describe('encoder layer on its engines, in process (node)', () => {
         const f = (await kernel.output()).slice();
         assert.ok(checkOutput(tree, h, f, 15).ok, `${name}: the ufb model on h against its reference`);
         for (let t = 0; t < 15; t++) {
-          const want = layerNorm64(Array.from({ length: 24 }, (_, c) => h[t * 24 + c] + f[t * 24 + c]), w.norm2.gamma, w.norm2.beta);
+          const want = layerNorm64(
+            Array.from({ length: 24 }, (_, c) => h[t * 24 + c] + f[t * 24 + c]),
+            w.norm2.gamma,
+            w.norm2.beta,
+          );
           for (let c = 0; c < 24; c++) assert.ok(Math.abs(y[t * 24 + c] - want[c]) < 1e-5, `${name}, token ${t}, column ${c}: ${y[t * 24 + c]} vs ${want[c]}`);
         }
       } finally {
@@ -112,7 +122,15 @@ describe('encoder layer in node, deno and bun workers (CLI), and its report', ()
     const suite = {
       name: 'encoder-odd',
       runtimes,
-      encoders: ODD_ENCODERS.map((e) => ({ hidden: e.hidden, heads: e.heads, seqLen: e.seqLen, batchSize: e.batch, feedforward: e.feedforward, graphs: ['ort-node'], trees: TREE_BACKENDS })),
+      encoders: ODD_ENCODERS.map((e) => ({
+        hidden: e.hidden,
+        heads: e.heads,
+        seqLen: e.seqLen,
+        batchSize: e.batch,
+        feedforward: e.feedforward,
+        graphs: ['ort-node'],
+        trees: TREE_BACKENDS,
+      })),
       measurement: { minTimeMs: 5, minSamples: 3, maxCaseTimeMs: 200, warmupSamples: 1, calibrate: false },
       seed: 7,
     };
@@ -149,15 +167,21 @@ describe('encoder layer in node, deno and bun workers (CLI), and its report', ()
     }
   });
 
-  it('the report shows the split, the end-to-end speedup, the Amdahl bound, the chart and the verdict table\'s row', () => {
+  it("the report shows the split, the end-to-end speedup, the Amdahl bound, the chart and the verdict table's row", () => {
     const report = join(dir, 'results-report');
     const md = readFileSync(join(report, 'summary.md'), 'utf8');
     assert.match(md, /## Encoder layer: does the feedforward's speedup survive a whole layer\?/);
-    assert.match(md, /\| runtime \| tokens \(sequences × length\) \| feedforward vs dense \| tree layer \| dense layer \| end to end \[95% CI\] \| feedforward alone \[95% CI\] \| feedforward share of the dense layer \| Amdahl bound \|/);
+    assert.match(
+      md,
+      /\| runtime \| tokens \(sequences × length\) \| feedforward vs dense \| tree layer \| dense layer \| end to end \[95% CI\] \| feedforward alone \[95% CI\] \| feedforward share of the dense layer \| Amdahl bound \|/,
+    );
     assert.match(md, /\| node \| 21 \(3 × 7\) \| 1x3 vs dense-37 \| .* ort-node\+(native|wasm-mt|wasm) \| .* ort-node \| [\d.]+x \[/);
     assert.match(md, /attention half \| copies \| feedforward \| add \+ LayerNorm \| sum of parts \/ whole \(interleaved\)/);
     // the row: the question is asked of 1x11 against dense-4095, which this suite does not measure
-    assert.match(md, /\| Not a paper claim — the question users ask: How much of the 78x reaches a whole layer here\? .* \| ⚪ not measured \| — \| nothing measured; run npx fffbench run encoder --report \|/);
+    assert.match(
+      md,
+      /\| Not a paper claim — the question users ask: How much of the 78x reaches a whole layer here\? .* \| ⚪ not measured \| — \| nothing measured; run npx fffbench run encoder --report \|/,
+    );
     assert.ok(existsSync(join(report, 'charts', 'encoder-speedup-dense-37-h20-a5-s7.png')));
     const html = readFileSync(join(report, 'index.html'), 'utf8');
     assert.match(html, /<section id="encoder">/);

@@ -12,7 +12,9 @@ const goldenAll = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'golden.json'),
 /** float64 outputs may differ in the last ulp where engines' Math.exp/erf differ */
 function assertOutputsClose(actual: number[], want: number[], what: string) {
   assert.equal(actual.length, want.length, what);
-  actual.forEach((v, j) => assert.ok(Math.abs(v - want[j]) <= 1e-14 * Math.max(1, Math.abs(want[j])), `${what} ${j}: ${v} vs ${want[j]}`));
+  actual.forEach((v, j) => {
+    assert.ok(Math.abs(v - want[j]) <= 1e-14 * Math.max(1, Math.abs(want[j])), `${what} ${j}: ${v} vs ${want[j]}`);
+  });
 }
 
 function assertMatches(all: Golden, where: string) {
@@ -43,9 +45,16 @@ function assertMatches(all: Golden, where: string) {
 
 describe('golden vectors (fixtures/golden.json)', () => {
   it('node reproduces the seeded weights and reference outputs', () => assertMatches(goldenFile(), 'node'));
-  for (const [runtime, argv] of [['deno', ['run', '-A']], ['bun', []]] as const) {
+  for (const [runtime, argv] of [
+    ['deno', ['run', '-A']],
+    ['bun', []],
+  ] as const) {
     it(`${runtime} reproduces them too`, () => {
-      const r = spawnSync(join(ROOT, 'node_modules', '.bin', runtime), [...argv, join(ROOT, 'test', 'fixtures', 'golden-digest.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(join(ROOT, 'node_modules', '.bin', runtime), [...argv, join(ROOT, 'test', 'fixtures', 'golden-digest.ts')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(r.status, 0, r.stderr);
       assertMatches(JSON.parse(r.stdout) as Golden, runtime);
     });

@@ -20,7 +20,11 @@ const HOSTS = {
 for (const [host, argv] of Object.entries(HOSTS)) {
   test(`the orchestrator on ${host} runs node cases on the pinned Node, node@22 on Node 22, and each runtime on itself`, () => {
     const dir = tempDir();
-    const suite = writeTinySuite(dir, { runtimes: ['node', 'node@22', 'deno', 'bun'], backends: ['js'], shapes: [{ inputDim: 9, outputDim: 4, depth: 2, leafWidth: 2, batchSize: 3, activation: 'relu' }] });
+    const suite = writeTinySuite(dir, {
+      runtimes: ['node', 'node@22', 'deno', 'bun'],
+      backends: ['js'],
+      shapes: [{ inputDim: 9, outputDim: 4, depth: 2, leafWidth: 2, batchSize: 3, activation: 'relu' }],
+    });
     const out = join(dir, 'results.json');
     const [command, ...args] = argv(['run', suite, '--out', out]);
     const r = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
@@ -32,6 +36,9 @@ for (const [host, argv] of Object.entries(HOSTS)) {
     assert.match(versions.get('node@22') ?? '', /^22\./);
     assert.match(versions.get('deno') ?? '', /^2\./);
     assert.match(versions.get('bun') ?? '', /^1\./);
-    assert.ok(file.results.every((x) => x.status === 'ok'), file.results.map((x) => `${x.id}: ${x.reason}`).join('\n'));
+    assert.ok(
+      file.results.every((x) => x.status === 'ok'),
+      file.results.map((x) => `${x.id}: ${x.reason}`).join('\n'),
+    );
   });
 }

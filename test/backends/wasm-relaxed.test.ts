@@ -27,7 +27,12 @@ function wasmOn(module: WebAssembly.Module, variant: SimdVariant): Backend {
     models: wasmBackend.models,
     init: async () => ({ ok: true }),
     info: () => ({ ...wasmBackend.info(), kernelBuild: variant }),
-    prepare: async (w, batch, options) => (w.kind === 'dense' ? prepareDense(module, w, batch) : w.kind === 'fff' ? prepareFff(module, w, batch) : prepareUfb(module, w, batch, options?.inputBatches)),
+    prepare: async (w, batch, options) =>
+      w.kind === 'dense'
+        ? prepareDense(module, w, batch)
+        : w.kind === 'fff'
+          ? prepareFff(module, w, batch)
+          : prepareUfb(module, w, batch, options?.inputBatches),
   };
 }
 
@@ -67,7 +72,8 @@ describe('relaxed SIMD: the build', () => {
     const relaxed = kernelSource({ relaxed: true });
     assert.doesNotMatch(relaxed, /\(f32x4\.add\s+\(local\.get \$\w+\)\s+\(f32x4\.mul/, 'no accumulate-of-product left unfused');
     const exports = (bytes: Uint8Array) => WebAssembly.Module.exports(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).map((e) => e.name);
-    if (WebAssembly.validate(committed({ relaxed: true }))) assert.deepEqual(exports(committed({ relaxed: true })), exports(committed({})), 'the same functions');
+    if (WebAssembly.validate(committed({ relaxed: true })))
+      assert.deepEqual(exports(committed({ relaxed: true })), exports(committed({})), 'the same functions');
   });
 });
 
@@ -80,7 +86,7 @@ describe('relaxed SIMD: the choice', () => {
       assert.deepEqual(pick(chooseVariant(shared, 'auto', no)), ['plain', 'this engine does not validate relaxed SIMD']);
       assert.deepEqual(pick(chooseVariant(shared, 'plain', yes)), ['plain', `${SIMD_SETTING}=plain`]);
       const choice = chooseVariant(shared, 'plain', yes);
-      assert.ok(choice.ok && Buffer.from(choice.bytes).equals(Buffer.from(committed({ shared }))), 'the plain build\'s bytes');
+      assert.ok(choice.ok && Buffer.from(choice.bytes).equals(Buffer.from(committed({ shared }))), "the plain build's bytes");
     }
     const refused = chooseVariant(false, 'relaxed', no);
     assert.ok(!refused.ok && /FFFBENCH_WASM_SIMD=relaxed, but this engine does not validate relaxed SIMD/.test(refused.reason));
@@ -102,7 +108,8 @@ describe('relaxed SIMD: both builds against the float64 reference', () => {
   for (const variant of ['relaxed', 'plain'] as const) {
     it(`the ${variant} build passes random shapes and the UltraFastBERT odd shapes (in process)`, async (t) => {
       const bytes = committed({ relaxed: variant === 'relaxed' });
-      if (!WebAssembly.validate(bytes)) return t.skip(`this engine (${process.version}) has no relaxed SIMD: the workers' test below runs it on the pinned runtimes`);
+      if (!WebAssembly.validate(bytes))
+        return t.skip(`this engine (${process.version}) has no relaxed SIMD: the workers' test below runs it on the pinned runtimes`);
       const backend = wasmOn(await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), variant);
       await assertRandomShapesPass(backend, randomShapes(2028, 12, { inputDim: 90, outputDim: 30, depth: 7, leafWidth: 20, batchSize: 70 }));
       await assertUfbOddShapes(backend);
@@ -116,14 +123,24 @@ describe('relaxed SIMD: both builds against the float64 reference', () => {
       { inputDim: 40, outputDim: 16, depth: 4, leafWidth: 9, batchSize: 70, activation: 'gelu' as const },
     ];
     for (const setting of ['auto', 'plain']) {
-      const { file } = runTinySuite({ runtimes, backends: ['wasm', 'wasm-mt'], shapes, name: `wasm-simd-${setting}`, env: { [SIMD_SETTING]: setting }, timeoutMs: 240_000 });
+      const { file } = runTinySuite({
+        runtimes,
+        backends: ['wasm', 'wasm-mt'],
+        shapes,
+        name: `wasm-simd-${setting}`,
+        env: { [SIMD_SETTING]: setting },
+        timeoutMs: 240_000,
+      });
       assert.equal(file.results.length, runtimes.length * 2 * shapes.length * 2);
       for (const r of file.results) {
         assert.equal(r.status, 'ok', `${r.id}: ${r.reason}`);
         assert.ok(r.check?.ok, `${r.id}: max error ${r.check?.maxRelError}`);
         // every pinned runtime validates relaxed SIMD (V8 from Node 22, Deno, Bun 1.4's JavaScriptCore)
         assert.equal(r.backend.kernelBuild, setting === 'plain' ? 'plain' : 'relaxed', `${r.id} (${r.runtime.name} ${r.runtime.version})`);
-        assert.match(r.backend.notes ?? '', setting === 'plain' ? /kernels: SIMD128 \(f32x4\.mul then f32x4\.add, no FMA\)/ : /kernels: relaxed SIMD \(f32x4\.relaxed_madd/);
+        assert.match(
+          r.backend.notes ?? '',
+          setting === 'plain' ? /kernels: SIMD128 \(f32x4\.mul then f32x4\.add, no FMA\)/ : /kernels: relaxed SIMD \(f32x4\.relaxed_madd/,
+        );
       }
     }
   });

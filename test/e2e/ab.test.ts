@@ -29,11 +29,26 @@ function tinyCase(runtime: RuntimeName, backend: string, model: ModelKind, depth
 }
 
 function options(cases: CaseSpec[], checkouts: Record<'base' | 'head', Checkout>, extra: Partial<PairedOptions> = {}): PairedOptions {
-  return { cases, checkouts, seed: 1, measurement: MEASUREMENT, memoryBudgetBytes: 2 ** 30, commandTimeoutMs: 60_000, rounds: 4, warmupPairs: 1, roundMs: 1, settleMs: 1, ...extra };
+  return {
+    cases,
+    checkouts,
+    seed: 1,
+    measurement: MEASUREMENT,
+    memoryBudgetBytes: 2 ** 30,
+    commandTimeoutMs: 60_000,
+    rounds: 4,
+    warmupPairs: 1,
+    roundMs: 1,
+    settleMs: 1,
+    ...extra,
+  };
 }
 
 const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-const abWorktrees = () => git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ') && l.includes('fffbench-ab-'));
+const abWorktrees = () =>
+  git(['worktree', 'list', '--porcelain'])
+    .split('\n')
+    .filter((l) => l.startsWith('worktree ') && l.includes('fffbench-ab-'));
 
 describe('paired serving workers', () => {
   it('node, deno and bun: both sides check each case, then time it in every pair of rounds, in the order of the case seed', async () => {
@@ -41,7 +56,11 @@ describe('paired serving workers', () => {
     const cases = (['node', 'deno', 'bun'] as const).flatMap((rt) => [tinyCase(rt, 'js', 'fff', 2), tinyCase(rt, 'js', 'dense', 2)]);
     const seen: string[] = [];
     const out = await runPaired(options(cases, { base: here, head: here }, { onCase: (c) => seen.push(c.id) }));
-    assert.deepEqual(seen, cases.map((c) => c.id), 'runtime by runtime, in the suite order');
+    assert.deepEqual(
+      seen,
+      cases.map((c) => c.id),
+      'runtime by runtime, in the suite order',
+    );
     out.forEach((o, k) => {
       const id = cases[k].id;
       for (const side of [o.base, o.head]) {
@@ -64,7 +83,8 @@ describe('paired serving workers', () => {
     try {
       const out = await runPaired(options(cases, { base: here, head: here }, { commandTimeoutMs: 4000, rounds: 2 }));
       const at = (model: string, depth: number) => out[cases.findIndex((c) => c.model === model && c.shape.depth === depth)];
-      for (const d of [0, 1, 2, 3, 4, 5]) assert.ok(at('dense', d).rounds, `dense d${d} timed on both sides: ${at('dense', d).base.reason ?? at('dense', d).head.reason}`);
+      for (const d of [0, 1, 2, 3, 4, 5])
+        assert.ok(at('dense', d).rounds, `dense d${d} timed on both sides: ${at('dense', d).base.reason ?? at('dense', d).head.reason}`);
       assert.ok(at('fff', 0).rounds && at('fff', 5).rounds, 'the cases before and after the failures');
       assert.match(at('fff', 1).base.reason!, /planted failure: the kernel threw/);
       assert.match(at('fff', 1).head.reason!, /planted failure: the kernel threw/);
@@ -87,7 +107,10 @@ describe('paired serving workers', () => {
     mkdirSync(join(old, 'runners'));
     symlinkSync(join(ROOT, 'node_modules'), join(old, 'node_modules'), 'dir');
     // a worker from before ab: says hello without a protocol and runs its (empty) list of cases
-    writeFileSync(join(old, 'runners', 'worker-node.ts'), `import { writeSync } from 'node:fs';\nwriteSync(1, '@@fffbench {"type":"hello","runtime":"node","version":"20.0.0"}\\n');\n`);
+    writeFileSync(
+      join(old, 'runners', 'worker-node.ts'),
+      `import { writeSync } from 'node:fs';\nwriteSync(1, '@@fffbench {"type":"hello","runtime":"node","version":"20.0.0"}\\n');\n`,
+    );
     writeFileSync(join(old, 'package.json'), '{"type":"module"}');
     const base: Checkout = { root: old, revision: { revision: 'v0.0.1', commit: 'c'.repeat(40) }, remove() {} };
     const here = workingTreeCheckout();
@@ -106,7 +129,16 @@ describe('paired serving workers', () => {
 describe('fffbench ab', () => {
   const dir = tempDir();
   const suite = join(dir, 'ab-tiny.json');
-  writeFileSync(suite, JSON.stringify({ name: 'ab-tiny', runtimes: ['node'], backends: ['js'], sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [1, 2], batchSize: 2 }], measurement: MEASUREMENT }));
+  writeFileSync(
+    suite,
+    JSON.stringify({
+      name: 'ab-tiny',
+      runtimes: ['node'],
+      backends: ['js'],
+      sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [1, 2], batchSize: 2 }],
+      measurement: MEASUREMENT,
+    }),
+  );
 
   it('bad input exits 2 before anything is checked out, naming the option', () => {
     const cases: [string[], RegExp][] = [
@@ -133,7 +165,7 @@ describe('fffbench ab', () => {
     const r = runCli(['ab', '--help']);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /about twice the suite's time/);
-    assert.match(runCli(['--help']).stdout, /\n  ab /);
+    assert.match(runCli(['--help']).stdout, /\n {2}ab /);
   });
 
   it('A/A, --base HEAD --head HEAD: two worktrees of one commit, every case checked and timed in rounds, Markdown out, JSON written, the worktrees removed', () => {
@@ -142,7 +174,10 @@ describe('fffbench ab', () => {
     const r = runCli(['ab', '--base', 'HEAD', '--head', 'HEAD', suite, '--rounds', '6', '--format', 'md', '--out', out]);
     assert.equal(r.status, 0, r.stderr);
     const head = git(['rev-parse', 'HEAD']);
-    assert.match(r.stdout, /^### fffbench ab: ✅ 0 regressions, 0 improvements, 4 unchanged \(threshold 5\.0%, alpha 0\.01 by Holm over 4 cases; 6 pairs of rounds of about 1 ms per case/);
+    assert.match(
+      r.stdout,
+      /^### fffbench ab: ✅ 0 regressions, 0 improvements, 4 unchanged \(threshold 5\.0%, alpha 0\.01 by Holm over 4 cases; 6 pairs of rounds of about 1 ms per case/,
+    );
     assert.match(r.stdout, new RegExp(`base: HEAD \\(${head.slice(0, 8)}\\)`));
     assert.match(r.stdout, /_With 6 pairs of rounds the signed-rank test's smallest p is 3\.1e-2/);
     assert.match(r.stderr, /\[4\/4\] node\/js\/dense\/\S+: head \/ base \d\.\d{3} over 6 pairs/);
@@ -169,7 +204,10 @@ describe('fffbench ab', () => {
     assert.match(none.stderr, /history directory .* does not exist|no run of suite ab-tiny/);
     const head = git(['rev-parse', 'HEAD']);
     const crafted = (suiteName: string, startedAt: string, commit: string, machine?: string) => ({
-      ...craftResults([{ shape: { inputDim: 12, outputDim: 3, depth: 1, leafWidth: 2, batchSize: 2 }, speedup: 1 }], { suite: suiteName, ...(machine ? { machine: { ...machineFingerprint(), id: machine } } : {}) }),
+      ...craftResults([{ shape: { inputDim: 12, outputDim: 3, depth: 1, leafWidth: 2, batchSize: 2 }, speedup: 1 }], {
+        suite: suiteName,
+        ...(machine ? { machine: { ...machineFingerprint(), id: machine } } : {}),
+      }),
       startedAt,
       git: { commit, dirty: false },
     });
@@ -202,7 +240,7 @@ describe('planted revisions (test/plant-revision.ts)', () => {
       await prepared.call!();
       await prepared.dispose();
     }
-    assert.throws(() => slowerPlant('js', 1.5).apply(copy), /expected "  return load\(\);\n}" exactly once/, 'an anchor that moved is an error');
+    assert.throws(() => slowerPlant('js', 1.5).apply(copy), /expected " {2}return load\(\);\n}" exactly once/, 'an anchor that moved is an error');
     assert.throws(() => slowerPlant('nope', 1.1), /--backend: unknown "nope"/);
   });
 });

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { formatShape } from '../../reports/format.ts';
+import { formatShape } from '../../src/text/format.ts';
 import { caseKey } from '../../src/compare/compare.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
@@ -36,7 +36,10 @@ const SHAPES = [
 ];
 
 function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -61,7 +64,10 @@ function writeShards(dir: string, file: ResultsFile): string[] {
 describe('.ci/nightly.sh against a local origin', () => {
   const dir = tempDir();
   const origin = `file://${join(dir, 'origin.git')}`;
-  const base = craftResults(SHAPES.map((shape) => ({ shape, speedup: 2 })), { machine: craftMachine('nightly-machine'), suite: SUITE });
+  const base = craftResults(
+    SHAPES.map((shape) => ({ shape, speedup: 2 })),
+    { machine: craftMachine('nightly-machine'), suite: SUITE },
+  );
   const rng = new Rng(20);
   const nights = [1, 2, 3, 4, 5].map((k) => night(k, base, rng));
   const planted = plantSlowdown(nights[4], 2, 1.5, 3);
@@ -77,7 +83,12 @@ describe('.ci/nightly.sh against a local origin', () => {
   // measures two commits of the project; test/e2e/ab.test.ts runs it, --base-history too) has code to time
   const args = (shards: string[]) => ['--suite', SUITE, '--last', '5', '--keep', String(KEEP), '--no-confirm', '--no-ab', ...shards];
   function runNight(night: ReturnType<typeof checkout>) {
-    const r = spawnSync('bash', [NIGHTLY, ...args(night.shards)], { cwd: night.clone, encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: night.summary }, timeout: 240_000 });
+    const r = spawnSync('bash', [NIGHTLY, ...args(night.shards)], {
+      cwd: night.clone,
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_STEP_SUMMARY: night.summary },
+      timeout: 240_000,
+    });
     return { ...r, clone: night.clone, summary: existsSync(night.summary) ? readFileSync(night.summary, 'utf8') : '' };
   }
   /** The data branch as origin holds it: its files (path → parsed) and its commits. */
@@ -107,7 +118,11 @@ describe('.ci/nightly.sh against a local origin', () => {
     assert.match(r.stderr, /no branch fffbench-data on origin: this is the first night/);
     const { files, commits } = dataBranch();
     assert.equal(commits, 1);
-    assert.deepEqual([...files.keys()].map((p) => p.split('/')[0]), ['nightly-machine'], 'one run under the machine id, and nothing of main');
+    assert.deepEqual(
+      [...files.keys()].map((p) => p.split('/')[0]),
+      ['nightly-machine'],
+      'one run under the machine id, and nothing of main',
+    );
     assert.equal([...files.values()][0].results.length, base.results.length, 'both shards merged');
     assert.ok(existsSync(join(r.clone, 'report', 'summary.md')) && existsSync(join(r.clone, 'nightly.json')));
     assert.match(r.summary, /^# fffbench report: nightly-test/);
@@ -152,7 +167,10 @@ echo $? > '${dir}/night-2.status'
     const { files, commits } = dataBranch();
     assert.equal(commits, 4);
     assert.deepEqual(startsOf(files), startsOfNights(1, 2, 3, 4));
-    assert.ok([...files.values()].every((f) => !f.reduced), `--keep ${KEEP}: four nights, none reduced yet`);
+    assert.ok(
+      [...files.values()].every((f) => !f.reduced),
+      `--keep ${KEEP}: four nights, none reduced yet`,
+    );
   });
 
   it('a night with a planted slowdown fails the job (exit 1) and is filed all the same', () => {
@@ -172,7 +190,10 @@ echo $? > '${dir}/night-2.status'
 
   it(`--prune --keep ${KEEP} holds: the last ${KEEP} nights in full, the older ones reduced to medians (no samples)`, () => {
     const byStart = [...dataBranch().files.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-    assert.deepEqual(byStart.map((f) => Boolean(f.reduced)), [true, false, false, false, false]);
+    assert.deepEqual(
+      byStart.map((f) => Boolean(f.reduced)),
+      [true, false, false, false, false],
+    );
     for (const f of byStart.filter((x) => x.reduced)) assert.ok(f.results.every((r) => (r.stats?.samples.length ?? 0) === 0));
     for (const f of byStart.filter((x) => !x.reduced)) assert.ok(f.results.every((r) => (r.stats?.samples.length ?? 0) > 0));
   });
@@ -203,7 +224,15 @@ describe('.ci/hardware-report.sh', () => {
     mkdirSync(join(dir, 'results'));
     const files = ['machine-a', 'machine-b'].map((id) => {
       const path = join('results', `${id}.json`);
-      writeFileSync(join(dir, path), JSON.stringify(craftResults(SHAPES.map((shape) => ({ shape, speedup: 2 })), { machine: craftMachine(id), suite: 'claims' })));
+      writeFileSync(
+        join(dir, path),
+        JSON.stringify(
+          craftResults(
+            SHAPES.map((shape) => ({ shape, speedup: 2 })),
+            { machine: craftMachine(id), suite: 'claims' },
+          ),
+        ),
+      );
       return path;
     });
     const summary = join(dir, 'summary.md');
@@ -222,7 +251,10 @@ describe('.ci/hardware-report.sh', () => {
 
   it('refuses two files of one machine id (their cases would appear twice) and no files at all, with exit 2', () => {
     const dir = tempDir();
-    const file = craftResults(SHAPES.map((shape) => ({ shape, speedup: 2 })), { machine: craftMachine('same'), suite: 'claims' });
+    const file = craftResults(
+      SHAPES.map((shape) => ({ shape, speedup: 2 })),
+      { machine: craftMachine('same'), suite: 'claims' },
+    );
     writeFileSync(join(dir, 'a.json'), JSON.stringify(file));
     writeFileSync(join(dir, 'b.json'), JSON.stringify(file));
     const twice = spawnSync('bash', [HARDWARE, 'a.json', 'b.json'], { cwd: dir, encoding: 'utf8' });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { judgeClaims } from '../../reports/verdicts.ts';
+import { judgeClaims } from '../../src/claims/verdicts.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { runCli, tempDir } from '../support.ts';
 

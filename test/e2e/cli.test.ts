@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { theoreticalSpeedup } from '../../src/model/cost.ts';
 import { ResultsFileSchema } from '../../src/results/schema.ts';
-import { formatRatio } from '../../reports/format.ts';
+import { formatRatio } from '../../src/text/format.ts';
 import { pinnedNodeVersion } from '../../runners/runtimes.ts';
 import { runCli, runTinySuite } from '../support.ts';
 
@@ -32,7 +32,7 @@ describe('fffbench run end to end (node, deno, bun)', () => {
     assert.equal(file.comparisons.length, 3 * 2);
     const byId = new Map(file.results.map((r) => [r.id, r]));
     for (const c of file.comparisons) {
-      const fff = byId.get(c.fffId)!;
+      const fff = byId.get(c.treeId)!;
       const dense = byId.get(c.denseId)!;
       assert.equal(fff.model, 'fff');
       assert.equal(dense.model, 'dense');
@@ -50,7 +50,10 @@ describe('fffbench run end to end (node, deno, bun)', () => {
   it('prints a table that agrees with the file', () => {
     for (const runtime of ['node', 'deno', 'bun']) assert.match(run.stdout, new RegExp(`${runtime} · js`));
     for (const c of file.comparisons) {
-      assert.ok(run.stdout.includes(`${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`), `speedup of ${c.fffId} in table`);
+      assert.ok(
+        run.stdout.includes(`${formatRatio(c.speedup)} [${formatRatio(c.speedupCiLow)}, ${formatRatio(c.speedupCiHigh)}]`),
+        `speedup of ${c.treeId} in table`,
+      );
     }
     assert.match(run.stdout, /12 cases: 12 ok, 0 skipped, 0 failed, 0 invalid/);
   });
@@ -73,11 +76,16 @@ describe('fffbench help and list', () => {
     assert.match(r.stdout, /paper-fig3/);
     assert.match(r.stdout, /deno\s+\d+\.\d+\.\d+/);
     // node is the pinned Active LTS, each other Node line its own pinned binary, with their versions
-    assert.match(r.stdout, new RegExp(`\\n  node\\s+${pinnedNodeVersion('node')!.replace(/\./g, '\\.')}\\s+pinned: node_modules/node-${process.platform}-${process.arch}/bin/node\\n`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `\\n  node\\s+${pinnedNodeVersion('node')!.replace(/\./g, '\\.')}\\s+pinned: node_modules/node-${process.platform}-${process.arch}/bin/node\\n`,
+      ),
+    );
     assert.match(pinnedNodeVersion('node')!, /^26\./);
-    assert.match(r.stdout, /\n  node@24\s+24\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-24\/bin\/node\n/);
-    assert.match(r.stdout, /\n  node@22\s+22\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-22\/bin\/node\n/);
-    assert.match(r.stdout, /\n  bun\s+\d+\.\d+\.\d+\s+pinned: node_modules\/\.bin\/bun\n/);
+    assert.match(r.stdout, /\n {2}node@24\s+24\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-24\/bin\/node\n/);
+    assert.match(r.stdout, /\n {2}node@22\s+22\.\d+\.\d+\s+pinned: node_modules\/node-[a-z0-9]+-[a-z0-9]+-22\/bin\/node\n/);
+    assert.match(r.stdout, /\n {2}bun\s+\d+\.\d+\.\d+\s+pinned: node_modules\/\.bin\/bun\n/);
     assert.match(r.stdout, /js\s+available/);
   });
 });

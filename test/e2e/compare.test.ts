@@ -60,7 +60,8 @@ describe('fffbench compare', () => {
 
   it('two CPUs that differ only in family get different ids, and merge and compare refuse to mix them without the flag', () => {
     const dir = tempDir();
-    const cpuinfo = (family: string) => `processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: ${family}\nmodel\t\t: 17\nmodel name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: avx2 avx512f\n`;
+    const cpuinfo = (family: string) =>
+      `processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: ${family}\nmodel\t\t: 17\nmodel name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: avx2 avx512f\n`;
     const [zen4, zen5] = ['25', '26'].map((family) => ({ ...run, machine: machineFingerprint(parseProcCpuinfo(cpuinfo(family))) }));
     assert.notEqual(zen4.machine.id, zen5.machine.id);
     assert.equal(zen4.machine.cpuModel, zen5.machine.cpuModel, 'same model string');
@@ -111,13 +112,21 @@ describe('sharding and merging', () => {
     assert.equal(m.status, 0, m.stderr);
     const file = JSON.parse(readFileSync(merged, 'utf8')) as ResultsFile;
     const { suite: parsed } = loadSuite(suite);
-    assert.deepEqual(file.results.map((r) => r.id).sort(), expandCases(parsed).map((c) => c.id).sort());
+    assert.deepEqual(
+      file.results.map((r) => r.id).sort(),
+      expandCases(parsed)
+        .map((c) => c.id)
+        .sort(),
+    );
     assert.equal(file.comparisons.length, file.results.length / 2);
     assert.match(file.suite.shard!, /merged 1\/3 \+ 2\/3 \+ 3\/3/);
 
     assert.equal(runCli(['merge', parts[0], parts[0], '-o', join(dir, 'dup.json')]).status, 2);
     const elsewhere = join(dir, 'elsewhere.json');
-    writeFileSync(elsewhere, JSON.stringify({ ...JSON.parse(readFileSync(parts[1], 'utf8')), machine: { ...file.machine, id: 'aaaaaaaaaaaa', cpuModel: 'Other CPU' } }));
+    writeFileSync(
+      elsewhere,
+      JSON.stringify({ ...JSON.parse(readFileSync(parts[1], 'utf8')), machine: { ...file.machine, id: 'aaaaaaaaaaaa', cpuModel: 'Other CPU' } }),
+    );
     const refused = runCli(['merge', parts[0], elsewhere, '-o', join(dir, 'mixed.json')]);
     assert.equal(refused.status, 2);
     assert.match(refused.stderr, /2 machines.*--allow-machines/s);

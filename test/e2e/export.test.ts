@@ -3,13 +3,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ShapeSchema } from '../../src/model/schema.ts';
-import { csvField, EXPORT_COLUMNS, exportColumnsMarkdown, exportRows } from '../../src/results/export.ts';
+import { EXPORT_COLUMNS, exportColumnsMarkdown, exportRows } from '../../src/results/export.ts';
+import { loadResultsFile } from '../../src/results/load.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
+import { csvField } from '../../src/text/table.ts';
 import { craftResults } from '../crafted-results.ts';
 import { ROOT, runCli, tempDir } from '../support.ts';
 
 const REFERENCE = join(ROOT, 'fixtures', 'reference-runs', 'intel-xeon-2core-claims-node.json');
-const reference = JSON.parse(readFileSync(REFERENCE, 'utf8')) as ResultsFile;
+const reference = loadResultsFile(REFERENCE);
 const NAMES = EXPORT_COLUMNS.map((c) => c.name);
 
 /** RFC 4180: fields separated by commas, records by CRLF (or LF); a quoted field may hold commas, line breaks and doubled quotes. */
@@ -69,7 +71,7 @@ function secondMachine(): ResultsFile {
   skipped.reason = 'no adapter, "webgpu" said:\nline two';
   delete skipped.stats;
   delete skipped.roofline;
-  file.comparisons = file.comparisons.filter((p) => p.fffId !== skipped.id && p.denseId !== skipped.id);
+  file.comparisons = file.comparisons.filter((p) => p.treeId !== skipped.id && p.denseId !== skipped.id);
   return file;
 }
 
@@ -87,7 +89,39 @@ describe('export columns', () => {
       const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
       assert.ok(NAMES.includes(snake), `shape field ${key} is the column ${snake}`);
     }
-    for (const name of ['machine_id', 'cpu_model', 'cpu_cores', 'memory_gib', 'os', 'arch', 'cpu_vendor', 'cpu_family', 'cpu_model_number', 'cpu_stepping', 'suite', 'started_at', 'git_commit', 'runtime', 'runtime_version', 'backend', 'backend_version', 'threads', 'model', 'status', 'reason', 'median_ns', 'ci_low_ns', 'ci_high_ns', 'samples', 'floor_multiple', 'floor_bound', 'speedup', 'speedup_ci_low', 'speedup_ci_high', 'theoretical_speedup']) {
+    for (const name of [
+      'machine_id',
+      'cpu_model',
+      'cpu_cores',
+      'memory_gib',
+      'os',
+      'arch',
+      'cpu_vendor',
+      'cpu_family',
+      'cpu_model_number',
+      'cpu_stepping',
+      'suite',
+      'started_at',
+      'git_commit',
+      'runtime',
+      'runtime_version',
+      'backend',
+      'backend_version',
+      'threads',
+      'model',
+      'status',
+      'reason',
+      'median_ns',
+      'ci_low_ns',
+      'ci_high_ns',
+      'samples',
+      'floor_multiple',
+      'floor_bound',
+      'speedup',
+      'speedup_ci_low',
+      'speedup_ci_high',
+      'theoretical_speedup',
+    ]) {
       assert.ok(NAMES.includes(name), `column ${name}`);
     }
     for (const c of EXPORT_COLUMNS) assert.ok(c.description.length > 3 && !c.description.includes('\n'), `${c.name} has a one-line description`);
@@ -97,13 +131,18 @@ describe('export columns', () => {
     const lines = exportColumnsMarkdown().trimEnd().split('\n');
     assert.equal(lines[0], '| column | meaning |');
     assert.equal(lines.length, NAMES.length + 2);
-    NAMES.forEach((name, k) => assert.ok(lines[k + 2].startsWith(`| \`${name}\` | `), lines[k + 2]));
+    NAMES.forEach((name, k) => {
+      assert.ok(lines[k + 2].startsWith(`| \`${name}\` | `), lines[k + 2]);
+    });
   });
 
   it('README documents export with the generated column table', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     assert.ok(readme.includes('fffbench export'));
-    assert.ok(readme.includes(exportColumnsMarkdown().trimEnd()), 'README\'s export column table is exportColumnsMarkdown() (regenerate it from src/results/export.ts)');
+    assert.ok(
+      readme.includes(exportColumnsMarkdown().trimEnd()),
+      "README's export column table is exportColumnsMarkdown() (regenerate it from src/results/export.ts)",
+    );
   });
 
   it('carry the runtime as the suite named it (a Node line too) in case_id and runtime, the exact version beside it, and the method version', () => {
@@ -121,14 +160,12 @@ describe('export columns', () => {
     assert.equal(csvField('a,b'), '"a,b"');
     assert.equal(csvField('say "hi"'), '"say ""hi"""');
     assert.equal(csvField('two\nlines'), '"two\nlines"');
-    assert.equal(csvField(null), '');
-    assert.equal(csvField(1.5), '1.5');
-    assert.deepEqual(parseCsv(['a,b', 'say "hi"', 'two\r\nlines', null].map(csvField).join(',') + '\r\n'), [['a,b', 'say "hi"', 'two\r\nlines', '']]);
+    assert.deepEqual(parseCsv(`${['a,b', 'say "hi"', 'two\r\nlines', ''].map(csvField).join(',')}\r\n`), [['a,b', 'say "hi"', 'two\r\nlines', '']]);
   });
 });
 
 describe('fffbench export', () => {
-  it('writes a reference run as CSV: the column list as header, one row per case, the pair\'s speedup on both its rows', () => {
+  it("writes a reference run as CSV: the column list as header, one row per case, the pair's speedup on both its rows", () => {
     const records = parseCsv(exportCli([REFERENCE, '--format', 'csv']));
     assert.deepEqual(records[0], NAMES);
     const rows = records.slice(1);
@@ -139,7 +176,7 @@ describe('fffbench export', () => {
     assert.equal(byId.size, reference.results.length);
     assert.ok(reference.comparisons.length > 0);
     for (const pair of reference.comparisons) {
-      for (const id of [pair.fffId, pair.denseId]) {
+      for (const id of [pair.treeId, pair.denseId]) {
         const row = byId.get(id)!;
         assert.equal(row[col('speedup')], String(pair.speedup), id);
         assert.equal(row[col('speedup_ci_low')], String(pair.speedupCiLow), id);
@@ -147,7 +184,7 @@ describe('fffbench export', () => {
         assert.equal(row[col('theoretical_speedup')], String(pair.theoreticalSpeedup), id);
       }
     }
-    const paired = new Set(reference.comparisons.flatMap((p) => [p.fffId, p.denseId]));
+    const paired = new Set(reference.comparisons.flatMap((p) => [p.treeId, p.denseId]));
     for (const r of reference.results) {
       const row = byId.get(r.id)!;
       if (!paired.has(r.id)) assert.equal(row[col('speedup')], '', `${r.id} has no pair`);
@@ -179,7 +216,7 @@ describe('fffbench export', () => {
     assert.equal(lines.length, reference.results.length + 2);
   });
 
-  it('expands a two-machine bundle (merge --allow-machines) to both machines\' cases; quoted fields round-trip', () => {
+  it("expands a two-machine bundle (merge --allow-machines) to both machines' cases; quoted fields round-trip", () => {
     const dir = tempDir();
     const second = join(dir, 'second.json');
     writeFileSync(second, JSON.stringify(secondMachine()));
@@ -199,7 +236,10 @@ describe('fffbench export', () => {
     assert.equal(mine.length, reference.results.length);
     for (const row of mine) {
       assert.equal(row[col('cpu_model')], 'Test CPU, "Quoted" edition');
-      assert.deepEqual([row[col('cpu_vendor')], row[col('cpu_family')], row[col('cpu_model_number')], row[col('cpu_stepping')]], ['GenuineTest', '6', '143', '8']);
+      assert.deepEqual(
+        [row[col('cpu_vendor')], row[col('cpu_family')], row[col('cpu_model_number')], row[col('cpu_stepping')]],
+        ['GenuineTest', '6', '143', '8'],
+      );
     }
     const skipped = mine.find((row) => row[col('status')] === 'skipped')!;
     assert.equal(skipped[col('reason')], 'no adapter, "webgpu" said:\nline two');
@@ -210,7 +250,10 @@ describe('fffbench export', () => {
     const direct = parseCsv(exportCli([REFERENCE, second, '--format', 'csv']));
     assert.deepEqual(new Set(direct.slice(1).map((row) => row.join('\u0000'))), new Set(rows.map((row) => row.join('\u0000'))));
 
-    const jsonl = exportCli([bundle, '--format', 'jsonl']).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const jsonl = exportCli([bundle, '--format', 'jsonl'])
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.equal(jsonl.length, rows.length);
     assert.ok(jsonl.some((row) => row.reason === 'no adapter, "webgpu" said:\nline two'));
     const md = exportCli([bundle, '--format', 'md']);

@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { lastRuns, readHistory } from '../../src/results/history.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
-import { buildTrend } from '../../reports/trend.ts';
-import { machineStateLines } from '../../reports/trend-text.ts';
+import { buildTrend } from '../../reports/trend/model.ts';
+import { machineStateLines } from '../../reports/trend/text.ts';
 import { plantSlowdown } from '../plant-slowdown.ts';
 import { runCli, tempDir, writeTinySuite } from '../support.ts';
 
-const TINY = { runtimes: ['node'], backends: ['js'], shapes: [{ inputDim: 64, outputDim: 8, depth: 3, leafWidth: 4, batchSize: 16, activation: 'relu' as const }] };
+const TINY = {
+  runtimes: ['node'],
+  backends: ['js'],
+  shapes: [{ inputDim: 64, outputDim: 8, depth: 3, leafWidth: 4, batchSize: 16, activation: 'relu' as const }],
+};
 
 /** Runs the tiny suite `count` times, filing each run in `history`; returns the results paths. */
 function tinyRuns(dir: string, history: string, count: number): string[] {
@@ -37,7 +41,10 @@ describe('history', () => {
     const first = read(runs[0]);
     assert.equal(lastRuns(history, first.machine.id, 'tiny', 5, first.startedAt).length, 0, 'nothing before the first run');
     const fourth = read(runs[3]);
-    assert.deepEqual(lastRuns(history, fourth.machine.id, 'tiny', 2, fourth.startedAt).map((f) => f.startedAt), [read(runs[1]).startedAt, read(runs[2]).startedAt]);
+    assert.deepEqual(
+      lastRuns(history, fourth.machine.id, 'tiny', 2, fourth.startedAt).map((f) => f.startedAt),
+      [read(runs[1]).startedAt, read(runs[2]).startedAt],
+    );
     const c = runCli(['compare', '--last', '3', '--history', history, runs[3]]);
     assert.ok(c.status === 0 || c.status === 1, c.stderr);
     assert.match(c.stdout, /3 baseline runs/);
@@ -54,7 +61,12 @@ describe('history', () => {
     writeFileSync(planted, JSON.stringify(file));
     const flagged = runCli(['compare', '--last', '3', '--history', history, planted, '--format', 'json', '--no-confirm']);
     assert.equal(flagged.status, 1, 'without a re-run the planted 100x slowdown fails');
-    assert.deepEqual(JSON.parse(flagged.stdout).comparisons[0].cases.filter((c: { verdict: string }) => c.verdict === 'regression').map((c: { key: string }) => c.key), keys);
+    assert.deepEqual(
+      JSON.parse(flagged.stdout)
+        .comparisons[0].cases.filter((c: { outcome: string }) => c.outcome === 'regression')
+        .map((c: { key: string }) => c.key),
+      keys,
+    );
     const confirmed = runCli(['compare', '--last', '3', '--history', history, planted, '--format', 'md']);
     assert.equal(confirmed.status, 0, confirmed.stdout + confirmed.stderr);
     assert.match(confirmed.stdout, /0 regressions \(1 flagged, 1 re-run, 0 confirmed\)/);
@@ -78,7 +90,7 @@ describe('history', () => {
     const upgraded: ResultsFile = { ...slower, results: slower.results.map((r) => ({ ...r, runtime: { ...r.runtime, version: '99.1.0' } })) };
     const path = writeTemp(dir, upgraded);
     const c = runCli(['compare', '--last', '3', '--history', history, path, '--format', 'md', '--no-confirm']);
-    assert.equal(c.status, 0, 'the slowdown on a changed runtime fails nothing\n' + c.stdout + c.stderr);
+    assert.equal(c.status, 0, `the slowdown on a changed runtime fails nothing\n${c.stdout}${c.stderr}`);
     assert.match(c.stdout, new RegExp(`Runtime changed: node ${before.replace(/\./g, '\\.')} → 99\\.1\\.0`));
     assert.match(c.stdout, /runtime changed \(not judged\)/);
     assert.match(c.stdout, /0 regressions, 0 improvements, .*1 moved on a changed runtime/);
@@ -94,7 +106,10 @@ describe('history', () => {
     assert.equal(pruned.status, 0, pruned.stderr);
     assert.match(pruned.stdout, /pruned: 2 runs reduced to medians and intervals, 2 kept in full/);
     const entries = readHistory(history).values().next().value!;
-    assert.deepEqual(entries.map((e) => Boolean(e.file.reduced)), [true, true, false, false]);
+    assert.deepEqual(
+      entries.map((e) => Boolean(e.file.reduced)),
+      [true, true, false, false],
+    );
     const old = entries[0].file.results.find((r) => r.stats)!;
     assert.equal(old.stats!.samples.length, 0);
     assert.ok(old.stats!.median > 0 && old.stats!.ciLow <= old.stats!.median && old.stats!.ciHigh >= old.stats!.median);

@@ -17,13 +17,16 @@ describe('a failing case never loses the run', () => {
   it('a backend that throws, one that hangs, one that kills its process and one whose message is cut short: those fail, all others are ok', () => {
     const dir = tempDir();
     const suite = join(dir, 'faults.json');
-    writeFileSync(suite, JSON.stringify({
-      name: 'faults',
-      runtimes: ['node'],
-      backends: ['faulty'],
-      sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [0, 1, 2, 3, 4, 5], batchSize: 2 }],
-      measurement: tinyMeasurement,
-    }));
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: 'faults',
+        runtimes: ['node'],
+        backends: ['faulty'],
+        sweeps: [{ inputDim: 12, outputDim: 3, leafWidth: 2, depth: [0, 1, 2, 3, 4, 5], batchSize: 2 }],
+        measurement: tinyMeasurement,
+      }),
+    );
     const out = join(dir, 'out.json');
     const r = runCli(['run', suite, '--out', out, '--case-timeout', '4'], { env: { FFFBENCH_BACKEND_MODULES: FAULTY } });
     assert.equal(r.status, 0, r.stderr);
@@ -46,7 +49,10 @@ describe('worker messages go out whole', () => {
     const dir = tempDir();
     const script = join(dir, 'write.ts');
     // process.stdout makes libuv open fd 1 non-blocking, as it is in a worker; a plain writeSync then wrote 219 kB of 4 MB here
-    writeFileSync(script, `import { writeMessageSync } from ${JSON.stringify(join(ROOT, 'runners', 'write-message.ts'))};\nprocess.stdout;\nwriteMessageSync(1, 'x'.repeat(4_000_000) + '\\n');\n`);
+    writeFileSync(
+      script,
+      `import { writeMessageSync } from ${JSON.stringify(join(ROOT, 'runners', 'workers', 'write-message.ts'))};\nprocess.stdout;\nwriteMessageSync(1, 'x'.repeat(4_000_000) + '\\n');\n`,
+    );
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const closed = new Promise((r) => child.once('close', r));
     child.stdout.pause();
@@ -63,18 +69,30 @@ describe('an interrupted run resumes', () => {
   it('killed with SIGKILL midway, then --resume, ends with the same cases as an uninterrupted run', async () => {
     const dir = tempDir();
     const suiteFile = join(dir, 'long.json');
-    writeFileSync(suiteFile, JSON.stringify({
-      name: 'long',
-      runtimes: ['node'],
-      sweeps: [{ inputDim: 16, outputDim: 4, leafWidth: [1, 2], depth: [0, 1, 2, 3, 4, 5], batchSize: 3 }],
-      measurement: { ...tinyMeasurement, minTimeMs: 150 },
-    }));
+    writeFileSync(
+      suiteFile,
+      JSON.stringify({
+        name: 'long',
+        runtimes: ['node'],
+        sweeps: [{ inputDim: 16, outputDim: 4, leafWidth: [1, 2], depth: [0, 1, 2, 3, 4, 5], batchSize: 3 }],
+        measurement: { ...tinyMeasurement, minTimeMs: 150 },
+      }),
+    );
     const out = join(dir, 'out.json');
     const journal = `${out}.journal`;
     // detached: its own process group, so the kill takes the worker down too, as a machine-level kill would
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'runners', 'cli.ts'), 'run', suiteFile, '--out', out], { cwd: ROOT, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'runners', 'cli.ts'), 'run', suiteFile, '--out', out], {
+      cwd: ROOT,
+      detached: true,
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 60_000;
-    const journalled = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"type":"result"')).length : 0);
+    const journalled = () =>
+      existsSync(journal)
+        ? readFileSync(journal, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('"type":"result"')).length
+        : 0;
     while (journalled() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -86,7 +104,9 @@ describe('an interrupted run resumes', () => {
     assert.equal(resumed.status, 0, resumed.stderr);
     const file = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
     const { suite } = loadSuite(suiteFile);
-    const expected = expandCases(suite).map((c) => c.id).sort();
+    const expected = expandCases(suite)
+      .map((c) => c.id)
+      .sort();
     assert.deepEqual(file.results.map((r) => r.id).sort(), expected);
     assert.ok(file.results.every((r) => r.status === 'ok'));
     assert.equal(file.comparisons.length, 12);
@@ -118,7 +138,12 @@ describe('bad suites: mutation fuzz', () => {
   /** Random edits: replace a value, delete a key, misspell a key, add a key, change a list. */
   function mutate(rng: Rng): unknown {
     const suite = structuredClone(base) as Record<string, unknown>;
-    const objects: Record<string, unknown>[] = [suite, (suite.sweeps as Record<string, unknown>[])[0], suite.measurement as Record<string, unknown>, suite.limits as Record<string, unknown>];
+    const objects: Record<string, unknown>[] = [
+      suite,
+      (suite.sweeps as Record<string, unknown>[])[0],
+      suite.measurement as Record<string, unknown>,
+      suite.limits as Record<string, unknown>,
+    ];
     const edits = 1 + Math.floor(rng.next() * 3);
     for (let e = 0; e < edits; e++) {
       const target = objects[Math.floor(rng.next() * objects.length)];
@@ -192,6 +217,9 @@ describe('bad suites: mutation fuzz', () => {
   });
 
   it('misspelt fields get a suggestion', () => {
-    assert.throws(() => parseSuite({ ...base, sweeps: [{ ...base.sweeps[0], batchsize: 1 }] }, 'f.json'), /sweeps\[0\]\.batchsize: unknown field \(did you mean "batchSize"\?\)/);
+    assert.throws(
+      () => parseSuite({ ...base, sweeps: [{ ...base.sweeps[0], batchsize: 1 }] }, 'f.json'),
+      /sweeps\[0\]\.batchsize: unknown field \(did you mean "batchSize"\?\)/,
+    );
   });
 });

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { ResultsFile } from '../../src/results/schema.ts';
 import { buildChartSections } from '../../reports/charts/registry.ts';
-import { loadClaims } from '../../reports/claims.ts';
-import { renderVerdictsText } from '../../reports/verdict-text.ts';
-import { judgeClaims } from '../../reports/verdicts.ts';
+import { loadClaims } from '../../src/claims/claims.ts';
+import { renderVerdictsText } from '../../reports/claims/text.ts';
+import { judgeClaims } from '../../src/claims/verdicts.ts';
 import { assertPngDrawn, canvasInk, withReportPage } from '../browser.ts';
 import { craftResults, FIG3, TABLE1, UFB78 } from '../crafted-results.ts';
 import { runCli, tempDir } from '../support.ts';
@@ -26,7 +26,13 @@ function crafted(): ResultsFile {
   return craftResults([
     ...[10, 11, 12, 13].map((depth) => ({ shape: FIG3(depth), speedup: 30 * 2 ** (depth - 10), fffMultiple: 1.5, ...TREE })),
     ...[4, 5, 6, 7].map((depth) => ({ shape: { ...TABLE1, depth }, speedup: 0.2 * 2 ** (depth - 4), fffMultiple: 1.5, ...TREE })),
-    ...BATCHES.map((batch, k) => ({ shape: UFB78(batch), speedup: [107, 30.7, 41.6, 48.7, 46.5][k], fffMultiple: [1.5, 4, 3.8, 3.5, 3.42][k], denseMultiple: 1.25, ...TREE })),
+    ...BATCHES.map((batch, k) => ({
+      shape: UFB78(batch),
+      speedup: [107, 30.7, 41.6, 48.7, 46.5][k],
+      fffMultiple: [1.5, 4, 3.8, 3.5, 3.42][k],
+      denseMultiple: 1.25,
+      ...TREE,
+    })),
   ]);
 }
 
@@ -57,7 +63,10 @@ test('the terminal names each limit with its multiples', () => {
   assert.match(text, /✅ reproduced — 220x/);
   assert.match(text, /❌ not reproduced \(\d\.\d\dx short\) · hardware-limited — 3\.93x/);
   assert.match(text, /❌ not reproduced \(1\.\d\dx short\) · kernel-limited — 78x/);
-  assert.match(text, /Kernel-limited: not reached here by these kernels: the UltraFastBERT FFF \(wasm-mt, 1 thread\) ran at 3\.42x its floor, above the 2\.00x the tree rule allows; this machine's limits allow 127x there/);
+  assert.match(
+    text,
+    /Kernel-limited: not reached here by these kernels: the UltraFastBERT FFF \(wasm-mt, 1 thread\) ran at 3\.42x its floor, above the 2\.00x the tree rule allows; this machine's limits allow 127x there/,
+  );
 });
 
 test('summary.md: a limit column, the limit after each summary, a chart link per claim, and the rule', () => {
@@ -68,14 +77,18 @@ test('summary.md: a limit column, the limit after each summary, a chart link per
   assert.match(row('3.93x'), /\| ❌ not reproduced \(\d\.\d\dx short\) \| hardware-limited: floors allow \d\.\d\dx \|/);
   assert.match(row('78x'), /\| ❌ not reproduced \(1\.\d\dx short\) \| kernel-limited: UltraFastBERT FFF \(wasm-mt\) 3\.42x its floor; floors allow 127x \|/);
   assert.match(summary, /\*\*ultrafastbert-78x-cpu\*\*: Not reproduced: .* Kernel-limited: /);
-  for (const id of ['fff-up-to-220x', 'fff-table1-mnist-3-93x', 'ultrafastbert-78x-cpu']) assert.ok(summary.includes(`(charts/claims-${id}.png)`), `${id}: chart link`);
+  for (const id of ['fff-up-to-220x', 'fff-table1-mnist-3-93x', 'ultrafastbert-78x-cpu'])
+    assert.ok(summary.includes(`(charts/claims-${id}.png)`), `${id}: chart link`);
   assert.ok(summary.includes(loadClaims().limitRule));
 });
 
 test('the page: a limit badge and the claim chart on each card', () => {
   const html = readFileSync(join(reportDir, 'index.html'), 'utf8');
   // the claims' cards; the encoder question's card (class "verdict question") is not a claim's
-  const cards = html.split('<article class="verdict ').slice(1).filter((card) => !card.startsWith('question'));
+  const cards = html
+    .split('<article class="verdict ')
+    .slice(1)
+    .filter((card) => !card.startsWith('question'));
   assert.equal(cards.length, 3);
   assert.ok(!cards[0].includes('badge limit'));
   assert.match(cards[1], /<div class="badge limit hardware">hardware-limited<\/div>/);
@@ -96,10 +109,16 @@ test("the 78x card's chart: fastest tree against fastest dense across batch size
   assert.equal(spec.x.label, 'batch size');
   const series = (label: RegExp) => spec.series.find((s) => label.test(s.label));
   const fastest = series(/^node · fastest UltraFastBERT FFF vs fastest dense$/)!;
-  assert.deepEqual(fastest.points.map((p) => [p.x, p.y]), BATCHES.map((b, k) => [b, [107, 30.7, 41.6, 48.7, 46.5][k]]));
+  assert.deepEqual(
+    fastest.points.map((p) => [p.x, p.y]),
+    BATCHES.map((b, k) => [b, [107, 30.7, 41.6, 48.7, 46.5][k]]),
+  );
   const claim = series(/^claim: 78x/)!;
   assert.equal(claim.role, 'claim');
-  assert.deepEqual(claim.points.map((p) => p.y), [78, 78]);
+  assert.deepEqual(
+    claim.points.map((p) => p.y),
+    [78, 78],
+  );
   const allowed = series(/^node · what the floors allow/)!;
   assert.ok(Math.abs(allowed.points.at(-1)!.y - (46.5 * 3.42) / 1.25) < 1e-6);
   assert.deepEqual(series(/^the verdict reads: 46\.5x \(node, batch 16384\)$/)?.points, [{ x: 16384, y: 46.5 }]);
@@ -116,9 +135,13 @@ test("the 78x card's chart: fastest tree against fastest dense across batch size
 test('fffbench export: the claim, its verdict and its limit on the two cases each verdict reads', () => {
   const r = runCli(['export', resultsPath, '--format', 'jsonl']);
   assert.equal(r.status, 0, r.stderr);
-  const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const rows = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const marked = rows.filter((row) => row.claim !== null);
-  const of = (claim: string) => marked.filter((row) => row.claim === claim).map((row) => [row.model, row.batch_size, row.depth, row.claim_verdict, row.claim_limit]);
+  const of = (claim: string) =>
+    marked.filter((row) => row.claim === claim).map((row) => [row.model, row.batch_size, row.depth, row.claim_verdict, row.claim_limit]);
   assert.deepEqual(of('ultrafastbert-78x-cpu'), [
     ['dense', 16384, 11, 'not-reproduced', 'tree-kernel'],
     ['ufb', 16384, 11, 'not-reproduced', 'tree-kernel'],
@@ -127,11 +150,17 @@ test('fffbench export: the claim, its verdict and its limit on the two cases eac
     ['dense', 2048, 7, 'not-reproduced', 'hardware'],
     ['fff', 2048, 7, 'not-reproduced', 'hardware'],
   ]);
-  assert.deepEqual(of('fff-up-to-220x').map((row) => row.slice(3)), [['reproduced', null], ['reproduced', null]]);
+  assert.deepEqual(
+    of('fff-up-to-220x').map((row) => row.slice(3)),
+    [
+      ['reproduced', null],
+      ['reproduced', null],
+    ],
+  );
   assert.equal(marked.length, 6);
 });
 
-test('Chromium draws each card\'s chart', async (t) => {
+test("Chromium draws each card's chart", async (t) => {
   await withReportPage(t, join(reportDir, 'index.html'), async (page, problems) => {
     const canvases = await canvasInk(page, '#verdicts canvas');
     assert.equal(canvases.length, 3);

@@ -13,10 +13,11 @@ import { summarize } from '../../src/measure/stats.ts';
 import { reduceRun } from '../../src/results/history.ts';
 import { buildBestComparisons, buildComparisons } from '../../src/results/comparisons.ts';
 import { withRoofline } from '../../src/results/roofline.ts';
+import { loadResultsFile } from '../../src/results/load.ts';
 import type { ResultsFile } from '../../src/results/schema.ts';
-import { buildReport } from '../../reports/build-report.ts';
-import { loadClaims } from '../../reports/claims.ts';
-import type { ReportModel } from '../../reports/report-model.ts';
+import { buildReport } from '../../reports/page/build.ts';
+import { loadClaims } from '../../src/claims/claims.ts';
+import type { ReportModel } from '../../reports/page/model.ts';
 import { assertPngDrawn, canvasInk, withReportPage } from '../browser.ts';
 import { craftMachine, craftResults, FIG3 } from '../crafted-results.ts';
 import { ROOT, runCli, tempDir } from '../support.ts';
@@ -25,7 +26,7 @@ const DENSE_FASTER = 1.7;
 const FFF_FASTER = 1.1;
 const B_ID = 'b0b0b0-second-machine';
 
-const reference = (): ResultsFile => JSON.parse(readFileSync(join(ROOT, 'fixtures/reference-runs/intel-xeon-2core-claims-node.json'), 'utf8'));
+const reference = (): ResultsFile => loadResultsFile(join(ROOT, 'fixtures/reference-runs/intel-xeon-2core-claims-node.json'));
 
 /**
  * The reference run as another machine would have measured it: every sample divided by `dense` or
@@ -35,10 +36,17 @@ function otherMachine(file: ResultsFile, id: string, scale: { dense: number; fff
   const calibration = Object.fromEntries(
     Object.entries(file.machine.calibration!).map(([runtime, c]) => [
       runtime,
-      { ...c, peakFlops: c.peakFlops * scale.peak, readBandwidth: c.readBandwidth * scale.read, gemmFlops: Object.fromEntries(Object.entries(c.gemmFlops).map(([b, f]) => [b, f * scale.peak])) },
+      {
+        ...c,
+        peakFlops: c.peakFlops * scale.peak,
+        readBandwidth: c.readBandwidth * scale.read,
+        gemmFlops: Object.fromEntries(Object.entries(c.gemmFlops).map(([b, f]) => [b, f * scale.peak])),
+      },
     ]),
   );
-  const scaled = file.results.map((r) => (r.stats ? { ...r, stats: summarize(r.stats.samples.map((s) => s / (r.model === 'dense' ? scale.dense : scale.fff))) } : r));
+  const scaled = file.results.map((r) =>
+    r.stats ? { ...r, stats: summarize(r.stats.samples.map((s) => s / (r.model === 'dense' ? scale.dense : scale.fff))) } : r,
+  );
   const results = withRoofline(scaled, calibration);
   return {
     ...file,
@@ -59,7 +67,10 @@ let reportDir: string;
 before(() => {
   a = reference();
   b = otherMachine(a, B_ID, AS_MEASURED);
-  model = buildReport([{ path: 'a.json', data: a }, { path: 'b.json', data: b }]);
+  model = buildReport([
+    { path: 'a.json', data: a },
+    { path: 'b.json', data: b },
+  ]);
   const dir = tempDir();
   writeFileSync(join(dir, 'a.json'), JSON.stringify(a));
   writeFileSync(join(dir, 'b.json'), JSON.stringify(b));
@@ -79,7 +90,10 @@ describe('machines compared: the model', () => {
     assert.equal(model.sections.at(-1), section);
     const panels = section.groups.flatMap((g) => g.panels);
     for (const kind of ['machines-speedup-width-', 'machines-latency-depth-', 'machines-roofline-']) {
-      assert.ok(panels.some((p) => p.id.startsWith(kind)), `${kind}: ${panels.map((p) => p.id).join(', ')}`);
+      assert.ok(
+        panels.some((p) => p.id.startsWith(kind)),
+        `${kind}: ${panels.map((p) => p.id).join(', ')}`,
+      );
     }
     const width = panels.find((p) => p.id === 'machines-speedup-width-node-i768-o768-relu-l32-b256')!;
     const measured = width.series.filter((s) => s.role === 'measured');
@@ -107,7 +121,10 @@ describe('machines compared: the model', () => {
       assert.match(cells[2], /^1\.1\dx \[\d\.\d\dx, \d\.\d\dx\]$/);
       assert.match(cells[4], /^1\.[67]\dx \[\d\.\d\dx, \d\.\d\dx\]$/);
       assert.deepEqual([s.text.rows[0][2], s.text.rows[0][4]], ['baseline', 'baseline']);
-      assert.match(s.text.sentences[0], /is 1\.[67]\dx \[.+\] faster on the dense layer but only 1\.1\dx \[.+\] faster on the FFF than .+, so its FFF speedup is 0\.6\dx the baseline's\./);
+      assert.match(
+        s.text.sentences[0],
+        /is 1\.[67]\dx \[.+\] faster on the dense layer but only 1\.1\dx \[.+\] faster on the FFF than .+, so its FFF speedup is 0\.6\dx the baseline's\./,
+      );
     }
   });
 
@@ -117,30 +134,51 @@ describe('machines compared: the model', () => {
     assert.deepEqual(calibration.rows[1].slice(5), ['1.80x', '1.10x', '0.61x']);
     assert.equal(why.length, 2, why.join('\n'));
     assert.match(why[0], /is the baseline: 0\.05\d\d bytes of read bandwidth per FLOP/);
-    assert.match(why[1], /its FFF speedup is 0\.6\dx the baseline's \(geometric mean over 20 shapes measured on both\), smaller, as its bandwidth per FLOP predicts/);
-    assert.match(why[1], /the FFF ran 1\.1\dx as fast as on the baseline with 1\.10x its read bandwidth, the dense layer 1\.[67]\dx as fast with 1\.80x its peak GEMM/);
+    assert.match(
+      why[1],
+      /its FFF speedup is 0\.6\dx the baseline's \(geometric mean over 20 shapes measured on both\), smaller, as its bandwidth per FLOP predicts/,
+    );
+    assert.match(
+      why[1],
+      /the FFF ran 1\.1\dx as fast as on the baseline with 1\.10x its read bandwidth, the dense layer 1\.[67]\dx as fast with 1\.80x its peak GEMM/,
+    );
   });
 
   it('says what the data show when they contradict the bandwidth-per-FLOP argument', () => {
     // Same timings, but a calibration with 3x the bandwidth and the same peak: it predicts a larger FFF speedup.
     const c = otherMachine(a, 'c0c0c0-contrary', { ...AS_MEASURED, peak: 1, read: 3 });
-    const why = buildReport([{ path: 'a.json', data: a }, { path: 'c.json', data: c }]).machines!.why[1];
-    assert.match(why, /smaller, although its bandwidth per FLOP \(.+\) predicts a larger one \(3\.00x\): the FFF ran 1\.1\dx as fast as on the baseline with 3\.00x its read bandwidth, the dense layer 1\.[67]\dx as fast with 1\.00x its peak GEMM, so the FFF strayed further from its bandwidth ratio/);
+    const why = buildReport([
+      { path: 'a.json', data: a },
+      { path: 'c.json', data: c },
+    ]).machines!.why[1];
+    assert.match(
+      why,
+      /smaller, although its bandwidth per FLOP \(.+\) predicts a larger one \(3\.00x\): the FFF ran 1\.1\dx as fast as on the baseline with 3\.00x its read bandwidth, the dense layer 1\.[67]\dx as fast with 1\.00x its peak GEMM, so the FFF strayed further from its bandwidth ratio/,
+    );
   });
 
-  it('a current run (method 2, Node 26) against the shipped reference (method 1, Node 20): read bandwidth like for like, and the engine named, not laid at the hardware\'s door', () => {
+  it("a current run (method 2, Node 26) against the shipped reference (method 1, Node 20): read bandwidth like for like, and the engine named, not laid at the hardware's door", () => {
     // the issue's numbers: the reference read 14.2 GB/s on one thread; a current run 24.6 on every core, 19.2 on one
     const current = otherMachine(a, 'c1c1c1-current', AS_MEASURED);
     current.methodVersion = 2;
     current.machine.calibration!.node = { ...current.machine.calibration!.node, readBandwidth: 24.6e9, readThreads: 2, oneThreadReadBandwidth: 19.2e9 };
     current.results = current.results.map((r) => ({ ...r, runtime: { ...r.runtime, version: '26.10.0' } }));
-    const m = buildReport([{ path: 'a.json', data: a }, { path: 'c.json', data: current }]).machines!;
+    const m = buildReport([
+      { path: 'a.json', data: a },
+      { path: 'c.json', data: current },
+    ]).machines!;
     const row = m.calibration.rows[1];
     assert.equal(row[1], 'node 26.10.0');
     assert.equal(row[6], `${(19.2e9 / a.machine.calibration!.node.readBandwidth).toFixed(2)}x (one thread each)`, 'not 24.6 / 14.2 = 1.73x');
     assert.equal(row[6], '1.35x (one thread each)');
-    assert.match(m.caveats.join('\n'), /measured by method 2 \(calibration read bandwidth measured on every core.*the baseline .* by method 1 \(calibration read bandwidth measured on one thread\): read bandwidth is compared one thread against one thread/);
-    assert.match(m.caveats.join('\n'), /node: Crafted Faster CPU \(c1c1c1-current\) ran 26\.10\.0, the baseline 20\.20\.2\. Every difference on node below is the hardware's and the engine's together/);
+    assert.match(
+      m.caveats.join('\n'),
+      /measured by method 2 \(calibration read bandwidth measured on every core.*the baseline .* by method 1 \(calibration read bandwidth measured on one thread\): read bandwidth is compared one thread against one thread/,
+    );
+    assert.match(
+      m.caveats.join('\n'),
+      /node: Crafted Faster CPU \(c1c1c1-current\) ran 26\.10\.0, the baseline 20\.20\.2\. Every difference on node below is the hardware's and the engine's together/,
+    );
     assert.match(m.why[1], /with 1\.35x its one-thread read bandwidth/);
     assert.doesNotMatch(m.why.join('\n'), /1\.73x/);
     assert.match(m.why[1], /Not the hardware's alone: node ran 26\.10\.0 here and 20\.20\.2 on the baseline/);
@@ -165,12 +203,18 @@ describe('machines compared: the model', () => {
     for (const r of verdicts.rows) assert.match(r[5], /^(from depth \d+|not reached.*|—)$/);
     // 3.93x is not reached on either: each machine's own floors allow less (B's peak grew 1.8x, its bandwidth 1.1x).
     const table1 = verdicts.rows.filter((r) => r[0].startsWith('3.93x'));
-    assert.deepEqual(table1.map((r) => r[3]), ['hardware-limited: floors allow 2.99x', `hardware-limited: floors allow ${(2.99 * 1.1 / 1.8).toFixed(2)}x`]);
+    assert.deepEqual(
+      table1.map((r) => r[3]),
+      ['hardware-limited: floors allow 2.99x', `hardware-limited: floors allow ${((2.99 * 1.1) / 1.8).toFixed(2)}x`],
+    );
     assert.equal(headline[0][3], '—', 'a reproduced claim has no limit');
   });
 
   it('--baseline-machine (an id prefix) turns the ratios round; an unknown one is a user error', () => {
-    const loaded = [{ path: 'a.json', data: a }, { path: 'b.json', data: b }];
+    const loaded = [
+      { path: 'a.json', data: a },
+      { path: 'b.json', data: b },
+    ];
     const flipped = buildReport(loaded, { baselineMachine: 'b0b0' }).machines!;
     assert.equal(flipped.baseline.id, B_ID);
     const row = flipped.shapes[0].rows.find((r) => r.machine.id === a.machine.id)!;
@@ -180,7 +224,10 @@ describe('machines compared: the model', () => {
   });
 
   it('a reduced file (no samples) shows the ratio without an interval', () => {
-    const m = buildReport([{ path: 'a.json', data: a }, { path: 'b.json', data: reduceRun(b) }]).machines!;
+    const m = buildReport([
+      { path: 'a.json', data: a },
+      { path: 'b.json', data: reduceRun(b) },
+    ]).machines!;
     const row = m.shapes[0].rows[1];
     assert.ok(near(row.dense!.ratio, DENSE_FASTER) && row.dense!.ciLow === undefined);
     assert.match(m.shapes[0].text.rows[1][4], /^1\.[67]\dx \(no samples kept: no interval\)$/);
@@ -246,14 +293,34 @@ describe('machines compared: crafted corner cases', () => {
     const machine = (id: string) => ({ ...craftMachine(id), cpuModel: `CPU ${id}` });
     const files = [
       craftResults([{ shape: FIG3(8), speedup: 40, backend: 'ort-node' }], { machine: machine('m-a') }),
-      ...['m-b', 'm-c'].map((id) => craftResults([8, 9].map((depth) => ({ shape: FIG3(depth), speedup: 40, backend: 'ort-node' })), { machine: machine(id) })),
+      ...['m-b', 'm-c'].map((id) =>
+        craftResults(
+          [8, 9].map((depth) => ({ shape: FIG3(depth), speedup: 40, backend: 'ort-node' })),
+          { machine: machine(id) },
+        ),
+      ),
     ];
     const m = buildReport(files.map((data, k) => ({ path: `${k}.json`, data }))).machines!;
-    assert.deepEqual(m.machines.map((x) => x.id), ['m-a', 'm-b', 'm-c']);
-    assert.deepEqual(m.shapes.map((s) => s.hasBaseline), [true, false]);
+    assert.deepEqual(
+      m.machines.map((x) => x.id),
+      ['m-a', 'm-b', 'm-c'],
+    );
+    assert.deepEqual(
+      m.shapes.map((s) => s.hasBaseline),
+      [true, false],
+    );
     assert.match(m.shapes[1].text.sentences[0], /The baseline, CPU m-a \(m-a\), did not measure this shape/);
-    assert.deepEqual(m.shapes[1].text.rows.map((r) => [r[2], r[4]]), [['—', '—'], ['—', '—']]);
+    assert.deepEqual(
+      m.shapes[1].text.rows.map((r) => [r[2], r[4]]),
+      [
+        ['—', '—'],
+        ['—', '—'],
+      ],
+    );
     assert.equal(m.why.length, 3);
-    assert.match(m.why[1], /about the baseline's bandwidth per FLOP .+ and about its FFF speedup \(1\.00x the baseline's, geometric mean over 1 shape measured on both\)/);
+    assert.match(
+      m.why[1],
+      /about the baseline's bandwidth per FLOP .+ and about its FFF speedup \(1\.00x the baseline's, geometric mean over 1 shape measured on both\)/,
+    );
   });
 });

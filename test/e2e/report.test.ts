@@ -11,9 +11,10 @@ import type { ResultsFile } from '../../src/results/schema.ts';
 import { craftMachine, craftResults, FIG3 } from '../crafted-results.ts';
 import { runCli, runTinySuite, tempDir } from '../support.ts';
 
-
 /** Depth 1-3 at two batch sizes: enough for the width, batch, latency and efficiency charts. */
-const SWEEP = [1, 2, 3].flatMap((depth) => [1, 8].map((batchSize) => ({ inputDim: 16, outputDim: 8, depth, leafWidth: 2, batchSize, activation: 'relu' as const })));
+const SWEEP = [1, 2, 3].flatMap((depth) =>
+  [1, 8].map((batchSize) => ({ inputDim: 16, outputDim: 8, depth, leafWidth: 2, batchSize, activation: 'relu' as const })),
+);
 
 let dir: string;
 let resultsPath: string;
@@ -47,7 +48,10 @@ test('writes index.html, summary.md and one PNG per chart panel, per machine', (
   const names = pngs();
   for (const section of ['speedup-width', 'speedup-batch', 'latency-depth', 'efficiency']) {
     const ofSection = names.filter((n) => n.startsWith(section));
-    assert.ok(ofSection.some((n) => n.endsWith('-second-machine.png')), `${section}: a panel for the second machine (${names.join(', ')})`);
+    assert.ok(
+      ofSection.some((n) => n.endsWith('-second-machine.png')),
+      `${section}: a panel for the second machine (${names.join(', ')})`,
+    );
     assert.equal(ofSection.length % 2, 0, `${section}: one panel per machine`);
   }
   // One runtime only: the runtime comparison is left out, and the report says so.
@@ -97,8 +101,24 @@ test('a results file that just reaches the 220x claim reads reproduced; one that
   const reach = join(dir, 'reach.json');
   const miss = join(dir, 'miss.json');
   const shapes = [FIG3(10), FIG3(12)];
-  writeFileSync(reach, JSON.stringify(craftResults([{ shape: shapes[0], speedup: 90 }, { shape: shapes[1], speedup: 215, ciLow: 205, ciHigh: 220.01 }])));
-  writeFileSync(miss, JSON.stringify(craftResults([{ shape: shapes[0], speedup: 90 }, { shape: shapes[1], speedup: 215, ciLow: 205, ciHigh: 219.99 }])));
+  writeFileSync(
+    reach,
+    JSON.stringify(
+      craftResults([
+        { shape: shapes[0], speedup: 90 },
+        { shape: shapes[1], speedup: 215, ciLow: 205, ciHigh: 220.01 },
+      ]),
+    ),
+  );
+  writeFileSync(
+    miss,
+    JSON.stringify(
+      craftResults([
+        { shape: shapes[0], speedup: 90 },
+        { shape: shapes[1], speedup: 215, ciLow: 205, ciHigh: 219.99 },
+      ]),
+    ),
+  );
   for (const [file, expected, page] of [
     [reach, /✅ reproduced/, /Reproduced: 215x/],
     [miss, /❌ not reproduced \(1\.00x short\)/, /Not reproduced: the best, 215x/],

@@ -12,9 +12,9 @@ import type { RunComparison } from '../../src/compare/compare.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { fileResults, reduceRun } from '../../src/results/history.ts';
 import type { Result, ResultsFile } from '../../src/results/schema.ts';
-import { trendCharts } from '../../reports/trend-charts.ts';
-import { selectTrends } from '../../reports/trend-select.ts';
-import { marksOf } from '../../reports/trend.ts';
+import { trendCharts } from '../../reports/trend/charts.ts';
+import { selectTrends } from '../../reports/trend/select.ts';
+import { marksOf } from '../../reports/trend/model.ts';
 import { assertPngDrawn, canvasInk, withReportPage } from '../browser.ts';
 import { craftMachine, craftResults } from '../crafted-results.ts';
 import { runCli, tempDir } from '../support.ts';
@@ -33,12 +33,28 @@ const commitOf = (run: number) => `c0ffee${run + 1}`.padEnd(40, '0');
 /** 21 samples spread ±2% around the median, with the median's interval at ±0.5%. */
 function stats(median: number): NonNullable<Result['stats']> {
   const samples = Array.from({ length: 21 }, (_, k) => median * (0.98 + (0.04 * k) / 20));
-  return { unit: 'ns', samples, min: samples[0], p25: samples[5], median, p75: samples[15], p99: samples[20], max: samples[20], mean: median, ciLow: median * 0.995, ciHigh: median * 1.005, n: samples.length };
+  return {
+    unit: 'ns',
+    samples,
+    min: samples[0],
+    p25: samples[5],
+    median,
+    p75: samples[15],
+    p99: samples[20],
+    max: samples[20],
+    mean: median,
+    ciLow: median * 0.995,
+    ciHigh: median * 1.005,
+    n: samples.length,
+  };
 }
 
 /** Run `run` of the history: every case's median jittered by up to ±1%, plus what the test plants. */
 function craftRun(run: number, rng: Rng): ResultsFile {
-  const comparisons = SHAPES.flatMap((shape) => [{ shape, speedup: 4, backend: 'js' }, { shape, speedup: 6, backend: 'wasm' }]);
+  const comparisons = SHAPES.flatMap((shape) => [
+    { shape, speedup: 4, backend: 'js' },
+    { shape, speedup: 6, backend: 'wasm' },
+  ]);
   const file = craftResults(comparisons, { machine: craftMachine(MACHINE), suite: 'nightly' });
   const day = String(run + 1).padStart(2, '0');
   file.startedAt = `2026-01-${day}T02:00:00.000Z`;
@@ -66,7 +82,10 @@ before(() => {
     fileResults(historyDir, run === 0 ? reduceRun(file) : file);
   }
   // a second machine with a single run: named as left out, never drawn
-  const lone = craftResults([{ shape: SHAPES[0], speedup: 4 }], { machine: { ...craftMachine('other-machine-0002'), cpuModel: 'Other CPU' }, suite: 'nightly' });
+  const lone = craftResults([{ shape: SHAPES[0], speedup: 4 }], {
+    machine: { ...craftMachine('other-machine-0002'), cpuModel: 'Other CPU' },
+    suite: 'nightly',
+  });
   fileResults(historyDir, lone);
   reportDir = join(historyDir, '..', 'trend');
   const r = runCli(['report', '--history', historyDir, '--out', reportDir]);
@@ -90,7 +109,7 @@ describe('trend model', () => {
     assert.ok(trend.marks.length >= 1, 'the regression is marked');
     for (const m of trend.marks) {
       assert.equal(m.key, REGRESSED, `only the planted case is marked (got ${m.key} in run #${trend.runs[m.runIndex].number})`);
-      assert.equal(m.verdict, 'regression');
+      assert.equal(m.outcome, 'regression');
     }
     const first = trend.marks[0];
     assert.equal(trend.runs[first.runIndex].number, RUNS - 1, 'marked in the first slow run');
@@ -104,10 +123,13 @@ describe('trend model', () => {
     assert.ok(moved.changeNow > 0.35 && moved.changeNow < 0.45, `change now ${moved.changeNow}`);
   });
 
-  it('a run whose machine state changed is marked as a whole, its case verdicts set aside', () => {
+  it('a run whose machine state changed is marked as a whole, its case outcomes set aside', () => {
     const trend = selectTrends({ historyDir }).trends[0];
     const changed = trend.runs.filter((r) => r.machineStateChanged);
-    assert.deepEqual(changed.map((r) => r.number), [MACHINE_STATE_RUN + 1]);
+    assert.deepEqual(
+      changed.map((r) => r.number),
+      [MACHINE_STATE_RUN + 1],
+    );
     assert.ok(changed[0].machineStateReasons.length > 0, 'with the reason');
     assert.ok(changed[0].setAside > 0, 'the js slowdown is set aside, not marked');
     assert.ok(changed[0].label.endsWith('⚠'));
@@ -119,27 +141,42 @@ describe('trend model', () => {
     assert.match(trend.runs[0].notCompared ?? '', /first run/);
     assert.equal(trend.runs[1].gated, false);
     const last3 = selectTrends({ historyDir, last: 3 }).trends[0];
-    assert.deepEqual(last3.runs.map((r) => r.number), [6, 7, 8]);
+    assert.deepEqual(
+      last3.runs.map((r) => r.number),
+      [6, 7, 8],
+    );
     assert.deepEqual(last3.runs[0].comparedWith, [1, 2, 3, 4, 5]);
     assert.equal(last3.moved[0]?.key, REGRESSED);
   });
 
   it('marksOf: nothing from a machine-state run; "not gated" carried onto the marks', () => {
-    const regression = { key: 'k', runtime: 'node', backend: 'js', model: 'fff', shape: SHAPES[0] as never, baselineMedian: 100, candidateMedian: 150, change: 0.5, threshold: 0.05, verdict: 'regression' as const };
+    const regression = {
+      key: 'k',
+      runtime: 'node',
+      backend: 'js',
+      model: 'fff',
+      shape: SHAPES[0] as never,
+      baselineMedian: 100,
+      candidateMedian: 150,
+      change: 0.5,
+      threshold: 0.05,
+      outcome: 'regression' as const,
+    };
     // a cast, not a typed literal: the RunComparison type is still gaining fields while compare.ts is reworked
-    const comparison = (over: Partial<RunComparison>): RunComparison => ({
-      machineId: 'm',
-      gated: true,
-      machineState: { changed: false, reasons: [] },
-      baselineLabel: 'b',
-      candidateLabel: 'c',
-      baselineRuns: 5,
-      options: { threshold: 0.05, alpha: 0.01 },
-      cases: [regression, { ...regression, key: 'same', verdict: 'unchanged' }],
-      regressions: 1,
-      improvements: 0,
-      ...over,
-    }) as RunComparison;
+    const comparison = (over: Partial<RunComparison>): RunComparison =>
+      ({
+        machineId: 'm',
+        gated: true,
+        machineState: { changed: false, reasons: [] },
+        baselineLabel: 'b',
+        candidateLabel: 'c',
+        baselineRuns: 5,
+        options: { threshold: 0.05, alpha: 0.01 },
+        cases: [regression, { ...regression, key: 'same', outcome: 'unchanged' }],
+        regressions: 1,
+        improvements: 0,
+        ...over,
+      }) as RunComparison;
     assert.deepEqual(marksOf(3, comparison({ machineState: { changed: true, reasons: ['peak GEMM moved'] }, gated: false })), []);
     const notGated = marksOf(1, comparison({ gated: false, notGatedBecause: '1 baseline run' }));
     assert.equal(notGated.length, 1);
@@ -165,9 +202,15 @@ describe('trend report files', () => {
 
   it('summary.md names the moved case, by how much and since which run, date and commit', () => {
     const summary = readFileSync(join(reportDir, 'summary.md'), 'utf8');
-    assert.match(summary, new RegExp(`\\*\\*${REGRESSED_LABEL}\\*\\*: regression, \\+(3[5-9]|4[0-4])(\\.\\d)?% in the latest run, moved since run #7 \\(2026-01-07, c0ffee7\\)`));
-    assert.match(summary, /all 8 runs of this suite on this machine, run #1 \(2026-01-01, c0ffee1\) to run #8 \(2026-01-08, c0ffee8\); each run compared with the up to 5 runs before it/);
-    assert.match(summary, /### Machine-state and runtime changes\n\n- ⚠ run #4 \(2026-01-04, c0ffee4\): .+ — its \d+ case verdicts set aside/);
+    assert.match(
+      summary,
+      new RegExp(`\\*\\*${REGRESSED_LABEL}\\*\\*: regression, \\+(3[5-9]|4[0-4])(\\.\\d)?% in the latest run, moved since run #7 \\(2026-01-07, c0ffee7\\)`),
+    );
+    assert.match(
+      summary,
+      /all 8 runs of this suite on this machine, run #1 \(2026-01-01, c0ffee1\) to run #8 \(2026-01-08, c0ffee8\); each run compared with the up to 5 runs before it/,
+    );
+    assert.match(summary, /### Machine-state and runtime changes\n\n- ⚠ run #4 \(2026-01-04, c0ffee4\): .+ — its \d+ case outcomes set aside/);
     assert.match(summary, /Not drawn: suite nightly on other-machine-0002/);
   });
 

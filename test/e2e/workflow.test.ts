@@ -7,8 +7,14 @@ import { parse } from 'yaml';
 import { DEFAULT_RUNTIMES, RUNTIME_NAMES } from '../../src/model/runtimes.ts';
 import { ROOT, runCli } from '../support.ts';
 
-interface Step { run?: string; uses?: string }
-interface Workflow { on: Record<string, unknown>; jobs: Record<string, { steps: Step[]; strategy?: { matrix: Record<string, unknown[]> }; needs?: string }> }
+interface Step {
+  run?: string;
+  uses?: string;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, { steps: Step[]; strategy?: { matrix: Record<string, unknown[]> }; needs?: string }>;
+}
 
 const readWorkflow = (name: string) => parse(readFileSync(join(ROOT, '.github', 'workflows', name), 'utf8')) as Workflow;
 const runLinesOf = (w: Workflow) => Object.values(w.jobs).flatMap((job) => job.steps.flatMap((s) => (s.run ? s.run.split('\n') : [])));
@@ -17,7 +23,17 @@ const runLines = runLinesOf(workflow);
 
 /** The CLI calls among shell lines: `npx fffbench VERB …` (workflows) or `fffbench VERB …` (the .ci scripts' function). */
 function invocationsOf(lines: string[]): { verb: string; line: string }[] {
-  return lines
+  // a here-document (a script's usage text) is words, not calls
+  let heredocEnd: string | undefined;
+  const code = lines.filter((line) => {
+    if (heredocEnd !== undefined) {
+      if (line.trim() === heredocEnd) heredocEnd = undefined;
+      return false;
+    }
+    heredocEnd = /<<-?\s*'?(\w+)'?/.exec(line)?.[1];
+    return true;
+  });
+  return code
     .map((l) => l.trim())
     .filter((l) => !l.startsWith('#'))
     .flatMap((line) => {
@@ -29,7 +45,11 @@ function invocationsOf(lines: string[]): { verb: string; line: string }[] {
 /** Every fffbench call in `lines` names a verb the CLI has and only flags its --help lists; `verbs` are all used. */
 function assertInvocationsExist(lines: string[], verbs: string[]): void {
   const invocations = invocationsOf(lines);
-  for (const verb of verbs) assert.ok(invocations.some((i) => i.verb === verb), `uses fffbench ${verb}`);
+  for (const verb of verbs)
+    assert.ok(
+      invocations.some((i) => i.verb === verb),
+      `uses fffbench ${verb}`,
+    );
   for (const { verb, line } of invocations) {
     const help = runCli([verb, '--help']);
     assert.equal(help.status, 0, `fffbench ${verb} exists`);
@@ -65,7 +85,13 @@ describe('nightly workflow', () => {
     assert.doesNotMatch(step.run!, /--no-confirm/, 'regressions are confirmed by a re-run before they fail the night');
     const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact')) as Step & { if?: string; with: { path: string } };
     assert.match(upload.if ?? '', /always\(\)/, 'a failed night uploads its report too');
-    assert.deepEqual(upload.with.path.trim().split('\n').map((p) => p.trim()), ['nightly.json', 'report', 'trend']);
+    assert.deepEqual(
+      upload.with.path
+        .trim()
+        .split('\n')
+        .map((p) => p.trim()),
+      ['nightly.json', 'report', 'trend'],
+    );
   });
 
   it('parses, runs on a schedule, and shards as a runtime × shard matrix', () => {
@@ -73,8 +99,14 @@ describe('nightly workflow', () => {
     const bench = workflow.jobs.bench;
     const runtimes = bench.strategy!.matrix.runtime as string[];
     for (const r of DEFAULT_RUNTIMES) assert.ok(runtimes.includes(r), `${r}: each engine's pinned default`);
-    assert.ok(runtimes.every((r) => (RUNTIME_NAMES as readonly string[]).includes(r)), `only runtimes of the one list: ${runtimes}`);
-    assert.ok(runtimes.some((r) => r.startsWith('node@')), 'a second Node line beside the pinned one');
+    assert.ok(
+      runtimes.every((r) => (RUNTIME_NAMES as readonly string[]).includes(r)),
+      `only runtimes of the one list: ${runtimes}`,
+    );
+    assert.ok(
+      runtimes.some((r) => r.startsWith('node@')),
+      'a second Node line beside the pinned one',
+    );
     assert.ok(bench.strategy!.matrix.shard.length > 1);
     assert.equal(workflow.jobs['merge-compare-report'].needs, 'bench');
     assert.ok(bench.steps.some((s) => s.uses?.startsWith('actions/upload-artifact')));
@@ -91,7 +123,10 @@ describe('nightly workflow', () => {
     assert.ok(ab >= 0, 'an ab step');
     assert.ok(ab < filing, 'last night is still the latest run in the history when ab looks');
     assert.match(scriptLines[ab + 1], /abbed=\$\{PIPESTATUS\[0\]\}/, "ab's exit status, not tee's");
-    assert.ok(scriptLines.some((l) => /\[ "\$abbed" -eq 0 \] \|\| exit "\$abbed"/.test(l)), 'a regression ab found fails the job');
+    assert.ok(
+      scriptLines.some((l) => /\[ "\$abbed" -eq 0 \] \|\| exit "\$abbed"/.test(l)),
+      'a regression ab found fails the job',
+    );
     assert.doesNotMatch(step.run!, /--no-ab/, 'the workflow runs it');
   });
 });
@@ -111,7 +146,10 @@ describe('pull-request workflow (ab)', () => {
 
   it('measures the head against the base branch on the shipped PR suite, failing on a regression', () => {
     const script = lines.join('\n');
-    assert.match(script, /set -o pipefail\n\s*npx fffbench ab --base "origin\/\$GITHUB_BASE_REF" ab-pr --format md --out ab\.json \| tee -a "\$GITHUB_STEP_SUMMARY"/);
+    assert.match(
+      script,
+      /set -o pipefail\n\s*npx fffbench ab --base "origin\/\$GITHUB_BASE_REF" ab-pr --format md --out ab\.json \| tee -a "\$GITHUB_STEP_SUMMARY"/,
+    );
     assert.ok(existsSync(join(ROOT, 'suites', 'ab-pr.json')), 'the PR suite ships');
     assert.doesNotMatch(script, /--head/, 'the head is the checked-out merge commit, the working tree');
   });
@@ -127,7 +165,10 @@ describe('pull-request workflow (ab)', () => {
           if (!step.uses?.startsWith('actions/setup-node')) continue;
           assert.equal(step.with?.['node-version'], 'lts/*', "setup-node only runs npm ci: the benchmark's node is the pinned package");
         }
-        assert.ok(job.steps.some((s) => s.run === 'npm ci'), 'npm ci installs the pinned runtimes');
+        assert.ok(
+          job.steps.some((s) => s.run === 'npm ci'),
+          'npm ci installs the pinned runtimes',
+        );
       }
     }
   });
@@ -151,7 +192,9 @@ describe('hardware comparison workflow', () => {
 
   it('runs the suite as a matrix over the runner labels, each on its runner, and uploads each results file', () => {
     const bench = hardware.jobs.bench as (typeof hardware.jobs)[string] & { 'runs-on': string };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, which the workflow holds as written
     assert.equal(bench.strategy!.matrix.runner, '${{ fromJSON(inputs.runners) }}');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: likewise
     assert.equal(bench['runs-on'], '${{ matrix.runner }}');
     assert.match(script, /npx fffbench run "\$SUITE" --runtimes "\$RUNTIMES" --out "results\/\$LABEL\.json"/);
     assert.ok(bench.steps.some((s) => s.uses?.startsWith('actions/upload-artifact')));
@@ -163,7 +206,14 @@ describe('hardware comparison workflow', () => {
     assert.ok(job.steps.some((s) => s.uses?.startsWith('actions/download-artifact')));
     assert.equal(scriptStep(job, '.ci/hardware-report.sh').step.run!.trim(), 'bash .ci/hardware-report.sh results/*.json');
     const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact')) as Step & { with: { path: string } };
-    assert.deepEqual(upload.with.path.trim().split('\n').map((p) => p.trim()).sort(), ['hardware.csv', 'hardware.json', 'report']);
+    assert.deepEqual(
+      upload.with.path
+        .trim()
+        .split('\n')
+        .map((p) => p.trim())
+        .sort(),
+      ['hardware.csv', 'hardware.json', 'report'],
+    );
   });
 
   it('calls only commands the project provides, with options they accept', () => {
@@ -175,12 +225,21 @@ describe('hardware comparison workflow', () => {
 describe('test workflow', () => {
   const tests = readWorkflow('test.yml');
 
-  it('runs .ci/run (the optional packages, npm ci, the type check, npm test) on every push and pull request', () => {
+  it('runs .ci/run (the optional packages, npm ci, the format and lint check, the type check, npm test) on every push and pull request', () => {
     assert.deepEqual(Object.keys(tests.on).sort(), ['pull_request', 'push']);
     const steps = Object.values(tests.jobs).flatMap((job) => job.steps);
     assert.ok(steps.some((s) => s.uses?.startsWith('actions/checkout')));
     assert.ok(steps.some((s) => s.run?.trim() === 'bash .ci/run'));
     const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
-    for (const line of ['npm ci', 'npm run typecheck', 'npm test']) assert.ok(ci.includes(line), `.ci/run runs ${line}`);
+    const at = ['npm ci', 'npm run lint', 'npm run typecheck', 'npm test'].map((line) => ci.indexOf(`\n${line}`));
+    assert.ok(
+      at.every((k) => k >= 0),
+      `.ci/run runs npm ci, lint, typecheck and test: ${at}`,
+    );
+    assert.deepEqual(
+      [...at].sort((a, b) => a - b),
+      at,
+      'in that order',
+    );
   });
 });

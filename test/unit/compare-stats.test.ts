@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baselineFromRuns, caseKey, compareRuns, failsJob } from '../../src/compare/compare.ts';
 import { holmConfirm, judgeRerun, judgeRunMedians } from '../../src/compare/noise.ts';
-import { compareMarkdown } from '../../reports/compare-format.ts';
+import { compareMarkdown } from '../../reports/compare.ts';
 import { mannWhitneyU } from '../../src/measure/stats.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { buildComparisons } from '../../src/results/comparisons.ts';
@@ -35,8 +35,11 @@ describe('significance', () => {
 
 describe('compare against run-to-run noise', () => {
   // the cases of a tiny run (node · js, the odd shapes, no calibration), as fffbench run writes them
-  const run = craftResults(ODD_SHAPES.map((shape) => ({ shape, speedup: 2 })), { calibrated: false });
-  const judged = (c: ReturnType<typeof compareRuns>) => c.cases.filter((x) => x.verdict === 'regression' || x.verdict === 'improvement').length;
+  const run = craftResults(
+    ODD_SHAPES.map((shape) => ({ shape, speedup: 2 })),
+    { calibrated: false },
+  );
+  const judged = (c: ReturnType<typeof compareRuns>) => c.cases.filter((x) => x.outcome === 'regression' || x.outcome === 'improvement').length;
 
   it('the run-median test matches hand-computed values, with a case scale and with a backend scale', () => {
     // log medians 0, 0.02, -0.02, 0: median 0, sd 0.01633; se = sd·√(1 + π/8); t(0.995, 3) = 5.8409
@@ -44,14 +47,18 @@ describe('compare against run-to-run noise', () => {
     const j = judgeRunMedians(medians, Math.exp(0.2), { threshold: 0.05, alpha: 0.01 });
     assert.ok(Math.abs(j.noise - 0.0163299) < 1e-6);
     assert.ok(Math.abs(j.threshold - (Math.exp(5.8409 * 0.0163299 * Math.sqrt(1 + Math.PI / 8)) - 1)) < 1e-4, `${j.threshold}`);
-    assert.equal(j.verdict, 'regression');
-    assert.equal(judgeRunMedians(medians, Math.exp(0.1), { threshold: 0.05, alpha: 0.01 }).verdict, 'unchanged', 'within the band (11.9% here)');
+    assert.equal(j.outcome, 'regression');
+    assert.equal(judgeRunMedians(medians, Math.exp(0.1), { threshold: 0.05, alpha: 0.01 }).outcome, 'unchanged', 'within the band (11.9% here)');
     // a backend scale of 3% from 60 degrees of freedom: t(0.995, 60) = 2.6603; the case's MAD (0.0148) is smaller
     const pooled = judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01 }, { scale: 0.03, df: 60 });
     assert.equal(pooled.noise, 0.03);
     assert.ok(Math.abs(pooled.threshold - (Math.exp(2.6603 * 0.03 * Math.sqrt(1 + Math.PI / 8)) - 1)) < 1e-4, `${pooled.threshold}`);
-    assert.equal(pooled.verdict, 'unchanged');
-    assert.equal(judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01, screenAlpha: 0.05 }, { scale: 0.03, df: 60 }).verdict, 'regression', 'flagged at the screening level');
+    assert.equal(pooled.outcome, 'unchanged');
+    assert.equal(
+      judgeRunMedians(medians, Math.exp(0.09), { threshold: 0.05, alpha: 0.01, screenAlpha: 0.05 }, { scale: 0.03, df: 60 }).outcome,
+      'regression',
+      'flagged at the screening level',
+    );
   });
 
   it('A/A with whole-run shifts: samples alone flag many cases; run medians of 4 runs flag at most alpha', () => {
@@ -83,9 +90,16 @@ describe('compare against run-to-run noise', () => {
     const rng = new Rng(6);
     const victim = run.results.find((r) => r.model === 'fff' && r.status === 'ok')!;
     const history = Array.from({ length: 4 }, () => rerun(run, rng, 0.01));
-    const c = compareRuns(baselineFromRuns(history), rerun(run, rng, 0.01, (id) => (id === victim.id ? 1.2 : 1)), OPTIONS);
-    assert.deepEqual(c.cases.filter((x) => x.verdict === 'regression').map((x) => x.key), [caseKey(victim)]);
-    const row = c.cases.find((x) => x.verdict === 'regression')!;
+    const c = compareRuns(
+      baselineFromRuns(history),
+      rerun(run, rng, 0.01, (id) => (id === victim.id ? 1.2 : 1)),
+      OPTIONS,
+    );
+    assert.deepEqual(
+      c.cases.filter((x) => x.outcome === 'regression').map((x) => x.key),
+      [caseKey(victim)],
+    );
+    const row = c.cases.find((x) => x.outcome === 'regression')!;
     assert.equal(row.test, 'run-medians');
     assert.ok(row.change! > 0.1 && row.changeCiLow! > 0.05 && row.baselineRuns === 4, JSON.stringify(row));
   });
@@ -95,16 +109,26 @@ describe('compare against run-to-run noise', () => {
     const victim = run.results.find((r) => r.model === 'dense' && r.status === 'ok')!.id;
     const noisy = (k: number) => (id: string) => (id === victim ? [1, 1.3, 0.9, 1.15][k] : 1);
     const baseline = baselineFromRuns([0, 1, 2, 3].map((k) => rerun(run, rng, 0.005, noisy(k))));
-    const c = compareRuns(baseline, rerun(run, rng, 0.005, (id) => (id === victim ? 1.35 : 1)), OPTIONS);
-    const row = c.cases.find((x) => x.key.includes('/dense/') && run.results.find((r) => r.id === victim)!.shape.depth === x.shape.depth && x.baselineRuns === 4 && x.noise! > 0.1)!;
+    const c = compareRuns(
+      baseline,
+      rerun(run, rng, 0.005, (id) => (id === victim ? 1.35 : 1)),
+      OPTIONS,
+    );
+    const row = c.cases.find(
+      (x) => x.key.includes('/dense/') && run.results.find((r) => r.id === victim)!.shape.depth === x.shape.depth && x.baselineRuns === 4 && x.noise! > 0.1,
+    )!;
     assert.ok(row.threshold! > 0.5, JSON.stringify(row));
-    assert.equal(row.verdict, 'unchanged');
+    assert.equal(row.outcome, 'unchanged');
     assert.equal(c.regressions, 0);
   });
 
   it('with fewer than 3 baseline runs the comparison is shown but not gated', () => {
     const rng = new Rng(10);
-    const c = compareRuns(baselineFromRuns([rerun(run, rng, 0.01)]), rerun(run, rng, 0.01, () => 1.5), OPTIONS);
+    const c = compareRuns(
+      baselineFromRuns([rerun(run, rng, 0.01)]),
+      rerun(run, rng, 0.01, () => 1.5),
+      OPTIONS,
+    );
     assert.equal(c.gated, false);
     assert.match(c.notGatedBecause!, /1 baseline run: .*at least 3 runs/);
     assert.ok(c.regressions > 0, 'the slowdown is still shown');
@@ -119,14 +143,28 @@ describe('compare against run-to-run noise', () => {
       machine: { ...file.machine, calibration: { node: { readBandwidth, copyBandwidth: 2e10, peakFlops, peakBackend: 'ort-node', gemmFlops: {} } } },
     });
     const history = [300e9, 310e9, 305e9, 298e9].map((peak) => calibrated(rerun(run, rng, 0.01), peak));
-    const moved = compareRuns(baselineFromRuns(history), calibrated(rerun(run, rng, 0.01, () => 1.6), 198e9), OPTIONS);
+    const moved = compareRuns(
+      baselineFromRuns(history),
+      calibrated(
+        rerun(run, rng, 0.01, () => 1.6),
+        198e9,
+      ),
+      OPTIONS,
+    );
     assert.equal(moved.machineState.changed, true);
     assert.match(moved.machineState.reasons[0], /node peak GEMM 198\.0 GFLOP\/s against 298\.0–310\.0/);
     assert.equal(moved.gated, false);
     assert.equal(failsJob(moved), false);
     const bandwidth = compareRuns(baselineFromRuns(history), calibrated(rerun(run, rng, 0.01), 303e9, 18e9), OPTIONS);
     assert.match(bandwidth.machineState.reasons.join(), /read bandwidth 18\.0 GB\/s/);
-    const steady = compareRuns(baselineFromRuns(history), calibrated(rerun(run, rng, 0.01, () => 1.6), 304e9), OPTIONS);
+    const steady = compareRuns(
+      baselineFromRuns(history),
+      calibrated(
+        rerun(run, rng, 0.01, () => 1.6),
+        304e9,
+      ),
+      OPTIONS,
+    );
     assert.equal(steady.machineState.changed, false);
     assert.ok(failsJob(steady), 'the same slowdown on a steady machine fails the job');
   });
@@ -135,14 +173,33 @@ describe('compare against run-to-run noise', () => {
     const rng = new Rng(9);
     const withSentinel = (file: ResultsFile, flops: number): ResultsFile => ({
       ...file,
-      machine: { ...file.machine, calibration: { node: { readBandwidth: 2e10, copyBandwidth: 2e10, peakFlops: 2e11, peakBackend: 'js', gemmFlops: { js: flops } } } },
+      machine: {
+        ...file.machine,
+        calibration: { node: { readBandwidth: 2e10, copyBandwidth: 2e10, peakFlops: 2e11, peakBackend: 'js', gemmFlops: { js: flops } } },
+      },
     });
     const baseline = baselineFromRuns([48e9, 47e9, 47.5e9].map((f) => withSentinel(rerun(run, rng, 0.01), f)));
-    const slowState = compareRuns(baseline, withSentinel(rerun(run, rng, 0.01, () => 1.8), 13e9), OPTIONS);
+    const slowState = compareRuns(
+      baseline,
+      withSentinel(
+        rerun(run, rng, 0.01, () => 1.8),
+        13e9,
+      ),
+      OPTIONS,
+    );
     assert.equal(slowState.regressions, 0);
-    assert.ok(slowState.cases.filter((x) => x.verdict === 'unstable').length > 0);
-    assert.match(slowState.cases.find((x) => x.verdict === 'unstable')!.note!, /calibration GEMM ran at 13\.0 GFLOP\/s against 47\.0–48\.0/);
-    assert.ok(compareRuns(baseline, withSentinel(rerun(run, rng, 0.01, () => 1.8), 48e9), OPTIONS).regressions > 0);
+    assert.ok(slowState.cases.filter((x) => x.outcome === 'unstable').length > 0);
+    assert.match(slowState.cases.find((x) => x.outcome === 'unstable')!.note!, /calibration GEMM ran at 13\.0 GFLOP\/s against 47\.0–48\.0/);
+    assert.ok(
+      compareRuns(
+        baseline,
+        withSentinel(
+          rerun(run, rng, 0.01, () => 1.8),
+          48e9,
+        ),
+        OPTIONS,
+      ).regressions > 0,
+    );
   });
 
   it('a runtime whose version changed is "runtime changed" for that runtime only: its cases shown with both versions, not judged; the other Node line still gated', () => {
@@ -154,36 +211,55 @@ describe('compare against run-to-run noise', () => {
         ...of22.results.map((r) => ({ ...r, id: r.id.replace(/^node\//, 'node@22/'), runtime: { name: 'node@22' as const, version: '22.23.2' } })),
       ];
       const calibration = { readBandwidth: 2e10, copyBandwidth: 2e10, peakFlops: 2e11, peakBackend: 'js', gemmFlops: {} };
-      return { ...file, results, comparisons: buildComparisons(results), machine: { ...file.machine, calibration: { node: { ...calibration }, 'node@22': { ...calibration } } } };
+      return {
+        ...file,
+        results,
+        comparisons: buildComparisons(results),
+        machine: { ...file.machine, calibration: { node: { ...calibration }, 'node@22': { ...calibration } } },
+      };
     };
     const baseline = baselineFromRuns([0, 1, 2, 3].map(() => twoLines(rerun(run, rng, 0.01), '26.10.0')));
     // the pin moved and node is 60% slower everywhere (its calibration too): not the code's doing
-    const moved = twoLines(rerun(run, rng, 0.01, () => 1.6), '26.12.1');
+    const moved = twoLines(
+      rerun(run, rng, 0.01, () => 1.6),
+      '26.12.1',
+    );
     moved.machine.calibration!.node.peakFlops = 1.2e11;
     const c = compareRuns(baseline, moved, OPTIONS);
     assert.deepEqual(c.runtimeChanges, [{ runtime: 'node', from: [{ version: '26.10.0', runs: 4 }], to: ['26.12.1'] }]);
     assert.equal(c.machineState.changed, false, "the changed runtime's calibration says nothing of the machine");
     assert.equal(c.gated, true);
     assert.equal(c.regressions, 0);
-    const onNode = c.cases.filter((x) => x.runtime === 'node' && x.verdict !== 'not-measured');
-    assert.ok(onNode.length > 0 && onNode.every((x) => x.verdict === 'runtime-changed' && x.change! > 0.4), JSON.stringify(onNode));
+    const onNode = c.cases.filter((x) => x.runtime === 'node' && x.outcome !== 'not-timed');
+    assert.ok(onNode.length > 0 && onNode.every((x) => x.outcome === 'runtime-changed' && x.change! > 0.4), JSON.stringify(onNode));
     assert.match(onNode[0].note!, /runtime changed: node 26\.10\.0 → 26\.12\.1/);
-    assert.ok(c.cases.filter((x) => x.runtime === 'node@22').every((x) => x.verdict === 'unchanged'));
+    assert.ok(c.cases.filter((x) => x.runtime === 'node@22').every((x) => x.outcome === 'unchanged'));
     const md = compareMarkdown(c);
     assert.match(md, /Runtime changed: node 26\.10\.0 → 26\.12\.1\. Its cases are listed with their change but not judged/);
     assert.match(md, /⚠️ runtime changed \(not judged\)/);
     // node@22, unchanged in version, is judged as before: its slowdown fails the job
-    const slower22 = compareRuns(baseline, twoLines(rerun(run, rng, 0.01), '26.12.1', rerun(run, rng, 0.01, () => 1.6)), OPTIONS);
+    const slower22 = compareRuns(
+      baseline,
+      twoLines(
+        rerun(run, rng, 0.01),
+        '26.12.1',
+        rerun(run, rng, 0.01, () => 1.6),
+      ),
+      OPTIONS,
+    );
     assert.ok(slower22.regressions > 0 && failsJob(slower22));
-    assert.ok(slower22.cases.filter((x) => x.verdict === 'regression').every((x) => x.runtime === 'node@22'));
+    assert.ok(slower22.cases.filter((x) => x.outcome === 'regression').every((x) => x.runtime === 'node@22'));
     // a baseline that spans the bump names both versions with their runs
     const spanning = baselineFromRuns([twoLines(rerun(run, rng, 0.01), '26.10.0'), twoLines(rerun(run, rng, 0.01), '26.12.1')]);
-    assert.match(compareMarkdown(compareRuns(spanning, twoLines(rerun(run, rng, 0.01), '26.12.1'), OPTIONS)), /node 26\.10\.0 \(1 run\), 26\.12\.1 \(1 run\) → 26\.12\.1/);
+    assert.match(
+      compareMarkdown(compareRuns(spanning, twoLines(rerun(run, rng, 0.01), '26.12.1'), OPTIONS)),
+      /node 26\.10\.0 \(1 run\), 26\.12\.1 \(1 run\) → 26\.12\.1/,
+    );
     assert.equal(compareRuns(baseline, twoLines(rerun(run, rng, 0.01), '26.10.0'), OPTIONS).runtimeChanges.length, 0);
   });
 });
 
-describe('the confirming re-runs are judged net of their backend\'s other cases, by Holm over all flagged cases', () => {
+describe("the confirming re-runs are judged net of their backend's other cases, by Holm over all flagged cases", () => {
   const opts = { threshold: 0.05, alpha: 0.01 };
   const log = Math.log;
   const centre = log(100);
@@ -191,14 +267,14 @@ describe('the confirming re-runs are judged net of their backend\'s other cases,
   const flat = [0.01, -0.01, 0.0, 0.015, -0.005, 0.005];
   const confirmedAlone = (rerun: number[], context: number[]) => holmConfirm([judgeRerun(centre, rerun.map(log), context, noise, 4)], opts)[0].confirmed;
 
-  it('a case 30% slower in all three re-runs, its backend\'s other cases unmoved: confirmed', () => {
+  it("a case 30% slower in all three re-runs, its backend's other cases unmoved: confirmed", () => {
     const j = judgeRerun(centre, [130, 131, 129].map(log), flat, noise, 4);
     assert.ok(Math.abs(j.change - 0.3) < 0.01);
     assert.ok(j.p < 1e-4, String(j.p));
     assert.ok(confirmedAlone([130, 131, 129], flat));
   });
 
-  it('a case 22% slower whose backend\'s other cases are 20% slower too (a slow state, not the code): not confirmed', () => {
+  it("a case 22% slower whose backend's other cases are 20% slower too (a slow state, not the code): not confirmed", () => {
     const slow = flat.map((d) => d + log(1.2));
     const j = judgeRerun(centre, [122, 121, 123].map(log), slow, noise, 4);
     assert.ok(Math.abs(j.contextChange - 0.2) < 0.02);
@@ -216,7 +292,7 @@ describe('the confirming re-runs are judged net of their backend\'s other cases,
     assert.ok(confirmedAlone([125, 126, 124], fast), 'a 25% slowdown still is');
   });
 
-  it('a context whose cases scatter widely sets the bar, not the case\'s own small noise', () => {
+  it("a context whose cases scatter widely sets the bar, not the case's own small noise", () => {
     const scattered = [-0.2, 0.15, -0.1, 0.2, 0.0, -0.15, 0.1];
     assert.equal(confirmedAlone([125, 126, 124], scattered), false);
     assert.ok(confirmedAlone([125, 126, 124], flat));

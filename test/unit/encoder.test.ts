@@ -12,7 +12,18 @@ import { gelu64 } from '../../src/model/activation.ts';
 import { caseId, encoderEngines, shapeKey } from '../../src/model/case.ts';
 import { bytesTouchedPerSample, macsPerSample, weightBytes } from '../../src/model/cost.ts';
 import { deriveSeed, Rng } from '../../src/model/rng.ts';
-import { encoderShape, feedforwardName, feedforwardOf, initEncoder, parseFeedforward, tokensPerCall, treeSeed, treeShape, type EncoderWeights, type Feedforward } from '../../src/model/encoder.ts';
+import {
+  encoderShape,
+  feedforwardName,
+  feedforwardOf,
+  initEncoder,
+  parseFeedforward,
+  tokensPerCall,
+  treeSeed,
+  treeShape,
+  type EncoderWeights,
+  type Feedforward,
+} from '../../src/model/encoder.ts';
 import { attentionHalfRef, encoderForwardRef, feedforwardCandidatesRef } from '../../src/model/encoder-reference.ts';
 import { ufbForwardRef } from '../../src/model/reference.ts';
 import { trainingWidth } from '../../src/model/shape.ts';
@@ -24,7 +35,8 @@ import { expandCases } from '../../suites/expand.ts';
 import { loadSuite, parseSuite, UserError } from '../../suites/load.ts';
 import { stats } from '../crafted-results.ts';
 
-const shapeOf = (hidden: number, heads: number, seqLen: number, batch: number, f: string) => encoderShape({ hidden, heads, seqLen, batch, feedforward: parseFeedforward(f) as Feedforward });
+const shapeOf = (hidden: number, heads: number, seqLen: number, batch: number, f: string) =>
+  encoderShape({ hidden, heads, seqLen, batch, feedforward: parseFeedforward(f) as Feedforward });
 const inputs = (n: number, seed = 3) => new Rng(seed).fillUniform(new Float32Array(n), 1);
 
 /** LayerNorm of a row with the given γ and β (float64), written out here once more. */
@@ -60,7 +72,13 @@ function independentLayer(w: EncoderWeights, x: Float32Array, sequence: number):
     }
   }
   const projected = matmul(context, w.wo, H, 0, H, w.bo);
-  const h = X.map((xt, t) => norm(xt.map((v, c) => v + projected[t][c]), w.norm1.gamma, w.norm1.beta));
+  const h = X.map((xt, t) =>
+    norm(
+      xt.map((v, c) => v + projected[t][c]),
+      w.norm1.gamma,
+      w.norm1.beta,
+    ),
+  );
   const f = h.map((ht) => {
     if (w.feedforward.kind === 'dense') {
       const d = w.feedforward.dense;
@@ -78,7 +96,13 @@ function independentLayer(w: EncoderWeights, x: Float32Array, sequence: number):
     }
     return out;
   });
-  return h.map((ht, t) => norm(ht.map((v, c) => v + f[t][c]), w.norm2.gamma, w.norm2.beta));
+  return h.map((ht, t) =>
+    norm(
+      ht.map((v, c) => v + f[t][c]),
+      w.norm2.gamma,
+      w.norm2.beta,
+    ),
+  );
 }
 
 describe('encoder layer reference', () => {
@@ -120,10 +144,18 @@ describe('encoder layer reference', () => {
     const ref = encoderForwardRef(w, x, 0, [0, 1, 2]);
     // (1e-11: the closed forms leave out LayerNorm's ε = 1e-12 added to the variance)
     ref.forEach((r, t) => {
-      h[t].forEach((want, k) => assert.ok(Math.abs(r.h[k] - want) < 1e-11, `h[${t}][${k}]: ${r.h[k]} vs ${want}`));
-      const y = norm(h[t].map((v, k) => v + (k === 0 ? g : 0)), w.norm2.gamma, w.norm2.beta);
+      h[t].forEach((want, k) => {
+        assert.ok(Math.abs(r.h[k] - want) < 1e-11, `h[${t}][${k}]: ${r.h[k]} vs ${want}`);
+      });
+      const y = norm(
+        h[t].map((v, k) => v + (k === 0 ? g : 0)),
+        w.norm2.gamma,
+        w.norm2.beta,
+      );
       assert.equal(r.outputs.length, 1);
-      y.forEach((want, k) => assert.ok(Math.abs(r.outputs[0][k] - want) < 1e-11, `y[${t}][${k}]: ${r.outputs[0][k]} vs ${want}`));
+      y.forEach((want, k) => {
+        assert.ok(Math.abs(r.outputs[0][k] - want) < 1e-11, `y[${t}][${k}]: ${r.outputs[0][k]} vs ${want}`);
+      });
     });
   });
 
@@ -135,12 +167,16 @@ describe('encoder layer reference', () => {
       for (const sequence of [0, 1]) {
         const want = independentLayer(w, x, sequence);
         const got = encoderForwardRef(w, x, sequence, [0, 1, 2]);
-        got.forEach((r, t) => want[t].forEach((v, c) => assert.ok(Math.abs(r.outputs[0][c] - v) < 1e-12, `${f}, sequence ${sequence}, token ${t}, column ${c}: ${r.outputs[0][c]} vs ${v}`)));
+        got.forEach((r, t) => {
+          want[t].forEach((v, c) => {
+            assert.ok(Math.abs(r.outputs[0][c] - v) < 1e-12, `${f}, sequence ${sequence}, token ${t}, column ${c}: ${r.outputs[0][c]} vs ${v}`);
+          });
+        });
       }
     }
   });
 
-  it('attends within each sequence only: changing one sequence leaves the other\'s output unchanged', () => {
+  it("attends within each sequence only: changing one sequence leaves the other's output unchanged", () => {
     const w = initEncoder(shapeOf(8, 2, 3, 2, 'dense-4'), 2);
     const x = inputs(48, 1);
     const before = attentionHalfRef(w, x, 1, [0, 1, 2]);
@@ -163,7 +199,8 @@ describe('encoder layer reference', () => {
     const model = ufbForwardRef(ufb, h32, 5);
     h.forEach((row, t) => {
       const [f] = feedforwardCandidatesRef(w, row, 0);
-      for (let c = 0; c < 16; c++) assert.ok(Math.abs(f[c] - model.output[t * 16 + c]) < 1e-6, `token ${t}, column ${c}: ${f[c]} vs ${model.output[t * 16 + c]}`);
+      for (let c = 0; c < 16; c++)
+        assert.ok(Math.abs(f[c] - model.output[t * 16 + c]) < 1e-6, `token ${t}, column ${c}: ${f[c]} vs ${model.output[t * 16 + c]}`);
     });
   });
 
@@ -183,7 +220,8 @@ describe('encoder layer check', () => {
   const w = initEncoder(shape, 8);
   const x = inputs(2 * 4 * 16, 3);
   /** The output of `layer` on every token, as a float32 backend would return it. */
-  const outputOf = (layer: EncoderWeights) => Float32Array.from([0, 1].flatMap((s) => encoderForwardRef(layer, x, s, [0, 1, 2, 3]).flatMap((r) => [...r.outputs[0]])));
+  const outputOf = (layer: EncoderWeights) =>
+    Float32Array.from([0, 1].flatMap((s) => encoderForwardRef(layer, x, s, [0, 1, 2, 3]).flatMap((r) => [...r.outputs[0]])));
 
   it('passes the reference itself in float32', () => {
     const check = checkEncoderOutput(w, x, outputOf(w), 2);
@@ -199,7 +237,8 @@ describe('encoder layer check', () => {
     noBias.bo.fill(0);
     bugs.push(['no output bias', noBias]);
     const swapped = copy();
-    for (let k = 0; k < 16; k++) for (let c = 0; c < 4; c++) [swapped.wqkv[k * 48 + c], swapped.wqkv[k * 48 + 4 + c]] = [w.wqkv[k * 48 + 4 + c], w.wqkv[k * 48 + c]];
+    for (let k = 0; k < 16; k++)
+      for (let c = 0; c < 4; c++) [swapped.wqkv[k * 48 + c], swapped.wqkv[k * 48 + 4 + c]] = [w.wqkv[k * 48 + 4 + c], w.wqkv[k * 48 + c]];
     bugs.push(['queries of heads 0 and 1 swapped', swapped]);
     const noGamma = copy();
     noGamma.norm2.gamma.fill(1);
@@ -270,11 +309,18 @@ describe('encoder suite', () => {
   it('the shipped encoder suite: BERT-base at S = 128, batch 1 to 64, dense 3072 and 4095, 1x11 and a multi-tree shape, node only', () => {
     const { suite, file } = loadSuite('encoder');
     const cases = expandCases(suite, file);
-    assert.ok(cases.every((c) => c.model === 'encoder' && c.runtime === 'node' && c.shape.inputDim === 768 && c.shape.encoder!.heads === 12 && c.shape.encoder!.seqLen === 128));
+    assert.ok(
+      cases.every(
+        (c) => c.model === 'encoder' && c.runtime === 'node' && c.shape.inputDim === 768 && c.shape.encoder!.heads === 12 && c.shape.encoder!.seqLen === 128,
+      ),
+    );
     assert.deepEqual([...new Set(cases.map((c) => c.shape.batchSize))], [1, 2, 4, 8, 16, 32, 64]);
     const names = new Set(cases.map((c) => feedforwardName(feedforwardOf(c.shape))));
     for (const name of ['dense-3072', 'dense-4095', '1x11']) assert.ok(names.has(name), name);
-    assert.ok([...names].some((n) => /^([2-9]|\d\d+)x\d+$/.test(n)), 'a multi-tree feedforward');
+    assert.ok(
+      [...names].some((n) => /^([2-9]|\d\d+)x\d+$/.test(n)),
+      'a multi-tree feedforward',
+    );
     // the dense layers as one graph; the trees on a tree backend beside the graphs
     for (const c of cases) assert.equal(c.backend.includes('+'), c.shape.tree === 'ufb', c.id);
     assert.ok(cases.some((c) => c.backend === 'ort-node+wasm-mt'));
@@ -313,7 +359,11 @@ describe('encoder comparisons', () => {
   /** A crafted encoder result: `median` ns a call, its split's part medians. */
   function craft(f: string, backend: string, median: number, parts: Record<'attention' | 'copies' | 'feedforward' | 'addNorm', number>): Result {
     const shape = shapeOf(768, 12, 128, 8, f);
-    const split = { rounds: 6, whole: stats(median), parts: Object.fromEntries(Object.entries(parts).map(([p, v]) => [p, stats(v)])) as Record<keyof typeof parts, ReturnType<typeof stats>> };
+    const split = {
+      rounds: 6,
+      whole: stats(median),
+      parts: Object.fromEntries(Object.entries(parts).map(([p, v]) => [p, stats(v)])) as Record<keyof typeof parts, ReturnType<typeof stats>>,
+    };
     return {
       id: caseId('node', backend, 'encoder', shape),
       runtime: { name: 'node', version: '20' },
@@ -323,7 +373,14 @@ describe('encoder comparisons', () => {
       status: 'ok',
       stats: stats(median),
       cost: { macsPerSample: 1, weightBytes: 1, bytesTouchedPerSample: 1 },
-      encoder: { engines: { attention: 'ort-node', feedforward: backend.split('+').at(-1)!, addNorm: 'ort-node' }, attentionOutputInPlace: true, feedforwardOutputInPlace: true, dataPath: 'crafted', threads: { graphs: 2, feedforward: 2 }, split },
+      encoder: {
+        engines: { attention: 'ort-node', feedforward: backend.split('+').at(-1)!, addNorm: 'ort-node' },
+        attentionOutputInPlace: true,
+        feedforwardOutputInPlace: true,
+        dataPath: 'crafted',
+        threads: { graphs: 2, feedforward: 2 },
+        split,
+      },
     };
   }
 

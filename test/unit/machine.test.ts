@@ -43,7 +43,9 @@ describe('machine identity', () => {
   });
 
   it('reads Arm feature lines (NEON as asimd, SVE)', () => {
-    const cpu = parseProcCpuinfo('processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp sve\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x1\nCPU part\t: 0xd0c\nCPU revision\t: 1\n');
+    const cpu = parseProcCpuinfo(
+      'processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp sve\nCPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x1\nCPU part\t: 0xd0c\nCPU revision\t: 1\n',
+    );
     assert.deepEqual([cpu.vendor, cpu.family, cpu.model, cpu.stepping], ['0x41', '8', '0xd0c', '1']);
     assert.deepEqual(cpu.simd, ['asimd', 'asimdhp', 'asimddp', 'sve']);
   });

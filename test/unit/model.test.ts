@@ -20,7 +20,9 @@ describe('seeded initialisation', () => {
     for (const seed of [1, 7, 123456789, 4294967295]) {
       const [bulk, single] = [new Rng(seed), new Rng(seed)];
       const filled = bulk.fillUniform(new Float32Array(10_007), 0.3);
-      filled.forEach((v, k) => assert.equal(v, Math.fround(single.uniform(0.3)), `seed ${seed}, draw ${k}`));
+      filled.forEach((v, k) => {
+        assert.equal(v, Math.fround(single.uniform(0.3)), `seed ${seed}, draw ${k}`);
+      });
       assert.equal(bulk.nextUint32(), single.nextUint32());
     }
   });
@@ -128,7 +130,14 @@ describe('model identities', () => {
 
 describe('activations', () => {
   it('erf64 matches known values', () => {
-    const known: [number, number][] = [[0, 0], [0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527], [3, 0.9999779095030014], [-1.5, -0.9661051464753108]];
+    const known: [number, number][] = [
+      [0, 0],
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [2, 0.9953222650189527],
+      [3, 0.9999779095030014],
+      [-1.5, -0.9661051464753108],
+    ];
     for (const [x, want] of known) assert.ok(Math.abs(erf64(x) - want) < 1e-14, `erf(${x})`);
   });
   it('the float32 GELU is within 2e-7·|x| of the exact one', () => {
@@ -138,7 +147,12 @@ describe('activations', () => {
 
 describe('cost model', () => {
   it('theoretical speedup is 2^d·ℓ·(i+o) / (d·i + ℓ·(i+o))', () => {
-    for (const [i, o, d, l] of [[784, 10, 7, 1], [768, 768, 12, 32], [768, 768, 15, 32], [33, 7, 0, 3]]) {
+    for (const [i, o, d, l] of [
+      [784, 10, 7, 1],
+      [768, 768, 12, 32],
+      [768, 768, 15, 32],
+      [33, 7, 0, 3],
+    ]) {
       const s = shape({ inputDim: i, outputDim: o, depth: d, leafWidth: l });
       assert.equal(theoreticalSpeedup(s), (2 ** d * l * (i + o)) / (d * i + l * (i + o)));
     }

@@ -9,7 +9,14 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
-import { ANY_ADAPTER_VARIABLE, checkNonGpuCaseSize, NON_GPU_MAX_MACS, nonGpuRefusal, summarizeAdapter, type AdapterSummary } from '../../src/backends/webgpu/device.ts';
+import {
+  ANY_ADAPTER_VARIABLE,
+  checkNonGpuCaseSize,
+  NON_GPU_MAX_MACS,
+  nonGpuRefusal,
+  summarizeAdapter,
+  type AdapterSummary,
+} from '../../src/backends/webgpu/device.ts';
 import { CaseTooLarge } from '../../src/backends/types.ts';
 import { adapterClassOf } from '../../src/model/adapter.ts';
 import { initDense, initFff } from '../../src/model/weights.ts';
@@ -62,7 +69,11 @@ describe('WebGPU adapter classes', () => {
     const numbers = await summarizeAdapter(adapterWith({ vendor: '65541', architecture: '', device: '0', description: '' }));
     assert.equal(numbers.adapterClass, 'unidentified');
     assert.match(numbers.label, /^65541 0 \[unidentified adapter/);
-    assert.equal((await summarizeAdapter(adapterWith({ vendor: '0x10de', device: '0x2330' }))).adapterClass, 'unidentified', 'hexadecimal PCI ids name nothing either');
+    assert.equal(
+      (await summarizeAdapter(adapterWith({ vendor: '0x10de', device: '0x2330' }))).adapterClass,
+      'unidentified',
+      'hexadecimal PCI ids name nothing either',
+    );
     const legacy = { requestAdapterInfo: async () => ({}) } as unknown as GPUAdapter;
     assert.equal((await summarizeAdapter(legacy)).adapterClass, 'unidentified', 'an implementation with only requestAdapterInfo(), answering nothing');
   });
@@ -71,7 +82,10 @@ describe('WebGPU adapter classes', () => {
     const gl = await summarizeAdapter(adapterWith({ vendor: '65541', device: '0', description: 'llvmpipe (LLVM 15.0.6, 256 bits)', isFallbackAdapter: true }));
     assert.equal(gl.adapterClass, 'software');
     assert.equal(gl.label, '65541 llvmpipe (LLVM 15.0.6, 256 bits) [software adapter]');
-    assert.equal((await summarizeAdapter(adapterWith({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader Device (Subzero)' }))).adapterClass, 'software');
+    assert.equal(
+      (await summarizeAdapter(adapterWith({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader Device (Subzero)' }))).adapterClass,
+      'software',
+    );
     assert.equal((await summarizeAdapter(adapterWith({ vendor: 'mesa', description: 'lavapipe' }))).adapterClass, 'software');
     const fallback = await summarizeAdapter(adapterWith({ isFallbackAdapter: true }));
     assert.equal(fallback.adapterClass, 'software', 'a fallback adapter naming nothing is software, not unidentified');
@@ -82,7 +96,11 @@ describe('WebGPU adapter classes', () => {
     const h200 = await summarizeAdapter(adapterWith({ vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H200' }));
     assert.equal(h200.adapterClass, 'hardware');
     assert.equal(h200.label, 'nvidia hopper NVIDIA H200');
-    assert.equal((await summarizeAdapter(adapterWith({ vendor: '4318', device: '8891', description: 'NVIDIA GeForce RTX 4090' }))).adapterClass, 'hardware', "wgpu's numeric vendor with a description");
+    assert.equal(
+      (await summarizeAdapter(adapterWith({ vendor: '4318', device: '8891', description: 'NVIDIA GeForce RTX 4090' }))).adapterClass,
+      'hardware',
+      "wgpu's numeric vendor with a description",
+    );
   });
 
   it('a results file is read the same way: its adapterClass, else (files from before it) the label and notes', () => {
@@ -98,13 +116,23 @@ describe('WebGPU adapter classes', () => {
 });
 
 describe('a WebGPU backend on an adapter that is not a GPU', () => {
-  const adapter = (adapterClass: AdapterSummary['adapterClass']): AdapterSummary => ({ vendor: '', architecture: '', device: '', description: '', adapterClass, label: `test ${adapterClass} adapter` });
+  const adapter = (adapterClass: AdapterSummary['adapterClass']): AdapterSummary => ({
+    vendor: '',
+    architecture: '',
+    device: '',
+    description: '',
+    adapterClass,
+    label: `test ${adapterClass} adapter`,
+  });
   const shape = { inputDim: 64, outputDim: 64, depth: 0, leafWidth: 1024, activation: 'relu' } as const;
 
   it('refuses it unless FFFBENCH_WEBGPU_ANY_ADAPTER=1, saying what it is and how to run it anyway', async () => {
     await withEnv({ [ANY_ADAPTER_VARIABLE]: undefined }, () => {
       assert.equal(nonGpuRefusal(adapter('hardware')), undefined);
-      assert.match(nonGpuRefusal(adapter('software'))!, /test software adapter: a software \(CPU\) implementation of WebGPU\. Its timings would measure no GPU.*FFFBENCH_WEBGPU_ANY_ADAPTER=1 runs cases of up to 4 M multiply-adds/);
+      assert.match(
+        nonGpuRefusal(adapter('software'))!,
+        /test software adapter: a software \(CPU\) implementation of WebGPU\. Its timings would measure no GPU.*FFFBENCH_WEBGPU_ANY_ADAPTER=1 runs cases of up to 4 M multiply-adds/,
+      );
       assert.match(nonGpuRefusal(adapter('unidentified'))!, /test unidentified adapter: nothing shows it is a GPU\./);
     });
     await withEnv({ [ANY_ADAPTER_VARIABLE]: '1' }, () => {
@@ -117,7 +145,10 @@ describe('a WebGPU backend on an adapter that is not a GPU', () => {
     const fff = initFff(shape, 1); // 1024 · 128 = 128 Ki multiply-adds per sample
     assert.equal(NON_GPU_MAX_MACS, 4 * 2 ** 20);
     checkNonGpuCaseSize(adapter('software'), fff, 32); // exactly 4 M
-    assert.throws(() => checkNonGpuCaseSize(adapter('software'), fff, 33), (err: Error) => err instanceof CaseTooLarge && /4\.1 M multiply-adds per batch, over the 4 M that run on a software adapter/.test(err.message));
+    assert.throws(
+      () => checkNonGpuCaseSize(adapter('software'), fff, 33),
+      (err: Error) => err instanceof CaseTooLarge && /4\.1 M multiply-adds per batch, over the 4 M that run on a software adapter/.test(err.message),
+    );
     assert.throws(() => checkNonGpuCaseSize(adapter('unidentified'), initDense(shape, 1), 64), CaseTooLarge);
     checkNonGpuCaseSize(adapter('hardware'), initDense(shape, 1), 16384);
   });

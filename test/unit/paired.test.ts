@@ -10,7 +10,7 @@ import { signedRankInterval, wilcoxonSignedRank } from '../../src/measure/stats.
 import { caseId, type CaseSpec } from '../../src/model/case.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { Result } from '../../src/results/schema.ts';
-import { compareMarkdown, compareTable } from '../../reports/compare-format.ts';
+import { compareMarkdown, compareTable } from '../../reports/compare.ts';
 import { pairOrder } from '../../runners/ab-workers.ts';
 
 function normal(rng: Rng): number {
@@ -45,7 +45,14 @@ function result(c: CaseSpec, status: Result['status'] = 'ok', reason?: string): 
   return { ...baseResult(c, '20.0.0', { name: c.backend, version: '1', threads: 1 }), status, ...(reason ? { reason } : {}) };
 }
 
-const RUN: PairedRun = { base: { revision: 'main', commit: 'a'.repeat(40) }, head: { revision: 'working tree', commit: 'b'.repeat(40), dirty: true }, rounds: 40, warmupPairs: 4, roundMs: 10, settleMs: 5 };
+const RUN: PairedRun = {
+  base: { revision: 'main', commit: 'a'.repeat(40) },
+  head: { revision: 'working tree', commit: 'b'.repeat(40), dirty: true },
+  rounds: 40,
+  warmupPairs: 4,
+  roundMs: 10,
+  settleMs: 5,
+};
 const OPTIONS = { threshold: 0.05, alpha: 0.01 };
 
 /** `cases` crafted cases, those in `slower` with head `factor` times base. */
@@ -58,7 +65,7 @@ function craftedRun(seed: number, cases: number, slower: Set<number>, factor: nu
 }
 
 describe('Wilcoxon signed-rank test', () => {
-  it('gives the exact p of known data (Hollander & Wolfe\'s depression scores: V = 40, p = 0.039)', () => {
+  it("gives the exact p of known data (Hollander & Wolfe's depression scores: V = 40, p = 0.039)", () => {
     const x = [1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
     const y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
     const r = wilcoxonSignedRank(x.map((v, k) => v - y[k]));
@@ -133,8 +140,12 @@ describe('ab verdicts on crafted paired data', () => {
     const caught: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
       const c = comparePaired(craftedRun(seed, 40, slower, 1.1), RUN, 'm', OPTIONS);
-      const flagged = c.cases.flatMap((x, k) => (x.verdict === 'regression' ? [k] : []));
-      assert.deepEqual(flagged.filter((k) => !slower.has(k)), [], `seed ${seed}: no untouched case flagged`);
+      const flagged = c.cases.flatMap((x, k) => (x.outcome === 'regression' ? [k] : []));
+      assert.deepEqual(
+        flagged.filter((k) => !slower.has(k)),
+        [],
+        `seed ${seed}: no untouched case flagged`,
+      );
       caught.push(flagged.length);
       assert.ok(failsJob(c));
       for (const k of slower) {
@@ -143,19 +154,22 @@ describe('ab verdicts on crafted paired data', () => {
         assert.ok(x.changeCiLow! < x.change! && x.change! < x.changeCiHigh!, 'the interval brackets the change');
         assert.equal(x.paired!.rounds, 40);
         assert.ok(x.paired!.spread > 0.01 && x.paired!.spread < 0.1, `spread ${x.paired!.spread}`);
-        if (x.verdict === 'regression') assert.ok(x.paired!.level! > 0, 'the Holm level it passed');
+        if (x.outcome === 'regression') assert.ok(x.paired!.level! > 0, 'the Holm level it passed');
       }
     }
-    assert.ok(caught.every((n) => n >= 9), `caught per seed: ${caught.join(', ')}`);
+    assert.ok(
+      caught.every((n) => n >= 9),
+      `caught per seed: ${caught.join(', ')}`,
+    );
   });
 
   it('a significant change within --threshold is unchanged; the same beyond a smaller threshold is a regression; faster is an improvement', () => {
     const small = craftedRun(3, 10, new Set([0]), 1.03, 0.005);
-    assert.equal(comparePaired(small, RUN, 'm', OPTIONS).cases[0].verdict, 'unchanged');
+    assert.equal(comparePaired(small, RUN, 'm', OPTIONS).cases[0].outcome, 'unchanged');
     assert.ok(comparePaired(small, RUN, 'm', OPTIONS).cases[0].p! < 1e-4, 'it was significant');
-    assert.equal(comparePaired(small, RUN, 'm', { ...OPTIONS, threshold: 0.01 }).cases[0].verdict, 'regression');
+    assert.equal(comparePaired(small, RUN, 'm', { ...OPTIONS, threshold: 0.01 }).cases[0].outcome, 'regression');
     const faster = comparePaired(craftedRun(3, 10, new Set([0]), 0.8), RUN, 'm', OPTIONS);
-    assert.equal(faster.cases[0].verdict, 'improvement');
+    assert.equal(faster.cases[0].outcome, 'improvement');
     assert.equal(faster.improvements, 1);
     assert.equal(failsJob(faster), false);
   });
@@ -175,7 +189,10 @@ describe('ab verdicts on crafted paired data', () => {
       { base: result(d, 'failed', 'threw'), head: result(d, 'failed', 'threw') },
     ];
     const cmp = comparePaired(cases, RUN, 'm', OPTIONS);
-    assert.deepEqual(cmp.cases.map((x) => x.verdict), ['failed-in-candidate', 'only-in-candidate', 'only-in-baseline', 'not-measured']);
+    assert.deepEqual(
+      cmp.cases.map((x) => x.outcome),
+      ['failed-in-candidate', 'only-in-candidate', 'only-in-baseline', 'not-timed'],
+    );
     assert.match(cmp.cases[0].note!, /head invalid: output differs/);
     assert.equal(cmp.regressions, 0);
     assert.ok(failsJob(cmp), 'a head that fails the reference check fails the job');
@@ -210,12 +227,15 @@ describe('rendering', () => {
   const slower = new Set([1]);
   const cmp = comparePaired(craftedRun(2, 4, slower, 1.3), RUN, 'machine-1', OPTIONS);
 
-  it('Markdown in compare\'s shape: the headline, base and head, the rounds and spread, the method', () => {
+  it("Markdown in compare's shape: the headline, base and head, the rounds and spread, the method", () => {
     const md = compareMarkdown(cmp);
-    assert.match(md, /^### fffbench ab: 🔴 1 regression, 0 improvements, 3 unchanged \(threshold 5\.0%, alpha 0\.01 by Holm over 4 cases; 40 pairs of rounds of about 10 ms per case, interleaved; machine machine-1\)/);
+    assert.match(
+      md,
+      /^### fffbench ab: 🔴 1 regression, 0 improvements, 3 unchanged \(threshold 5\.0%, alpha 0\.01 by Holm over 4 cases; 40 pairs of rounds of about 10 ms per case, interleaved; machine machine-1\)/,
+    );
     assert.match(md, /base: main \(aaaaaaaa\)/);
     assert.match(md, /head: working tree \(bbbbbbbb\+dirty\)/);
-    assert.match(md, /\| case \| shape \| base \| head \| change \[95% CI\] \| p \| rounds · spread \| verdict \|/);
+    assert.match(md, /\| case \| shape \| base \| head \| change \[95% CI\] \| p \| rounds · spread \| outcome \|/);
     assert.match(md, /\| 40 · ±\d+\.\d% \| 🔴 regression \|/);
     assert.match(md, /Wilcoxon signed-rank/);
   });

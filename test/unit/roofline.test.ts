@@ -4,7 +4,15 @@ import { measureReadBandwidth } from '../../src/backends/wasm/bandwidth.ts';
 import { expectedDistinct, flopsPerBatch, minimumBytes, rooflineFloor } from '../../src/measure/roofline.ts';
 import type { CaseShape } from '../../src/model/shape.ts';
 
-const fig3 = (depth: number, batchSize: number): CaseShape => ({ inputDim: 768, outputDim: 768, depth, leafWidth: 32, trainingWidth: 2 ** depth * 32, batchSize, activation: 'relu' });
+const fig3 = (depth: number, batchSize: number): CaseShape => ({
+  inputDim: 768,
+  outputDim: 768,
+  depth,
+  leafWidth: 32,
+  trainingWidth: 2 ** depth * 32,
+  batchSize,
+  activation: 'relu',
+});
 
 describe('roofline', () => {
   it('expected distinct leaves: one draw hits one, many draws hit them all', () => {
@@ -41,7 +49,7 @@ describe('roofline', () => {
     assert.ok(bandwidth > 1e8, `${bandwidth}`);
   });
   it('the report says how many threads read, with the one-thread figure beside it', async () => {
-    const { formatReadBandwidth } = await import('../../reports/format.ts');
+    const { formatReadBandwidth } = await import('../../src/text/format.ts');
     assert.equal(formatReadBandwidth({ readBandwidth: 19.2e9, readThreads: 2, oneThreadReadBandwidth: 9.6e9 }), '19.2 GB/s (2 threads; one 9.6)');
     assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9, readThreads: 1, oneThreadReadBandwidth: 9.6e9 }), '9.6 GB/s (1 thread)');
     assert.equal(formatReadBandwidth({ readBandwidth: 9.6e9 }), '9.6 GB/s');
@@ -55,8 +63,13 @@ describe('effective limits', () => {
     const shape = fig3(7, 256);
     const flops = flopsPerBatch('dense', shape);
     const result = {
-      id: 'node/x/dense/s', runtime: { name: 'node' as const, version: '20' }, backend: { name: 'x', version: '1', threads: 1 },
-      model: 'dense' as const, shape, status: 'ok' as const, cost: { macsPerSample: 0, weightBytes: 0, bytesTouchedPerSample: 0 },
+      id: 'node/x/dense/s',
+      runtime: { name: 'node' as const, version: '20' },
+      backend: { name: 'x', version: '1', threads: 1 },
+      model: 'dense' as const,
+      shape,
+      status: 'ok' as const,
+      cost: { macsPerSample: 0, weightBytes: 0, bytesTouchedPerSample: 0 },
       stats: summarize([(flops / 50e9) * 1e9, (flops / 50e9) * 1e9, (flops / 50e9) * 1e9]), // 50 GFLOP/s achieved
     };
     const calibration = { node: { readBandwidth: 20e9, copyBandwidth: 30e9, peakFlops: 30e9, peakBackend: 'x', gemmFlops: {} } };

@@ -52,8 +52,18 @@ describe('regularized incomplete beta against closed forms', () => {
     for (const x of [0.01, 0.2, 0.5, 0.77, 0.99]) assertSignificant(incompleteBeta(x, 0.5, 0.5), (2 / Math.PI) * Math.asin(Math.sqrt(x)), `I_${x}(½, ½)`);
   });
   it('whole a, b: I_x(a, b) = P(Binomial(a + b − 1, x) ≥ a)', () => {
-    const choose = (n: number, k: number) => { let c = 1; for (let j = 1; j <= k; j++) c = (c * (n - k + j)) / j; return c; };
-    for (const [x, a, b] of [[0.4, 2, 3], [0.5, 5, 5], [0.1, 1, 20], [0.73, 8, 2], [0.25, 10, 30]] as const) {
+    const choose = (n: number, k: number) => {
+      let c = 1;
+      for (let j = 1; j <= k; j++) c = (c * (n - k + j)) / j;
+      return c;
+    };
+    for (const [x, a, b] of [
+      [0.4, 2, 3],
+      [0.5, 5, 5],
+      [0.1, 1, 20],
+      [0.73, 8, 2],
+      [0.25, 10, 30],
+    ] as const) {
       const n = a + b - 1;
       let tail = 0;
       for (let k = a; k <= n; k++) tail += choose(n, k) * x ** k * (1 - x) ** (n - k);
@@ -62,7 +72,11 @@ describe('regularized incomplete beta against closed forms', () => {
     assert.equal(incompleteBeta(0.4, 2, 3).toFixed(4), '0.5248'); // 1 − 0.6⁴ − 4·0.4·0.6³
   });
   it('symmetry: I_x(a, b) = 1 − I_(1−x)(b, a)', () => {
-    for (const [x, a, b] of [[0.3, 2.5, 1.5], [0.8, 0.7, 4.2], [0.5, 12, 0.5]] as const) {
+    for (const [x, a, b] of [
+      [0.3, 2.5, 1.5],
+      [0.8, 0.7, 4.2],
+      [0.5, 12, 0.5],
+    ] as const) {
       assertSignificant(incompleteBeta(x, a, b), 1 - incompleteBeta(1 - x, b, a), `I_${x}(${a}, ${b})`);
     }
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { medianCiRanks, normalCdf, quantileSorted, ratioOfMedians, summarize, CONFIDENCE_PERCENT, Z_CONFIDENCE } from '../../src/measure/stats.ts';
+import { median, medianCiRanks, normalCdf, quantileSorted, ratioOfMedians, summarize, CONFIDENCE_PERCENT, Z_CONFIDENCE } from '../../src/measure/stats.ts';
 import { measureCall, samplePlan, TRIM_ABOVE_SAMPLES, TRIMMED_EACH_END } from '../../src/measure/measure.ts';
 import { Rng } from '../../src/model/rng.ts';
 
@@ -32,6 +32,19 @@ describe('median confidence interval', () => {
     assert.equal(s.max, 5);
     assert.equal(s.mean, 3);
     assert.equal(quantileSorted([0, 10], 0.25), 2.5);
+  });
+});
+
+describe('median', () => {
+  it('is the middle value, or the mean of the two middle ones, and leaves its input as it was', () => {
+    const xs = [5, 1, 4, 2];
+    assert.equal(median(xs), 3);
+    assert.deepEqual(xs, [5, 1, 4, 2]);
+    assert.equal(median([3, -1, 2]), 2);
+    assert.equal(median(Float64Array.of(10, 1e-3, 7)), 7);
+    assert.ok(Number.isNaN(median([])));
+    const samples = Array.from({ length: 101 }, (_, k) => (k * 7919) % 101);
+    assert.equal(median(samples), summarize(samples).median, "the same as a case's median");
   });
 });
 

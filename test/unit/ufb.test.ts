@@ -22,10 +22,18 @@ import { parseSuite } from '../../suites/load.ts';
 import { jsBackend } from '../../src/backends/js/index.ts';
 import type { Backend } from '../../src/backends/types.ts';
 import { stats } from '../crafted-results.ts';
-import { oneRowBatch, timeOnePath } from '../../runners/perf-ufb.ts';
+import { oneRowBatch, timeOnePath } from '../../runners/perf/ufb.ts';
 import { caseFor, TEST_CASE_CONTEXT, UFB_ODD_SHAPES } from '../support.ts';
 
-const ufbShape = (over: Partial<LayerShape> = {}): LayerShape => ({ inputDim: 5, outputDim: 3, depth: 3, leafWidth: 1, activation: 'gelu', tree: 'ufb', ...over });
+const ufbShape = (over: Partial<LayerShape> = {}): LayerShape => ({
+  inputDim: 5,
+  outputDim: 3,
+  depth: 3,
+  leafWidth: 1,
+  activation: 'gelu',
+  tree: 'ufb',
+  ...over,
+});
 const inputs = (n: number, seed = 3) => new Rng(seed).fillUniform(new Float32Array(n), 1);
 const dot = (a: ArrayLike<number>, aAt: number, b: ArrayLike<number>, bAt: number, n: number) => {
   let sum = 0;
@@ -44,7 +52,9 @@ describe('UltraFastBERT reference', () => {
     const y0 = [gelu64(0.25) * 1 + gelu64(0.25) * 5, gelu64(0.25) * 2 + gelu64(0.25) * 6];
     const y1 = [gelu64(-1.75) * 1 + gelu64(-2) * 3, gelu64(-1.75) * 2 + gelu64(-2) * 4];
     assert.deepEqual([...ref.paths], [0, 2, 0, 1]);
-    [...y0, ...y1].forEach((want, k) => assert.ok(Math.abs(ref.output[k] - want) < 1e-15, `output ${k}: ${ref.output[k]} vs ${want}`));
+    [...y0, ...y1].forEach((want, k) => {
+      assert.ok(Math.abs(ref.output[k] - want) < 1e-15, `output ${k}: ${ref.output[k]} vs ${want}`);
+    });
     // magnitude: Σ over levels of Σ|w·x| · |v|
     assert.ok(Math.abs(ref.magnitude[0] - (0.75 * 1 + 0.25 * 5)) < 1e-15);
   });
@@ -90,7 +100,10 @@ describe('UltraFastBERT reference', () => {
     const paths = admissibleUfbPaths(w, x, 0, 1e-5);
     assert.equal(paths.length >= 2, true);
     assert.deepEqual(paths[0].slice(0, 2), [0, 1], 'the float64 path first');
-    assert.ok(paths.some((p) => p[1] === 2), 'the right subtree admissible');
+    assert.ok(
+      paths.some((p) => p[1] === 2),
+      'the right subtree admissible',
+    );
     // An output along the right subtree's path passes the check, and is counted as ambiguous.
     const right = paths.find((p) => p[1] === 2)!;
     const y = new Float32Array(2);
@@ -139,7 +152,7 @@ describe('UltraFastBERT cost model and weights', () => {
     assert.throws(() => initUfb({ ...s, tree: undefined }, 1), /tree "ufb" and leaf width 1/);
   });
 
-  it("the dense baseline of a UltraFastBERT shape is 2^(d+1) − 1 wide with zero biases", () => {
+  it('the dense baseline of a UltraFastBERT shape is 2^(d+1) − 1 wide with zero biases', () => {
     const d = initDense(ufbShape({ inputDim: 6, outputDim: 3, depth: 2 }), 4);
     assert.equal(d.width, 7);
     assert.equal(d.w1.length, 6 * 7);
@@ -150,43 +163,79 @@ describe('UltraFastBERT cost model and weights', () => {
 
 describe('UltraFastBERT cases', () => {
   const suite = (sweep: object, models?: string[]) =>
-    parseSuite({ name: 'u', runtimes: ['node'], backends: ['js'], ...(models ? { models } : {}), sweeps: [{ inputDim: 768, outputDim: 768, leafWidth: 1, depth: 11, batchSize: [1, 16384], activation: 'gelu', ...sweep }] }, 'u.json');
+    parseSuite(
+      {
+        name: 'u',
+        runtimes: ['node'],
+        backends: ['js'],
+        ...(models ? { models } : {}),
+        sweeps: [{ inputDim: 768, outputDim: 768, leafWidth: 1, depth: 11, batchSize: [1, 16384], activation: 'gelu', ...sweep }],
+      },
+      'u.json',
+    );
 
   it('a sweep of models [ufb, dense] makes UltraFastBERT shapes with both cases', () => {
     const cases = expandCases(suite({ models: ['ufb', 'dense'] }));
-    assert.deepEqual(cases.map((c) => c.id), [
-      'node/js/ufb/i768-o768-d11-l1-b1-gelu-ufb',
-      'node/js/dense/i768-o768-d11-l1-b1-gelu-ufb',
-      'node/js/ufb/i768-o768-d11-l1-b16384-gelu-ufb',
-      'node/js/dense/i768-o768-d11-l1-b16384-gelu-ufb',
-    ]);
+    assert.deepEqual(
+      cases.map((c) => c.id),
+      [
+        'node/js/ufb/i768-o768-d11-l1-b1-gelu-ufb',
+        'node/js/dense/i768-o768-d11-l1-b1-gelu-ufb',
+        'node/js/ufb/i768-o768-d11-l1-b16384-gelu-ufb',
+        'node/js/dense/i768-o768-d11-l1-b16384-gelu-ufb',
+      ],
+    );
     assert.ok(cases.every((c) => c.shape.tree === 'ufb' && c.shape.trainingWidth === 4095));
   });
 
   it('models [fff, ufb, dense] make both pairings; a suite without ufb keeps its FFF shapes and ids', () => {
     const both = expandCases(suite({}, ['fff', 'ufb', 'dense']));
-    assert.deepEqual(both.filter((c) => c.shape.batchSize === 1).map((c) => c.id), [
-      'node/js/fff/i768-o768-d11-l1-b1-gelu',
-      'node/js/dense/i768-o768-d11-l1-b1-gelu',
-      'node/js/ufb/i768-o768-d11-l1-b1-gelu-ufb',
-      'node/js/dense/i768-o768-d11-l1-b1-gelu-ufb',
-    ]);
+    assert.deepEqual(
+      both.filter((c) => c.shape.batchSize === 1).map((c) => c.id),
+      [
+        'node/js/fff/i768-o768-d11-l1-b1-gelu',
+        'node/js/dense/i768-o768-d11-l1-b1-gelu',
+        'node/js/ufb/i768-o768-d11-l1-b1-gelu-ufb',
+        'node/js/dense/i768-o768-d11-l1-b1-gelu-ufb',
+      ],
+    );
     const fffOnly = expandShapes(suite({}));
     assert.ok(fffOnly.every((s) => !('tree' in s) && s.trainingWidth === 2048));
     // a dense layer alone on UltraFastBERT shapes
-    assert.deepEqual(expandCases(suite({ models: ['dense'], tree: 'ufb' })).map((c) => c.id), ['node/js/dense/i768-o768-d11-l1-b1-gelu-ufb', 'node/js/dense/i768-o768-d11-l1-b16384-gelu-ufb']);
+    assert.deepEqual(
+      expandCases(suite({ models: ['dense'], tree: 'ufb' })).map((c) => c.id),
+      ['node/js/dense/i768-o768-d11-l1-b1-gelu-ufb', 'node/js/dense/i768-o768-d11-l1-b16384-gelu-ufb'],
+    );
   });
 
   it('refuses what UltraFastBERT shapes cannot be, naming the field', () => {
-    assert.throws(() => expandCases(suite({ models: ['ufb', 'dense'], leafWidth: [1, 32] }), 'u.json'), /u\.json: sweeps\[0\]\.leafWidth: UltraFastBERT shapes .* leaf width 1, .*given: \[32\]/);
-    assert.throws(() => expandCases(suite({ models: ['ufb'], depth: undefined, trainingWidth: 4096 })), /sweeps\[0\]\.trainingWidth: UltraFastBERT shapes .* take "depth"/);
+    assert.throws(
+      () => expandCases(suite({ models: ['ufb', 'dense'], leafWidth: [1, 32] }), 'u.json'),
+      /u\.json: sweeps\[0\]\.leafWidth: UltraFastBERT shapes .* leaf width 1, .*given: \[32\]/,
+    );
+    assert.throws(
+      () => expandCases(suite({ models: ['ufb'], depth: undefined, trainingWidth: 4096 })),
+      /sweeps\[0\]\.trainingWidth: UltraFastBERT shapes .* take "depth"/,
+    );
     assert.throws(() => expandCases(suite({ models: ['ufb', 'dense'], tree: 'fff' })), /sweeps\[0\]\.tree: model ufb runs on ufb shapes/);
-    assert.throws(() => parseSuite({ name: 'u', sweeps: [{ inputDim: 1, outputDim: 1, leafWidth: 1, depth: 1, batchSize: 1, tree: 'moe' }] }, 'u.json'), /sweeps\[0\]\.tree/);
+    assert.throws(
+      () => parseSuite({ name: 'u', sweeps: [{ inputDim: 1, outputDim: 1, leafWidth: 1, depth: 1, batchSize: 1, tree: 'moe' }] }, 'u.json'),
+      /sweeps\[0\]\.tree/,
+    );
   });
 
   it('pairs a ufb result with the dense result of its own shape, never with the FFF shape of the same numbers', () => {
     const result = (model: Result['model'], tree: boolean, median: number): Result => {
-      const shape = { inputDim: 768, outputDim: 768, depth: 11, leafWidth: 1, trainingWidth: tree ? 4095 : 2048, batchSize: 16384, activation: 'gelu' as const, ...(tree ? { tree: 'ufb' as const } : {}) };
+      const shape = {
+        inputDim: 768,
+        outputDim: 768,
+        depth: 11,
+        leafWidth: 1,
+        trainingWidth: tree ? 4095 : 2048,
+        batchSize: 16384,
+        activation: 'gelu' as const,
+        ...(tree ? { tree: 'ufb' as const } : {}),
+      };
       return {
         id: `node/js/${model}/${shapeKey(shape)}`,
         runtime: { name: 'node', version: '20' },
@@ -202,13 +251,13 @@ describe('UltraFastBERT cases', () => {
     const pairs = buildComparisons(results);
     assert.equal(pairs.length, 2);
     const ufb = pairs.find((p) => p.shape.tree === 'ufb')!;
-    assert.equal(ufb.fffId, 'node/js/ufb/i768-o768-d11-l1-b16384-gelu-ufb');
+    assert.equal(ufb.treeId, 'node/js/ufb/i768-o768-d11-l1-b16384-gelu-ufb');
     assert.equal(ufb.denseId, 'node/js/dense/i768-o768-d11-l1-b16384-gelu-ufb');
     assert.equal(ufb.theoreticalSpeedup, 341.25);
     assert.ok(Math.abs(ufb.speedup - 200) < 1e-9);
     const best = buildBestComparisons(results).find((p) => p.shape.tree === 'ufb')!;
-    assert.equal(best.fffBackend, 'js');
-    assert.equal(best.fffId, ufb.fffId);
+    assert.equal(best.treeBackend, 'js');
+    assert.equal(best.treeId, ufb.treeId);
   });
 
   it('a backend without a ufb kernel skips its ufb cases with the reason; the js kernel runs them', async () => {
@@ -227,12 +276,24 @@ describe('UltraFastBERT cases', () => {
     const seen: Float32Array[] = [];
     let asked = 0;
     const oneSlot: Backend = {
-      name: 'js', models: jsBackend.models, init: jsBackend.init, info: jsBackend.info,
+      name: 'js',
+      models: jsBackend.models,
+      init: jsBackend.init,
+      info: jsBackend.info,
       async prepare(weights, batch, options) {
         asked = options?.inputBatches ?? 0;
         const kernel = await jsBackend.prepare(weights, batch);
         const slot = new Float32Array(batch * weights.shape.inputDim);
-        return { ...kernel, inputs: [slot], run: (input: Float32Array) => (seen.push(input), kernel.run(input)), output: () => kernel.output(), dispose: () => kernel.dispose() };
+        return {
+          ...kernel,
+          inputs: [slot],
+          run: (input: Float32Array) => {
+            seen.push(input);
+            return kernel.run(input);
+          },
+          output: () => kernel.output(),
+          dispose: () => kernel.dispose(),
+        };
       },
     };
     const spec = caseFor('js', 'ufb', UFB_ODD_SHAPES[8]);

@@ -1,30 +1,38 @@
 /** Claim verdicts follow the numbers, and never read from a configuration that was not measured. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../../reports/claims.ts';
-import { measuredComparisons } from '../../reports/measured.ts';
-import { limitCell, verdictSentence } from '../../reports/verdict-phrases.ts';
-import { judgeClaim, judgeClaims } from '../../reports/verdicts.ts';
+import { configurationDistance, loadClaims, matchesClaim, type Claim } from '../../src/claims/claims.ts';
+import { measuredComparisons } from '../../src/claims/measured.ts';
+import { limitCell, verdictSentence } from '../../reports/claims/phrases.ts';
+import { judgeClaim, judgeClaims } from '../../src/claims/verdicts.ts';
 import { craftMachine, craftResults, FIG3, TABLE1, UFB78 } from '../crafted-results.ts';
 
 const claims = loadClaims();
 const claim = (id: string): Claim => {
   const c = claims.claims.find((x) => x.id === id);
-  assert.ok(c, `claims.json has no claim ${id}`);
+  assert.ok(c, `paper-claims.json has no claim ${id}`);
   return c;
 };
 const UP_TO_220 = claim('fff-up-to-220x');
 const TABLE1_393 = claim('fff-table1-mnist-3.93x');
 const UFB_78 = claim('ultrafastbert-78x-cpu');
 
-test('claims.json cites the papers and states the closest-configuration rule', () => {
+test('paper-claims.json cites the papers and states the closest-configuration rule', () => {
   assert.equal(UP_TO_220.claimedSpeedup, 220);
   assert.equal(UP_TO_220.source.arxiv, '2308.14711');
   assert.deepEqual(UP_TO_220.match, { inputDim: 768, outputDim: 768, leafWidth: 32, batchSize: 256, depth: { from: 1, to: 15 } });
   assert.equal(TABLE1_393.claimedSpeedup, 3.93);
   assert.deepEqual(TABLE1_393.match, { inputDim: 784, outputDim: 10, leafWidth: 1, batchSize: 2048, depth: { from: 7, to: 7 } });
   assert.equal(UFB_78.source.arxiv, '2311.10770');
-  assert.deepEqual(UFB_78.match, { inputDim: 768, outputDim: 768, leafWidth: 1, batchSize: 16384, depth: { from: 11, to: 11 }, activation: 'gelu', model: 'ufb' });
+  assert.deepEqual(UFB_78.match, {
+    inputDim: 768,
+    outputDim: 768,
+    leafWidth: 1,
+    batchSize: 16384,
+    depth: { from: 11, to: 11 },
+    activation: 'gelu',
+    model: 'ufb',
+  });
   assert.match(UFB_78.caveat!, /CPU benchmark .* bugs that flatter the FFF/);
   assert.match(claims.closestConfigurationRule, /matches the claim's setup exactly/);
 });
@@ -59,7 +67,10 @@ test('the verdict reads the comparison that reaches the claim, even when another
   assert.equal(v.status, 'reproduced');
   assert.equal(v.best?.shape.depth, 11);
   assert.equal(v.matchingCount, 3);
-  assert.deepEqual(v.perTarget.map((p) => [p.runtime, p.reaches]).sort(), [['deno', false], ['node', true]]);
+  assert.deepEqual(v.perTarget.map((p) => [p.runtime, p.reaches]).sort(), [
+    ['deno', false],
+    ['node', true],
+  ]);
 });
 
 test('a configuration outside the claim never decides it, however fast', () => {
@@ -88,7 +99,10 @@ test('a comparison whose FFF result failed is not a measurement', () => {
 
 test('with nothing measured at all, every claim is not measured and names what to run', () => {
   const verdicts = judgeClaims([craftResults([])], claims);
-  assert.deepEqual(verdicts.map((v) => v.status), ['not-measured', 'not-measured', 'not-measured']);
+  assert.deepEqual(
+    verdicts.map((v) => v.status),
+    ['not-measured', 'not-measured', 'not-measured'],
+  );
   // The default suite (npm run bench) measures every claim's configuration.
   for (const v of verdicts) assert.match(v.summary, /fffbench run claims/);
   assert.equal(verdicts[0].closest, undefined);
@@ -122,12 +136,27 @@ test('the verdict reads the fastest FFF against the fastest dense, not a backend
   // fastdense's dense layer runs 10x faster than slowdense's: the fair speedup is 300 / 10 = 30x
   const dense = file.results.find((r) => r.backend.name === 'fastdense' && r.model === 'dense')!;
   const scale = (x: number) => x / 10;
-  dense.stats = { ...dense.stats!, samples: dense.stats!.samples.map(scale), min: scale(dense.stats!.min), p25: scale(dense.stats!.p25), median: scale(dense.stats!.median), p75: scale(dense.stats!.p75), p99: scale(dense.stats!.p99), max: scale(dense.stats!.max), mean: scale(dense.stats!.mean), ciLow: scale(dense.stats!.ciLow), ciHigh: scale(dense.stats!.ciHigh) };
+  dense.stats = {
+    ...dense.stats!,
+    samples: dense.stats!.samples.map(scale),
+    min: scale(dense.stats!.min),
+    p25: scale(dense.stats!.p25),
+    median: scale(dense.stats!.median),
+    p75: scale(dense.stats!.p75),
+    p99: scale(dense.stats!.p99),
+    max: scale(dense.stats!.max),
+    mean: scale(dense.stats!.mean),
+    ciLow: scale(dense.stats!.ciLow),
+    ciHigh: scale(dense.stats!.ciHigh),
+  };
   const v = judgeClaim(UP_TO_220, [file]);
   assert.equal(v.status, 'not-reproduced');
   assert.equal(v.best!.backend, 'slowdense vs fastdense');
   assert.ok(Math.abs(v.best!.speedup - 30) < 1, `${v.best!.speedup}`);
-  assert.ok(v.perTarget.some((p) => p.backend === 'slowdense' && p.reaches), 'the per-backend 300x is still listed');
+  assert.ok(
+    v.perTarget.some((p) => p.backend === 'slowdense' && p.reaches),
+    'the per-backend 300x is still listed',
+  );
 });
 
 test('a dense baseline at 10% of the calibrated peak is not judged, and the card names the backends to add', () => {
@@ -167,13 +196,16 @@ test('a run without calibration cannot show its dense baseline is near the best:
 });
 
 test('no speed verdict from a software GPU adapter', () => {
-  const v = judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 300, backend: 'webgpu', adapter: 'llvmpipe (LLVM 19, 256 bits), software adapter' }])]);
+  const v = judgeClaim(UP_TO_220, [
+    craftResults([{ shape: FIG3(12), speedup: 300, backend: 'webgpu', adapter: 'llvmpipe (LLVM 19, 256 bits), software adapter' }]),
+  ]);
   assert.equal(v.status, 'not-judged');
   assert.match(v.summary, /software GPU adapter/);
 });
 
 test('no speed verdict from an adapter that does not identify itself (fail closed), with the reason on the card; the same numbers on a named GPU are judged', () => {
-  const at = (adapter: string, adapterClass?: 'hardware' | 'unidentified') => judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 300, backend: 'webgpu', adapter, ...(adapterClass ? { adapterClass } : {}) }])]);
+  const at = (adapter: string, adapterClass?: 'hardware' | 'unidentified') =>
+    judgeClaim(UP_TO_220, [craftResults([{ shape: FIG3(12), speedup: 300, backend: 'webgpu', adapter, ...(adapterClass ? { adapterClass } : {}) }])]);
   const unidentified = at('65541 0 [unidentified adapter: no vendor, architecture, device or description names it]', 'unidentified');
   assert.equal(unidentified.status, 'not-judged');
   assert.match(unidentified.summary, /webgpu ran on an unidentified GPU adapter \(65541 0 \[unidentified adapter.*nothing shows it is a GPU/);
@@ -186,7 +218,14 @@ test('no speed verdict from an adapter that does not identify itself (fail close
 });
 
 test('where the claim is reached: the shallowest depth whose interval reaches it', () => {
-  const file = craftResults([10, 11, 12, 13, 14].map((depth) => ({ shape: FIG3(depth), speedup: 30 * 2 ** (depth - 10), ciLow: 28 * 2 ** (depth - 10), ciHigh: 32 * 2 ** (depth - 10) })));
+  const file = craftResults(
+    [10, 11, 12, 13, 14].map((depth) => ({
+      shape: FIG3(depth),
+      speedup: 30 * 2 ** (depth - 10),
+      ciLow: 28 * 2 ** (depth - 10),
+      ciHigh: 32 * 2 ** (depth - 10),
+    })),
+  );
   // speedups 30, 60, 120, 240, 480: the interval first reaches 220 at depth 13 (upper end 256)
   const v = judgeClaim(UP_TO_220, [file]);
   assert.equal(v.status, 'reproduced');
@@ -194,7 +233,10 @@ test('where the claim is reached: the shallowest depth whose interval reaches it
   assert.equal(v.reach?.extrapolation, undefined);
   assert.match(v.reach!.text, /from depth 13 \(training width 262,144\)/);
   // The interval of depth 12 reaching the claim by its upper end alone counts.
-  const edge = craftResults([{ shape: FIG3(12), speedup: 200, ciLow: 190, ciHigh: 221 }, { shape: FIG3(13), speedup: 400 }]);
+  const edge = craftResults([
+    { shape: FIG3(12), speedup: 200, ciLow: 190, ciHigh: 221 },
+    { shape: FIG3(13), speedup: 400 },
+  ]);
   assert.equal(judgeClaim(UP_TO_220, [edge]).reach?.reachedAt?.shape.depth, 12);
 });
 
@@ -233,7 +275,12 @@ test("the 78x claim reads UltraFastBERT's tree against its 4095-wide dense layer
   assert.equal(standIn.status, 'not-measured');
   assert.deepEqual(standIn.closest?.differences, ['model fff (claim ufb)']);
   // ... its own model does, with the cost model's 341.25x bound at depth 11.
-  const v = judgeClaim(UFB_78, [craftResults([{ shape: fffStandIn, speedup: 90 }, { shape: UFB78(), speedup: 60, ciLow: 55, ciHigh: 65, backend: 'wasm-mt', denseBackend: 'ort-node' }])]);
+  const v = judgeClaim(UFB_78, [
+    craftResults([
+      { shape: fffStandIn, speedup: 90 },
+      { shape: UFB78(), speedup: 60, ciLow: 55, ciHigh: 65, backend: 'wasm-mt', denseBackend: 'ort-node' },
+    ]),
+  ]);
   assert.equal(v.status, 'not-reproduced');
   assert.equal(v.best?.shape.tree, 'ufb');
   assert.equal(v.best?.theoretical, 341.25);
@@ -254,10 +301,16 @@ test('a claim measured at several batch sizes says where the speedup is largest,
   ];
   const v = judgeClaim(UFB_78, files);
   assert.equal(v.status, 'reproduced');
-  assert.equal(v.best?.shape.batchSize, 16384, 'the verdict reads the claim\'s own batch size');
-  assert.deepEqual(v.batches?.points.map((p) => p.shape.batchSize), [1, 256, 4096, 16384]);
+  assert.equal(v.best?.shape.batchSize, 16384, "the verdict reads the claim's own batch size");
+  assert.deepEqual(
+    v.batches?.points.map((p) => p.shape.batchSize),
+    [1, 256, 4096, 16384],
+  );
   assert.equal(v.batches?.largest.shape.batchSize, 4096);
-  assert.match(v.batches!.text, /largest at batch 4096: 95\.0x \[90\.0x, 99\.0x\]\. By batch: 1 → 4\.00x, 256 → 70\.0x, 4096 → 95\.0x, 16384 → 80\.0x\. Not judged at batch 1: the dense baseline/);
+  assert.match(
+    v.batches!.text,
+    /largest at batch 4096: 95\.0x \[90\.0x, 99\.0x\]\. By batch: 1 → 4\.00x, 256 → 70\.0x, 4096 → 95\.0x, 16384 → 80\.0x\. Not judged at batch 1: the dense baseline/,
+  );
   // One batch size measured: no batch line.
   assert.equal(judgeClaim(UFB_78, [craftResults([{ shape: UFB78(), speedup: 80 }])]).batches, undefined);
 });
@@ -266,7 +319,7 @@ test('a claim measured at several batch sizes says where the speedup is largest,
 // (dense floor / tree floor) speedup × fffMultiple / denseMultiple.
 const TREE_ON_WASM_MT = { backend: 'wasm-mt', denseBackend: 'ort-node' } as const;
 
-test('claims.json states the tree-side rule beside the baseline rule, and the limit rule in words', () => {
+test('paper-claims.json states the tree-side rule beside the baseline rule, and the limit rule in words', () => {
   assert.equal(claims.treeRule.maxFffFloorMultiple, 2);
   assert.match(claims.limitRule, /hardware-limited/);
   assert.match(claims.limitRule, /kernel-limited/);
@@ -286,7 +339,10 @@ test('not reached, the floors below the claim: hardware-limited, with what the f
   assert.equal(v.status, 'not-reproduced');
   assert.equal(v.limit?.kind, 'hardware');
   assert.ok(Math.abs(v.limit!.allowed! - 2.1) < 1e-9, `${v.limit!.allowed}`);
-  assert.match(verdictSentence(v), /stops .* short of the claimed 3\.93x.* Hardware-limited: this machine's roofline floors allow at most 2\.10x at the claim's setup \(node, depth 7: .*\), below the claimed 3\.93x: no kernel could reach it here\./);
+  assert.match(
+    verdictSentence(v),
+    /stops .* short of the claimed 3\.93x.* Hardware-limited: this machine's roofline floors allow at most 2\.10x at the claim's setup \(node, depth 7: .*\), below the claimed 3\.93x: no kernel could reach it here\./,
+  );
   assert.equal(limitCell(v), 'hardware-limited: floors allow 2.10x');
 });
 
@@ -297,7 +353,10 @@ test('not reached, the floors above the claim and the tree at 5x its floor: kern
   assert.equal(v.limit?.kind, 'tree-kernel');
   assert.ok(Math.abs(v.limit!.allowed! - 8.5) < 1e-9);
   assert.equal(v.limit!.at?.fff.backend, 'wasm-mt');
-  assert.match(verdictSentence(v), /Kernel-limited: not reached here by these kernels: the FFF \(wasm-mt, 1 thread\) ran at 5\.00x its floor, above the 2\.00x the tree rule allows; this machine's limits allow 8\.50x there/);
+  assert.match(
+    verdictSentence(v),
+    /Kernel-limited: not reached here by these kernels: the FFF \(wasm-mt, 1 thread\) ran at 5\.00x its floor, above the 2\.00x the tree rule allows; this machine's limits allow 8\.50x there/,
+  );
   assert.equal(limitCell(v), 'kernel-limited: FFF (wasm-mt) 5.00x its floor; floors allow 8.50x');
   // At 2x its floor the tree is within its rule (the boundary, as for the dense side): no longer kernel-limited.
   const atRule = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 3, ciHigh: 3.5, fffMultiple: 2, ...TREE_ON_WASM_MT }])]);
@@ -329,7 +388,10 @@ test('not reached with both kernels within their rules is named as such, with wh
   const v = judgeClaim(TABLE1_393, [craftResults([{ shape: TABLE1, speedup: 3.2, ciHigh: 3.5, fffMultiple: 1.8, denseMultiple: 1.2, ...TREE_ON_WASM_MT }])]);
   assert.equal(v.status, 'not-reproduced');
   assert.equal(v.limit?.kind, 'within-rules');
-  assert.match(verdictSentence(v), /Not reached with both kernels within their rules: the FFF \(wasm-mt, 1 thread\) ran at 1\.80x its floor \(the rule allows 2\.00x\), the dense layer \(ort-node\) at 1\.20x \(allowed 2\.00x\); the floors allow 4\.80x there/);
+  assert.match(
+    verdictSentence(v),
+    /Not reached with both kernels within their rules: the FFF \(wasm-mt, 1 thread\) ran at 1\.80x its floor \(the rule allows 2\.00x\), the dense layer \(ort-node\) at 1\.20x \(allowed 2\.00x\); the floors allow 4\.80x there/,
+  );
   assert.equal(limitCell(v), 'both kernels within their rules (FFF 1.80x, dense 1.20x their floors); floors allow 4.80x');
 });
 
@@ -351,7 +413,10 @@ test('a depth-range claim whose depths measured do not allow it is not called ha
   assert.equal(v.limit?.kind, 'unmeasured-depths');
   assert.equal(v.limit?.deepestMeasured, 12);
   assert.equal(v.limit?.at?.shape.depth, 12);
-  assert.match(verdictSentence(v), /Not settled by the depths measured: up to depth 12 this machine's roofline floors allow at most 100x .*below the claimed 220x, but the claim runs to depth 15, and a deeper tree is allowed more/);
+  assert.match(
+    verdictSentence(v),
+    /Not settled by the depths measured: up to depth 12 this machine's roofline floors allow at most 100x .*below the claimed 220x, but the claim runs to depth 15, and a deeper tree is allowed more/,
+  );
   assert.equal(limitCell(v), 'deeper depths not measured: floors allow 100x up to depth 12');
   // Measured to the end of its range, the same floors make it hardware-limited.
   const full = judgeClaim(UP_TO_220, [craftResults([13, 14, 15].map((depth) => ({ shape: FIG3(depth), speedup: 25 * 2 ** (depth - 13), fffMultiple: 1 })))]);

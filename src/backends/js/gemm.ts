@@ -29,16 +29,7 @@ export function packPanels(b: Float32Array, k: number, n: number, ldb: number, c
  * C[rows × n] += A[rows × k] · B, with B packed by packPanels(…, k, n, …).
  * A has row stride lda, C row stride ldc; both start at offset 0 of their arrays.
  */
-export function gemmAccumulate(
-  a: Float32Array,
-  lda: number,
-  rows: number,
-  k: number,
-  packed: Float32Array,
-  n: number,
-  c: Float32Array,
-  ldc: number,
-): void {
+export function gemmAccumulate(a: Float32Array, lda: number, rows: number, k: number, packed: Float32Array, n: number, c: Float32Array, ldc: number): void {
   const panels = Math.ceil(n / NR);
   for (let p = 0; p < panels; p++) {
     const pb = p * k * NR;
@@ -50,17 +41,47 @@ export function gemmAccumulate(
       const a1 = a0 + lda;
       const a2 = a1 + lda;
       const a3 = a2 + lda;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       for (let q = 0, bi = pb; q < k; q++, bi += NR) {
-        const b0 = packed[bi], b1 = packed[bi + 1], b2 = packed[bi + 2], b3 = packed[bi + 3];
-        const x0 = a[a0 + q], x1 = a[a1 + q], x2 = a[a2 + q], x3 = a[a3 + q];
-        c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
-        c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
-        c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
-        c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
+        const b0 = packed[bi],
+          b1 = packed[bi + 1],
+          b2 = packed[bi + 2],
+          b3 = packed[bi + 3];
+        const x0 = a[a0 + q],
+          x1 = a[a1 + q],
+          x2 = a[a2 + q],
+          x3 = a[a3 + q];
+        c00 += x0 * b0;
+        c01 += x0 * b1;
+        c02 += x0 * b2;
+        c03 += x0 * b3;
+        c10 += x1 * b0;
+        c11 += x1 * b1;
+        c12 += x1 * b2;
+        c13 += x1 * b3;
+        c20 += x2 * b0;
+        c21 += x2 * b1;
+        c22 += x2 * b2;
+        c23 += x2 * b3;
+        c30 += x3 * b0;
+        c31 += x3 * b1;
+        c32 += x3 * b2;
+        c33 += x3 * b3;
       }
       storeRow(c, r * ldc + col, width, c00, c01, c02, c03);
       storeRow(c, (r + 1) * ldc + col, width, c10, c11, c12, c13);
@@ -69,10 +90,16 @@ export function gemmAccumulate(
     }
     for (; r < rows; r++) {
       const a0 = r * lda;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
       for (let q = 0, bi = pb; q < k; q++, bi += NR) {
         const x0 = a[a0 + q];
-        c00 += x0 * packed[bi]; c01 += x0 * packed[bi + 1]; c02 += x0 * packed[bi + 2]; c03 += x0 * packed[bi + 3];
+        c00 += x0 * packed[bi];
+        c01 += x0 * packed[bi + 1];
+        c02 += x0 * packed[bi + 2];
+        c03 += x0 * packed[bi + 3];
       }
       storeRow(c, r * ldc + col, width, c00, c01, c02, c03);
     }
@@ -81,7 +108,10 @@ export function gemmAccumulate(
 
 function storeRow(c: Float32Array, at: number, width: number, v0: number, v1: number, v2: number, v3: number): void {
   if (width === NR) {
-    c[at] += v0; c[at + 1] += v1; c[at + 2] += v2; c[at + 3] += v3;
+    c[at] += v0;
+    c[at + 1] += v1;
+    c[at + 2] += v2;
+    c[at + 3] += v3;
     return;
   }
   c[at] += v0;

@@ -85,7 +85,10 @@ function prepareFff(w: FffWeights, batch: number): Kernel {
   const out = new Float32Array(batch * o);
 
   function dot(a: Float32Array, aAt: number, b: Float32Array, bAt: number): number {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     let k = 0;
     for (; k + 4 <= i; k += 4) {
       s0 += a[aAt + k] * b[bAt + k];

@@ -35,8 +35,14 @@ export function prepareUfb(w: UfbWeights, batch: number): Kernel {
     const row = node * i;
     const w1 = w.nodeIn;
     if (n === SAMPLE_BLOCK) {
-      const a0 = order[from] * i, a1 = order[from + 1] * i, a2 = order[from + 2] * i, a3 = order[from + 3] * i;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      const a0 = order[from] * i,
+        a1 = order[from + 1] * i,
+        a2 = order[from + 2] * i,
+        a3 = order[from + 3] * i;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let k = 0; k < i; k++) {
         const wk = w1[row + k];
         s0 += x[a0 + k] * wk;
@@ -44,7 +50,10 @@ export function prepareUfb(w: UfbWeights, batch: number): Kernel {
         s2 += x[a2 + k] * wk;
         s3 += x[a3 + k] * wk;
       }
-      scores[0] = s0; scores[1] = s1; scores[2] = s2; scores[3] = s3;
+      scores[0] = s0;
+      scores[1] = s1;
+      scores[2] = s2;
+      scores[3] = s3;
       return;
     }
     for (let r = 0; r < n; r++) {
@@ -59,8 +68,14 @@ export function prepareUfb(w: UfbWeights, batch: number): Kernel {
   function addOutputRow(vAt: number, n: number): void {
     const v = w.nodeOut;
     if (n === SAMPLE_BLOCK) {
-      const h0 = hidden[0], h1 = hidden[1], h2 = hidden[2], h3 = hidden[3];
-      const y0 = rowAt[0], y1 = rowAt[1], y2 = rowAt[2], y3 = rowAt[3];
+      const h0 = hidden[0],
+        h1 = hidden[1],
+        h2 = hidden[2],
+        h3 = hidden[3];
+      const y0 = rowAt[0],
+        y1 = rowAt[1],
+        y2 = rowAt[2],
+        y3 = rowAt[3];
       for (let c = 0; c < o; c++) {
         const vc = v[vAt + c];
         acc[y0 + c] += h0 * vc;

@@ -11,7 +11,17 @@ import { ADDON_FILE, BUILD_INFO_FILE, ROOT, sourceDigest } from './sources.mjs';
 
 /** build.json (build.mjs). */
 export type BuildRecord =
-  | { ok: true; compiler: string; compilerVersion: string; flags: string[]; isa: string; vectorBits: number; compilerBuiltin: string; sourceDigest: string; node: string }
+  | {
+      ok: true;
+      compiler: string;
+      compilerVersion: string;
+      flags: string[];
+      isa: string;
+      vectorBits: number;
+      compilerBuiltin: string;
+      sourceDigest: string;
+      node: string;
+    }
   | { ok: false; reason: string; compiler?: string; flags?: string[] };
 
 /** What a prepared kernel decided (kernels.h: kernel_facts). */
@@ -46,7 +56,17 @@ interface CommonParams {
 export interface NativeAddon {
   buildInfo(): { isa: string; vectorBits: number; compiler: string; napiVersion: number };
   alignOffset(buffer: ArrayBuffer): number;
-  prepareFff(params: CommonParams & { leafWidth: number; nodeWeights: Float32Array; nodeBias: Float32Array; leafW1: Float32Array; leafB1: Float32Array; leafW2: Float32Array; leafB2: Float32Array }): NativeHandle;
+  prepareFff(
+    params: CommonParams & {
+      leafWidth: number;
+      nodeWeights: Float32Array;
+      nodeBias: Float32Array;
+      leafW1: Float32Array;
+      leafB1: Float32Array;
+      leafW2: Float32Array;
+      leafB2: Float32Array;
+    },
+  ): NativeHandle;
   prepareUfb(params: CommonParams & { nodeIn: Float32Array; nodeOut: Float32Array }): NativeHandle;
   run(kernel: NativeHandle, input: Float32Array): void;
   facts(kernel: NativeHandle): KernelFacts;
@@ -78,7 +98,8 @@ function tryLoad(dir: string): LoadedAddon {
     return { ok: false, reason: `${join(where, BUILD_INFO_FILE)} is unreadable (${(err as Error).message}; ${rebuild})` };
   }
   if (!build.ok) return { ok: false, reason: `not built: ${build.reason}` };
-  if (build.sourceDigest !== sourceDigest()) return { ok: false, reason: `the addon in ${where} was built from other sources than src/backends/native/ now holds (${rebuild})` };
+  if (build.sourceDigest !== sourceDigest())
+    return { ok: false, reason: `the addon in ${where} was built from other sources than src/backends/native/ now holds (${rebuild})` };
   try {
     const addon = createRequire(import.meta.url)(join(dir, ADDON_FILE)) as NativeAddon;
     return { ok: true, addon, build };

@@ -48,7 +48,10 @@ export function build(dir = buildDir(), env = process.env) {
         : `the C compiler "${cc}" did not run: ${version.error.message} (set CC to a working C compiler; then run npm run build:native)`,
     );
   }
-  if (version.status !== 0) return fail(`"${cc} --version" exited ${version.status}: ${(version.stderr || version.stdout).trim().split('\n')[0]} (set CC to a working C compiler; then run npm run build:native)`);
+  if (version.status !== 0)
+    return fail(
+      `"${cc} --version" exited ${version.status}: ${(version.stderr || version.stdout).trim().split('\n')[0]} (set CC to a working C compiler; then run npm run build:native)`,
+    );
   const compilerVersion = version.stdout.trim().split('\n')[0];
   let include;
   try {
@@ -73,7 +76,17 @@ export function build(dir = buildDir(), env = process.env) {
   } catch (err) {
     return fail(`the compiled addon does not load: ${err.message}`, { compilerVersion });
   }
-  return { ok: true, compiler: cc, compilerVersion, flags, isa: info.isa, vectorBits: info.vectorBits, compilerBuiltin: info.compiler, sourceDigest: sourceDigest(), node: process.version };
+  return {
+    ok: true,
+    compiler: cc,
+    compilerVersion,
+    flags,
+    isa: info.isa,
+    vectorBits: info.vectorBits,
+    compilerBuiltin: info.compiler,
+    sourceDigest: sourceDigest(),
+    node: process.version,
+  };
 }
 
 function main() {

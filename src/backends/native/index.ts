@@ -103,7 +103,7 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
         name,
         version: `1 (${isa || 'not built'})`,
         threads,
-        denseKernel: 'none: the native backend runs the trees only (the verdicts read the fastest dense layer of the runtime, ort-node\'s MLAS)',
+        denseKernel: "none: the native backend runs the trees only (the verdicts read the fastest dense layer of the runtime, ort-node's MLAS)",
         fffStrategy: `C kernels, ${isa || 'not built'}: the two-phase walk of the wasm kernels (the top levels in batch order, as many as keep 512 KiB of node rows, all for batches under 16; then the batch sorted by the node reached and walked the rest of the way, so a subtree's rows are read once for its samples), four samples at a time with fused multiply-adds; leaves narrower than ${SMALL_LEAF_BELOW} where the walk ends (one dot product per hidden unit, W1 transposed at prepare, nothing padded); wider ones grouped by leaf (counting sort), each visited leaf read once per batch, both layers over up to 4 rows at once in register tiles (a batch with fewer leaves than threads, e.g. batch 1: each leaf's columns split across the threads); work claimed in chunks by ${threads} thread(s); weights and input read in place from the JavaScript arrays`,
         ufbStrategy: `C kernels, ${isa || 'not built'}: the FFF's two phases (the top levels in batch order, each level's score kept; the batch sorted by the node reached, the rest walked four samples at a time), each sample's output written once: act of its D + 1 scores in one vector operation, times its path's rows summed in registers, four samples at a time grouped by the node reached (a row loaded once where they share it), with non-temporal stores when the output is 4 MiB or more; work claimed in chunks by ${threads} thread(s); weights and input read in place`,
         notes: `${built || 'not built'}; threads: FFFBENCH_THREADS, else every core (${threads} here), POSIX threads started at prepare and joined at dispose, the calling thread one of them, idle ones spinning ${SPIN_MICROS} µs before they park; a case whose estimated one-thread time (wasm-mt's estimate) is under ${threadedFrom.fff} µs (FFF) or ${threadedFrom.ufb} µs (UltraFastBERT) runs on the calling thread alone; f32 with fused multiply-adds where the ISA has them; GELU by the exact-erf form (A&S 7.1.26 erf, as the wasm kernels); identical outputs at every thread count`,
@@ -118,13 +118,26 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
       // 64 spare bytes, so the output starts on a cache line (non-temporal stores write whole lines)
       const buffer = new ArrayBuffer(batch * outputDim * 4 + 64);
       const output = new Float32Array(buffer, addon.alignOffset(buffer), batch * outputDim);
-      const common = { inputDim, outputDim, depth, batch, activation: ACTIVATIONS.indexOf(activation), threads: t, spinMicros: SPIN_MICROS, top: config.topLevels ?? -1, output };
+      const common = {
+        inputDim,
+        outputDim,
+        depth,
+        batch,
+        activation: ACTIVATIONS.indexOf(activation),
+        threads: t,
+        spinMicros: SPIN_MICROS,
+        top: config.topLevels ?? -1,
+        output,
+      };
       const handle: NativeHandle =
         weights.kind === 'fff' ? addon.prepareFff({ ...common, ...fffArrays(weights) }) : addon.prepareUfb({ ...common, ...ufbArrays(weights) });
       const facts = addon.facts(handle);
       const a = addon;
       const estimate = singleThreadMicros(weights.kind, weights.shape, batch);
-      const notes = t === 1 && threads > 1 ? `this case ran on the calling thread alone: its estimated one-thread time, ${estimate.toFixed(1)} µs, is under the ${threadedFrom[weights.kind]} µs from which threads pay off` : undefined;
+      const notes =
+        t === 1 && threads > 1
+          ? `this case ran on the calling thread alone: its estimated one-thread time, ${estimate.toFixed(1)} µs, is under the ${threadedFrom[weights.kind]} µs from which threads pay off`
+          : undefined;
       return {
         threads: facts.threads,
         facts,
@@ -141,7 +154,15 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
 }
 
 function fffArrays(w: FffWeights) {
-  return { leafWidth: w.shape.leafWidth, nodeWeights: w.nodeWeights, nodeBias: w.nodeBias, leafW1: w.leafW1, leafB1: w.leafB1, leafW2: w.leafW2, leafB2: w.leafB2 };
+  return {
+    leafWidth: w.shape.leafWidth,
+    nodeWeights: w.nodeWeights,
+    nodeBias: w.nodeBias,
+    leafW1: w.leafW1,
+    leafB1: w.leafB1,
+    leafW2: w.leafW2,
+    leafB2: w.leafB2,
+  };
 }
 
 function ufbArrays(w: UfbWeights) {

@@ -28,13 +28,19 @@ export function buildDir(env = process.env) {
 
 /** The .c files compiled, in order, and every .c and .h file, which the digest covers. */
 export function sourceFiles() {
-  const all = readdirSync(SOURCE_DIR).filter((f) => /\.[ch]$/.test(f)).sort();
+  const all = readdirSync(SOURCE_DIR)
+    .filter((f) => /\.[ch]$/.test(f))
+    .sort();
   return { compiled: all.filter((f) => f.endsWith('.c')), all };
 }
 
 /** sha256 of every C source and header (name and content): a build of other sources is stale. */
 export function sourceDigest() {
   const hash = createHash('sha256');
-  for (const f of sourceFiles().all) hash.update(`${f}\0`).update(readFileSync(join(SOURCE_DIR, f))).update('\0');
+  for (const f of sourceFiles().all)
+    hash
+      .update(`${f}\0`)
+      .update(readFileSync(join(SOURCE_DIR, f)))
+      .update('\0');
   return hash.digest('hex');
 }

@@ -46,7 +46,12 @@ function sizesOf(w: EncoderWeights, sequences: number): Sizes {
 
 function layerNorm(g: GraphBuilder, z: string, gamma: Float32Array, beta: Float32Array, prefix: string, output?: string): string {
   const n = gamma.length;
-  return g.op('LayerNormalization', [z, g.weight(`${prefix}_gamma`, gamma, [n]), g.weight(`${prefix}_beta`, beta, [n])], { axis: -1, epsilon: { float: LAYER_NORM_EPSILON } }, output);
+  return g.op(
+    'LayerNormalization',
+    [z, g.weight(`${prefix}_gamma`, gamma, [n]), g.weight(`${prefix}_beta`, beta, [n])],
+    { axis: -1, epsilon: { float: LAYER_NORM_EPSILON } },
+    output,
+  );
 }
 
 /** x [T, H] → h [T, H]: self-attention within each sequence, output projection, residual, LayerNorm₁. */
@@ -80,7 +85,10 @@ function addNorm(g: GraphBuilder, w: EncoderWeights, h: string, fs: string[], ou
 }
 
 function finish(g: GraphBuilder, name: string, dims: Record<string, number[]>, outputs: string[]): EncoderGraph {
-  const graph = g.build(name, outputs.map((o) => ({ name: o, elemType: 'float32' as const, dims: dims[o] })));
+  const graph = g.build(
+    name,
+    outputs.map((o) => ({ name: o, elemType: 'float32' as const, dims: dims[o] })),
+  );
   return { model: encodeModel(graph), dims };
 }
 

@@ -58,7 +58,7 @@ export function ufbBatchChunks(batch: number): { chunks: number; rows: number } 
 export const UFB_STRATEGY =
   `level-synchronous walk in chunks of up to ${UFB_CHUNK_ROWS} rows (one session run each): the top ${UFB_GEMM_LEVELS} levels scored for all ` +
   `their ${2 ** UFB_GEMM_LEVELS - 1} nodes by one Gemm (GatherElements picks each level's node, ScatterElements + MatMul add their outputs); ` +
-  'each lower level Gathers the rows\' node weights, Mul + ReduceSum, GreaterOrEqual; their output rows gathered once for a batched MatMul';
+  "each lower level Gathers the rows' node weights, Mul + ReduceSum, GreaterOrEqual; their output rows gathered once for a batched MatMul";
 
 export function ufbGraph(w: UfbWeights, rows: number): OnnxGraph {
   const { inputDim: i, outputDim: o, depth, activation } = w.shape;
@@ -72,7 +72,8 @@ export function ufbGraph(w: UfbWeights, rows: number): OnnxGraph {
   const two = g.int64('two_i64', [2], []);
   const zero = g.float('zero', [0], []);
   /** 2·idx + 1 + (a ≥ 0): the child the score sends each row to (heap order). */
-  const child = (idx: string, a: string) => g.op('Add', [g.op('Add', [g.op('Mul', [idx, two]), one]), g.op('Cast', [g.op('GreaterOrEqual', [a, zero])], { to: 7 /* INT64 */ })]);
+  const child = (idx: string, a: string) =>
+    g.op('Add', [g.op('Add', [g.op('Mul', [idx, two]), one]), g.op('Cast', [g.op('GreaterOrEqual', [a, zero])], { to: 7 /* INT64 */ })]);
 
   // --- top levels: all their nodes' scores by one Gemm, each level picks its column ---
   const scores = g.op('Gemm', [x, g.weight('top_in', w.nodeIn.subarray(0, topNodes * i), [topNodes, i])], { transB: 1 }); // [R, 2^T − 1]
@@ -87,7 +88,9 @@ export function ufbGraph(w: UfbWeights, rows: number): OnnxGraph {
   }
   const concat = (parts: string[]) => (parts.length > 1 ? g.op('Concat', parts, { axis: 1 }) : parts[0]);
   const topActs = activate(g, concat(topScores), activation); // [R, T]
-  const visited = g.op('ScatterElements', [g.float('zeros', new Array<number>(rows * topNodes).fill(0), [rows, topNodes]), concat(topIdx), topActs], { axis: 1 });
+  const visited = g.op('ScatterElements', [g.float('zeros', new Array<number>(rows * topNodes).fill(0), [rows, topNodes]), concat(topIdx), topActs], {
+    axis: 1,
+  });
   const topOut = g.weight('top_out', w.nodeOut.subarray(0, topNodes * o), [topNodes, o]);
   if (top === levels) {
     g.op('MatMul', [visited, topOut], undefined, 'y');

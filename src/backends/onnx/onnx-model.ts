@@ -104,7 +104,9 @@ function encodeValueInfo(v: OnnxValueInfo): ProtoWriter {
 /** Serialised ModelProto bytes, ready for InferenceSession.create, with the parameters placed as `placement` says. */
 export function encodeModel(graph: OnnxGraph, placement: WeightPlacement = 'initializers'): Uint8Array {
   const g = new ProtoWriter();
-  graph.nodes.forEach((node, k) => g.message(1, encodeNode(node, k)));
+  graph.nodes.forEach((node, k) => {
+    g.message(1, encodeNode(node, k));
+  });
   g.string(2, graph.name);
   const asInputs = placement === 'inputs';
   for (const t of graph.initializers) {
@@ -118,11 +120,7 @@ export function encodeModel(graph: OnnxGraph, placement: WeightPlacement = 'init
   }
   for (const v of graph.outputs) g.message(12, encodeValueInfo(v));
 
-  const model = new ProtoWriter()
-    .int(1, IR_VERSION)
-    .string(2, 'fffbench')
-    .message(7, g)
-    .message(8, new ProtoWriter().string(1, '').int(2, OPSET)); // opset_import: default domain
+  const model = new ProtoWriter().int(1, IR_VERSION).string(2, 'fffbench').message(7, g).message(8, new ProtoWriter().string(1, '').int(2, OPSET)); // opset_import: default domain
   // protobuf (and so onnxruntime's parser) cannot read messages of 2 GiB or more
   if (model.byteLength >= 2 ** 31) throw new CaseTooLarge(`ONNX model of ${(model.byteLength / 2 ** 30).toFixed(2)} GiB exceeds protobuf's 2 GiB limit`);
   return model.finish();

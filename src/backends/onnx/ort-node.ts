@@ -80,9 +80,16 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
       // this copy of onnxruntime-common registered 'cpu' first, our 'cpu' sessions would silently run
       // on WebAssembly. (ort-web.ts loads only builds that do not share it; this guards the claim.)
       if (handler !== NATIVE_HANDLER) {
-        return { ok: false, reason: `onnxruntime-common on ${ctx.runtime} routed the 'cpu' execution provider to ${handler}, not onnxruntime-node's ${NATIVE_HANDLER} (another onnxruntime library registered 'cpu' first)` };
+        return {
+          ok: false,
+          reason: `onnxruntime-common on ${ctx.runtime} routed the 'cpu' execution provider to ${handler}, not onnxruntime-node's ${NATIVE_HANDLER} (another onnxruntime library registered 'cpu' first)`,
+        };
       }
-      graphs = await createGraphEngine(ort, sessionOptions, `onnxruntime-node ${ort.env.versions.node ?? ''}, CPU execution provider (MLAS), ${threads} intra-op thread(s)`);
+      graphs = await createGraphEngine(
+        ort,
+        sessionOptions,
+        `onnxruntime-node ${ort.env.versions.node ?? ''}, CPU execution provider (MLAS), ${threads} intra-op thread(s)`,
+      );
       return { ok: true };
     },
     info(): BackendInfo {

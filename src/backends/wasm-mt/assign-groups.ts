@@ -13,7 +13,15 @@ export const SPLIT_MIN_ROWS = 8;
  * a group costs its rows + LEAF_COST_ROWS. Writes the segments — [leaf, position, rows] — to
  * `segments` and each thread's [first segment, count] to `index`; returns the segment count.
  */
-export function assignGroups(leaf: Int32Array, start: Int32Array, size: Int32Array, groups: number, threads: number, index: Int32Array, segments: Int32Array): number {
+export function assignGroups(
+  leaf: Int32Array,
+  start: Int32Array,
+  size: Int32Array,
+  groups: number,
+  threads: number,
+  index: Int32Array,
+  segments: Int32Array,
+): number {
   if (threads === 1) {
     for (let g = 0; g < groups; g++) {
       segments[3 * g] = leaf[g];

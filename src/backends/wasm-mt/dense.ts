@@ -118,7 +118,7 @@ export async function prepareDenseMt(module: WebAssembly.Module, w: DenseWeights
   }
 
   /** Hidden split: y += the other threads' partial outputs. */
-  const partials = perThread.filter((p, t) => t > 0 && chunksOf(t)[1] > chunksOf(t)[0]).map((p) => p.y);
+  const partials = perThread.filter((_, t) => t > 0 && chunksOf(t)[1] > chunksOf(t)[0]).map((p) => p.y);
   const reduce = () => {
     for (const from of partials) {
       for (let r = 0; r < batch; r++) {
@@ -128,7 +128,15 @@ export async function prepareDenseMt(module: WebAssembly.Module, w: DenseWeights
       }
     }
   };
-  const pool = await ThreadPool.start({ threads, module, memories: [memory], desc, timeoutMs: options.timeoutMs, spinMicros: options.spinMicros, fault: options.fault });
+  const pool = await ThreadPool.start({
+    threads,
+    module,
+    memories: [memory],
+    desc,
+    timeoutMs: options.timeoutMs,
+    spinMicros: options.spinMicros,
+    fault: options.fault,
+  });
   return {
     threads,
     split,

@@ -26,7 +26,17 @@
 import type { LayerShape } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
 import type { Kernel } from '../types.ts';
-import { describe, dims as wasmDims, DESC_BYTES, fillLeaves, planLeafShards, writeDescriptor, type Dims as WasmDims, type LeafRegions, type ShardPlan } from '../wasm/fff-layout.ts';
+import {
+  describe,
+  dims as wasmDims,
+  DESC_BYTES,
+  fillLeaves,
+  planLeafShards,
+  writeDescriptor,
+  type Dims as WasmDims,
+  type LeafRegions,
+  type ShardPlan,
+} from '../wasm/fff-layout.ts';
 import { LeafGroups } from '../wasm/leaf-groups.ts';
 import { activationMode, Arena, fillRowTable, instantiate, MAX_MEMORY_BYTES, PANEL, readRows } from '../wasm/layout.ts';
 import { assignGroups } from './assign-groups.ts';
@@ -128,11 +138,31 @@ export async function prepareFffMt(module: WebAssembly.Module, w: FffWeights, ba
   const layouts: ShardLayout[] = [];
   for (const [k, { first, count }] of plan.entries()) {
     const lay = layoutShard(d, count, k === 0);
-    const memory = lay.arena.createMemory(plan.length === 1 ? what : `${what}, shard ${k + 1} of ${plan.length} (leaves ${first} to ${first + count - 1})`, { shared: true, backend: 'wasm-mt' });
+    const memory = lay.arena.createMemory(plan.length === 1 ? what : `${what}, shard ${k + 1} of ${plan.length} (leaves ${first} to ${first + count - 1})`, {
+      shared: true,
+      backend: 'wasm-mt',
+    });
     const { f32, u32 } = instantiate(module, memory);
     const i32 = new Int32Array(memory.buffer);
     fillLeaves(f32, lay, d, w, first, count, k === 0);
-    writeDescriptor(i32, lay.desc, { x: lay.x, i, nodes: lay.nodeW, nodeBias: lay.nodeB, top, depth, leafOf: lay.leafOf, order: lay.order, y: lay.y, oPad, l: d.l, w1: lay.w1, b1: lay.b1, w2: lay.w2, b2: lay.b2, act });
+    writeDescriptor(i32, lay.desc, {
+      x: lay.x,
+      i,
+      nodes: lay.nodeW,
+      nodeBias: lay.nodeB,
+      top,
+      depth,
+      leafOf: lay.leafOf,
+      order: lay.order,
+      y: lay.y,
+      oPad,
+      l: d.l,
+      w1: lay.w1,
+      b1: lay.b1,
+      w2: lay.w2,
+      b2: lay.b2,
+      act,
+    });
     // Until a run sorts them, positions are the samples in batch order; in shards past the first
     // they stay so: rows are gathered there in sorted order, position n in row n, for good.
     for (let n = 0; n < batch; n++) i32[lay.order / 4 + n] = n;

@@ -113,10 +113,14 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
       const t = threaded(weights.kind, weights.shape, batch, threads, options) ? threads : 1;
       // A hang is a join far longer than the case could take: never under timeoutMs, and at least
       // 20 times the estimated one-thread time of a call (a huge dense call takes seconds).
-      const timeoutMs = Math.max(options.timeoutMs, Math.ceil(20 * singleThreadMicros(weights.kind, weights.shape, batch) / 1000));
+      const timeoutMs = Math.max(options.timeoutMs, Math.ceil((20 * singleThreadMicros(weights.kind, weights.shape, batch)) / 1000));
       const o = { ...options, timeoutMs };
       const kernel =
-        weights.kind === 'dense' ? await prepareDenseMt(module, weights, batch, t, o) : weights.kind === 'fff' ? await prepareFffMt(module, weights, batch, t, o) : await prepareUfbMt(module, weights, batch, t, o, prepareOptions?.inputBatches);
+        weights.kind === 'dense'
+          ? await prepareDenseMt(module, weights, batch, t, o)
+          : weights.kind === 'fff'
+            ? await prepareFffMt(module, weights, batch, t, o)
+            : await prepareUfbMt(module, weights, batch, t, o, prepareOptions?.inputBatches);
       if (t === threads) return kernel;
       const estimate = singleThreadMicros(weights.kind, weights.shape, batch);
       const notes = `this case ran on the calling thread alone: its estimated one-thread time, ${estimate.toFixed(1)} µs, is under the ${options.threadedFromMicros[weights.kind]} µs from which threads pay off`;
@@ -127,4 +131,3 @@ export function createWasmMtBackend(config: WasmMtConfig = {}): WasmMtBackend {
 }
 
 export const wasmMtBackend = createWasmMtBackend();
-

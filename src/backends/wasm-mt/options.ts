@@ -98,7 +98,8 @@ const env = (globalThis as { process?: { env?: Record<string, string | undefined
 export function threadsFromEnv(value = env.FFFBENCH_THREADS): number | undefined | Error {
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) return new Error(`FFFBENCH_THREADS=${JSON.stringify(value)}: expected a whole number of threads from 1 to 1024`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    return new Error(`FFFBENCH_THREADS=${JSON.stringify(value)}: expected a whole number of threads from 1 to 1024`);
   return n;
 }
 

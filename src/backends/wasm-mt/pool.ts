@@ -81,7 +81,9 @@ export class ThreadPool {
         workers.push(worker);
         ready.push(
           new Promise<void>((resolve, reject) => {
-            worker.once('message', (m: { type: string; message?: string }) => (m.type === 'ready' ? resolve() : reject(new Error(`worker thread ${thread} could not start: ${m.message}`))));
+            worker.once('message', (m: { type: string; message?: string }) =>
+              m.type === 'ready' ? resolve() : reject(new Error(`worker thread ${thread} could not start: ${m.message}`)),
+            );
             worker.once('error', (err: Error) => reject(new Error(`worker thread ${thread} could not start: ${err?.message ?? err}`)));
             worker.once('exit', (code: number) => reject(new Error(`worker thread ${thread} exited (code ${code}) while starting`)));
           }),
@@ -146,7 +148,11 @@ export class ThreadPool {
         if (performance.now() - start > this.options.timeoutMs) {
           const gen = Atomics.load(ctl, CTL.gen);
           const late = this.workers.map((_, n) => n + 1).filter((t) => finishedGeneration(ctl, t) !== gen);
-          throw this.fail(new Error(`wasm-mt: worker thread${late.length > 1 ? 's' : ''} ${late.join(', ')} of ${this.options.threads} did not finish within ${this.options.timeoutMs / 1000} s (hung)`));
+          throw this.fail(
+            new Error(
+              `wasm-mt: worker thread${late.length > 1 ? 's' : ''} ${late.join(', ')} of ${this.options.threads} did not finish within ${this.options.timeoutMs / 1000} s (hung)`,
+            ),
+          );
         }
       }
     }

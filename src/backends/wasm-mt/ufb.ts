@@ -28,7 +28,14 @@ export interface UfbMtKernel extends Kernel {
   readonly threads: number;
 }
 
-export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, batch: number, threads: number, options: MtOptions, inputBatches = 1): Promise<UfbMtKernel> {
+export async function prepareUfbMt(
+  module: WebAssembly.Module,
+  w: UfbWeights,
+  batch: number,
+  threads: number,
+  options: MtOptions,
+  inputBatches = 1,
+): Promise<UfbMtKernel> {
   const d = ufbDims(w.shape, batch);
   const lay = layoutUfb(d, inputBatches);
   const progress = lay.arena.alloc('run plan', 8);
@@ -52,7 +59,15 @@ export async function prepareUfbMt(module: WebAssembly.Module, w: UfbWeights, ba
     Atomics.store(i32, progress / 4, c + 1);
   };
 
-  const pool = await ThreadPool.start({ threads, module, memories: [memory], desc, timeoutMs: options.timeoutMs, spinMicros: options.spinMicros, fault: options.fault });
+  const pool = await ThreadPool.start({
+    threads,
+    module,
+    memories: [memory],
+    desc,
+    timeoutMs: options.timeoutMs,
+    spinMicros: options.spinMicros,
+    fault: options.fault,
+  });
   return {
     threads,
     inputs,

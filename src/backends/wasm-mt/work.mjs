@@ -14,7 +14,6 @@ import { MODE } from '../wasm/modes.mjs';
 /** Tasks the calling thread hands to the workers (control word TASK). */
 export const TASK = Object.freeze({ exit: 1, dense: 2, walk: 3, route: 4, leaves: 5, stream: 6 });
 
-
 /**
  * The control block (an Int32Array over a SharedArrayBuffer): CTL.words words — the generation
  * counter the workers wait on, the task, how many workers finished it, the first failed thread
@@ -115,7 +114,8 @@ function ufbExecutor(desc, view, thread) {
   const { kernels, i32 } = view;
   const [r0, r1] = desc.route[thread];
   return (task) => {
-    if (task === TASK.walk) return claimChunks(i32, desc.progress / 4, desc.chunks, desc.chunkRows, desc.batch, (from, rows) => kernels.ufb_top(desc.desc, from, from + rows));
+    if (task === TASK.walk)
+      return claimChunks(i32, desc.progress / 4, desc.chunks, desc.chunkRows, desc.batch, (from, rows) => kernels.ufb_top(desc.desc, from, from + rows));
     if (task !== TASK.route) throw new Error(`UltraFastBERT kernel: unexpected task ${task}`);
     if (r1 > r0) kernels.ufb_route(desc.desc, r0, r1);
   };
@@ -195,7 +195,9 @@ function fffExecutor(desc, views, thread) {
     const count = index[plan.index / 4 + 2 * thread + 1];
     for (let g = first; g < first + count; g++) {
       const at = plan.segments / 4 + 3 * g;
-      const leaf = index[at], pos = index[at + 1], rows = index[at + 2];
+      const leaf = index[at],
+        pos = index[at + 1],
+        rows = index[at + 2];
       const k = leaf < inFirst ? 0 : 1 + (((leaf - inFirst) / perShard) | 0);
       const s = shards[k];
       const v = views[k];

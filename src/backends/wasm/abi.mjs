@@ -42,19 +42,42 @@ export const WARM_UP_BYTES = 16 * 1024;
  * times slower), even when another library's large module is compiling in the same process.
  */
 export function warmUpKernels(kernels, i32, base) {
-  const rows = 5, k = 24, panels = 2, depth = 3, l = 2, oPad = 16, leaves = 2 ** depth;
+  const rows = 5,
+    k = 24,
+    panels = 2,
+    depth = 3,
+    l = 2,
+    oPad = 16,
+    leaves = 2 ** depth;
   let top = base;
   const alloc = (bytes) => {
     const at = top;
     top += Math.ceil(bytes / 64) * 64;
     return at;
   };
-  const a = alloc(rows * k * 4), b = alloc(k * panels * 32), bias = alloc(panels * 32), c = alloc(rows * panels * 32);
-  const aRows = alloc(rows * 4), cRows = alloc(rows * 4);
-  const nodes = alloc((leaves - 1) * k * 4), nodeBias = alloc(leaves * 4), leafOf = alloc(rows * 4), order = alloc(rows * 4), desc = alloc(DESC_BYTES);
-  const w1 = alloc(leaves * l * k * 4), b1 = alloc(leaves * l * 4), w2 = alloc(leaves * l * oPad * 4), b2 = alloc(leaves * oPad * 4), y = alloc(rows * oPad * 4);
+  const a = alloc(rows * k * 4),
+    b = alloc(k * panels * 32),
+    bias = alloc(panels * 32),
+    c = alloc(rows * panels * 32);
+  const aRows = alloc(rows * 4),
+    cRows = alloc(rows * 4);
+  const nodes = alloc((leaves - 1) * k * 4),
+    nodeBias = alloc(leaves * 4),
+    leafOf = alloc(rows * 4),
+    order = alloc(rows * 4),
+    desc = alloc(DESC_BYTES);
+  const w1 = alloc(leaves * l * k * 4),
+    b1 = alloc(leaves * l * 4),
+    w2 = alloc(leaves * l * oPad * 4),
+    b2 = alloc(leaves * oPad * 4),
+    y = alloc(rows * oPad * 4);
   // UltraFastBERT: depth 2 (3 levels, 7 nodes), one level in the first phase; oPad 40 runs both column widths
-  const levels = 3, uo = 40, nodeOut = alloc(7 * uo * 4), uy = alloc(rows * uo * 4), h = alloc(rows * levels * 8), ufbDesc = alloc(UFB_DESC_BYTES);
+  const levels = 3,
+    uo = 40,
+    nodeOut = alloc(7 * uo * 4),
+    uy = alloc(rows * uo * 4),
+    h = alloc(rows * levels * 8),
+    ufbDesc = alloc(UFB_DESC_BYTES);
   if (top - base > WARM_UP_BYTES) throw new Error(`warm-up needs ${top - base} bytes, over WARM_UP_BYTES`);
   for (let r = 0; r < rows; r++) {
     i32[aRows / 4 + r] = a + r * k * 4;

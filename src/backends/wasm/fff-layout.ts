@@ -6,7 +6,8 @@
 import { leafCount, nodeCount, type LayerShape } from '../../model/shape.ts';
 import type { FffWeights } from '../../model/weights.ts';
 import { CaseTooLarge } from '../types.ts';
-import { MAX_MEMORY_BYTES, mib, PANEL, packPanels, roundUp } from './layout.ts';
+import { MAX_MEMORY_BYTES, PANEL, packPanels, roundUp } from './layout.ts';
+import { formatMiB } from '../../text/format.ts';
 
 export { DESC_BYTES, writeDescriptor, type FffDescriptor } from './abi.mjs';
 
@@ -69,7 +70,22 @@ export function dims(shape: LayerShape, batch: number): Dims {
   // 2^top − 1 node rows of i floats within TOP_TREE_BYTES
   const top = batch < TWO_PHASE_FROM_BATCH ? depth : Math.min(depth, Math.floor(Math.log2(TOP_TREE_BYTES / (i * 4) + 1)));
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (i * 4)));
-  return { i, o, l, small, lPad, oPad, w1Bytes: i * lPad * 4, w2Bytes: l * oPad * 4, leaves: leafCount(depth), nodes: nodeCount(depth), depth, top, chunkRows, batch };
+  return {
+    i,
+    o,
+    l,
+    small,
+    lPad,
+    oPad,
+    w1Bytes: i * lPad * 4,
+    w2Bytes: l * oPad * 4,
+    leaves: leafCount(depth),
+    nodes: nodeCount(depth),
+    depth,
+    top,
+    chunkRows,
+    batch,
+  };
 }
 
 /** Where a memory holds the tree and its leaves (byte addresses). */
@@ -129,15 +145,17 @@ export function planLeafShards(d: Dims, bytes: (leaves: number, tree: boolean) =
   limit = Math.min(limit, MAX_MEMORY_BYTES);
   const whole = bytes(d.leaves, true);
   if (whole <= limit) return [{ first: 0, count: d.leaves }];
-  const over = `over the ${mib(limit)} one wasm memory may hold here`;
+  const over = `over the ${formatMiB(limit)} one wasm memory may hold here`;
   const first = capacity(d, bytes, true, limit);
   if (first < 0) {
-    throw new CaseTooLarge(`${backend} backend: ${what}: the tree's node weights (${mib(d.nodes * d.i * 4)}) with the batch buffers need ${mib(bytes(0, true))}, ${over}; only leaves can be split across memories`);
+    throw new CaseTooLarge(
+      `${backend} backend: ${what}: the tree's node weights (${formatMiB(d.nodes * d.i * 4)}) with the batch buffers need ${formatMiB(bytes(0, true))}, ${over}; only leaves can be split across memories`,
+    );
   }
   const perShard = capacity(d, bytes, false, limit);
   if (perShard < 1) {
     throw new CaseTooLarge(
-      `${backend} backend: ${what}: one leaf (packed W1 ${mib(d.w1Bytes)}, packed W2 ${mib(d.w2Bytes)}) with the batch buffers needs ${mib(bytes(1, false))}, ${over}, so the ${mib(whole)} of leaves cannot be split across memories`,
+      `${backend} backend: ${what}: one leaf (packed W1 ${formatMiB(d.w1Bytes)}, packed W2 ${formatMiB(d.w2Bytes)}) with the batch buffers needs ${formatMiB(bytes(1, false))}, ${over}, so the ${formatMiB(whole)} of leaves cannot be split across memories`,
     );
   }
   const plan = [{ first: 0, count: first }];

@@ -116,7 +116,24 @@ function createShard(module: WebAssembly.Module, d: Dims, w: FffWeights, plan: S
   const i32 = new Int32Array(memory.buffer);
   fillLeaves(f32, lay, d, w, first, count, k === 0);
   const { i, oPad, lPad, batch } = d;
-  writeDescriptor(i32, lay.desc, { x: lay.x, i, nodes: lay.nodeW, nodeBias: lay.nodeB, top: d.top, depth: d.depth, leafOf: lay.leafOf, order: lay.order, y: lay.y, oPad, l: d.l, w1: lay.w1, b1: lay.b1, w2: lay.w2, b2: lay.b2, act: activationMode(w.shape.activation) });
+  writeDescriptor(i32, lay.desc, {
+    x: lay.x,
+    i,
+    nodes: lay.nodeW,
+    nodeBias: lay.nodeB,
+    top: d.top,
+    depth: d.depth,
+    leafOf: lay.leafOf,
+    order: lay.order,
+    y: lay.y,
+    oPad,
+    l: d.l,
+    w1: lay.w1,
+    b1: lay.b1,
+    w2: lay.w2,
+    b2: lay.b2,
+    act: activationMode(w.shape.activation),
+  });
   // Until a run sorts them, positions are the samples in batch order; in shards past the first
   // they stay so: rows are gathered there in sorted order, position n in row n, for good.
   for (let n = 0; n < batch; n++) i32[lay.order / 4 + n] = n;

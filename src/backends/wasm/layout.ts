@@ -5,6 +5,7 @@
 import { CaseTooLarge } from '../types.ts';
 import type { Activation } from '../../model/activation.ts';
 import { MODE } from './modes.mjs';
+import { formatMiB } from '../../text/format.ts';
 
 /** Columns per packed panel and per micro-tile (two f32x4 vectors). */
 export const PANEL = 8;
@@ -66,19 +67,17 @@ export class Arena {
    */
   createMemory(what: string, options: { shared?: boolean; backend?: string } = {}): WebAssembly.Memory {
     const pages = Math.ceil(this.top / PAGE);
-    const regions = [...this.regions].map(([name, bytes]) => `${name} ${mib(bytes)}`).join(', ');
-    const detail = () => `${options.backend ?? 'wasm'} backend: ${what} needs ${mib(this.top)} of memory (${regions})`;
-    if (pages > MAX_PAGES) throw new CaseTooLarge(`${detail()}: over the ${mib(MAX_PAGES * PAGE)} a 32-bit wasm memory can address`);
+    const regions = [...this.regions].map(([name, bytes]) => `${name} ${formatMiB(bytes)}`).join(', ');
+    const detail = () => `${options.backend ?? 'wasm'} backend: ${what} needs ${formatMiB(this.top)} of memory (${regions})`;
+    if (pages > MAX_PAGES) throw new CaseTooLarge(`${detail()}: over the ${formatMiB(MAX_PAGES * PAGE)} a 32-bit wasm memory can address`);
     try {
-      return options.shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : new WebAssembly.Memory({ initial: pages, maximum: pages });
+      return options.shared
+        ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+        : new WebAssembly.Memory({ initial: pages, maximum: pages });
     } catch (err) {
       throw new Error(`${detail()}: the runtime could not allocate it (${(err as Error).message})`);
     }
   }
-}
-
-export function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 /** Instantiates the kernels on `memory`; returns the exports and a float view of the memory. */

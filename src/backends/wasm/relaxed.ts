@@ -128,9 +128,15 @@ export function relaxSimd(source: string): RelaxedRewrite {
     }
     const list = n.map(rewrite);
     const s = shape(list);
-    if (!s || s.args.length !== 2 || (s.head !== 'f32x4.add' && s.head !== 'f32x4.sub')) return list;
+    if (s?.args.length !== 2 || (s.head !== 'f32x4.add' && s.head !== 'f32x4.sub')) return list;
     const [first, second] = s.args;
-    const candidates: [Node, [Node, Node] | undefined][] = s.head === 'f32x4.add' ? [[first, mulOperands(second)], [second, mulOperands(first)]] : [[first, mulOperands(second)]];
+    const candidates: [Node, [Node, Node] | undefined][] =
+      s.head === 'f32x4.add'
+        ? [
+            [first, mulOperands(second)],
+            [second, mulOperands(first)],
+          ]
+        : [[first, mulOperands(second)]];
     for (const [x, ab] of candidates) {
       if (!ab || !reorderable(x, ab[0], ab[1])) continue;
       const op = s.head === 'f32x4.add' ? 'f32x4.relaxed_madd' : 'f32x4.relaxed_nmadd';

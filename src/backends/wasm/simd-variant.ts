@@ -42,7 +42,8 @@ export function chooseVariant(
   const read = (variant: SimdVariant) => new Uint8Array(readFileSync(fileURLToPath(kernelsUrl({ shared, relaxed: variant === 'relaxed' }))));
   if (wanted === 'plain') return { ok: true, variant: 'plain', bytes: read('plain'), why: `${SIMD_SETTING}=plain` };
   const relaxed = read('relaxed');
-  if (validate(relaxed)) return { ok: true, variant: 'relaxed', bytes: relaxed, why: wanted === 'relaxed' ? `${SIMD_SETTING}=relaxed` : 'the engine validates relaxed SIMD' };
+  if (validate(relaxed))
+    return { ok: true, variant: 'relaxed', bytes: relaxed, why: wanted === 'relaxed' ? `${SIMD_SETTING}=relaxed` : 'the engine validates relaxed SIMD' };
   if (wanted === 'relaxed') return { ok: false, reason: `${SIMD_SETTING}=relaxed, but this engine does not validate relaxed SIMD (f32x4.relaxed_madd)` };
   return { ok: true, variant: 'plain', bytes: read('plain'), why: 'this engine does not validate relaxed SIMD' };
 }

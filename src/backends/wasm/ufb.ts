@@ -113,7 +113,20 @@ export function fillUfb(f32: Float32Array, i32: Int32Array, lay: UfbLayout, d: U
   const { i, o, oPad, nodes, batch } = d;
   f32.set(w.nodeIn, lay.nodeIn / 4);
   for (let k = 0; k < nodes; k++) f32.set(w.nodeOut.subarray(k * o, (k + 1) * o), lay.nodeOut / 4 + k * oPad);
-  writeUfbDescriptor(i32, lay.desc, { x: lay.x, i, nodeIn: lay.nodeIn, nodeOut: lay.nodeOut, top: d.top, levels: d.levels, nodeOf: lay.nodeOf, order: lay.order, y: lay.y, oPad, h: lay.h, act: activationMode(w.shape.activation) });
+  writeUfbDescriptor(i32, lay.desc, {
+    x: lay.x,
+    i,
+    nodeIn: lay.nodeIn,
+    nodeOut: lay.nodeOut,
+    top: d.top,
+    levels: d.levels,
+    nodeOf: lay.nodeOf,
+    order: lay.order,
+    y: lay.y,
+    oPad,
+    h: lay.h,
+    act: activationMode(w.shape.activation),
+  });
   for (let n = 0; n < batch; n++) i32[lay.order / 4 + n] = n;
 }
 

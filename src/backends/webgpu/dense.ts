@@ -108,7 +108,18 @@ const MN = ${u32(m * n)};
 const N = ${u32(n)};
 const SPLITS = ${u32(splits)};
 const GRID_X = ${u32(gridX)};
-${bindingDecls(first ? [['partial', 'read', 'array<f32>'], ['bias', 'read', 'array<f32>'], ['y', 'read_write', 'array<f32>']] : [['partial', 'read', 'array<f32>'], ['y', 'read_write', 'array<f32>']])}
+${bindingDecls(
+  first
+    ? [
+        ['partial', 'read', 'array<f32>'],
+        ['bias', 'read', 'array<f32>'],
+        ['y', 'read_write', 'array<f32>'],
+      ]
+    : [
+        ['partial', 'read', 'array<f32>'],
+        ['y', 'read_write', 'array<f32>'],
+      ],
+)}
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) t: u32) {
   let idx = (wg.x + wg.y * GRID_X) * 256u + t;
@@ -178,7 +189,11 @@ export async function prepareDense(gpu: Gpu, w: DenseWeights, batch: number): Pr
       const w2 = keep(storageBuffer(gpu, 'dense W2', w.w2.slice(start * o, (start + size) * o)));
       const first = start === 0;
       const hiddenPipeline = await pipeline(batch, size, i, { kind: 'bias-activation', act: activationWgsl(activation) });
-      passes.push({ pipeline: hiddenPipeline, bindGroup: bindBuffers(device, hiddenPipeline, [x, w1, b1, hidden]), groups: [Math.ceil(size / TILE), Math.ceil(batch / TILE), 1] });
+      passes.push({
+        pipeline: hiddenPipeline,
+        bindGroup: bindBuffers(device, hiddenPipeline, [x, w1, b1, hidden]),
+        groups: [Math.ceil(size / TILE), Math.ceil(batch / TILE), 1],
+      });
       const outputTiles: [number, number] = [Math.ceil(o / TILE), Math.ceil(batch / TILE)];
       const { splits, kPerSplit } = size === chunkWidth ? split : splitK(batch, o, size, gpu.maxBindingBytes);
       if (partial && splits > 1) {
@@ -188,13 +203,18 @@ export async function prepareDense(gpu: Gpu, w: DenseWeights, batch: number): Pr
         passes.push({ pipeline: reduce, bindGroup: bindBuffers(device, reduce, first ? [partial, b2, y] : [partial, y]), groups: [...reduceGrid, 1] });
       } else {
         const outputPipeline = await pipeline(batch, o, size, first ? { kind: 'bias' } : { kind: 'accumulate' });
-        passes.push({ pipeline: outputPipeline, bindGroup: bindBuffers(device, outputPipeline, first ? [hidden, w2, b2, y] : [hidden, w2, y]), groups: [...outputTiles, 1] });
+        passes.push({
+          pipeline: outputPipeline,
+          bindGroup: bindBuffers(device, outputPipeline, first ? [hidden, w2, b2, y] : [hidden, w2, y]),
+          groups: [...outputTiles, 1],
+        });
       }
     }
     // thrown here, inside the setup, so that the buffers made so far are destroyed with it
     const maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
     for (const p of passes) {
-      if (p.groups[1] > maxGroups || p.groups[0] > maxGroups) throw new CaseTooLarge(`dense GEMM grid ${p.groups.join('×')} exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
+      if (p.groups[1] > maxGroups || p.groups[0] > maxGroups)
+        throw new CaseTooLarge(`dense GEMM grid ${p.groups.join('×')} exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
     }
     return passes;
   });

@@ -3,7 +3,7 @@
  * from generated WGSL, bind groups, error scopes.
  *
  * Usage flags are written as numbers, not GPUBufferUsage.*, because those globals exist in Deno
- * but in Node and Bun only after Dawn's globals were installed (runners/gpu-dawn.ts).
+ * but in Node and Bun only after Dawn's globals were installed (runners/workers/gpu-dawn.ts).
  */
 
 import { classifyAdapter, type AdapterClass } from '../../model/adapter.ts';
@@ -37,16 +37,19 @@ export async function summarizeAdapter(adapter: GPUAdapter): Promise<AdapterSumm
   const adapterClass = classifyAdapter({ vendor, architecture, device, description, fallback });
   const names = [vendor, architecture, description || device].filter((s) => s !== '').join(' ');
   const label =
-    adapterClass === 'hardware' ? names
-    : adapterClass === 'software' ? `${names || 'fallback adapter'} [software adapter]`
-    : `${names ? `${names} ` : ''}[unidentified adapter: no vendor, architecture, device or description names it]`;
+    adapterClass === 'hardware'
+      ? names
+      : adapterClass === 'software'
+        ? `${names || 'fallback adapter'} [software adapter]`
+        : `${names ? `${names} ` : ''}[unidentified adapter: no vendor, architecture, device or description names it]`;
   return { vendor, architecture, device, description, adapterClass, label };
 }
 
 /** What the notes of a result on this adapter must say about it (empty for a hardware adapter). */
 export function adapterCaveat(adapter: AdapterSummary): string {
   if (adapter.adapterClass === 'software') return '; a software (CPU) implementation of WebGPU: these timings measure CPU emulation, not a GPU';
-  if (adapter.adapterClass === 'unidentified') return "; the adapter does not identify itself, so nothing shows it is a GPU (Mesa's llvmpipe through OpenGL reports nothing on some machines): its timings judge nothing";
+  if (adapter.adapterClass === 'unidentified')
+    return "; the adapter does not identify itself, so nothing shows it is a GPU (Mesa's llvmpipe through OpenGL reports nothing on some machines): its timings judge nothing";
   return '';
 }
 
@@ -80,7 +83,9 @@ export function checkNonGpuCaseSize(adapter: AdapterSummary, weights: Weights, b
   if (adapter.adapterClass === 'hardware') return;
   const macs = macsPerSample(weights.kind, weights.shape) * batchSize;
   if (macs > NON_GPU_MAX_MACS) {
-    throw new CaseTooLarge(`${(macs / 2 ** 20).toFixed(1)} M multiply-adds per batch, over the ${NON_GPU_MAX_MACS / 2 ** 20} M that run on a ${adapter.adapterClass} adapter (${adapter.label}): it is not a GPU, and only correctness-sized cases run there`);
+    throw new CaseTooLarge(
+      `${(macs / 2 ** 20).toFixed(1)} M multiply-adds per batch, over the ${NON_GPU_MAX_MACS / 2 ** 20} M that run on a ${adapter.adapterClass} adapter (${adapter.label}): it is not a GPU, and only correctness-sized cases run there`,
+    );
   }
 }
 
@@ -109,7 +114,13 @@ async function completionFloorMs(device: GPUDevice): Promise<number> {
 
 /** The adapter's largest limits, so wide layers fit where the hardware allows. */
 function generousLimits(adapter: GPUAdapter): Record<string, number> {
-  const wanted = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension'] as const;
+  const wanted = [
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxStorageBuffersPerShaderStage',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeWorkgroupsPerDimension',
+  ] as const;
   const limits: Record<string, number> = {};
   for (const name of wanted) {
     const value = adapter.limits[name];
@@ -151,7 +162,9 @@ function storageSize(bytes: number): number {
 export function checkBindingFits(gpu: Gpu, what: string, bytes: number): void {
   if (bytes > gpu.maxBindingBytes) {
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    throw new CaseTooLarge(`${what} needs ${mib(bytes)} in one storage binding, over this adapter's maxStorageBufferBindingSize of ${mib(gpu.maxBindingBytes)}`);
+    throw new CaseTooLarge(
+      `${what} needs ${mib(bytes)} in one storage binding, over this adapter's maxStorageBufferBindingSize of ${mib(gpu.maxBindingBytes)}`,
+    );
   }
 }
 
@@ -256,7 +269,10 @@ export async function setUpKernel<T>(
   build: (io: KernelIo, keep: (b: GPUBuffer) => GPUBuffer) => Promise<T>,
 ): Promise<{ built: T; io: KernelIo; buffers: GPUBuffer[] }> {
   const buffers: GPUBuffer[] = [];
-  const keep = (b: GPUBuffer) => (buffers.push(b), b);
+  const keep = (b: GPUBuffer) => {
+    buffers.push(b);
+    return b;
+  };
   return withErrorScopes(gpu.device, `${what} prepare`, async () => {
     const x = keep(storageBuffer(gpu, `${what} input`, bytes.input));
     const y = keep(storageBuffer(gpu, `${what} output`, bytes.output));

@@ -131,7 +131,13 @@ function fusedWgsl(c: Layout, act: string): string {
   const walk = c.depth > 0;
   const decls: BindingDecl[] = [['x', 'read', 'array<f32>']];
   if (walk) decls.push(['nodes', 'read', 'array<f32>']);
-  decls.push(['w1', 'read', 'array<f32>'], ['b1', 'read', 'array<f32>'], ['w2', 'read', 'array<f32>'], ['b2', 'read', 'array<f32>'], ['y', 'read_write', 'array<f32>']);
+  decls.push(
+    ['w1', 'read', 'array<f32>'],
+    ['b1', 'read', 'array<f32>'],
+    ['w2', 'read', 'array<f32>'],
+    ['b2', 'read', 'array<f32>'],
+    ['y', 'read_write', 'array<f32>'],
+  );
   return `${constants(c)}
 ${bindingDecls(decls)}
 ${act}
