@@ -122,7 +122,7 @@ export function runtimeStatus(name: RuntimeName): RuntimeStatus {
   const command = RUNTIME_COMMANDS[name];
   let status: RuntimeStatus;
   if (!existsSync(command.entry)) {
-    status = { ok: false, reason: `${name}'s worker entry ${command.entry} is missing (see README: Extending)` };
+    status = { ok: false, reason: `${name}'s worker entry ${command.entry} is missing (see CONTRIBUTING.md: A runtime or a Node line)` };
   } else if (engineOf(name) === 'node' && !existsSync(command.binary)) {
     status = { ok: false, reason: missingNodeReason(name) };
   } else {

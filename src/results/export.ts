@@ -1,7 +1,7 @@
 /**
  * A flat view of results files: one row per case, with its machine, run, measurement and the
  * speedup of the FFF/dense pair it belongs to (`fffbench export`). The columns are defined once,
- * in EXPORT_COLUMNS; the CSV header, the JSONL keys, the Markdown table and the README's column
+ * in EXPORT_COLUMNS; the CSV header, the JSONL keys, the Markdown table and docs/results.md's column
  * table (exportColumnsMarkdown) are all generated from that list, so they cannot drift apart.
  * Column names are a contract like the results file's field names: add columns freely, rename none.
  */
@@ -42,7 +42,7 @@ export interface ExportColumn {
   name: string;
   /** How the cell is read from the case. */
   read: (row: ExportRowSource) => Cell;
-  /** One line for the column table (README, `fffbench export --help`). */
+  /** One line for the column table (docs/results.md, `fffbench export --help`). */
   description: string;
 }
 
@@ -215,7 +215,7 @@ export function renderExport(files: ResultsFile[], format: ExportFormat, claimMa
   return toMarkdown(rows);
 }
 
-/** The column table for the README and the verb's help: name and description, generated from EXPORT_COLUMNS. */
+/** The column table for docs/results.md and the verb's help: name and description, generated from EXPORT_COLUMNS. */
 export function exportColumnsMarkdown(): string {
   return `${markdownTable(
     ['column', 'meaning'],

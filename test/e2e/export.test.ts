@@ -136,12 +136,12 @@ describe('export columns', () => {
     });
   });
 
-  it('README documents export with the generated column table', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    assert.ok(readme.includes('fffbench export'));
+  it('docs/results.md documents export with the generated column table', () => {
+    const page = readFileSync(join(ROOT, 'docs', 'results.md'), 'utf8');
+    assert.ok(page.includes('fffbench export'));
     assert.ok(
-      readme.includes(exportColumnsMarkdown().trimEnd()),
-      "README's export column table is exportColumnsMarkdown() (regenerate it from src/results/export.ts)",
+      page.includes(exportColumnsMarkdown().trimEnd()),
+      "docs/results.md's export column table is exportColumnsMarkdown() (regenerate it from src/results/export.ts)",
     );
   });
 
