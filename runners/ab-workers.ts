@@ -87,7 +87,9 @@ class ServingWorker {
     const jobFile = join(this.dir, 'job.json');
     writeFileSync(jobFile, JSON.stringify(job));
     const [command, ...args] = RUNTIME_COMMANDS[runtime].worker(jobFile, checkout.root);
-    this.child = spawn(command, args, { cwd: checkout.root, stdio: ['pipe', 'pipe', 'pipe'] });
+    // onnxruntime's threads must not spin once a round is over: they would spin on the cores of the
+    // other worker's round (session.ts, ortSpinning); both revisions run onnxruntime so
+    this.child = spawn(command, args, { cwd: checkout.root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FFFBENCH_ORT_SPINNING: '0' } });
     live.add(this.child);
     this.child.stdin!.on('error', () => {}); // a worker that died: its exit says why
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));

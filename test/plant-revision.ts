@@ -3,10 +3,9 @@
  * real code change (test/plant-slowdown.ts plants one in the numbers of a results file instead):
  *
  *   npx tsx test/plant-revision.ts slower --backend js --factor 1.1 [--model dense] [--from HEAD]
- *       every kernel of the backend (or of one model) runs a busy loop after each call for
- *       `factor` − 1 times the call's own duration: that slowdown, whatever the shape, plus the
- *       wrapper's own few tens of nanoseconds per call (which only a sub-microsecond call feels:
- *       wasm's batch-1 FFF in ab-pr came out some 17-21% slower under a 10% plant, under load)
+ *       every kernel of the backend (or of one model) spins on the clock after each call for
+ *       `factor` − 1 times that call's own duration: that slowdown, whatever the shape, plus the
+ *       wrapper's own few tens of nanoseconds per call (which only a sub-microsecond call feels)
  *   npx tsx test/plant-revision.ts js-dense-chunk [--chunk 4] [--from HEAD]
  *       the js dense kernel processes its hidden layer in chunks of 4 units instead of 128: a real
  *       kernel edit, its output unchanged, its speed much lower
@@ -55,54 +54,26 @@ export function slowerPlant(backend: string, factor: number, model?: string): Pl
 }
 
 /*
- * Planted by test/plant-revision.ts: the ${what} run ${factor} times as long. After each call a busy
- * loop runs for ${factor} − 1 times the call's own duration. That duration is timed on every 16th
- * call only (the least of the last 8 timings: a busy machine only adds), and the loop is counted in
- * iterations, not clock reads, so that a call of a microsecond is slowed as exactly as a long one.
+ * Planted by test/plant-revision.ts: the ${what} run ${factor} times as long. Each call is timed, and
+ * after it the thread spins on the clock until ${factor} − 1 times that call's own duration has
+ * passed: exactly that slowdown for every call and shape (the two clock reads cost some tens of
+ * nanoseconds, which only a sub-microsecond call feels).
  */
 const PLANTED_FACTOR = ${factor};
-let plantedSink = 0;
-function plantedSpin(loops: number): void {
-  let x = 0;
-  for (let k = 0; k < loops; k++) x = (x + k) | 0;
-  plantedSink ^= x;
-}
-let plantedRate = 0;
-/** Iterations of plantedSpin per ms: the fastest of 40 trials of a millisecond (a busy machine only slows a trial). */
-function plantedLoopsPerMs(): number {
-  if (plantedRate > 0) return plantedRate;
-  for (let trial = 0; trial < 40; trial++) {
-    const t0 = performance.now();
-    let loops = 0;
-    while (performance.now() - t0 < 1) {
-      plantedSpin(20_000);
-      loops += 20_000;
-    }
-    plantedRate = Math.max(plantedRate, loops / (performance.now() - t0));
-  }
-  return plantedRate;
-}
 function planted(backend: Backend): Backend {
   if (backend.name !== ${JSON.stringify(backend)}) return backend;
   const prepare = backend.prepare.bind(backend);
   backend.prepare = async (weights, batch, options) => {
     const kernel = await prepare(weights, batch, options);
     if (${JSON.stringify(model ?? null)} !== null && weights.kind !== ${JSON.stringify(model ?? null)}) return kernel;
-    const rate = plantedLoopsPerMs();
     const run = kernel.run.bind(kernel);
-    const timings: number[] = [];
-    let calls = 0;
-    let loops = 0;
-    const after = (t0: number | undefined) => {
-      if (t0 !== undefined) {
-        timings.push(performance.now() - t0);
-        if (timings.length > 8) timings.shift();
-        loops = Math.round(Math.min(...timings) * (PLANTED_FACTOR - 1) * rate);
-      }
-      plantedSpin(loops);
+    const after = (t0: number) => {
+      const t1 = performance.now();
+      const until = t1 + (t1 - t0) * (PLANTED_FACTOR - 1);
+      while (performance.now() < until);
     };
     kernel.run = (input) => {
-      const t0 = calls++ % 16 === 0 ? performance.now() : undefined;
+      const t0 = performance.now();
       const pending = run(input);
       if (pending instanceof Promise) return pending.then(() => after(t0));
       after(t0);

@@ -21,7 +21,17 @@ import type { Backend, BackendContext, BackendInfo, GraphEngine } from '../types
 import { DENSE_CHUNK_BYTES, MAX_MODEL_BYTES, placementFor, type BuildOptions } from './graphs.ts';
 import { UFB_STRATEGY } from './graphs-ufb.ts';
 import type { WeightPlacement } from './onnx-model.ts';
-import { BASE_SESSION_OPTIONS, createGraphEngine, prepareOrtKernel, probeOrt, type OrtKernel, type OrtModule } from './session.ts';
+import {
+  BASE_SESSION_OPTIONS,
+  createGraphEngine,
+  NO_SPINNING_NOTE,
+  ortSpinning,
+  prepareOrtKernel,
+  probeOrt,
+  withSpinning,
+  type OrtKernel,
+  type OrtModule,
+} from './session.ts';
 
 /** Class of onnxruntime-node's session handler (its dist is not minified). */
 const NATIVE_HANDLER = 'OnnxruntimeSessionHandler';
@@ -50,6 +60,7 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
   let ort: OrtModule | undefined;
   let sessionOptions: object = BASE_SESSION_OPTIONS;
   let threads = 0;
+  let spinning = true;
   let graphs: GraphEngine | undefined;
   const maxModelBytes = build.maxModelBytes ?? MAX_MODEL_BYTES;
 
@@ -68,7 +79,12 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
         return { ok: false, reason: `onnxruntime-node's native addon does not load on ${ctx.runtime}: ${(err as Error).message}` };
       }
       threads = ctx.cores;
-      sessionOptions = { ...BASE_SESSION_OPTIONS, executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 };
+      try {
+        spinning = ortSpinning();
+      } catch (err) {
+        return { ok: false, reason: (err as Error).message };
+      }
+      sessionOptions = withSpinning({ ...BASE_SESSION_OPTIONS, executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 }, spinning);
       let handler: string;
       try {
         handler = await probeOrt(ort, sessionOptions);
@@ -100,7 +116,7 @@ export function createOrtNodeBackend(build: BuildOptions = {}): Backend {
         denseKernel: `ONNX Gemm + activation (native MLAS SGEMM, CPU execution provider), ${threads} intra-op thread(s)`,
         fffStrategy: 'unrolled tree walk (Gather node rows, Mul + ReduceSum, GreaterOrEqual), leaf weights gathered per sample, batched MatMul',
         ufbStrategy: UFB_STRATEGY,
-        notes: `models over ${(maxModelBytes / 2 ** 30).toFixed(2)} GiB of parameters (protobuf's limit): the dense layer runs as hidden chunks of at most ${((build.denseChunkBytes ?? DENSE_CHUNK_BYTES) / 2 ** 20).toFixed(0)} MiB, one session each with constant (prepacked) weights, outputs summed; the FFF's and UltraFastBERT tree's parameters are fed as graph inputs, read in place`,
+        notes: `models over ${(maxModelBytes / 2 ** 30).toFixed(2)} GiB of parameters (protobuf's limit): the dense layer runs as hidden chunks of at most ${((build.denseChunkBytes ?? DENSE_CHUNK_BYTES) / 2 ** 20).toFixed(0)} MiB, one session each with constant (prepacked) weights, outputs summed; the FFF's and UltraFastBERT tree's parameters are fed as graph inputs, read in place${spinning ? '' : `; ${NO_SPINNING_NOTE}`}`,
       };
     },
     async prepare(weights: Weights, batchSize: number): Promise<OrtKernel> {

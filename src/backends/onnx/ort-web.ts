@@ -28,13 +28,13 @@ import type { Weights } from '../../model/weights.ts';
 import type { Backend, BackendContext, BackendInfo } from '../types.ts';
 import type { BuildOptions } from './graphs.ts';
 import { UFB_STRATEGY } from './graphs-ufb.ts';
-import { BASE_SESSION_OPTIONS, prepareOrtKernel, probeOrt, type OrtModule } from './session.ts';
+import { BASE_SESSION_OPTIONS, NO_SPINNING_NOTE, ortSpinning, prepareOrtKernel, probeOrt, withSpinning, type OrtModule } from './session.ts';
 
 interface OrtWebModule extends OrtModule {
   env: OrtModule['env'] & { wasm: { numThreads?: number; simd?: boolean | 'fixed' | 'relaxed' } };
 }
 
-const SESSION_OPTIONS = { ...BASE_SESSION_OPTIONS, executionProviders: ['wasm'] };
+const WASM_SESSION_OPTIONS = { ...BASE_SESSION_OPTIONS, executionProviders: ['wasm'] };
 
 const FFF_STRATEGY = 'unrolled tree walk (Gather node rows, Mul + ReduceSum, GreaterOrEqual), leaf weights gathered per sample, batched MatMul';
 
@@ -58,6 +58,8 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt', build: Bui
   const multiThreaded = name === 'ort-wasm-mt';
   let ort: OrtWebModule | undefined;
   let threads = 0;
+  let spinning = true;
+  let sessionOptions: object = WASM_SESSION_OPTIONS;
 
   return {
     name,
@@ -66,6 +68,12 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt', build: Bui
     models: ['fff', 'ufb', 'dense'],
     maxMemoryBytes: { fff: 2 * 2 ** 30, ufb: 2 * 2 ** 30, dense: 2 * 2 ** 30 },
     async init(ctx: BackendContext) {
+      try {
+        spinning = ortSpinning();
+      } catch (err) {
+        return { ok: false, reason: (err as Error).message };
+      }
+      sessionOptions = withSpinning(WASM_SESSION_OPTIONS, spinning);
       const wanted = multiThreaded ? ctx.cores : 1;
       if (multiThreaded && wanted < 2) return { ok: false, reason: `only ${ctx.cores} core: nothing for a multi-threaded run to use` };
       try {
@@ -85,7 +93,7 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt', build: Bui
       ort.env.wasm.simd = true;
       ort.env.wasm.numThreads = wanted;
       try {
-        await probeOrt(ort, SESSION_OPTIONS); // starts the WASM module and its thread pool
+        await probeOrt(ort, sessionOptions); // starts the WASM module and its thread pool
       } catch (err) {
         return { ok: false, reason: `onnxruntime-web WASM does not start on ${ctx.runtime}: ${(err as Error).message}` };
       }
@@ -107,14 +115,16 @@ export function createOrtWebBackend(name: 'ort-wasm' | 'ort-wasm-mt', build: Bui
         denseKernel: `ONNX Gemm + activation (MLAS SGEMM compiled to WebAssembly SIMD128), ${threads} thread(s)`,
         fffStrategy: FFF_STRATEGY,
         ufbStrategy: UFB_STRATEGY,
-        notes: multiThreaded
-          ? "onnxruntime-web's node build (dist/ort.node.min.mjs); WebAssembly threads on SharedArrayBuffer + workers, env.wasm.numThreads = cores"
-          : "onnxruntime-web's self-contained '/wasm' bundle, a copy separate from ort-wasm-mt's, env.wasm.numThreads = 1",
+        notes:
+          (multiThreaded
+            ? "onnxruntime-web's node build (dist/ort.node.min.mjs); WebAssembly threads on SharedArrayBuffer + workers, env.wasm.numThreads = cores"
+            : "onnxruntime-web's self-contained '/wasm' bundle, a copy separate from ort-wasm-mt's, env.wasm.numThreads = 1") +
+          (spinning ? '' : `; ${NO_SPINNING_NOTE}`),
       };
     },
     async prepare(weights: Weights, batchSize: number) {
       if (!ort) throw new Error(`${name}: prepare() before a successful init()`);
-      return prepareOrtKernel(ort, weights, batchSize, SESSION_OPTIONS, build);
+      return prepareOrtKernel(ort, weights, batchSize, sessionOptions, build);
     },
   };
 }

@@ -46,6 +46,29 @@ export const BASE_SESSION_OPTIONS = {
   logSeverityLevel: 3, // errors only: unused-initializer warnings would clutter the worker's output
 } as const;
 
+const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+
+/**
+ * Whether onnxruntime's intra-op threads may spin while they wait for work, between the parallel
+ * sections of a run and for a while after it (onnxruntime's default, session config
+ * session.intra_op.allow_spinning = 1). FFFBENCH_ORT_SPINNING=0 turns it off: fffbench ab sets it in
+ * both revisions' workers, since the threads of the worker that just ran would otherwise spin on the
+ * cores of the one being timed (A/A runs flagged ort-node cases at ±20-70% paired spread).
+ */
+export function ortSpinning(value = env.FFFBENCH_ORT_SPINNING): boolean {
+  if (value === undefined || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new Error(`FFFBENCH_ORT_SPINNING=${JSON.stringify(value)}: expected 0 (intra-op threads do not spin) or 1 (onnxruntime's default)`);
+}
+
+/** `options` with intra-op spinning allowed or not (onnxruntime-common's extra session config entries). */
+export function withSpinning<T extends object>(options: T, spinning: boolean): T & { extra: { session: { intra_op: { allow_spinning: '0' | '1' } } } } {
+  return { ...options, extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } } };
+}
+
+/** The words for a backend's notes where its threads do not spin. */
+export const NO_SPINNING_NOTE = 'intra-op threads do not spin while they wait (FFFBENCH_ORT_SPINNING=0, as fffbench ab runs onnxruntime)';
+
 /**
  * Builds the model and opens the session. Its own function so that nothing keeps the serialised
  * model (as large as the weights on the 'initializers' path) reachable once the session holds its
@@ -195,7 +218,11 @@ export async function probeOrt(ort: OrtModule, options: object): Promise<string>
  * onnxruntime fills; inputs read from the caller's arrays. `sharedMemoryInPlace` from
  * probeSharedMemory, once.
  */
-export async function createGraphEngine(ort: OrtModule, options: object, description: string): Promise<GraphEngine> {
+export async function createGraphEngine(ort: OrtModule, sessionOptions: object, description: string): Promise<GraphEngine> {
+  // A graph is one part of a pipeline (the encoder layer: attention, trees on another engine's
+  // threads, add and norm): spinning threads of the part that just ran would take the cores of the
+  // next, so its sessions never spin, the dense layer's one graph included (both variants alike).
+  const options = withSpinning(sessionOptions, false);
   const sharedMemoryInPlace = await probeSharedMemory(ort, options);
   return {
     description,
