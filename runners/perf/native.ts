@@ -3,10 +3,12 @@
  * (the FFF at i = o = 768, ℓ = 32, d = 12, batch 256 and 1; UltraFastBERT's tree at d = 11, batch
  * 16384; the FFF at Table 1's MNIST shape, also against wasm-mt), then wasm-mt against native on the
  * same algorithm and threads: what WebAssembly's vectors cost against the CPU's own. Ratios within
- * one results file (suites/perf.json).
+ * one results file (suites/perf.json). The UltraFastBERT and MNIST cases are also timed on their
+ * best case (one-path.ts), which tells a kernel's own cost from the tree's memory traffic.
  */
 import { formatRatio, formatTime } from '../../src/text/format.ts';
 import type { Result, ResultsFile } from '../../src/results/schema.ts';
+import type { OnePathTiming } from './one-path.ts';
 
 export interface Target {
   text: string;
@@ -38,10 +40,37 @@ function againstFloor(file: ResultsFile, r: Result | undefined): string {
  * Issue 25: the native backend's C kernels against their floors, and against wasm-mt's WebAssembly
  * on the same algorithm and threads (the cross-runtime finding: what WebAssembly's vectors cost).
  */
-export function targetsNative(file: ResultsFile): Target[] {
+/**
+ * The same kernel on its best case against the case's floor and target: whether the target is
+ * within reach of this design (the miss is the node rows each sample reads from the caches, which
+ * the DRAM floor does not count) or not even there (its instructions, input and output bound it).
+ */
+function onePathLine(r: Result | undefined, onePath: OnePathTiming, limit: number): Target {
+  const text = 'the same kernel and weights on its best case, one input row repeated (every sample on one path: each node row shared by all lanes and in L1)';
+  if (!onePath.ok) return { text, met: undefined, detail: `not measured: ${onePath.reason}` };
+  const { median, ciLow, ciHigh } = onePath.stats;
+  const floor = r?.roofline?.floorNs;
+  const multiple = floor ? median / floor : undefined;
+  const verdict =
+    multiple === undefined
+      ? ''
+      : multiple > limit
+        ? `: over ${limit}x even with every node row in L1, so no order of the tree's reads meets the target; the kernel's instructions and its input and output bound it`
+        : r && r.roofline!.multiple > limit
+          ? `: within ${limit}x with the tree's rows in L1, so on random inputs the rows each sample reads from L2 (one per level, which the DRAM floor does not count) are what miss the target`
+          : '';
+  return {
+    text,
+    met: undefined,
+    detail: `${formatTime(median)} [${formatTime(ciLow)}, ${formatTime(ciHigh)}] on ${onePath.threads} thread(s)${multiple === undefined ? '' : ` (${multiple.toFixed(2)}x the floor above${verdict})`}`,
+  };
+}
+
+export function targetsNative(file: ResultsFile, onePath: { ufb: OnePathTiming; mnist: OnePathTiming }): Target[] {
   const out: Target[] = [];
   const native = (model: string, depth: number, batch: number, inputDim = 768) => find(file, 'native', model, depth, batch, inputDim);
-  const isa = file.results.find((r) => r.backend.name === 'native')?.backend.version;
+  // the backend's version reads "1 (avx512f)": its kernels' version, then the vector ISA they were built for
+  const isa = file.results.find((r) => r.backend.name === 'native')?.backend.version.match(/\((.+)\)$/)?.[1];
   const on = (r: Result | undefined) => (r ? ` on ${r.backend.threads} thread(s)` : '');
   for (const [batch, limit] of [
     [256, 1.2],
@@ -60,6 +89,7 @@ export function targetsNative(file: ResultsFile): Target[] {
     met: ufb?.roofline ? ufb.roofline.multiple <= 1.5 : undefined,
     detail: againstFloor(file, ufb),
   });
+  out.push(onePathLine(ufb, onePath.ufb, 1.5));
   const mnist = native('fff', 7, 2048, 784);
   const mnistMt = find(file, 'wasm-mt', 'fff', 7, 2048, 784);
   out.push({
@@ -75,6 +105,7 @@ export function targetsNative(file: ResultsFile): Target[] {
     met: mnist?.roofline ? mnist.roofline.multiple <= 2 : undefined,
     detail: againstFloor(file, mnist),
   });
+  out.push(onePathLine(mnist, onePath.mnist, 2));
   // the same algorithm in WebAssembly (wasm-mt) and in C (native), same threads where both ran threaded
   const pairs: [string, Result | undefined, Result | undefined][] = [
     ['FFF ℓ = 32, d = 12, batch 256', find(file, 'wasm-mt', 'fff', 12, 256), native('fff', 12, 256)],

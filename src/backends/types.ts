@@ -65,6 +65,12 @@ export interface Kernel {
    */
   readonly inputs?: readonly Float32Array[];
   /**
+   * Whether run() reads any array where it is, no copy (the native backend: its Kernel.inputs are
+   * only better placed, on 64-byte boundaries). A caller whose input is already elsewhere (the
+   * encoder's h, in another tree's input) passes it instead of copying it into one of `inputs`.
+   */
+  readonly readsInPlace?: boolean;
+  /**
    * Where run() leaves its output in the kernel's own memory (batchSize × outputDim, row-major),
    * for a caller that reads it in place (the encoder layer's final add and LayerNorm) instead of
    * through output()'s copy; valid until the next run(). Absent where the rows are padded or the
@@ -81,7 +87,9 @@ export interface PrepareOptions {
    * the batch where a model's previous layer would have left it, not after copying a JavaScript
    * array in: at batch 16384 the copy alone moves 150 MB (read, write and the write's line fill),
    * more than UltraFastBERT's tree reads in all. ONNX Runtime's Node binding reads a JavaScript
-   * input in place already.
+   * input in place already. The native backend offers arrays that start on a 64-byte boundary
+   * (Node's and Deno's large arrays start 16 bytes past one, where every vector load of a row
+   * would straddle two cache lines).
    */
   inputBatches?: number;
 }

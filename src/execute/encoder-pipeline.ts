@@ -10,8 +10,9 @@
  *   trees:  the attention graph writes h straight into the first tree's input in its kernel's
  *           memory (Kernel.inputs) where the graph engine can write there (an ordinary
  *           WebAssembly memory; a shared one only where GraphEngine.sharedMemoryInPlace), else into
- *           an ordinary array, copied into each tree's input; every tree runs reading its input in
- *           place; the add-and-norm graph reads h and each tree's output where it lies
+ *           an ordinary array, copied into each tree's input (not for a kernel that reads any
+ *           array in place, Kernel.readsInPlace: it reads h where it is); every tree runs reading its
+ *           input in place; the add-and-norm graph reads h and each tree's output where it lies
  *           (Kernel.outputView, under the same condition) or from output()'s copy.
  * runParts makes the same call with each part timed: attention, copies, feedforward, addNorm. For
  * the trees it is the call itself; the dense layer's one graph cannot be timed inside, so its parts
@@ -127,7 +128,8 @@ async function prepareTrees(w: EncoderWeights, sequences: number, graphs: Backen
   const slots = kernels.map((k) => k.inputs?.[0]);
   // h goes where the first tree reads it, if the graph engine can write there; else an ordinary array
   const h = slots[0] && reachable(engine, slots[0]) ? slots[0] : new Float32Array(size);
-  const copyIn = slots.map((slot) => slot !== undefined && slot !== h);
+  // a kernel that reads any array in place (native) reads h where it is, whoever's input it is
+  const copyIn = slots.map((slot, k) => slot !== undefined && slot !== h && !kernels[k].readsInPlace);
   const views = kernels.map((k) => (k.outputView && reachable(engine, k.outputView) ? k.outputView : undefined));
   const y = new Float32Array(size);
   const { input: x, attention: hName, output: yName } = ENCODER_NAMES;
@@ -141,7 +143,7 @@ async function prepareTrees(w: EncoderWeights, sequences: number, graphs: Backen
     for (let k = 0; k < kernels.length; k++) if (copyIn[k]) slots[k]!.set(h);
     const t2 = now();
     copies += t2 - t1;
-    for (let k = 0; k < kernels.length; k++) await kernels[k].run(slots[k] ?? h);
+    for (let k = 0; k < kernels.length; k++) await kernels[k].run(copyIn[k] ? slots[k]! : h);
     const t3 = now();
     const fs: Record<string, Float32Array> = { [hName]: h };
     for (let k = 0; k < kernels.length; k++) fs[fNames[k]] = views[k] ?? (await kernels[k].output());

@@ -22,7 +22,7 @@ import { parseSuite } from '../../suites/load.ts';
 import { jsBackend } from '../../src/backends/js/index.ts';
 import type { Backend } from '../../src/backends/types.ts';
 import { stats } from '../crafted-results.ts';
-import { oneRowBatch, timeOnePath } from '../../runners/perf/ufb.ts';
+import { oneRowBatch, timeOnePath } from '../../runners/perf/one-path.ts';
 import { caseFor, TEST_CASE_CONTEXT, UFB_ODD_SHAPES } from '../support.ts';
 
 const ufbShape = (over: Partial<LayerShape> = {}): LayerShape => ({
@@ -314,7 +314,19 @@ describe('UltraFastBERT cases', () => {
       const r = await timeOnePath({ backend, shape, batch: batchSize, seed: 1, measurement: TEST_CASE_CONTEXT.measurement });
       assert.ok(r.ok, r.ok ? '' : r.reason);
       assert.equal(r.check.checkedSamples, batchSize);
+      assert.equal(r.model, 'ufb');
       assert.ok(r.stats.samples.length >= 3);
     }
+    // an FFF shape (no `tree`) times the FFF: its weights and kernel
+    const fff = await timeOnePath({
+      backend: 'wasm',
+      shape: { inputDim: 33, outputDim: 7, depth: 4, leafWidth: 6, activation: 'relu' },
+      batch: 9,
+      seed: 1,
+      measurement: TEST_CASE_CONTEXT.measurement,
+    });
+    assert.ok(fff.ok, fff.ok ? '' : fff.reason);
+    assert.equal(fff.model, 'fff');
+    assert.equal(fff.check.checkedSamples, 9);
   });
 });

@@ -2,8 +2,9 @@
  * The Node-API addon (node, deno and bun load the same .node): buildInfo(), alignOffset(buffer),
  * prepareFff(params), prepareUfb(params), run(kernel, input), facts(kernel), dispose(kernel).
  *
- * prepare reads every weight array where JavaScript holds it and keeps a reference to each (and to
- * the output array), so the garbage collector cannot free them while the kernel exists; run reads
+ * prepare reads every weight array where JavaScript holds it (the kernels copy only what they need
+ * in another layout or alignment: kernels.h) and keeps a reference to each (and to the output
+ * array), so the garbage collector cannot free them while the kernel exists; run reads
  * the input array in place and writes the output array given at prepare. dispose (or, failing it,
  * the kernel object's finalizer) stops the kernel's threads and drops the references.
  */

@@ -32,7 +32,7 @@ export interface KernelFacts {
   smallLeaves: boolean;
   /** Outputs written with non-temporal stores. */
   streamed: boolean;
-  /** Bytes of the weights the kernel copied (small leaves' W1, transposed). */
+  /** Bytes of the weights the kernel copied (small leaves' W1 transposed; the walk's rows where their array starts off a 64-byte boundary). */
   copiedBytes: number;
 }
 

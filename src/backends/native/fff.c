@@ -36,9 +36,13 @@
 struct fff_kernel {
   fff_params p;
   int top, small, stream, leaves, lpad, chunk;
-  /* small leaves: ℓ rows of i floats per leaf (W1 transposed; the weights' own array when ℓ = 1) */
+  /* the node rows the walk reads: the weights' own array, or a copy on 64-byte boundaries (aligned_rows) */
+  const float *node_w;
+  /* small leaves: ℓ rows of i floats per leaf (W1 transposed; for ℓ = 1 W1 itself, as node_w) */
   const float *w1rows;
-  float *w1t;
+  /* what prepare allocated for node_w and w1rows (NULL where they are the weights' own arrays), and its bytes */
+  float *node_w_copy, *w1_copy;
+  size_t copied;
   /* per sample: its bucket after the first phase, its leaf after the walk */
   int32_t *node;
   /* sorted positions → samples: by bucket, then (wide leaves) by leaf */
@@ -63,10 +67,10 @@ ALWAYS_INLINE void walk_rows(int R, const fff_kernel *k, const float *const *x, 
   for (int level = 0; level < levels; level++) {
     const float *w[4];
     float a[4];
-    for (int r = 0; r < R; r++) w[r] = k->p.node_w + (size_t)node[r] * i;
+    for (int r = 0; r < R; r++) w[r] = k->node_w + (size_t)node[r] * i;
     /* one sample alone (a small batch): both children's rows asked for while this level's is read,
        so the walk does not wait a memory latency per level */
-    if (R == 1 && level + 1 < levels) prefetch_bytes(k->p.node_w + (2 * (size_t)node[0] + 1) * i, 2 * (size_t)i * 4);
+    if (R == 1 && level + 1 < levels) prefetch_bytes(k->node_w + (2 * (size_t)node[0] + 1) * i, 2 * (size_t)i * 4);
     dot_rows(R, x, w, i, a);
     for (int r = 0; r < R; r++) node[r] = 2 * node[r] + ((a[r] + k->p.node_b[node[r]]) >= 0.0f ? 2 : 1);
   }
@@ -264,7 +268,8 @@ void fff_run(fff_kernel *k, const float *x) {
 void fff_free(fff_kernel *k) {
   if (!k) return;
   pool_stop(k->pool);
-  free(k->w1t);
+  free(k->node_w_copy);
+  free(k->w1_copy);
   free(k->node);
   free(k->order);
   free(k->leaf_order);
@@ -301,14 +306,21 @@ fff_kernel *fff_prepare(const fff_params *p, char *why) {
   k->scratch = calloc((size_t)(p->threads > 0 ? p->threads : 1) * 4 * k->lpad, 4);
   k->split_h = calloc((size_t)ITEM_ROWS * k->lpad, 4);
   if (!k->node || !k->order || !k->leaf_order || !k->cursor || !k->visited || !k->gstart || !k->gsize || !k->items || !k->scratch || !k->split_h) goto oom;
+  k->node_w = aligned_rows(p->node_w, (size_t)k->leaves - 1, i, &k->node_w_copy, &k->copied);
+  if (!k->node_w) goto oom;
   if (k->small && l > 1) {
     /* W1 transposed: leaf λ's hidden unit j is the row at (λ·ℓ + j)·i */
-    k->w1t = malloc((size_t)k->leaves * l * i * 4);
-    if (!k->w1t) goto oom;
+    size_t bytes = (size_t)k->leaves * l * i * 4;
+    k->w1_copy = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!k->w1_copy) goto oom;
     for (size_t leaf = 0; leaf < (size_t)k->leaves; leaf++)
       for (int q = 0; q < i; q++)
-        for (int j = 0; j < l; j++) k->w1t[(leaf * l + j) * i + q] = p->w1[(leaf * i + q) * l + j];
-    k->w1rows = k->w1t;
+        for (int j = 0; j < l; j++) k->w1_copy[(leaf * l + j) * i + q] = p->w1[(leaf * i + q) * l + j];
+    k->w1rows = k->w1_copy;
+    k->copied += bytes;
+  } else if (k->small) {
+    k->w1rows = aligned_rows(p->w1, (size_t)k->leaves, i, &k->w1_copy, &k->copied);
+    if (!k->w1rows) goto oom;
   } else {
     k->w1rows = p->w1;
   }
@@ -327,6 +339,6 @@ oom:
 }
 
 kernel_facts fff_facts(const fff_kernel *k) {
-  kernel_facts f = {k->pool ? pool_threads(k->pool) : 1, k->top, k->small, k->stream, k->w1t ? (size_t)k->leaves * k->p.l * k->p.i * 4 : 0};
+  kernel_facts f = {k->pool ? pool_threads(k->pool) : 1, k->top, k->small, k->stream, k->copied};
   return f;
 }

@@ -20,7 +20,7 @@
  */
 import process from 'node:process';
 import { ACTIVATIONS } from '../../model/activation.ts';
-import type { LayerModel, LayerShape, ModelKind } from '../../model/shape.ts';
+import { isUfbShape, type LayerModel, type LayerShape, type ModelKind } from '../../model/shape.ts';
 import type { FffWeights, UfbWeights, Weights } from '../../model/weights.ts';
 import type { Backend, BackendInfo, Kernel, PrepareOptions } from '../types.ts';
 import { singleThreadMicros, threadsFromEnv } from '../wasm-mt/options.ts';
@@ -81,9 +81,9 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
     get threads() {
       return threads;
     },
-    // The generated arrays are read in place; only small leaves' W1 (ℓ from 2 to 7) is copied, transposed.
+    // The generated arrays are read in place, but for what copiedBytes counts.
     weightCopies(model, bytes, shape) {
-      if (model !== 'fff') return 0;
+      if (model === 'dense') return 0;
       return shape ? copiedBytes(shape) / Math.max(1, bytes) : 1;
     },
     async init(ctx) {
@@ -110,14 +110,12 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
       };
     },
     runsThreaded,
-    async prepare(weights: Weights, batch: number) {
+    async prepare(weights: Weights, batch: number, options: PrepareOptions = {}) {
       if (!addon) throw new Error(`${name} backend: prepare() before a successful init()`);
       if (weights.kind === 'dense') throw new Error(`${name} backend: no dense kernel`);
       const t = runsThreaded(weights.kind, weights.shape, batch) ? threads : 1;
       const { inputDim, outputDim, depth, activation } = weights.shape;
-      // 64 spare bytes, so the output starts on a cache line (non-temporal stores write whole lines)
-      const buffer = new ArrayBuffer(batch * outputDim * 4 + 64);
-      const output = new Float32Array(buffer, addon.alignOffset(buffer), batch * outputDim);
+      const output = alignedFloats(addon, batch * outputDim);
       const common = {
         inputDim,
         outputDim,
@@ -141,6 +139,9 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
       return {
         threads: facts.threads,
         facts,
+        // the input batches on line boundaries too: the walk's vector loads of a row each in one line
+        inputs: Array.from({ length: options.inputBatches ?? 0 }, () => alignedFloats(a, batch * inputDim)),
+        readsInPlace: true,
         ...(notes ? { notes } : {}),
         run: (input: Float32Array) => a.run(handle, input),
         output: () => output,
@@ -151,6 +152,16 @@ export function createNativeBackend(config: NativeConfig = {}): NativeBackend {
     },
   };
   return backend;
+}
+
+/**
+ * A Float32Array of `count` floats that starts on a 64-byte boundary, in a buffer of 64 spare
+ * bytes: the output (non-temporal stores write whole lines) and the input batches (a vector load
+ * that straddles two lines costs two).
+ */
+function alignedFloats(addon: NativeAddon, count: number): Float32Array {
+  const buffer = new ArrayBuffer(count * 4 + 64);
+  return new Float32Array(buffer, addon.alignOffset(buffer), count);
 }
 
 function fffArrays(w: FffWeights) {
@@ -169,10 +180,20 @@ function ufbArrays(w: UfbWeights) {
   return { nodeIn: w.nodeIn, nodeOut: w.nodeOut };
 }
 
-/** Bytes of the FFF's weights the kernel copies: small leaves' W1 (2 ≤ ℓ < SMALL_LEAF_BELOW), transposed. */
+/**
+ * The most bytes of a tree's weights its kernel copies at prepare (kernels.h): the FFF's small
+ * leaves' W1 (2 ≤ ℓ < SMALL_LEAF_BELOW), transposed; and the rows the walk streams (the FFF's node
+ * rows and, for ℓ = 1, W1's; UltraFastBERT's input and output rows) wherever a row is a whole
+ * number of 64-byte lines, since they are copied onto line boundaries when their array starts off
+ * one (as Node's and Deno's large arrays do).
+ */
 export function copiedBytes(shape: LayerShape): number {
-  const l = shape.leafWidth;
-  return l > 1 && l < SMALL_LEAF_BELOW ? 2 ** shape.depth * shape.inputDim * l * 4 : 0;
+  const { inputDim: i, outputDim: o, depth, leafWidth: l } = shape;
+  const wholeLines = (floats: number) => (floats * 4) % 64 === 0;
+  const rows = (count: number, floats: number) => (wholeLines(floats) ? count * floats * 4 : 0);
+  if (isUfbShape(shape)) return rows(2 ** (depth + 1) - 1, i) + rows(2 ** (depth + 1) - 1, o);
+  const transposed = l > 1 && l < SMALL_LEAF_BELOW ? 2 ** depth * i * l * 4 : 0;
+  return transposed + rows(2 ** depth - 1, i) + (l === 1 ? rows(2 ** depth, i) : 0);
 }
 
 export const nativeBackend = createNativeBackend();

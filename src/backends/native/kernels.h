@@ -1,8 +1,9 @@
 /*
  * The FFF (fff.c) and UltraFastBERT's tree (ufb.c) as prepared kernels: prepare reads the weights
- * where the JavaScript typed arrays hold them (re-laying out only what a kernel needs in another
- * order: small leaves' W1, transposed), run reads the input in place and writes the output into the
- * array given at prepare.
+ * where the JavaScript typed arrays hold them, copying only what a kernel needs in another layout
+ * (small leaves' W1, transposed) or on 64-byte boundaries (the rows its walk streams, where the
+ * array starts off one: aligned_rows in walk.h); run reads the input in place and writes the
+ * output into the array given at prepare.
  */
 #ifndef FFFB_KERNELS_H
 #define FFFB_KERNELS_H
@@ -36,7 +37,7 @@ typedef struct {
   int small_leaves;
   /* outputs written with non-temporal stores */
   int streamed;
-  /* bytes the kernel copied or re-laid out from the weights (small leaves' W1 transposed) */
+  /* bytes the kernel copied or re-laid out from the weights (small leaves' W1 transposed, rows realigned) */
   size_t copied_bytes;
 } kernel_facts;
 

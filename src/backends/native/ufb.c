@@ -39,6 +39,10 @@
 struct ufb_kernel {
   ufb_params p;
   int levels, top, stream, chunk;
+  /* the rows the walk and the outputs read: the weights' own arrays, or copies on 64-byte boundaries (aligned_rows) */
+  const float *node_in, *node_out;
+  float *node_in_copy, *node_out_copy;
+  size_t copied;
   /* batch × levels: each sample's score at each level */
   float *score;
   /* per sample: its bucket after the first phase */
@@ -55,12 +59,12 @@ ALWAYS_INLINE void walk_rows(int R, const ufb_kernel *k, const int32_t *s, const
   for (int level = from; level < to; level++) {
     const float *w[4];
     float a[4];
-    for (int r = 0; r < R; r++) w[r] = k->p.node_in + (size_t)node[r] * i;
+    for (int r = 0; r < R; r++) w[r] = k->node_in + (size_t)node[r] * i;
     /* one sample alone (a small batch): both children's input rows, and this node's output row, asked
        for while this level's input row is read, so the walk does not wait a memory latency per level */
     if (R == 1) {
-      if (level + 1 < k->levels) prefetch_bytes(k->p.node_in + (2 * (size_t)node[0] + 1) * i, 2 * (size_t)i * 4);
-      prefetch_bytes(k->p.node_out + (size_t)node[0] * k->p.o, (size_t)k->p.o * 4);
+      if (level + 1 < k->levels) prefetch_bytes(k->node_in + (2 * (size_t)node[0] + 1) * i, 2 * (size_t)i * 4);
+      prefetch_bytes(k->node_out + (size_t)node[0] * k->p.o, (size_t)k->p.o * 4);
     }
     dot_rows(R, x, w, i, a);
     for (int r = 0; r < R; r++) {
@@ -88,7 +92,7 @@ ALWAYS_INLINE void output_rows(int R, const ufb_kernel *k, const int32_t *s, con
   for (int r = 0; r < R; r++) {
     memcpy(h[r], k->score + (size_t)s[r] * levels, (size_t)levels * 4);
     act_in_place(h[r], levels, k->p.act);
-    for (int l = 0; l < levels; l++) row[r][l] = k->p.node_out + (size_t)(((reached[r] + 1) >> (levels - l)) - 1) * o;
+    for (int l = 0; l < levels; l++) row[r][l] = k->node_out + (size_t)(((reached[r] + 1) >> (levels - l)) - 1) * o;
     y[r] = k->p.y + (size_t)s[r] * o;
   }
   for (int l = 0; l < levels; l++) {
@@ -250,6 +254,8 @@ void ufb_run(ufb_kernel *k, const float *x) {
 void ufb_free(ufb_kernel *k) {
   if (!k) return;
   pool_stop(k->pool);
+  free(k->node_in_copy);
+  free(k->node_out_copy);
   free(k->score);
   free(k->node);
   free(k->order);
@@ -281,6 +287,10 @@ ufb_kernel *ufb_prepare(const ufb_params *p, char *why) {
   k->gstart = calloc((size_t)batch, 4);
   k->gsize = calloc((size_t)batch, 4);
   if (!k->score || !k->node || !k->order || !k->cursor || !k->visited || !k->gstart || !k->gsize) goto oom;
+  const size_t nodes = ((size_t)2 << p->depth) - 1;
+  k->node_in = aligned_rows(p->node_in, nodes, p->i, &k->node_in_copy, &k->copied);
+  k->node_out = aligned_rows(p->node_out, nodes, p->o, &k->node_out_copy, &k->copied);
+  if (!k->node_in || !k->node_out) goto oom;
   if (p->threads > 1) {
     k->pool = pool_start(p->threads, p->spin_micros, why);
     if (!k->pool) {
@@ -296,7 +306,7 @@ oom:
 }
 
 kernel_facts ufb_facts(const ufb_kernel *k) {
-  kernel_facts f = {k->pool ? pool_threads(k->pool) : 1, k->top, 0, k->stream, 0};
+  kernel_facts f = {k->pool ? pool_threads(k->pool) : 1, k->top, 0, k->stream, k->copied};
   return f;
 }
 
