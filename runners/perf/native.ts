@@ -57,7 +57,7 @@ function onePathLine(r: Result | undefined, onePath: OnePathTiming, limit: numbe
       : multiple > limit
         ? `: over ${limit}x even with every node row in L1, so no order of the tree's reads meets the target; the kernel's instructions and its input and output bound it`
         : r && r.roofline!.multiple > limit
-          ? `: within ${limit}x with the tree's rows in L1, so on random inputs the rows each sample reads from L2 (one per level, which the DRAM floor does not count) are what miss the target`
+          ? `: within ${limit}x with the tree's rows in L1, so on random inputs what misses it is the node rows each sample reads from the caches, a different row at each deep level (bytes the DRAM floor does not count)`
           : '';
   return {
     text,
