@@ -101,6 +101,7 @@ export async function confirmRegressions(comparison: RunComparison, baseline: Ba
   const decisions = holmConfirm(
     judged.map((x) => x.j),
     strict,
+    judged.map((x) => x.row.threshold),
   );
   let confirmed = 0;
   judged.forEach(({ row, logs, context, j }, k) => {

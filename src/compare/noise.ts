@@ -161,14 +161,20 @@ export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: 
  * them: the job fails if any one is confirmed, so it is the chance of any false confirmation that
  * must stay under alpha, and on a noisy machine tens of cases are flagged (49 of 420 in one A/A
  * here). A case is confirmed when its p passes its Holm level and both its change and its net
- * change exceed --threshold. Returns each case's Holm level (undefined once the procedure stopped).
+ * change exceed its threshold: the one it was flagged against (`thresholds[k]`: --threshold, or
+ * more where the case's run-to-run noise asks for more), else --threshold. A re-run slower than
+ * the baseline by less than the case's own noise allows repeats nothing the screen could count.
+ * Returns each case's Holm level (undefined once the procedure stopped).
  */
-export function holmConfirm(judgements: RerunJudgement[], options: CompareOptions): { confirmed: boolean; level?: number }[] {
-  const minimum = options.threshold;
+export function holmConfirm(judgements: RerunJudgement[], options: CompareOptions, thresholds: (number | undefined)[] = []): { confirmed: boolean; level?: number }[] {
   return holm(
     judgements.map((j) => j.p),
     options.alpha,
-  ).map((level, k) => (level === undefined ? { confirmed: false } : { confirmed: judgements[k].change > minimum && judgements[k].netChange > minimum, level }));
+  ).map((level, k) => {
+    if (level === undefined) return { confirmed: false };
+    const minimum = Math.max(options.threshold, thresholds[k] ?? 0);
+    return { confirmed: judgements[k].change > minimum && judgements[k].netChange > minimum, level };
+  });
 }
 
 /**

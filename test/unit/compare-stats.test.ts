@@ -298,6 +298,15 @@ describe("the confirming re-runs are judged net of their backend's other cases, 
     assert.ok(confirmedAlone([125, 126, 124], flat));
   });
 
+  it("a re-run slower by less than the threshold the case was flagged against (its own noise's) is not confirmed, one beyond it is", () => {
+    // a tiny case whose runs spread widely: flagged against 82.7%, not the --threshold of 5%
+    const j = judgeRerun(centre, [149, 150, 148].map(log), flat, noise, 4);
+    assert.ok(holmConfirm([j], opts)[0].confirmed, 'against --threshold alone');
+    assert.equal(holmConfirm([j], opts, [0.827])[0].confirmed, false);
+    assert.ok(holmConfirm([judgeRerun(centre, [200, 201, 199].map(log), flat, noise, 4)], opts, [0.827])[0].confirmed);
+    assert.ok(holmConfirm([j], opts, [undefined])[0].confirmed, 'no threshold of its own: --threshold');
+  });
+
   it('Holm: a change that one flagged case alone would confirm is not confirmed among 50 flagged, a large one is', () => {
     const moderate = judgeRerun(centre, [110, 110, 110].map(log), flat, noise, 4);
     const others = Array.from({ length: 49 }, (_, k) => judgeRerun(centre, [100 + (k % 5), 101, 99].map(log), flat, noise, 4));
