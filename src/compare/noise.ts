@@ -166,7 +166,11 @@ export function judgeRerun(centre: number, rerunLogs: number[], contextChanges: 
  * the baseline by less than the case's own noise allows repeats nothing the screen could count.
  * Returns each case's Holm level (undefined once the procedure stopped).
  */
-export function holmConfirm(judgements: RerunJudgement[], options: CompareOptions, thresholds: (number | undefined)[] = []): { confirmed: boolean; level?: number }[] {
+export function holmConfirm(
+  judgements: RerunJudgement[],
+  options: CompareOptions,
+  thresholds: (number | undefined)[] = [],
+): { confirmed: boolean; level?: number }[] {
   return holm(
     judgements.map((j) => j.p),
     options.alpha,

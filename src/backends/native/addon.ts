@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
+import type { FffWeights, UfbWeights } from '../../model/weights.ts';
 import { ADDON_FILE, BUILD_INFO_FILE, ROOT, sourceDigest } from './sources.mjs';
 
 /** build.json (build.mjs). */
@@ -56,18 +57,9 @@ interface CommonParams {
 export interface NativeAddon {
   buildInfo(): { isa: string; vectorBits: number; compiler: string; napiVersion: number };
   alignOffset(buffer: ArrayBuffer): number;
-  prepareFff(
-    params: CommonParams & {
-      leafWidth: number;
-      nodeWeights: Float32Array;
-      nodeBias: Float32Array;
-      leafW1: Float32Array;
-      leafB1: Float32Array;
-      leafW2: Float32Array;
-      leafB2: Float32Array;
-    },
-  ): NativeHandle;
-  prepareUfb(params: CommonParams & { nodeIn: Float32Array; nodeOut: Float32Array }): NativeHandle;
+  /** The FFF's arrays as src/model/weights.ts lays them out. */
+  prepareFff(params: CommonParams & { leafWidth: number } & Omit<FffWeights, 'kind' | 'shape'>): NativeHandle;
+  prepareUfb(params: CommonParams & Omit<UfbWeights, 'kind' | 'shape'>): NativeHandle;
   run(kernel: NativeHandle, input: Float32Array): void;
   facts(kernel: NativeHandle): KernelFacts;
   dispose(kernel: NativeHandle): void;
