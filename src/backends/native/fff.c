@@ -307,7 +307,8 @@ fff_kernel *fff_prepare(const fff_params *p, char *why) {
   k->split_h = calloc((size_t)ITEM_ROWS * k->lpad, 4);
   if (!k->node || !k->order || !k->leaf_order || !k->cursor || !k->visited || !k->gstart || !k->gsize || !k->items || !k->scratch || !k->split_h) goto oom;
   k->node_w = aligned_rows(p->node_w, (size_t)k->leaves - 1, i, &k->node_w_copy, &k->copied);
-  if (!k->node_w) goto oom;
+  /* depth 0 has no node rows, and its empty array may have no address */
+  if (!k->node_w && k->leaves > 1) goto oom;
   if (k->small && l > 1) {
     /* W1 transposed: leaf λ's hidden unit j is the row at (λ·ℓ + j)·i */
     size_t bytes = (size_t)k->leaves * l * i * 4;
