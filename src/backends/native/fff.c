@@ -149,7 +149,7 @@ static void first_phase(void *arg, int thread) {
       int32_t s[4];
       int q = end - at < 4 ? end - at : 4;
       for (int r = 0; r < q; r++) s[r] = at + r;
-      if (at + 4 < end) prefetch_bytes(k->x + (size_t)(at + 4) * k->p.i, (size_t)(end - at - 4 < 4 ? end - at - 4 : 4) * k->p.i * 4);
+      prefetch_next_block(k->x, k->p.i, NULL, at, end);
       WALK_BLOCK[q - 1](k, s, FIRST_PHASE);
     }
   }
@@ -165,7 +165,7 @@ static void second_phase(void *arg, int thread) {
     int end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
     for (int at = u * k->chunk; at < end; at += 4) {
       int q = end - at < 4 ? end - at : 4;
-      for (int r = at + 4; r < at + 8 && r < end; r++) prefetch_bytes(k->x + (size_t)k->order[r] * k->p.i, (size_t)k->p.i * 4);
+      prefetch_next_block(k->x, k->p.i, k->order, at, end);
       WALK_BLOCK[q - 1](k, k->order + at, SECOND_PHASE);
     }
   }

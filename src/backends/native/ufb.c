@@ -210,7 +210,7 @@ static void first_phase(void *arg, int thread) {
     for (int at = first; at < end; at += 4) {
       int q = end - at < 4 ? end - at : 4;
       for (int r = 0; r < q; r++) s[at - first + r] = at + r;
-      if (at + 4 < end) prefetch_bytes(k->x + (size_t)(at + 4) * k->p.i, (size_t)(end - at - 4 < 4 ? end - at - 4 : 4) * k->p.i * 4);
+      prefetch_next_block(k->x, k->p.i, NULL, at, end);
       WALK_BLOCK[q - 1](k, s + at - first, FIRST_PHASE, reached + at - first);
     }
     /* a batch walked whole in this phase: its outputs now */
@@ -229,7 +229,7 @@ static void second_phase(void *arg, int thread) {
     memcpy(s, k->order + first, (size_t)(end - first) * 4);
     for (int at = first; at < end; at += 4) {
       int q = end - at < 4 ? end - at : 4;
-      for (int r = at + 4; r < at + 8 && r < end; r++) prefetch_bytes(k->x + (size_t)k->order[r] * k->p.i, (size_t)k->p.i * 4);
+      prefetch_next_block(k->x, k->p.i, k->order, at, end);
       WALK_BLOCK[q - 1](k, s + at - first, SECOND_PHASE, reached + at - first);
     }
     outputs(k, s, reached, end - first);

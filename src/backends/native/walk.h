@@ -96,6 +96,19 @@ static inline void prefetch_bytes(const void *p, size_t bytes) {
   for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(c + at, 0, 3);
 }
 
+/*
+ * Asks for the input rows of the block after the one at `at` (up to four samples before `end`)
+ * while this block is walked: rows at + 4 .. of the batch where `order` is NULL (the first phase,
+ * in batch order), else the rows order[at + 4 ..] (the second phase, in sorted order).
+ */
+static inline void prefetch_next_block(const float *x, int i, const int32_t *order, int at, int end) {
+  int n = end - at - 4 < 4 ? end - at - 4 : 4;
+  if (n <= 0) return;
+  if (!order) prefetch_bytes(x + (size_t)(at + 4) * i, (size_t)n * i * 4);
+  else
+    for (int r = at + 4; r < at + 4 + n; r++) prefetch_bytes(x + (size_t)order[r] * i, (size_t)i * 4);
+}
+
 /* Samples per unit of work: up to `most`, fewer for a small batch so that every thread gets several units (a multiple of 4). */
 static inline int chunk_rows(int batch, int threads, int most) {
   int c = batch / (threads * 8) / 4 * 4;
