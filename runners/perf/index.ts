@@ -17,7 +17,7 @@ import type { Result, ResultsFile } from '../../src/results/schema.ts';
 import { formatRatio, formatReadBandwidth, formatShape, formatTime } from '../../src/text/format.ts';
 import { gflops, pairsByShape, speedupCells, type SpeedupColumn } from '../../reports/speedup-rows.ts';
 import { textTable } from '../../src/text/table.ts';
-import { targetsNative } from './native.ts';
+import { find, targetsNative } from './native.ts';
 import { timeOnePath, type OnePathTiming } from './one-path.ts';
 import { compareRelaxedWithPlain, relaxedLines } from './relaxed.ts';
 import { runSuiteCommand } from '../commands/run.ts';
@@ -27,11 +27,6 @@ interface Target {
   met: boolean | undefined;
   detail: string;
 }
-
-const find = (file: ResultsFile, backend: string, model: string, depth: number, batch: number): Result | undefined =>
-  file.results.find(
-    (r) => r.backend.name === backend && r.model === model && r.shape.depth === depth && r.shape.batchSize === batch && r.status === 'ok' && r.stats,
-  );
 
 /** Per shape: its roofline floors and cost-model bound, then each backend's pair (speedup-rows.ts), measured or not. */
 const PERF_COLUMNS: SpeedupColumn[] = ['backend', 'fffMedian', 'fffFloor', 'denseMedian', 'denseFloor', 'denseGflops', 'speedup'];

@@ -16,7 +16,8 @@ export interface Target {
   detail: string;
 }
 
-const find = (file: ResultsFile, backend: string, model: string, depth: number, batch: number, inputDim = 768): Result | undefined =>
+/** The ok result of `backend` running `model` at `depth` and `batch` (i = 768 unless said), if the run has one. */
+export const find = (file: ResultsFile, backend: string, model: string, depth: number, batch: number, inputDim = 768): Result | undefined =>
   file.results.find(
     (r) =>
       r.backend.name === backend &&
