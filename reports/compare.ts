@@ -64,10 +64,11 @@ function pairedHeadline(c: RunComparison): string {
   const judged = c.cases.filter((x) => x.paired).length;
   const broken = c.cases.filter((x) => x.outcome === 'failed-in-candidate').length;
   const unmeasured = c.cases.length - judged - broken;
+  const others = (p.interleave ?? 1) - 1;
   return (
     `${count(c.regressions, 'regression')}, ${count(c.improvements, 'improvement')}${broken ? `, ${broken} failed in head` : ''}, ${unchanged} unchanged` +
     `${unmeasured ? `, ${unmeasured} not timed on both sides` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha} by Holm over ${judged} cases; ` +
-    `${p.rounds} pairs of rounds of about ${Number(p.roundMs.toPrecision(2))} ms per case, interleaved; machine ${c.machineId})`
+    `${p.rounds} pairs of rounds of about ${Number(p.roundMs.toPrecision(2))} ms per case, interleaved${others > 0 ? ` with up to ${others} other case${others > 1 ? 's' : ''}` : ''}; machine ${c.machineId})`
   );
 }
 

@@ -1,11 +1,13 @@
 /**
  * The paired workers of `fffbench ab`: per runtime, two serving workers (src/execute/serve.ts), one
  * per revision, each started from its own checkout (its worker entry, its runtime binaries), both
- * alive while the runtime's cases run. Per case, each worker prepares it (its output checked
- * against the reference on both sides), then the driver sends them rounds in turn: one of each
- * per pair, the order within the pair balanced and shuffled per case (A B B A …), with a pause of
- * settleMs after each round so that the worker that just ran has parked its thread pools before
- * the other starts. Only one worker runs at a time; the other waits on its stdin, using no CPU.
+ * alive while the runtime's cases run. The cases go in windows of a few (interleaveWindows): each
+ * worker prepares every case of the window (its output checked against the reference on both
+ * sides), then the driver sends them rounds in turn, pair k of every case of the window before
+ * pair k + 1 of any: one round of each side per pair, the order within the pair balanced and
+ * shuffled per case (A B B A …), with a pause of settleMs after each round so that the worker that
+ * just ran has parked its thread pools before the other starts. Only one worker runs at a time;
+ * the other waits on its stdin, using no CPU.
  *
  * Two processes, not one importing both revisions: the backends load native addons (onnxruntime's
  * Node binding), Emscripten modules with their own thread pools, and WebAssembly memories, none
@@ -16,12 +18,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { median } from '../src/measure/stats.ts';
 import type { PairedCaseInput } from '../src/compare/paired.ts';
-import { baseResult } from '../src/execute/run-case.ts';
+import { baseResult, plannedBytes } from '../src/execute/run-case.ts';
 import { SERVE_PROTOCOL, type ServeCommand, type ServeMessage } from '../src/execute/serve.ts';
 import { MESSAGE_PREFIX, type Job, type WorkerMessage } from '../src/execute/worker.ts';
-import { roundPlan, type RoundPlan } from '../src/measure/measure.ts';
+import { roundPlan, roundStatistic, type RoundPlan } from '../src/measure/measure.ts';
 import type { CaseSpec } from '../src/model/case.ts';
 import { deriveSeed, Rng } from '../src/model/rng.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../src/model/runtimes.ts';
@@ -45,6 +46,8 @@ export interface PairedOptions {
   commandTimeoutMs: number;
   /** Pairs of rounds per case. */
   rounds: number;
+  /** Most cases whose rounds run interleaved (interleaveWindows); 1: one case at a time. */
+  interleave: number;
   /** Pairs of rounds run first and not counted. */
   warmupPairs: number;
   roundMs: number;
@@ -223,40 +226,113 @@ function failed(c: CaseSpec, side: Side, reason: string): Result {
   return { ...baseResult(c, 'unknown', unknownBackend(c)), status: 'failed', reason: `${side} worker: ${reason}` };
 }
 
-/** One case on a live pair: prepare on both, the rounds, release. A worker that ends mid-case throws WorkerGone. */
-async function runCaseOnPair(c: CaseSpec, pair: Record<Side, ServingWorker>, options: PairedOptions): Promise<PairedCaseInput> {
-  const timeout = options.commandTimeoutMs;
-  const prepared = {} as Record<Side, Extract<ServeMessage, { type: 'prepared' }>>;
-  for (const side of SIDES) prepared[side] = (await pair[side].request({ type: 'prepare', case: c }, timeout)) as Extract<ServeMessage, { type: 'prepared' }>;
-  const results: Record<Side, Result> = { base: prepared.base.result, head: prepared.head.result };
-  let rounds: PairedCaseInput['rounds'];
-  if (results.base.status === 'ok' && results.head.status === 'ok') {
-    // one plan for both: the geometric mean of their call times, so each round of a pair does the same work
-    const callNs = Math.sqrt((prepared.base.callNs ?? 1) * (prepared.head.callNs ?? 1));
-    const plan: RoundPlan = roundPlan(callNs, options.roundMs * 1e6, options.rounds, options.measurement.maxCaseTimeMs * 1e6);
-    const headFirst = pairOrder(options.rounds, deriveSeed(options.seed, `ab/${c.id}`));
-    const medians: Record<Side, number[]> = { base: [], head: [] };
+/**
+ * Cases whose rounds run interleaved, in the order given: up to `most` cases of a runtime whose
+ * memory plans, doubled (room for a backend's own copy of the weights), fit one worker's budget
+ * together. A case too large to share a worker runs alone.
+ */
+export function interleaveWindows(cases: CaseSpec[], budgetBytes: number, most: number): CaseSpec[][] {
+  const windows: CaseSpec[][] = [];
+  let current: CaseSpec[] = [];
+  let bytes = 0;
+  for (const c of cases) {
+    const need = c.model === 'encoder' ? Infinity : 2 * plannedBytes(c).total;
+    if (current.length > 0 && (current.length >= most || bytes + need > budgetBytes)) {
+      windows.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(c);
+    bytes += need;
+  }
+  if (current.length > 0) windows.push(current);
+  return windows;
+}
+
+/** A worker ended during a window: the case whose command it was on is blamed; the window's other cases run again. */
+class WindowBroken extends Error {
+  constructor(
+    readonly gone: WorkerGone,
+    readonly culprit: CaseSpec,
+  ) {
+    super(gone.message);
+  }
+}
+
+/** A case of a window being timed: its plan, its pairs' order, each round's time so far (roundStatistic). */
+interface Timing {
+  c: CaseSpec;
+  plan: RoundPlan;
+  headFirst: boolean[];
+  times: Record<Side, number[]>;
+  live: boolean;
+}
+
+/**
+ * One window of cases on a live pair: each prepared on both sides (checked against the reference),
+ * then their pairs of rounds interleaved — pair k of every case before pair k + 1 of any — so that
+ * a case's pairs spread over the whole window's time, and a state of one worker lasting a second
+ * or two touches a few pairs of each case instead of most pairs of one; then all released.
+ */
+async function runWindowOnPair(window: CaseSpec[], pair: Record<Side, ServingWorker>, options: PairedOptions): Promise<PairedCaseInput[]> {
+  const results = new Map<string, Record<Side, Result>>();
+  const timings: Timing[] = [];
+  let current = window[0];
+  const ask = async (side: Side, c: CaseSpec, command: ServeCommand) => {
+    current = c;
+    return pair[side].request(command, options.commandTimeoutMs);
+  };
+  try {
+    for (const c of window) {
+      const prepared = {} as Record<Side, Extract<ServeMessage, { type: 'prepared' }>>;
+      for (const side of SIDES) prepared[side] = (await ask(side, c, { type: 'prepare', case: c })) as Extract<ServeMessage, { type: 'prepared' }>;
+      results.set(c.id, { base: prepared.base.result, head: prepared.head.result });
+      if (prepared.base.result.status !== 'ok' || prepared.head.result.status !== 'ok') continue;
+      // one plan for both: the geometric mean of their call times, so each round of a pair does the same work
+      const callNs = Math.sqrt((prepared.base.callNs ?? 1) * (prepared.head.callNs ?? 1));
+      timings.push({
+        c,
+        plan: roundPlan(callNs, options.roundMs * 1e6, options.rounds, options.measurement.maxCaseTimeMs * 1e6),
+        headFirst: pairOrder(options.rounds, deriveSeed(options.seed, `ab/${c.id}`)),
+        times: { base: [], head: [] },
+        live: true,
+      });
+    }
     // the warm-up pairs first, alternating, not counted: a kernel's code can take a while to reach its
     // optimised tier (the compiler runs on a background thread), and the two workers' need not get there together
     const warmup = Array.from({ length: options.warmupPairs }, (_, k) => k % 2 === 0);
-    pairs: for (const [k, first] of [...warmup, ...headFirst].entries()) {
-      for (const side of first ? (['head', 'base'] as const) : (['base', 'head'] as const)) {
-        const answer = (await pair[side].request({ type: 'round', id: c.id, plan }, timeout)) as Extract<ServeMessage, { type: 'round' }>;
-        if (!answer.samples?.length) {
-          results[side] = { ...results[side], status: 'failed', reason: `a timed round failed: ${answer.reason ?? 'no samples'}` };
-          break pairs;
+    for (let k = 0; k < warmup.length + options.rounds; k++) {
+      for (const t of timings.filter((t) => t.live)) {
+        const headFirst = k < warmup.length ? warmup[k] : t.headFirst[k - warmup.length];
+        for (const side of headFirst ? (['head', 'base'] as const) : (['base', 'head'] as const)) {
+          const answer = (await ask(side, t.c, { type: 'round', id: t.c.id, plan: t.plan })) as Extract<ServeMessage, { type: 'round' }>;
+          await sleep(options.settleMs);
+          if (!answer.samples?.length) {
+            const sides = results.get(t.c.id)!;
+            sides[side] = { ...sides[side], status: 'failed', reason: `a timed round failed: ${answer.reason ?? 'no samples'}` };
+            t.live = false;
+            break;
+          }
+          if (k >= warmup.length) t.times[side].push(roundStatistic(answer.samples));
         }
-        if (k >= warmup.length) medians[side].push(median(answer.samples));
-        await sleep(options.settleMs);
       }
     }
-    if (results.base.status === 'ok' && results.head.status === 'ok') rounds = { base: medians.base, head: medians.head, headFirst };
+    for (const c of window) for (const side of SIDES) await ask(side, c, { type: 'release', id: c.id });
+  } catch (err) {
+    throw err instanceof WorkerGone ? new WindowBroken(err, current) : err;
   }
-  for (const side of SIDES) await pair[side].request({ type: 'release', id: c.id }, timeout);
-  return { base: results.base, head: results.head, ...(rounds ? { rounds } : {}) };
+  return window.map((c) => {
+    const { base, head } = results.get(c.id)!;
+    const t = timings.find((t) => t.c === c);
+    return { base, head, ...(t?.live ? { rounds: { base: t.times.base, head: t.times.head, headFirst: t.headFirst } } : {}) };
+  });
 }
 
-/** Runs every case, runtime by runtime, on pairs of serving workers; a pair whose worker ended is replaced by a fresh one. */
+/**
+ * Runs every case, runtime by runtime, window by window (interleaveWindows), on pairs of serving
+ * workers. A worker that ends fails the case it was on, on its side; a fresh pair takes over, and
+ * the window's other cases run again, one at a time, so that no case is lost for another's crash.
+ */
 export async function runPaired(options: PairedOptions): Promise<PairedCaseInput[]> {
   const out = new Map<string, PairedCaseInput>();
   const record = (c: CaseSpec, outcome: PairedCaseInput) => {
@@ -278,27 +354,32 @@ export async function runPaired(options: PairedOptions): Promise<PairedCaseInput
       }
       continue;
     }
+    const queue = interleaveWindows(cases, options.memoryBudgetBytes, options.interleave);
     let pair: Record<Side, ServingWorker | WorkerGone> | undefined;
-    for (const c of cases) {
+    for (let window = queue.shift(); window; window = queue.shift()) {
       pair ??= await startPair(runtime, options);
       const dead = SIDES.filter((side) => pair![side] instanceof WorkerGone);
       if (dead.length > 0) {
         // a worker that cannot start will not start for the next case either
         const reason = (side: Side) => `could not start: ${(pair![side] as WorkerGone).message}`;
-        record(c, {
-          base: dead.includes('base') ? failed(c, 'base', reason('base')) : skippedBeside(c, 'head'),
-          head: dead.includes('head') ? failed(c, 'head', reason('head')) : skippedBeside(c, 'base'),
-        });
+        for (const c of window)
+          record(c, {
+            base: dead.includes('base') ? failed(c, 'base', reason('base')) : skippedBeside(c, 'head'),
+            head: dead.includes('head') ? failed(c, 'head', reason('head')) : skippedBeside(c, 'base'),
+          });
         continue;
       }
       const live = pair as Record<Side, ServingWorker>;
       try {
-        record(c, await runCaseOnPair(c, live, options));
+        const outcomes = await runWindowOnPair(window, live, options);
+        for (const [k, c] of window.entries()) record(c, outcomes[k]);
       } catch (err) {
-        if (!(err instanceof WorkerGone)) throw err;
-        const lost = failed(c, err.side, err.message);
-        const beside = skippedBeside(c, err.side);
-        record(c, err.side === 'base' ? { base: lost, head: beside } : { base: beside, head: lost });
+        if (!(err instanceof WindowBroken)) throw err;
+        const { culprit, gone } = err;
+        const lost = failed(culprit, gone.side, gone.message);
+        const beside = skippedBeside(culprit, gone.side);
+        record(culprit, gone.side === 'base' ? { base: lost, head: beside } : { base: beside, head: lost });
+        queue.unshift(...window.filter((c) => c !== culprit).map((c) => [c]));
         await Promise.all(SIDES.map((side) => live[side].close(0)));
         pair = undefined;
       }

@@ -40,6 +40,14 @@ export const DEFAULT_ROUNDS = 40;
  * equal (V8 compiles the optimised code on a background thread, which a busy machine starves).
  */
 export const WARMUP_PAIRS = 4;
+/**
+ * Most cases whose pairs of rounds run interleaved (pair k of each before pair k + 1 of any). A
+ * worker on this VM sometimes sat in a slow state (calls near twice as long) for a second or more
+ * while the other did not; one case's 40 pairs take about as long, so such a state swallowed most
+ * of a case. Interleaved four ways, a case's pairs spread over four times the time, and the state
+ * touches a quarter as many of them.
+ */
+export const DEFAULT_INTERLEAVE = 4;
 /** The pause after each round: a multi-threaded backend's pool spins a little before it parks (wasm-mt: microseconds; onnxruntime's: longer). */
 export const SETTLE_MS = 5;
 
@@ -50,7 +58,9 @@ Measures two revisions of this repository on this machine, in one job, interleav
 SUITE (default: ${AB_DEFAULT_SUITE}, a few minutes here) is checked against the reference on both
 sides, then timed in ${DEFAULT_ROUNDS} pairs of short rounds: one round of base and one of head back
 to back, the order balanced and shuffled per case, after ${WARMUP_PAIRS} warm-up pairs that are not
-counted. Each revision runs in its own worker. Whatever the machine does during a case happens to
+counted. The pairs of up to ${DEFAULT_INTERLEAVE} cases at a time are interleaved (pair k of each
+before pair k + 1 of any), so that a slow spell of one worker falls on a few pairs of each case
+rather than on most pairs of one. Each revision runs in its own worker. Whatever the machine does during a case happens to
 both sides of a pair and cancels in their ratio, so ab sees a few percent where a comparison across
 runs (compare) sees only the run-to-run spread. It costs about twice the suite's time (every case
 is timed for both revisions), more for a suite of short cases (each round is followed by a
@@ -78,6 +88,8 @@ Options:
   --backends LIST     comma-separated backends, replacing the suite's (${BACKEND_NAMES.join(', ')})
   --rounds N          pairs of rounds per case (default ${DEFAULT_ROUNDS}); each round lasts about the suite's
                       minTimeMs / N, at least 3 samples where maxCaseTimeMs allows
+  --interleave N      most cases whose pairs are interleaved (default ${DEFAULT_INTERLEAVE}; 1: one case at a time);
+                      fewer where their memory plans would not fit a worker's budget together
   --threshold X       smallest slowdown that counts, "5%" or 0.05 (default 5%)
   --alpha A           chance of any false flag over all cases, Holm (default 0.01)
   --format F          md (CI job summary, PR comment), json or table (default table)
@@ -96,6 +108,7 @@ export interface AbValues {
   runtimes?: string;
   backends?: string;
   rounds?: string;
+  interleave?: string;
   threshold?: string;
   alpha?: string;
   format?: string;
@@ -116,6 +129,9 @@ export async function commandAb(v: AbValues): Promise<number> {
   const rounds = Number(v.rounds ?? DEFAULT_ROUNDS);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000)
     throw new UserError(`--rounds: expected a whole number of pairs from 1 to 1000 (given: ${v.rounds})`);
+  const interleave = Number(v.interleave ?? DEFAULT_INTERLEAVE);
+  if (!Number.isInteger(interleave) || interleave < 1 || interleave > 64)
+    throw new UserError(`--interleave: expected a whole number of cases from 1 to 64 (given: ${v.interleave})`);
   const { suite, file } = loadSuite(v.suite ?? AB_DEFAULT_SUITE);
   const runtimes = commaList(v.runtimes, RUNTIME_NAMES, '--runtimes');
   if (runtimes) suite.runtimes = runtimes as RuntimeName[];
@@ -170,9 +186,9 @@ export async function commandAb(v: AbValues): Promise<number> {
     checkouts.push(headCommit === undefined ? workingTreeCheckout() : worktreeCheckout(v.head!, headCommit, 'head', log));
     const [base, head] = checkouts;
     const roundMs = suite.measurement.minTimeMs / rounds;
-    run = { base: base.revision, head: head.revision, rounds, warmupPairs: WARMUP_PAIRS, roundMs, settleMs: SETTLE_MS };
+    run = { base: base.revision, head: head.revision, rounds, warmupPairs: WARMUP_PAIRS, roundMs, settleMs: SETTLE_MS, interleave };
     log(
-      `fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of rounds of about ${Number(roundMs.toPrecision(2))} ms per case`,
+      `fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of rounds of about ${Number(roundMs.toPrecision(2))} ms per case, up to ${interleave} cases interleaved`,
     );
     let done = 0;
     outcomes = await runPaired({
@@ -181,10 +197,11 @@ export async function commandAb(v: AbValues): Promise<number> {
       seed: suite.seed,
       measurement: suite.measurement,
       maxWeightBytes: suite.limits.maxWeightBytes,
-      // two workers hold a case each
+      // two workers, each holding the cases of a window
       memoryBudgetBytes: Math.floor((os.freemem() * MEMORY_BUDGET_FRACTION) / 2),
       commandTimeoutMs,
       rounds,
+      interleave,
       warmupPairs: WARMUP_PAIRS,
       roundMs,
       settleMs: SETTLE_MS,

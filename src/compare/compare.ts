@@ -63,7 +63,7 @@ export interface Confirmation {
 
 /** One case's paired rounds (fffbench ab): each base round and the head round run beside it. */
 export interface PairedRounds {
-  /** The median ns per call of each base round… */
+  /** Each base round's ns per call (the lower quartile of its samples: roundStatistic in src/measure/measure.ts)… */
   base: number[];
   /** …and of the head round paired with it. */
   head: number[];
@@ -102,6 +102,8 @@ export interface PairedRun {
   roundMs: number;
   /** The pause after each round, for the other worker's thread pools to fall idle. */
   settleMs: number;
+  /** Most cases whose pairs ran interleaved (absent in files from before interleaving: 1). */
+  interleave?: number;
 }
 
 export interface CaseChange {

@@ -18,7 +18,7 @@
 import { gc, measure, now } from 'mitata/src/lib.mjs';
 import type { z } from 'zod';
 import type { MeasureSettingsSchema } from './schema.ts';
-import { summarize, type SampleStats } from './stats.ts';
+import { quantileSorted, summarize, type SampleStats } from './stats.ts';
 
 /** How long and how often to sample one case (fields: schema.ts). */
 export type MeasureSettings = z.infer<typeof MeasureSettingsSchema>;
@@ -70,20 +70,42 @@ export interface RoundPlan {
   samples: number;
 }
 
-/** Samples a round takes where the case's budget allows: the round's median then shrugs off one outlier. */
+/** Samples a round takes where the case's budget allows, however long a call. */
 export const MIN_ROUND_SAMPLES = 3;
+/**
+ * Samples a round of short calls is cut into. A neighbour on a shared core takes it in time
+ * slices of milliseconds: under such load here, rounds of three samples of 128 calls (4 ms each)
+ * read 1x, 2x or 3x a call's time as the slices fell, and a pair straddling them read a ratio
+ * near 0.5 or 2. Samples of a twentieth of a round are each either hit or not, and the round's
+ * statistic (roundStatistic) reads the ones that were not.
+ */
+export const ROUND_SAMPLES = 20;
 
 /**
- * The plan for rounds of about `roundNs` each, for a call of `callNs`: calls under the batch
- * threshold are timed BATCH_CALLS at a time (as measureCall does). Where `rounds` rounds at
+ * The plan for rounds of about `roundNs` each, for a call of `callNs`: samples of about
+ * roundNs / ROUND_SAMPLES (at most BATCH_CALLS calls, at least one). Where `rounds` rounds at
  * MIN_ROUND_SAMPLES would take more than `maxCaseNs`, a round takes fewer samples, down to one.
  */
 export function roundPlan(callNs: number, roundNs: number, rounds: number, maxCaseNs: number): RoundPlan {
-  const callsPerSample = callNs <= BATCH_THRESHOLD_NS ? BATCH_CALLS : 1;
-  const sampleNs = Math.max(callNs, 1) * callsPerSample;
+  const call = Math.max(callNs, 1);
+  const callsPerSample = Math.max(1, Math.min(BATCH_CALLS, Math.floor(roundNs / ROUND_SAMPLES / call)));
+  const sampleNs = call * callsPerSample;
   const wanted = Math.max(MIN_ROUND_SAMPLES, Math.ceil(roundNs / sampleNs));
   const affordable = Math.max(1, Math.floor(maxCaseNs / (rounds * sampleNs)));
   return { callsPerSample, samples: Math.min(wanted, affordable) };
+}
+
+/**
+ * What a round's samples say of its call time: their lower quartile. Other work on the machine only
+ * ever adds time, to some samples; the lower quartile reads a round whose samples were seven in ten
+ * hit as if none were, where the median shrugs off fewer than half. A change that slows most calls
+ * moves it as it moves the median.
+ */
+export function roundStatistic(samples: number[]): number {
+  return quantileSorted(
+    [...samples].sort((a, b) => a - b),
+    0.25,
+  );
 }
 
 /** Awaits what `fn` returns only when it is a promise: a synchronous kernel's loop stays synchronous. */
@@ -114,7 +136,7 @@ export async function estimateCallNs(fn: () => unknown, minMs: number): Promise<
 /**
  * Times one round of `plan`: ns per call of each sample, after a collection where the runtime
  * exposes one (as mitata collects before it samples), so that neither revision pays the other's
- * garbage. Nothing is trimmed: the caller takes the round's median.
+ * garbage. Nothing is trimmed: the caller reads the round through roundStatistic.
  */
 export async function timeRound(fn: () => unknown, plan: RoundPlan): Promise<number[]> {
   if (!(gc as { fallback?: boolean }).fallback) gc();

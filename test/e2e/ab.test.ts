@@ -37,6 +37,7 @@ function options(cases: CaseSpec[], checkouts: Record<'base' | 'head', Checkout>
     memoryBudgetBytes: 2 ** 30,
     commandTimeoutMs: 60_000,
     rounds: 4,
+    interleave: 1,
     warmupPairs: 1,
     roundMs: 1,
     settleMs: 1,
@@ -51,11 +52,11 @@ const abWorktrees = () =>
     .filter((l) => l.startsWith('worktree ') && l.includes('fffbench-ab-'));
 
 describe('paired serving workers', () => {
-  it('node, deno and bun: both sides check each case, then time it in every pair of rounds, in the order of the case seed', async () => {
+  it('node, deno and bun: both sides check each case, then time it in every pair of rounds, in the order of the case seed, two cases interleaved', async () => {
     const here = workingTreeCheckout();
     const cases = (['node', 'deno', 'bun'] as const).flatMap((rt) => [tinyCase(rt, 'js', 'fff', 2), tinyCase(rt, 'js', 'dense', 2)]);
     const seen: string[] = [];
-    const out = await runPaired(options(cases, { base: here, head: here }, { onCase: (c) => seen.push(c.id) }));
+    const out = await runPaired(options(cases, { base: here, head: here }, { onCase: (c) => seen.push(c.id), interleave: 2 }));
     assert.deepEqual(
       seen,
       cases.map((c) => c.id),
@@ -75,13 +76,13 @@ describe('paired serving workers', () => {
     });
   });
 
-  it('a case that throws, hangs, kills its worker or garbles its message fails on its side, and a fresh pair carries on', async () => {
+  it('a case that throws, hangs, kills its worker or garbles its message fails on its side, and a fresh pair carries on with the cases interleaved beside it', async () => {
     const here = workingTreeCheckout();
     const cases = [0, 1, 2, 3, 4, 5].flatMap((d) => [tinyCase('node', 'faulty', 'fff', d), tinyCase('node', 'faulty', 'dense', d)]);
     const saved = process.env.FFFBENCH_BACKEND_MODULES;
     process.env.FFFBENCH_BACKEND_MODULES = `faulty=${join(ROOT, 'test', 'fixtures', 'faulty-backend.ts')}`;
     try {
-      const out = await runPaired(options(cases, { base: here, head: here }, { commandTimeoutMs: 4000, rounds: 2 }));
+      const out = await runPaired(options(cases, { base: here, head: here }, { commandTimeoutMs: 4000, rounds: 2, interleave: 4 }));
       const at = (model: string, depth: number) => out[cases.findIndex((c) => c.model === model && c.shape.depth === depth)];
       for (const d of [0, 1, 2, 3, 4, 5])
         assert.ok(at('dense', d).rounds, `dense d${d} timed on both sides: ${at('dense', d).base.reason ?? at('dense', d).head.reason}`);

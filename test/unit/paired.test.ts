@@ -5,13 +5,15 @@ import { failsJob, type PairedRounds, type PairedRun } from '../../src/compare/c
 import { holm } from '../../src/compare/noise.ts';
 import { comparePaired, judgePairs, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
 import { baseResult } from '../../src/execute/run-case.ts';
-import { BATCH_CALLS, BATCH_THRESHOLD_NS, MIN_ROUND_SAMPLES, roundPlan } from '../../src/measure/measure.ts';
+import { BATCH_CALLS, BATCH_THRESHOLD_NS, MIN_ROUND_SAMPLES, ROUND_SAMPLES, roundPlan, roundStatistic } from '../../src/measure/measure.ts';
 import { signedRankInterval, wilcoxonSignedRank } from '../../src/measure/stats.ts';
 import { caseId, type CaseSpec } from '../../src/model/case.ts';
 import { Rng } from '../../src/model/rng.ts';
 import type { Result } from '../../src/results/schema.ts';
 import { compareMarkdown, compareTable } from '../../reports/compare.ts';
-import { pairOrder } from '../../runners/ab-workers.ts';
+import { interleaveWindows, pairOrder } from '../../runners/ab-workers.ts';
+import { plannedBytes } from '../../src/execute/run-case.ts';
+import { trainingWidth } from '../../src/model/shape.ts';
 
 function normal(rng: Rng): number {
   const u = Math.max(1e-12, rng.next());
@@ -210,16 +212,53 @@ describe('rounds', () => {
     assert.ok(odd === 3 || odd === 4);
   });
 
-  it('a round plan batches short calls, takes at least MIN_ROUND_SAMPLES where the budget allows, and fewer (down to one) where not', () => {
-    const short = roundPlan(1_000, 10e6, 20, 2e9);
-    assert.equal(short.callsPerSample, BATCH_CALLS);
-    assert.equal(short.samples, Math.ceil(10e6 / (1_000 * BATCH_CALLS)));
+  it('cases interleave in windows of at most --interleave, in suite order, while their doubled memory plans fit the budget together', () => {
+    const shape = (depth: number, batchSize: number) => {
+      const s = { inputDim: 768, outputDim: 768, depth, leafWidth: 32, batchSize, activation: 'relu' as const };
+      return { ...s, trainingWidth: trainingWidth(s) };
+    };
+    const spec = (depth: number, batchSize = 16): CaseSpec => ({
+      id: caseId('node', 'js', 'dense', shape(depth, batchSize)),
+      runtime: 'node',
+      backend: 'js',
+      model: 'dense',
+      shape: shape(depth, batchSize),
+    });
+    const small = [1, 2, 3, 4, 5].map((d) => spec(d));
+    const ids = (windows: CaseSpec[][]) => windows.map((w) => w.map((c) => c.shape.depth));
+    assert.deepEqual(ids(interleaveWindows(small, 2 ** 40, 2)), [[1, 2], [3, 4], [5]]);
+    assert.deepEqual(ids(interleaveWindows(small, 2 ** 40, 1)), [[1], [2], [3], [4], [5]]);
+    // a budget that holds two doubled plans of d = 1-2 but not a third case: the windows close early
+    const budget = 2 * (plannedBytes(small[0]).total + plannedBytes(small[1]).total);
+    assert.deepEqual(ids(interleaveWindows(small.slice(0, 3), budget, 4)), [[1, 2], [3]]);
+    // a case larger than the budget still runs, alone (the worker then decides whether it fits)
+    const huge = spec(14, 4096);
+    assert.deepEqual(ids(interleaveWindows([small[0], huge, small[1]], budget, 4)), [[1], [14], [2]]);
+  });
+
+  it('a round plan cuts a round into ROUND_SAMPLES short samples (1 to BATCH_CALLS calls), takes at least MIN_ROUND_SAMPLES where the budget allows, and fewer (down to one) where not', () => {
+    const tiny = roundPlan(100, 10e6, 20, 2e9);
+    assert.equal(tiny.callsPerSample, BATCH_CALLS, 'a 100 ns call: 128 calls (13 µs) a sample, the most');
+    assert.equal(tiny.samples, Math.ceil(10e6 / (100 * BATCH_CALLS)));
+    const short = roundPlan(10_000, 10e6, 20, 2e9);
+    assert.equal(short.callsPerSample, 10e6 / ROUND_SAMPLES / 10_000);
+    assert.equal(short.samples, ROUND_SAMPLES);
     const long = roundPlan(2 * BATCH_THRESHOLD_NS, 10e6, 20, 2e9);
-    assert.equal(long.callsPerSample, 1);
-    assert.equal(long.samples, Math.ceil(10e6 / (2 * BATCH_THRESHOLD_NS)));
+    assert.equal(long.callsPerSample, 3);
+    assert.equal(roundPlan(1e6, 10e6, 20, 2e9).callsPerSample, 1);
+    assert.equal(roundPlan(1e6, 10e6, 20, 2e9).samples, 10);
     assert.equal(roundPlan(5e6, 10e6, 20, 2e9).samples, MIN_ROUND_SAMPLES);
     assert.equal(roundPlan(50e6, 10e6, 20, 2e9).samples, 2, '20 rounds × 3 samples × 50 ms would be 3 s, over the 2 s budget');
     assert.equal(roundPlan(1e9, 10e6, 20, 2e9).samples, 1);
+  });
+
+  it("a round reads its samples' lower quartile: a neighbour's slices on seven samples in ten do not move it, a change to most calls does", () => {
+    const clean = Array.from({ length: 20 }, (_, k) => 100 + (k % 5));
+    const hit = clean.map((x, k) => (k % 10 < 3 ? x : 2 * x));
+    assert.ok(Math.abs(roundStatistic(hit) / roundStatistic(clean) - 1) < 0.03, `${roundStatistic(hit)} against ${roundStatistic(clean)}`);
+    const slower = clean.map((x) => 1.1 * x);
+    assert.ok(Math.abs(roundStatistic(slower) / roundStatistic(clean) - 1.1) < 1e-9);
+    assert.equal(roundStatistic([7]), 7);
   });
 });
 
