@@ -20,8 +20,8 @@ function outcomeText(c: RunComparison, x: CaseChange): string {
   if (x.confirmation) {
     const k = x.confirmation;
     const context = k.contextCases ? `, its backend's ${k.contextCases} other cases ${signed(k.contextChange)}` : '';
-    const again = k.note ?? `${k.reruns && k.reruns > 1 ? `${k.reruns} re-runs` : 're-run'} ${signed(k.change)}${context}`;
-    return x.confirmation.confirmed ? `🔴 regression (confirmed: ${again})` : `not confirmed (${again})`;
+    const again = k.note ?? `${c.paired ? 'a fresh pair' : k.reruns && k.reruns > 1 ? `${k.reruns} re-runs` : 're-run'} ${signed(k.change)}${context}`;
+    return x.confirmation.confirmed ? `${OUTCOME_TEXT[x.outcome]} (confirmed: ${again})` : `not confirmed (${again})`;
   }
   if (!c.gated && (x.outcome === 'regression' || x.outcome === 'improvement')) return x.outcome === 'regression' ? 'slower (not gated)' : 'faster (not gated)';
   // ab: a case one side could not time says why
@@ -65,8 +65,12 @@ function pairedHeadline(c: RunComparison): string {
   const broken = c.cases.filter((x) => x.outcome === 'failed-in-candidate').length;
   const unmeasured = c.cases.length - judged - broken;
   const others = (p.interleave ?? 1) - 1;
+  const flagged = c.cases.filter((x) => x.outcome === 'regression' || x.outcome === 'improvement').length;
+  const confirmation = c.confirmation
+    ? ` (${flagged} flagged, ${c.confirmation.rerun} timed again on a fresh pair, ${c.confirmation.confirmed} confirmed)`
+    : '';
   return (
-    `${count(c.regressions, 'regression')}, ${count(c.improvements, 'improvement')}${broken ? `, ${broken} failed in head` : ''}, ${unchanged} unchanged` +
+    `${count(c.regressions, 'regression')}, ${count(c.improvements, 'improvement')}${confirmation}${broken ? `, ${broken} failed in head` : ''}, ${unchanged} unchanged` +
     `${unmeasured ? `, ${unmeasured} not timed on both sides` : ''} (threshold ${(c.options.threshold * 100).toFixed(1)}%, alpha ${c.options.alpha} by Holm over ${judged} cases; ` +
     `${p.rounds} pairs of rounds of about ${Number(p.roundMs.toPrecision(2))} ms per case, interleaved${others > 0 ? ` with up to ${others} other case${others > 1 ? 's' : ''}` : ''}; machine ${c.machineId})`
   );

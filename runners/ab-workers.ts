@@ -48,6 +48,8 @@ export interface PairedOptions {
   rounds: number;
   /** Most cases whose rounds run interleaved (interleaveWindows); 1: one case at a time. */
   interleave: number;
+  /** Start each runtime's head worker before its base worker (the confirmation's pair). */
+  startHeadFirst?: boolean;
   /** Pairs of rounds run first and not counted. */
   warmupPairs: number;
   roundMs: number;
@@ -175,7 +177,9 @@ async function startPair(runtime: RuntimeName, options: PairedOptions): Promise<
     memoryBudgetBytes: options.memoryBudgetBytes,
   };
   const pair = {} as Record<Side, ServingWorker | WorkerGone>;
-  for (const side of SIDES) {
+  // which process starts first can matter to a whole case (where its memory and threads land): a
+  // confirmation starts them the other way round
+  for (const side of options.startHeadFirst ? (['head', 'base'] as const) : SIDES) {
     const checkout = options.checkouts[side];
     const predates = () => {
       const oldest = oldestServingRevision();
@@ -200,7 +204,7 @@ async function startPair(runtime: RuntimeName, options: PairedOptions): Promise<
         pair[side] = err;
         continue;
       }
-      await Promise.all([worker, pair.base].map((w) => (w instanceof ServingWorker ? w.close(0) : undefined)));
+      await Promise.all([worker, ...Object.values(pair)].map((w) => (w instanceof ServingWorker ? w.close(0) : undefined)));
       throw err;
     }
   }

@@ -121,6 +121,7 @@ const COMMANDS: Record<string, Verb> = {
           format: { type: 'string' },
           out: { type: 'string' },
           'case-timeout': { type: 'string' },
+          'no-confirm': { type: 'boolean' },
         },
         AB_HELP,
       );
@@ -140,6 +141,7 @@ const COMMANDS: Record<string, Verb> = {
         format: str('format'),
         out: str('out'),
         caseTimeout: str('case-timeout'),
+        confirm: !values['no-confirm'],
       });
     },
   },

@@ -5,9 +5,9 @@
  */
 import os from 'node:os';
 import { relative, resolve } from 'node:path';
-import { failsJob, type PairedRun } from '../../src/compare/compare.ts';
+import { failsJob, type PairedRun, type RunComparison } from '../../src/compare/compare.ts';
 import { median } from '../../src/measure/stats.ts';
-import { comparePaired, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
+import { comparePaired, confirmPaired, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
 import { BACKEND_NAMES } from '../../src/backends/registry.ts';
 import { UserError } from '../../src/errors.ts';
 import { MEMORY_BUDGET_FRACTION } from '../../src/execute/run-case.ts';
@@ -18,7 +18,7 @@ import type { ResultsFile } from '../../src/results/schema.ts';
 import { compareMarkdown, compareTable } from '../../reports/compare.ts';
 import { expandCases } from '../../suites/expand.ts';
 import { loadSuite } from '../../suites/load.ts';
-import { killServingWorkers, runPaired } from '../ab-workers.ts';
+import { killServingWorkers, runPaired, type PairedOptions } from '../ab-workers.ts';
 import { resolveCommit, workingTreeCheckout, worktreeCheckout, type Checkout } from '../checkouts.ts';
 import { commaList, parseThreshold } from './options.ts';
 import { historyDir } from '../history-dir.ts';
@@ -60,17 +60,20 @@ sides, then timed in ${DEFAULT_ROUNDS} pairs of short rounds: one round of base 
 to back, the order balanced and shuffled per case, after ${WARMUP_PAIRS} warm-up pairs that are not
 counted. The pairs of up to ${DEFAULT_INTERLEAVE} cases at a time are interleaved (pair k of each
 before pair k + 1 of any), so that a slow spell of one worker falls on a few pairs of each case
-rather than on most pairs of one. Each revision runs in its own worker. Whatever the machine does during a case happens to
-both sides of a pair and cancels in their ratio, so ab sees a few percent where a comparison across
-runs (compare) sees only the run-to-run spread. It costs about twice the suite's time (every case
-is timed for both revisions), more for a suite of short cases (each round is followed by a
-${SETTLE_MS} ms pause).
+rather than on most pairs of one. Each revision runs in its own worker. Whatever the machine does
+during a case happens to both sides of a pair and cancels in their ratio, so ab sees a few percent
+where a comparison across runs (compare) sees only the run-to-run spread.
+It costs about twice the suite's time (every case is timed for both revisions), more for a suite
+of short cases (each round is followed by a ${SETTLE_MS} ms pause), plus the flagged cases again.
 
 A case's change is the median over its pairs of head / base − 1, with a 95% interval and p from
 the Wilcoxon signed-rank test on the pairs' log ratios; Holm's procedure over all cases holds the
-chance of any false flag under --alpha. A regression is a case Holm rejects whose change exceeds
---threshold. Use compare (and report --history) for the history and the trend; ab for a decision
-about one change.
+chance of any false flag under --alpha. A case is flagged when Holm rejects it and its change
+exceeds --threshold; each flagged case is then timed again on a fresh pair of workers (started
+the other way round), and is a regression (or an improvement) only if that pair repeats it: two
+worker processes can differ by a few percent for a whole case, and a fresh pair draws that anew.
+Each round reads its samples' lower quartile: other work on the machine only adds time. Use
+compare (and report --history) for the history and the trend; ab for a decision about one change.
 
 Revisions:
   --base REV          the revision to compare against (a branch, tag, hash, HEAD~1, origin/main)
@@ -94,6 +97,8 @@ Options:
   --alpha A           chance of any false flag over all cases, Holm (default 0.01)
   --format F          md (CI job summary, PR comment), json or table (default table)
   --out FILE          also write the comparison as JSON, with every case's rounds
+  --no-confirm        take the flagged cases as they are (default: each regression and improvement
+                      is timed again on a fresh pair of workers, and counts only if that repeats it)
   --case-timeout SEC  a prepare or a round running longer fails the case (default: 3 × maxCaseTimeMs + 120 s)
   -h, --help          this help
 
@@ -114,6 +119,8 @@ export interface AbValues {
   format?: string;
   out?: string;
   caseTimeout?: string;
+  /** false: --no-confirm. */
+  confirm?: boolean;
 }
 
 const log = (line: string) => console.error(line);
@@ -179,19 +186,18 @@ export async function commandAb(v: AbValues): Promise<number> {
   };
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
-  let outcomes: PairedCaseInput[];
-  let run: PairedRun;
+  let comparison: RunComparison;
   try {
     checkouts.push(worktreeCheckout(baseRevision!, baseCommit, 'base', log));
     checkouts.push(headCommit === undefined ? workingTreeCheckout() : worktreeCheckout(v.head!, headCommit, 'head', log));
     const [base, head] = checkouts;
     const roundMs = suite.measurement.minTimeMs / rounds;
-    run = { base: base.revision, head: head.revision, rounds, warmupPairs: WARMUP_PAIRS, roundMs, settleMs: SETTLE_MS, interleave };
+    const run: PairedRun = { base: base.revision, head: head.revision, rounds, warmupPairs: WARMUP_PAIRS, roundMs, settleMs: SETTLE_MS, interleave };
     log(
       `fffbench ab: ${cases.length} cases of ${suite.name}, base ${base.revision.revision} (${base.revision.commit.slice(0, 8)}) against head ${head.revision.revision} (${head.revision.commit.slice(0, 8)}${head.revision.dirty ? '+dirty' : ''}), ${rounds} pairs of rounds of about ${Number(roundMs.toPrecision(2))} ms per case, up to ${interleave} cases interleaved`,
     );
     let done = 0;
-    outcomes = await runPaired({
+    const paired: PairedOptions = {
       cases,
       checkouts: { base, head },
       seed: suite.seed,
@@ -206,13 +212,26 @@ export async function commandAb(v: AbValues): Promise<number> {
       roundMs,
       settleMs: SETTLE_MS,
       onCase: (c, o) => log(`[${++done}/${cases.length}] ${c.id}: ${progressText(o)}`),
-    });
+    };
+    const outcomes = await runPaired(paired);
+    comparison = comparePaired(outcomes, run, machine.id, { threshold, alpha });
+    const flagged = cases.filter((_, k) => ['regression', 'improvement'].includes(comparison.cases[k].outcome));
+    if (flagged.length > 0 && v.confirm !== false) {
+      log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} on a fresh pair of workers, started head first`);
+      done = 0;
+      const again = await runPaired({
+        ...paired,
+        cases: flagged,
+        startHeadFirst: true,
+        onCase: (c, o) => log(`[confirm ${++done}/${flagged.length}] ${c.id}: ${progressText(o)}`),
+      });
+      confirmPaired(comparison, again, { threshold, alpha });
+    }
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     removeCheckouts();
   }
-  const comparison = comparePaired(outcomes, run, machine.id, { threshold, alpha });
   const document = { comparisons: [comparison], notes };
   if (format === 'json') console.log(JSON.stringify(document, null, 1));
   else

@@ -117,3 +117,37 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
     paired: run,
   };
 }
+
+/**
+ * The confirmation of an ab run's flagged cases (in place): each regression and improvement was
+ * timed again on a fresh pair of workers (`again`, in the order of the flagged rows), judged as
+ * the first time, Holm over the flagged cases at alpha. A case counts only where the fresh pair
+ * repeats its outcome: what two worker processes differ by for a whole case (a thread pool's
+ * state, where memory lies) is a property of those processes, and a fresh pair draws it anew.
+ */
+export function confirmPaired(comparison: RunComparison, again: PairedCaseInput[], options: CompareOptions): void {
+  const flagged = comparison.cases.filter((x) => x.outcome === 'regression' || x.outcome === 'improvement');
+  if (flagged.length !== again.length) throw new Error(`confirmPaired: ${flagged.length} flagged cases, ${again.length} re-run`);
+  const judged = again.map((c) => (c.rounds ? judgePairs(c.rounds) : undefined));
+  const timed = judged.flatMap((j, k) => (j ? [k] : []));
+  const levels = holm(
+    timed.map((k) => judged[k]!.p),
+    options.alpha,
+  );
+  flagged.forEach((row, k) => {
+    const j = judged[k];
+    if (!j) {
+      const why = again[k].head.reason ?? again[k].base.reason ?? 'not timed on both sides';
+      row.confirmation = { outcome: 'not-timed', confirmed: false, note: `the fresh pair could not time it: ${why}` };
+      return;
+    }
+    const level = levels[timed.indexOf(k)];
+    const change = j.ratio - 1;
+    const outcome = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
+    row.confirmation = { change, p: j.p, ...(level !== undefined ? { level } : {}), reruns: 1, outcome, confirmed: outcome === row.outcome };
+  });
+  const confirmed = (outcome: string) => flagged.filter((x) => x.outcome === outcome && x.confirmation!.confirmed).length;
+  comparison.regressions = confirmed('regression');
+  comparison.improvements = confirmed('improvement');
+  comparison.confirmation = { rerun: flagged.length, confirmed: comparison.regressions + comparison.improvements };
+}

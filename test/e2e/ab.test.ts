@@ -76,6 +76,17 @@ describe('paired serving workers', () => {
     });
   });
 
+  it("a confirmation's pair, head's worker started first, times the cases as the first pair did", async () => {
+    const here = workingTreeCheckout();
+    const cases = [tinyCase('node', 'js', 'fff', 3), tinyCase('node', 'js', 'dense', 3)];
+    const out = await runPaired(options(cases, { base: here, head: here }, { startHeadFirst: true, interleave: 2 }));
+    for (const o of out) {
+      assert.equal(o.base.status, 'ok', o.base.reason);
+      assert.equal(o.head.status, 'ok', o.head.reason);
+      assert.equal(o.rounds!.base.length, 4);
+    }
+  });
+
   it('a case that throws, hangs, kills its worker or garbles its message fails on its side, and a fresh pair carries on with the cases interleaved beside it', async () => {
     const here = workingTreeCheckout();
     const cases = [0, 1, 2, 3, 4, 5].flatMap((d) => [tinyCase('node', 'faulty', 'fff', d), tinyCase('node', 'faulty', 'dense', d)]);
@@ -152,6 +163,7 @@ describe('fffbench ab', () => {
       [['--base', 'HEAD', '--threshold', 'x', suite], /--threshold/],
       [['--base', 'HEAD', '--backends', 'cuda', suite], /--backends: unknown "cuda"/],
       [['--base', 'HEAD', suite, suite], /ab takes one suite/],
+      [['--base', 'HEAD', '--interleave', '0', suite], /--interleave: expected a whole number of cases from 1 to 64/],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['ab', ...args]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { failsJob, type PairedRounds, type PairedRun } from '../../src/compare/compare.ts';
 import { holm } from '../../src/compare/noise.ts';
-import { comparePaired, judgePairs, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
+import { comparePaired, confirmPaired, judgePairs, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
 import { baseResult } from '../../src/execute/run-case.ts';
 import { BATCH_CALLS, BATCH_THRESHOLD_NS, MIN_ROUND_SAMPLES, ROUND_SAMPLES, roundPlan, roundStatistic } from '../../src/measure/measure.ts';
 import { signedRankInterval, wilcoxonSignedRank } from '../../src/measure/stats.ts';
@@ -199,6 +199,51 @@ describe('ab verdicts on crafted paired data', () => {
     assert.equal(cmp.regressions, 0);
     assert.ok(failsJob(cmp), 'a head that fails the reference check fails the job');
     assert.equal(failsJob(comparePaired(cases.slice(1), RUN, 'm', OPTIONS)), false);
+  });
+});
+
+describe('confirmation on a fresh pair', () => {
+  it('a flagged case counts only where the fresh pair repeats its outcome; one the fresh pair could not time is not confirmed', () => {
+    const rng = new Rng(11);
+    // cases 0-2 flagged: 0 a regression, 1 a regression of the first pair's processes only, 2 an improvement
+    const first = craftedRun(3, 10, new Set(), 1, 0.01);
+    first[0].rounds = crafted(rng, { factor: 1.2, noise: 0.01 });
+    first[1].rounds = crafted(rng, { factor: 1.3, noise: 0.01 });
+    first[2].rounds = crafted(rng, { factor: 0.8, noise: 0.01 });
+    const cmp = comparePaired(first, RUN, 'm', OPTIONS);
+    assert.deepEqual(
+      cmp.cases.slice(0, 4).map((x) => x.outcome),
+      ['regression', 'regression', 'improvement', 'unchanged'],
+    );
+    const again: PairedCaseInput[] = [0, 1, 2].map((k) => ({
+      base: first[k].base,
+      head: first[k].head,
+      rounds: crafted(rng, { factor: [1.2, 1, 0.8][k], noise: 0.01 }),
+    }));
+    confirmPaired(cmp, again, OPTIONS);
+    assert.deepEqual(
+      cmp.cases.slice(0, 3).map((x) => x.confirmation?.confirmed),
+      [true, false, true],
+    );
+    assert.equal(cmp.cases[1].confirmation!.outcome, 'unchanged');
+    assert.equal(cmp.regressions, 1);
+    assert.equal(cmp.improvements, 1);
+    assert.deepEqual(cmp.confirmation, { rerun: 3, confirmed: 2 });
+    assert.ok(failsJob(cmp));
+    const table = compareTable(cmp);
+    assert.match(table, /1 regression, 1 improvement \(3 flagged, 3 timed again on a fresh pair, 2 confirmed\)/);
+    assert.match(table, /🔴 regression \(confirmed: a fresh pair \+\d+\.\d%\)/);
+    assert.match(table, /not confirmed \(a fresh pair [+-]\d\.\d%\)/);
+    assert.match(table, /🟢 improvement \(confirmed: a fresh pair -\d+\.\d%\)/);
+
+    const cmp2 = comparePaired(first, RUN, 'm', OPTIONS);
+    const lost = result(spec(0), 'failed', 'head worker: worker killed by SIGKILL');
+    confirmPaired(cmp2, [{ base: first[0].base, head: lost }, again[1], again[2]], OPTIONS);
+    assert.equal(cmp2.cases[0].confirmation!.confirmed, false);
+    assert.match(cmp2.cases[0].confirmation!.note!, /the fresh pair could not time it: head worker: worker killed/);
+    assert.equal(cmp2.regressions, 0);
+    assert.equal(failsJob(cmp2), false);
+    assert.throws(() => confirmPaired(comparePaired(first, RUN, 'm', OPTIONS), [again[0]], OPTIONS), /3 flagged cases, 1 re-run/);
   });
 });
 
