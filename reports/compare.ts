@@ -1,5 +1,6 @@
 /** Renders a run comparison as Markdown (CI job summaries, PR comments) or a terminal table. */
 import { failsJob, runtimeChangeText, type CaseChange, type RunComparison } from '../src/compare/compare.ts';
+import { isFlagged } from '../src/compare/paired.ts';
 import { formatShape, formatTime } from '../src/text/format.ts';
 import { markdownTable, textTable } from '../src/text/table.ts';
 
@@ -65,7 +66,7 @@ function pairedHeadline(c: RunComparison): string {
   const broken = c.cases.filter((x) => x.outcome === 'failed-in-candidate').length;
   const unmeasured = c.cases.length - judged - broken;
   const others = (p.interleave ?? 1) - 1;
-  const flagged = c.cases.filter((x) => x.outcome === 'regression' || x.outcome === 'improvement').length;
+  const flagged = c.cases.filter(isFlagged).length;
   const confirmation = c.confirmation
     ? ` (${flagged} flagged, ${c.confirmation.rerun} timed again on a fresh pair, ${c.confirmation.confirmed} confirmed)`
     : '';

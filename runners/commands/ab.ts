@@ -7,7 +7,7 @@ import os from 'node:os';
 import { relative, resolve } from 'node:path';
 import { failsJob, type PairedRun, type RunComparison } from '../../src/compare/compare.ts';
 import { median } from '../../src/measure/stats.ts';
-import { comparePaired, confirmPaired, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
+import { comparePaired, confirmPaired, isFlagged, smallestPairedP, type PairedCaseInput } from '../../src/compare/paired.ts';
 import { BACKEND_NAMES } from '../../src/backends/registry.ts';
 import { UserError } from '../../src/errors.ts';
 import { MEMORY_BUDGET_FRACTION } from '../../src/execute/run-case.ts';
@@ -215,7 +215,7 @@ export async function commandAb(v: AbValues): Promise<number> {
     };
     const outcomes = await runPaired(paired);
     comparison = comparePaired(outcomes, run, machine.id, { threshold, alpha });
-    const flagged = cases.filter((_, k) => ['regression', 'improvement'].includes(comparison.cases[k].outcome));
+    const flagged = cases.filter((_, k) => isFlagged(comparison.cases[k]));
     if (flagged.length > 0 && v.confirm !== false) {
       log(`confirming ${flagged.length} flagged case${flagged.length === 1 ? '' : 's'} on a fresh pair of workers, started head first`);
       done = 0;

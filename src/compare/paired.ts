@@ -64,6 +64,15 @@ function unjudged(base: Result, head: Result): Pick<CaseChange, 'outcome' | 'not
   return { outcome: 'not-timed', note: `${why('base', base)}; ${why('head', head)}` };
 }
 
+/** A judged case's outcome: a change beyond ±threshold that Holm rejected (at `level`), else unchanged. */
+function pairedOutcome(change: number, level: number | undefined, options: CompareOptions): CaseChange['outcome'] {
+  if (level === undefined) return 'unchanged';
+  return change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
+}
+
+/** Whether the first judgement flagged a case: what the confirmation times again (confirmPaired). */
+export const isFlagged = (row: CaseChange): boolean => row.outcome === 'regression' || row.outcome === 'improvement';
+
 /**
  * The comparison of an ab run, in the shape `compare` gives (baseline: base, candidate: head), each
  * judged case with its paired rounds. Holm's procedure runs over the cases that both sides timed.
@@ -80,7 +89,7 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
     if (!j || !c.rounds) return { ...row, ...unjudged(c.base, c.head) };
     const level = holmLevels[next++];
     const change = j.ratio - 1;
-    const outcome = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
+    const outcome = pairedOutcome(change, level, options);
     const paired: PairedCase = { ...c.rounds, rounds: j.rounds, spread: j.spread, ...(level !== undefined ? { level } : {}) };
     return {
       ...row,
@@ -126,7 +135,7 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
  * state, where memory lies) is a property of those processes, and a fresh pair draws it anew.
  */
 export function confirmPaired(comparison: RunComparison, again: PairedCaseInput[], options: CompareOptions): void {
-  const flagged = comparison.cases.filter((x) => x.outcome === 'regression' || x.outcome === 'improvement');
+  const flagged = comparison.cases.filter(isFlagged);
   if (flagged.length !== again.length) throw new Error(`confirmPaired: ${flagged.length} flagged cases, ${again.length} re-run`);
   const judged = again.map((c) => (c.rounds ? judgePairs(c.rounds) : undefined));
   const timed = judged.flatMap((j, k) => (j ? [k] : []));
@@ -143,7 +152,7 @@ export function confirmPaired(comparison: RunComparison, again: PairedCaseInput[
     }
     const level = levels[timed.indexOf(k)];
     const change = j.ratio - 1;
-    const outcome = level === undefined ? 'unchanged' : change > options.threshold ? 'regression' : change < -options.threshold ? 'improvement' : 'unchanged';
+    const outcome = pairedOutcome(change, level, options);
     row.confirmation = { change, p: j.p, ...(level !== undefined ? { level } : {}), reruns: 1, outcome, confirmed: outcome === row.outcome };
   });
   const confirmed = (outcome: string) => flagged.filter((x) => x.outcome === outcome && x.confirmation!.confirmed).length;
