@@ -149,7 +149,7 @@ static void first_phase(void *arg, int thread) {
       int32_t s[4];
       int q = end - at < 4 ? end - at : 4;
       for (int r = 0; r < q; r++) s[r] = at + r;
-      prefetch_next_block(k->x, k->p.i, NULL, at, end);
+      prefetch_next_block(k->x, k->p.i, NULL, at, end, 4);
       WALK_BLOCK[q - 1](k, s, FIRST_PHASE);
     }
   }
@@ -165,7 +165,7 @@ static void second_phase(void *arg, int thread) {
     int end = (u + 1) * k->chunk < batch ? (u + 1) * k->chunk : batch;
     for (int at = u * k->chunk; at < end; at += 4) {
       int q = end - at < 4 ? end - at : 4;
-      prefetch_next_block(k->x, k->p.i, k->order, at, end);
+      prefetch_next_block(k->x, k->p.i, k->order, at, end, 4);
       WALK_BLOCK[q - 1](k, k->order + at, SECOND_PHASE);
     }
   }

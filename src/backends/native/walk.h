@@ -13,14 +13,17 @@
 
 #include "simd.h"
 
+/* the most samples a walk computes at once (ufb.c's blocks on AVX-512; four elsewhere) */
+#define MAX_LANES 8
+
 /*
- * out[r] = x[r] · w[r] over n floats, for r < R (a compile-time constant where inlined). Per lane,
+ * out[r] = x[r] · w[r] over n floats, for r < R ≤ MAX_LANES (a compile-time constant where inlined). Per lane,
  * vector v of the row goes to one of two accumulators by its parity, the last partial vector
  * (masked) included, and the two are summed at the end: the same operations for a sample whatever R
  * and lane it is computed in.
  */
 ALWAYS_INLINE void dot_rows_with(int R, int shared, const float *const *x, const float *const *w, int n, float *out) {
-  vf even[4], odd[4];
+  vf even[MAX_LANES], odd[MAX_LANES];
   for (int r = 0; r < R; r++) even[r] = odd[r] = vsplat(0.0f);
   int m = n / VL, t = n % VL, v = 0;
   for (; v + 2 <= m; v += 2) {
@@ -97,16 +100,16 @@ static inline void prefetch_bytes(const void *p, size_t bytes) {
 }
 
 /*
- * Asks for the input rows of the block after the one at `at` (up to four samples before `end`)
- * while this block is walked: rows at + 4 .. of the batch where `order` is NULL (the first phase,
- * in batch order), else the rows order[at + 4 ..] (the second phase, in sorted order).
+ * Asks for the input rows of the block after the one at `at` (blocks of `lanes` samples, up to
+ * `end`) while this block is walked: rows at + lanes .. of the batch where `order` is NULL (the
+ * first phase, in batch order), else the rows order[at + lanes ..] (the second phase, sorted).
  */
-static inline void prefetch_next_block(const float *x, int i, const int32_t *order, int at, int end) {
-  int n = end - at - 4 < 4 ? end - at - 4 : 4;
+static inline void prefetch_next_block(const float *x, int i, const int32_t *order, int at, int end, int lanes) {
+  int n = end - at - lanes < lanes ? end - at - lanes : lanes;
   if (n <= 0) return;
-  if (!order) prefetch_bytes(x + (size_t)(at + 4) * i, (size_t)n * i * 4);
+  if (!order) prefetch_bytes(x + (size_t)(at + lanes) * i, (size_t)n * i * 4);
   else
-    for (int r = at + 4; r < at + 4 + n; r++) prefetch_bytes(x + (size_t)order[r] * i, (size_t)i * 4);
+    for (int r = at + lanes; r < at + lanes + n; r++) prefetch_bytes(x + (size_t)order[r] * i, (size_t)i * 4);
 }
 
 /* Samples per unit of work: up to `most`, fewer for a small batch so that every thread gets several units (a multiple of 4). */
