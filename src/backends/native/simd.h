@@ -45,7 +45,6 @@ ALWAYS_INLINE vf vload(const float *p) {
 
 ALWAYS_INLINE void vstore(float *p, vf v) { memcpy(p, &v, sizeof v); }
 
-
 /* bits of a where m is all ones, else bits of b */
 ALWAYS_INLINE vf vselect(vi m, vf a, vf b) { return (vf)((m & (vi)a) | (~m & (vi)b)); }
 

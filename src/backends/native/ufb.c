@@ -8,9 +8,10 @@
  *    sample) and the node reached (its bucket);
  * 2. the calling thread sorts the batch by bucket (counting sort); every thread claims chunks of the
  *    sorted positions, walks their samples the rest of the way (a subtree's rows read from memory
- *    once for its samples) and writes each sample's output once: act of its D + 1 scores (one vector
- *    operation) times the rows of its path, summed in registers a chunk of columns at a time, and
- *    stored with non-temporal stores when the output is large (STREAM_FROM_BYTES).
+ *    once for its samples) and writes each sample's output once: act of its D + 1 scores (a block
+ *    of four samples' scores at once) times the rows of its path, summed in registers a chunk of
+ *    columns at a time, and stored with non-temporal stores when the output is large
+ *    (STREAM_FROM_BYTES).
  *
  * A batch under TWO_PHASE_FROM_BATCH is walked whole in the first phase, which then writes the outputs.
  */
