@@ -73,21 +73,28 @@ function pairedOutcome(change: number, level: number | undefined, options: Compa
 /** Whether the first judgement flagged a case: what the confirmation times again (confirmPaired). */
 export const isFlagged = (row: CaseChange): boolean => row.outcome === 'regression' || row.outcome === 'improvement';
 
+/** Each case's judgement where both sides timed it, with its Holm level over those cases at `alpha` (undefined: not rejected). */
+function judgeWithHolm(cases: PairedCaseInput[], alpha: number): ({ j: PairedJudgement; level: number | undefined } | undefined)[] {
+  const judged = cases.map((c) => (c.rounds ? judgePairs(c.rounds) : undefined));
+  const levels = holm(
+    judged.flatMap((j) => (j ? [j.p] : [])),
+    alpha,
+  );
+  let next = 0;
+  return judged.map((j) => (j ? { j, level: levels[next++] } : undefined));
+}
+
 /**
  * The comparison of an ab run, in the shape `compare` gives (baseline: base, candidate: head), each
  * judged case with its paired rounds. Holm's procedure runs over the cases that both sides timed.
  */
 export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineId: string, options: CompareOptions): RunComparison {
-  const judged = cases.map((c) => (c.rounds ? judgePairs(c.rounds) : undefined));
-  const ps = judged.filter((j): j is PairedJudgement => j !== undefined).map((j) => j.p);
-  const holmLevels = holm(ps, options.alpha);
-  let next = 0;
+  const judged = judgeWithHolm(cases, options.alpha);
   const rows: CaseChange[] = cases.map((c, k) => {
     const r = c.head;
     const row = { key: caseKey(r), runtime: r.runtime.name, backend: r.backend.name, model: r.model, shape: r.shape };
-    const j = judged[k];
-    if (!j || !c.rounds) return { ...row, ...unjudged(c.base, c.head) };
-    const level = holmLevels[next++];
+    if (!judged[k] || !c.rounds) return { ...row, ...unjudged(c.base, c.head) };
+    const { j, level } = judged[k];
     const change = j.ratio - 1;
     const outcome = pairedOutcome(change, level, options);
     const paired: PairedCase = { ...c.rounds, rounds: j.rounds, spread: j.spread, ...(level !== undefined ? { level } : {}) };
@@ -137,20 +144,14 @@ export function comparePaired(cases: PairedCaseInput[], run: PairedRun, machineI
 export function confirmPaired(comparison: RunComparison, again: PairedCaseInput[], options: CompareOptions): void {
   const flagged = comparison.cases.filter(isFlagged);
   if (flagged.length !== again.length) throw new Error(`confirmPaired: ${flagged.length} flagged cases, ${again.length} re-run`);
-  const judged = again.map((c) => (c.rounds ? judgePairs(c.rounds) : undefined));
-  const timed = judged.flatMap((j, k) => (j ? [k] : []));
-  const levels = holm(
-    timed.map((k) => judged[k]!.p),
-    options.alpha,
-  );
+  const judged = judgeWithHolm(again, options.alpha);
   flagged.forEach((row, k) => {
-    const j = judged[k];
-    if (!j) {
+    if (!judged[k]) {
       const why = again[k].head.reason ?? again[k].base.reason ?? 'not timed on both sides';
       row.confirmation = { outcome: 'not-timed', confirmed: false, note: `the fresh pair could not time it: ${why}` };
       return;
     }
-    const level = levels[timed.indexOf(k)];
+    const { j, level } = judged[k];
     const change = j.ratio - 1;
     const outcome = pairedOutcome(change, level, options);
     row.confirmation = { change, p: j.p, ...(level !== undefined ? { level } : {}), reruns: 1, outcome, confirmed: outcome === row.outcome };
